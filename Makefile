@@ -1,0 +1,52 @@
+# gridgov: PGXS build.
+#
+#   make            build the extension (C module + concatenated install script)
+#   make install    install it into the PostgreSQL found by PG_CONFIG
+#   make test       install missing packages, build, install, run every suite in a
+#                   throwaway instance (see tools/test.sh)
+#   make demo       the same set-up, then a demo instance under ./.demo/
+#   make bench      benchmarks, printed side by side with ratios
+#
+# C sources are every src/*.c; the install script is every src/sql/NNN_*.sql
+# concatenated in name order; regression suites are every sql/*.sql in name order.
+
+EXTENSION   = gridgov
+EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big  = gridgov
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+SQL_PARTS   = $(sort $(wildcard src/sql/[0-9]*.sql))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(filter-out $(SQL_PARTS),$(wildcard src/sql/$(EXTENSION)--*--*.sql))
+
+REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=plpgsql
+
+PG_CONFIG  ?= pg_config
+PG_INCLUDE  = $(shell $(PG_CONFIG) --includedir-server)
+# -isystem keeps the server headers' own warnings out of -Wextra; our code is held
+# to -Wall -Wextra -Werror.
+PG_CPPFLAGS = -isystem $(PG_INCLUDE) -Isrc
+PG_CFLAGS   = -Wall -Wextra -Werror
+
+EXTRA_CLEAN = $(DATA_built) .test .bench regression.diffs regression.out results
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
+	cat $(SQL_PARTS) > $@
+
+.PHONY: test demo demo-stop bench
+test:
+	tools/test.sh
+
+demo:
+	tools/demo.sh start
+
+demo-stop:
+	tools/demo.sh stop
+
+bench:
+	tools/bench.sh

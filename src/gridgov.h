@@ -1,0 +1,12 @@
+/*
+ * gridgov.h
+ *		Declarations shared across gridgov's C modules.
+ */
+#ifndef GRIDGOV_H
+#define GRIDGOV_H
+
+#include "postgres.h"
+
+extern void _PG_init(void);
+
+#endif							/* GRIDGOV_H */

@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+# Shared helpers for tools/test.sh, tools/demo.sh and tools/bench.sh:
+# dependency installation, build + install, and throwaway PostgreSQL instances
+# whose data directory, socket directory and log live inside the build tree.
+#
+# Environment knobs:
+#   PG_MAJOR      PostgreSQL major version to use (default 15)
+#   PG_CONFIG     pg_config to build against (default the one of PG_MAJOR)
+#   GRIDGOV_SKIP_DEPS=1   do not check or install packages
+
+set -euo pipefail
+
+GG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=${PG_MAJOR:-15}
+
+# Packages the build and the suites need, on Debian 12.
+GG_PACKAGES=(
+	"postgresql-$PG_MAJOR"
+	"postgresql-server-dev-$PG_MAJOR"
+	"postgresql-$PG_MAJOR-postgis-3"
+	"postgresql-$PG_MAJOR-cron"
+	"postgresql-$PG_MAJOR-pgtap"
+	libtap-parser-sourcehandler-pgtap-perl
+	gdal-bin
+	python3
+	make
+	gcc
+)
+
+gg_log() { printf '%s\n' "gridgov: $*" >&2; }
+gg_die() { gg_log "error: $*"; exit 1; }
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+gg_as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		gg_die "need root for: $* (run as root or install sudo)"
+	fi
+}
+
+gg_install_deps() {
+	[ "${GRIDGOV_SKIP_DEPS:-0}" = 1 ] && return 0
+	local missing=() pkg
+	for pkg in "${GG_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	command -v apt-get >/dev/null 2>&1 ||
+		gg_die "missing packages ${missing[*]} and no apt-get to install them"
+	gg_log "installing ${missing[*]}"
+	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+gg_pg_config() {
+	if [ -n "${PG_CONFIG:-}" ]; then
+		echo "$PG_CONFIG"
+	elif [ -x "/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" ]; then
+		echo "/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
+	else
+		command -v pg_config || gg_die "pg_config not found"
+	fi
+}
+
+gg_bindir() { "$(gg_pg_config)" --bindir; }
+
+gg_build_install() {
+	local pgc
+	pgc=$(gg_pg_config)
+	gg_log "building against $("$pgc" --version)"
+	make -C "$GG_ROOT" -s PG_CONFIG="$pgc" >/dev/null
+	gg_as_root make -C "$GG_ROOT" -s PG_CONFIG="$pgc" install >/dev/null
+}
+
+# The OS user that owns and runs throwaway servers: postgres when we are root.
+gg_server_user() {
+	if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
+}
+
+gg_as_server_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# Directory for an instance: DIR inside the build tree when the server user can
+# reach it and the socket path is short enough, a private temporary directory
+# otherwise (printed, and removed again on stop).
+gg_instance_dir() {
+	local want=$1
+	mkdir -p "$want"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown postgres: "$want"
+	fi
+	if gg_as_server_user test -w "$want" && [ ${#want} -lt 80 ]; then
+		echo "$want"
+		return
+	fi
+	local tmp
+	tmp=$(mktemp -d /tmp/gridgov-instance.XXXXXX)
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$tmp"
+	echo "$tmp" >"$want/elsewhere"
+	gg_log "the server user cannot use $want; instance placed in $tmp"
+	echo "$tmp"
+}
+
+# A free TCP port on localhost, starting from $1.
+gg_free_port() {
+	local port=$1
+	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		port=$((port + 1))
+	done
+	echo "$port"
+}
+
+# gg_start DIR PORT CRON_DB: initdb (if needed) and start a server in DIR with
+# pg_cron preloaded for database CRON_DB, listening on PORT and a socket in DIR.
+gg_start() {
+	local dir=$1 port=$2 crondb=$3 bindir
+	bindir=$(gg_bindir)
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		gg_as_server_user "$bindir/initdb" -D "$dir/data" -U postgres -A trust \
+			-E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+			{ cat "$dir/initdb.log"; gg_die "initdb failed"; }
+	fi
+	gg_as_server_user tee "$dir/data/postgresql.auto.conf" >/dev/null <<EOF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = '$crondb'
+cron.use_background_workers = on
+max_worker_processes = 16
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 60
+shared_buffers = 256MB
+work_mem = 32MB
+maintenance_work_mem = 256MB
+max_wal_size = 4GB
+log_min_messages = warning
+timezone = 'Asia/Shanghai'
+EOF
+	gg_as_server_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+		>/dev/null || { tail -n 30 "$dir/server.log" >&2; gg_die "server did not start"; }
+}
+
+gg_stop() {
+	local dir=$1
+	[ -f "$dir/data/postmaster.pid" ] || return 0
+	gg_as_server_user "$(gg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# psql against an instance: gg_psql DIR PORT DB [psql args...]
+gg_psql() {
+	local dir=$1 port=$2 db=$3
+	shift 3
+	"$(gg_bindir)/psql" -X -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d "$db" "$@"
+}

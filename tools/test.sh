@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make test: install what is missing, build and install gridgov, start a
+# throwaway PostgreSQL under .test/, run the pg_regress suites (sql/, expected/,
+# plus isolation specs when there are any) and the pgTAP suites (test/*.sql)
+# with pg_prove, stop the server, and end with one line "N passed, N failed".
+source "$(dirname "$0")/lib.sh"
+cd "$GG_ROOT"
+
+gg_install_deps
+gg_build_install
+
+TAP_DB=gridgov_test
+inst=$(gg_instance_dir "$GG_ROOT/.test")
+gg_stop "$inst"
+rm -rf "$inst/data" "$inst"/*.log
+port=$(gg_free_port 55432)
+trap 'gg_stop "$inst"' EXIT
+gg_start "$inst" "$port" "$TAP_DB"
+gg_log "test instance: $inst, port $port"
+
+passed=0
+failed=0
+
+# pg_regress suites through PGXS (creates and drops its own database).
+rm -f regression.diffs regression.out
+set +e
+PGHOST=$inst PGPORT=$port PGUSER=postgres make -s installcheck PG_CONFIG="$(gg_pg_config)" 2>&1 |
+	tee .test-regress.log
+set -e
+regress_ok=$(grep -cE '\.\.\. ok ' .test-regress.log || true)
+regress_bad=$(grep -cE '\.\.\. FAILED' .test-regress.log || true)
+passed=$((passed + regress_ok))
+failed=$((failed + regress_bad))
+if [ -s regression.diffs ]; then
+	echo "---- regression.diffs ----"
+	cat regression.diffs
+fi
+
+# pgTAP suites, each file in the one database that pg_cron serves.
+gg_psql "$inst" "$port" postgres -q -c "CREATE DATABASE $TAP_DB"
+gg_psql "$inst" "$port" "$TAP_DB" -q <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION pgtap;
+CREATE EXTENSION dblink;
+CREATE EXTENSION pg_cron;
+CREATE EXTENSION gridgov CASCADE;
+-- As docs/install.md tells a DBA to do: gridgov's operators on the search path.
+ALTER DATABASE gridgov_test SET search_path = "$user", public, gridgov;
+SQL
+shopt -s nullglob
+tap_files=(test/*.sql)
+if [ ${#tap_files[@]} -gt 0 ]; then
+	set +e
+	PGHOST=$inst PGPORT=$port PGUSER=postgres PGDATABASE=$TAP_DB \
+		pg_prove --ext .sql --timer "${tap_files[@]}" 2>&1 | tee .test-tap.log
+	set -e
+	tap_ok=$(grep -cE '^\[[0-9:]+\] test/.*\.sql \.+ ok' .test-tap.log || true)
+	passed=$((passed + tap_ok))
+	failed=$((failed + ${#tap_files[@]} - tap_ok))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
