@@ -56,7 +56,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM rnd
 
 CREATE INDEX ON rnd (code);
 ANALYZE rnd;
-CREATE TEMP TABLE roots AS SELECT code FROM rnd WHERE gridgov.level(code) IN (3, 4, 5) AND id % 7 = 0;
+CREATE TEMP TABLE roots AS SELECT code FROM rnd WHERE gridgov.level(code) IN (3, 4, 5) AND id % 29 = 0;
 SET LOCAL enable_seqscan = off;
 SET LOCAL enable_bitmapscan = off;
 CREATE TEMP TABLE by_index AS

@@ -17,7 +17,7 @@ inst=$(gg_instance_dir "$GG_ROOT/.bench")
 gg_stop "$inst"
 rm -rf "$inst/data"
 port=$(gg_free_port 55434)
-trap 'gg_stop "$inst"' EXIT
+trap 'gg_stop_and_clean "$inst"' EXIT
 gg_start "$inst" "$port" "$BENCH_DB"
 gg_psql "$inst" "$port" postgres -q -c "CREATE DATABASE $BENCH_DB"
 gg_psql "$inst" "$port" "$BENCH_DB" -q -c "SET client_min_messages = warning; CREATE EXTENSION gridgov CASCADE;" \

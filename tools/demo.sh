@@ -10,7 +10,7 @@ DEMO_DB=gridgov_demo
 demo_stop() {
 	local inst=$GG_ROOT/.demo
 	[ -f "$inst/elsewhere" ] && inst=$(cat "$inst/elsewhere")
-	gg_stop "$inst"
+	gg_stop_and_clean "$inst"
 	gg_log "demo instance stopped"
 }
 

@@ -159,6 +159,15 @@ gg_stop() {
 	gg_as_server_user "$(gg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# Stop an instance and, when it was placed outside the build tree, remove it.
+gg_stop_and_clean() {
+	local dir=$1
+	gg_stop "$dir"
+	case "$dir" in
+	/tmp/gridgov-instance.*) rm -rf "$dir" ;;
+	esac
+}
+
 # psql against an instance: gg_psql DIR PORT DB [psql args...]
 gg_psql() {
 	local dir=$1 port=$2 db=$3

@@ -14,7 +14,7 @@ inst=$(gg_instance_dir "$GG_ROOT/.test")
 gg_stop "$inst"
 rm -rf "$inst/data" "$inst"/*.log
 port=$(gg_free_port 55432)
-trap 'gg_stop "$inst"' EXIT
+trap 'gg_stop_and_clean "$inst"' EXIT
 gg_start "$inst" "$port" "$TAP_DB"
 gg_log "test instance: $inst, port $port"
 
