@@ -2,7 +2,7 @@
 -- gridgov carries a COMMENT, everything the extension owns lives in gridgov,
 -- and the volatility / parallel markings follow the documented rules.
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 
 -- Objects the extension owns, with a readable identity.
 CREATE TEMP VIEW ext_objects AS
@@ -24,6 +24,7 @@ SELECT is_empty($$
       AND classid <> 'pg_catalog.pg_opfamily'::pg_catalog.regclass
       AND ident NOT LIKE 'type gridgov._%'          -- array types
       AND ident NOT LIKE 'schema %'
+      AND ident NOT LIKE 'sequence %'               -- identity sequences
     ORDER BY 1
 $$, 'every object of the extension has a COMMENT');
 
@@ -42,6 +43,17 @@ SELECT is_empty($$
     JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'gridgov'
     WHERE c.relnamespace <> 'gridgov'::pg_catalog.regnamespace
 $$, 'every relation of the extension is in schema gridgov');
+
+SELECT is_empty($$
+    SELECT c.oid::pg_catalog.regclass::text || '.' || a.attname
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relnamespace = 'gridgov'::pg_catalog.regnamespace
+      AND c.relkind IN ('r', 'v', 'm', 'p')
+      AND a.attname <> 'id'
+      AND pg_catalog.col_description(c.oid, a.attnum) IS NULL
+    ORDER BY 1
+$$, 'every column of every table and view (but id) has a COMMENT');
 
 -- Type I/O and operator functions of gridcode are immutable and parallel safe.
 SELECT is_empty($$

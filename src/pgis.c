@@ -1,0 +1,149 @@
+/*
+ * pgis.c
+ *		Calls into PostGIS through its SQL-callable functions.
+ *
+ * The functions are found in the schema of the installed postgis extension,
+ * by name and argument types, once per backend; the lookup is forgotten when
+ * pg_proc changes (a syscache callback), so dropping and re-creating PostGIS
+ * in a live session is handled.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "pgis.h"
+
+typedef struct PgisFunctions
+{
+	bool		valid;
+	bool		callback_registered;
+	Oid			geometry_type;
+	FmgrInfo	as_ewkb;
+	FmgrInfo	from_ewkb;
+	FmgrInfo	transform;
+} PgisFunctions;
+
+static PgisFunctions pgis;
+
+static void
+pgis_invalidate(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
+				uint32 hashvalue pg_attribute_unused())
+{
+	pgis.valid = false;
+}
+
+static Oid
+postgis_schema(void)
+{
+	Oid			extoid = get_extension_oid("postgis", true);
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			nsp = InvalidOid;
+
+	if (!OidIsValid(extoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"postgis\" is not installed"),
+				 errhint("gridgov needs PostGIS: CREATE EXTENSION postgis.")));
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return nsp;
+}
+
+static void
+lookup_function(FmgrInfo *finfo, const char *schema, const char *name,
+				int nargs, Oid *argtypes)
+{
+	List	   *qname = list_make2(makeString(pstrdup(schema)), makeString(pstrdup(name)));
+	Oid			fn = LookupFuncName(qname, nargs, argtypes, true);
+
+	if (!OidIsValid(fn))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("PostGIS function %s.%s not found", schema, name),
+				 errhint("gridgov needs PostGIS 3.")));
+	fmgr_info_cxt(fn, finfo, TopMemoryContext);
+}
+
+static void
+pgis_load(void)
+{
+	Oid			nsp;
+	char	   *schema;
+	Oid			args[2];
+
+	if (pgis.valid)
+		return;
+	if (!pgis.callback_registered)
+	{
+		CacheRegisterSyscacheCallback(PROCOID, pgis_invalidate, (Datum) 0);
+		pgis.callback_registered = true;
+	}
+	nsp = postgis_schema();
+	schema = get_namespace_name(nsp);
+	pgis.geometry_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										 CStringGetDatum("geometry"),
+										 ObjectIdGetDatum(nsp));
+	if (!OidIsValid(pgis.geometry_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("type geometry not found in schema \"%s\"", schema)));
+
+	args[0] = pgis.geometry_type;
+	lookup_function(&pgis.as_ewkb, schema, "st_asewkb", 1, args);
+	args[1] = INT4OID;
+	lookup_function(&pgis.transform, schema, "st_transform", 2, args);
+	args[0] = BYTEAOID;
+	lookup_function(&pgis.from_ewkb, schema, "st_geomfromewkb", 1, args);
+	pgis.valid = true;
+}
+
+Oid
+pgis_geometry_type(void)
+{
+	pgis_load();
+	return pgis.geometry_type;
+}
+
+bytea *
+pgis_as_ewkb(Datum geometry)
+{
+	pgis_load();
+	return DatumGetByteaPP(FunctionCall1(&pgis.as_ewkb, geometry));
+}
+
+Datum
+pgis_from_ewkb(bytea *ewkb)
+{
+	pgis_load();
+	return FunctionCall1(&pgis.from_ewkb, PointerGetDatum(ewkb));
+}
+
+Datum
+pgis_transform(Datum geometry, int32 srid)
+{
+	pgis_load();
+	return FunctionCall2(&pgis.transform, geometry, Int32GetDatum(srid));
+}
