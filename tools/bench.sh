@@ -10,6 +10,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$GG_ROOT"
 
 gg_install_deps
+gg_lock_machine
 gg_build_install
 
 BENCH_DB=gridgov_bench

@@ -69,6 +69,17 @@ gg_pg_config() {
 
 gg_bindir() { "$(gg_pg_config)" --bindir; }
 
+# Hold a machine-wide lock for the rest of the calling script: a test or bench
+# run installs the extension into the server's directories and then uses it, so
+# two runs (from two checkouts) must not interleave.
+gg_lock_machine() {
+	exec 9>"${TMPDIR:-/tmp}/gridgov-run.lock"
+	if ! flock -n 9; then
+		gg_log "waiting for another gridgov test/bench run on this machine to finish"
+		flock 9
+	fi
+}
+
 gg_build_install() {
 	local pgc
 	pgc=$(gg_pg_config)

@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$GG_ROOT"
 
 gg_install_deps
+gg_lock_machine
 gg_build_install
 
 TAP_DB=gridgov_test
