@@ -11,10 +11,12 @@
 #include "fmgr.h"
 
 #include "gridgov.h"
+#include "locate.h"
 
 PG_MODULE_MAGIC;
 
 void
 _PG_init(void)
 {
+	locate_init();
 }

@@ -22,16 +22,22 @@ gg_log "test instance: $inst, port $port"
 passed=0
 failed=0
 
-# pg_regress suites through PGXS (creates and drops its own database).
+# pg_regress suites through PGXS (creates and drops its own database).  A suite
+# counts as passed only when pg_regress reports it "ok"; one that did not run
+# (pg_regress stopped early, missing expected file...) counts as failed.
 rm -f regression.diffs regression.out
 set +e
 PGHOST=$inst PGPORT=$port PGUSER=postgres make -s installcheck PG_CONFIG="$(gg_pg_config)" 2>&1 |
 	tee .test-regress.log
+regress_status=${PIPESTATUS[0]}
 set -e
+regress_total=$(find sql -maxdepth 1 -name '*.sql' | wc -l)
 regress_ok=$(grep -cE '\.\.\. ok ' .test-regress.log || true)
-regress_bad=$(grep -cE '\.\.\. FAILED' .test-regress.log || true)
 passed=$((passed + regress_ok))
-failed=$((failed + regress_bad))
+failed=$((failed + regress_total - regress_ok))
+if [ "$regress_status" -ne 0 ] && [ "$regress_ok" -eq "$regress_total" ]; then
+	failed=$((failed + 1))
+fi
 if [ -s regression.diffs ]; then
 	echo "---- regression.diffs ----"
 	cat regression.diffs

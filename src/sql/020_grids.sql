@@ -22,12 +22,16 @@ COMMENT ON COLUMN gridgov.grid_revisions.created_by IS 'Database role that recor
 SELECT pg_catalog.pg_extension_config_dump('gridgov.grid_revisions', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.grid_revisions_id_seq', '');
 
+CREATE TYPE gridgov.grid_kind AS ENUM ('general', 'special');
+COMMENT ON TYPE gridgov.grid_kind IS
+    'general grid, or special grid (专属网格: school, park, market, airport...) laid over general ones and taking precedence inside them';
+
 CREATE TABLE gridgov.grids (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     code        gridgov.gridcode NOT NULL,
     level       integer GENERATED ALWAYS AS (gridgov.level(code)) STORED,
     name        text NOT NULL CHECK (pg_catalog.length(name) BETWEEN 1 AND 200),
-    kind        text NOT NULL DEFAULT 'general' CHECK (kind IN ('general', 'special')),
+    kind        gridgov.grid_kind NOT NULL DEFAULT 'general',
     geom        geometry(MultiPolygon, 4326) NOT NULL,
     valid_from  timestamptz NOT NULL DEFAULT '-infinity',
     valid_to    timestamptz NOT NULL DEFAULT 'infinity',
@@ -63,16 +67,19 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.grids_id_seq', '');
 -- never overlap in time.
 CREATE FUNCTION gridgov.grids_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    v valid_detail;
 BEGIN
     IF ST_IsEmpty(NEW.geom) THEN
         RAISE EXCEPTION USING ERRCODE = 'GG001',
             MESSAGE = pg_catalog.format('grid %s has an empty geometry', NEW.code),
             DETAIL = 'Every grid version needs a non-empty outline.';
     END IF;
-    IF NOT ST_IsValid(NEW.geom) THEN
+    v := ST_IsValidDetail(NEW.geom);
+    IF NOT v.valid THEN
         RAISE EXCEPTION USING ERRCODE = 'GG001',
             MESSAGE = pg_catalog.format('grid %s has an invalid geometry', NEW.code),
-            DETAIL = pg_catalog.format('PostGIS reports: %s.', ST_IsValidReason(NEW.geom)),
+            DETAIL = pg_catalog.format('PostGIS reports: %s at %s.', v.reason, ST_AsText(v.location)),
             HINT = 'Repair it with ST_MakeValid, or load it with gridgov.import_grids(..., repair => true).';
     END IF;
     -- Serialise writers of one code so that the overlap check below sees them.
@@ -82,7 +89,7 @@ BEGIN
                WHERE g.code OPERATOR(gridgov.=) NEW.code AND g.id <> NEW.id
                  AND g.valid_from < NEW.valid_to AND NEW.valid_from < g.valid_to) THEN
         RAISE EXCEPTION USING ERRCODE = 'GG002',
-            MESSAGE = pg_catalog.format('grid %s already has a version valid in [%s, %s)',
+            MESSAGE = pg_catalog.format('grid %s already has a version overlapping [%s, %s)',
                                         NEW.code, NEW.valid_from, NEW.valid_to),
             DETAIL = 'Versions of one code must not overlap in time.',
             HINT = 'Close the current version first (set its valid_to), or use gridgov.redivide().';
