@@ -91,10 +91,11 @@ static const CoordName coord_names[] = {
 	{"epsg:4490", COORD_CGCS2000},
 };
 
+/* ASCII only: C literals are not converted to the database encoding. */
 static const char *const coord_descriptions[COORD_NSYSTEMS] = {
 	"WGS-84 longitude/latitude (EPSG:4326): GPS receivers, OpenStreetMap, international maps; what gridgov stores",
-	"GCJ-02 (国测局坐标, \"Mars coordinates\"): Amap/AutoNavi (高德), Tencent (腾讯) and Google Maps inside China; WGS-84 plus an offset of a few hundred metres inside the box",
-	"BD-09 longitude/latitude (Baidu's bd09ll): Baidu Maps (百度); GCJ-02 plus a second offset of about 0.9 km inside the box",
+	"GCJ-02 (\"Mars coordinates\"): Amap/AutoNavi, Tencent and Google Maps inside China; WGS-84 plus an offset of a few hundred metres inside the box",
+	"BD-09 longitude/latitude (Baidu's bd09ll): Baidu Maps; GCJ-02 plus a second offset of about 0.9 km inside the box",
 	"CGCS2000 (EPSG:4490), China's national geodetic system since 2008; equal to WGS-84 within centimetres, so only the SRID changes",
 };
 
