@@ -343,34 +343,12 @@ locate_in_index(const LocIndex *idx, double lon, double lat, TimestampTz at, Gri
 	return true;
 }
 
-/* A PostGIS point geometry (SRID 4326) built from EWKB. */
-static Datum
-make_wgs84_point(double lon, double lat)
-{
-	bytea	   *ewkb = palloc(VARHDRSZ + 25);
-	uint8	   *p = (uint8 *) VARDATA(ewkb);
-	uint32		type = WKB_POINT | 0x20000000u;
-	int32		srid = SRID_WGS84;
-
-	SET_VARSIZE(ewkb, VARHDRSZ + 25);
-#ifdef WORDS_BIGENDIAN
-	p[0] = 0;
-#else
-	p[0] = 1;
-#endif
-	memcpy(p + 1, &type, 4);
-	memcpy(p + 5, &srid, 4);
-	memcpy(p + 9, &lon, 8);
-	memcpy(p + 17, &lat, 8);
-	return pgis_from_ewkb(ewkb);
-}
-
 /* The plain-PostGIS answer, for layers over the cache limit. */
 static bool
 locate_through_sql(double lon, double lat, TimestampTz at, GridCode *code)
 {
 	Oid			argtypes[3] = {pgis_geometry_type(), TIMESTAMPTZOID, FLOAT8OID};
-	Datum		values[3] = {make_wgs84_point(lon, lat), TimestampTzGetDatum(at),
+	Datum		values[3] = {pgis_make_point(lon, lat, SRID_WGS84), TimestampTzGetDatum(at),
 		Float8GetDatum(locate_tolerance_m)};
 	bool		found = false;
 

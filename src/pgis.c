@@ -147,3 +147,23 @@ pgis_transform(Datum geometry, int32 srid)
 	pgis_load();
 	return FunctionCall2(&pgis.transform, geometry, Int32GetDatum(srid));
 }
+
+Datum
+pgis_make_point(double x, double y, int32 srid)
+{
+	bytea	   *ewkb = palloc(VARHDRSZ + 25);
+	uint8	   *p = (uint8 *) VARDATA(ewkb);
+	uint32		type = 1 | 0x20000000u; /* Point with SRID */
+
+	SET_VARSIZE(ewkb, VARHDRSZ + 25);
+#ifdef WORDS_BIGENDIAN
+	p[0] = 0;
+#else
+	p[0] = 1;
+#endif
+	memcpy(p + 1, &type, 4);
+	memcpy(p + 5, &srid, 4);
+	memcpy(p + 9, &x, 8);
+	memcpy(p + 17, &y, 8);
+	return pgis_from_ewkb(ewkb);
+}

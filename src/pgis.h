@@ -19,6 +19,9 @@ extern bytea *pgis_as_ewkb(Datum geometry);
 /* Geometry from EWKB. */
 extern Datum pgis_from_ewkb(bytea *ewkb);
 
+/* A point geometry with an SRID, built through EWKB. */
+extern Datum pgis_make_point(double x, double y, int32 srid);
+
 /* ST_Transform(geometry, srid). */
 extern Datum pgis_transform(Datum geometry, int32 srid);
 
