@@ -106,10 +106,15 @@ num_trim(Numeric a)
 	return DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(a)));
 }
 
+/* The amount as text for messages, cut short after 30 characters. */
 static char *
 num_text(Numeric a)
 {
-	return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(a)));
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(a)));
+
+	if (strlen(s) > 30)
+		strcpy(s + 27, "...");
+	return s;
 }
 
 /* ------------------------------------------------------------------------

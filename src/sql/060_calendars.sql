@@ -110,9 +110,9 @@ BEGIN
     ORDER BY p.starts LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '23P01',
-            MESSAGE = pg_catalog.format('work period %s-%s overlaps work period %s-%s on weekday %s of calendar %s',
-                                        NEW.starts, NEW.ends, other.starts, other.ends,
-                                        NEW.weekday, NEW.calendar_id),
+            MESSAGE = pg_catalog.format('work period %s-%s overlaps work period %s-%s on weekday %s of calendar "%s"',
+                                        NEW.starts, NEW.ends, other.starts, other.ends, NEW.weekday,
+                                        (SELECT c.name FROM gridgov.calendars c WHERE c.id = NEW.calendar_id)),
             DETAIL = 'The work periods of one weekday must not overlap.',
             HINT = 'Change or delete the existing period first; adjacent periods (one ends when the next starts) are allowed.';
     END IF;
