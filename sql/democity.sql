@@ -115,6 +115,12 @@ SELECT s.code, s.name, s.attrs->>'category' AS category,
 FROM gridgov.grids s JOIN gridgov.grids c ON c.code = parent(s.code)
 WHERE s.kind = 'special' ORDER BY s.code;
 
+-- unit_grids = 758: one unit grid per community, equal to it.
+SELECT democity.build(1, 758);
+SELECT count(*) AS unit_grids, count(*) FILTER (WHERE ST_Equals(g.geom, c.geom)) AS equal_to_community
+FROM gridgov.grids g JOIN gridgov.grids c ON c.code = parent(g.code)
+WHERE g.level = 6 AND g.kind = 'general';
+
 -- Determinism: building seed 1 again gives the same rows byte for byte.
 SELECT democity.build(1);
 SELECT md5(string_agg(code::text || kind || name || encode(ST_AsBinary(geom), 'hex'), ',' ORDER BY code)) AS seed1_again
@@ -132,7 +138,7 @@ END
 $$;
 SELECT q AS statement, pg_temp.sqlstate_of(q) AS sqlstate
 FROM (VALUES ('SELECT democity.build(NULL)'), ('SELECT democity.build(1, NULL)'),
-             ('SELECT democity.build(1, 757)'), ('SELECT democity.build(1, 100001)'),
+             ('SELECT democity.build(1, 757)'), ('SELECT democity.build(1, 10001)'),
              ('CALL democity.build_synthetic(NULL, 1)'), ('CALL democity.build_synthetic(10, NULL)'),
              ('CALL democity.build_synthetic(0, 1)'), ('CALL democity.build_synthetic(1000001, 1)'),
              ('CALL democity.build_synthetic(10, 1, ''110115004'')'),
@@ -140,7 +146,7 @@ FROM (VALUES ('SELECT democity.build(NULL)'), ('SELECT democity.build(1, NULL)')
 \set SHOW_CONTEXT never
 SELECT democity.build(NULL);
 SELECT democity.build(1, 757);
-SELECT democity.build(1, 100001);
+SELECT democity.build(1, 10001);
 \set SHOW_CONTEXT errors
 
 -- The synthetic layer: 2,550 unit grids = 25 full communities and a half one

@@ -99,8 +99,9 @@ INSERT INTO democity.town_seeds VALUES
     ('110115406', 116.410, 39.505);   -- 大兴国际机场
 
 -- Special grids (专属网格): placed in the given town, in the community nearest the
--- given point that has at least two unit grids, centred on a shared edge of two of
--- its unit grids so that it overlaps general grids; a circle of at most radius_m.
+-- given point among those with at least two unit grids, as a circle centred on
+-- the point of its grids' shared edges deepest inside it (so it overlaps at least
+-- two general grids), radius at most radius_m (see build, step 6).
 CREATE TABLE democity.special_specs (
     ord      integer PRIMARY KEY,
     town     gridcode NOT NULL,
@@ -417,9 +418,9 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'democity.build: seed and unit_grids must not be null';
     END IF;
     SELECT count(*) INTO ncomm FROM democity.divisions d WHERE level(d.code) = 5;
-    IF unit_grids < ncomm OR unit_grids > 100000 THEN
+    IF unit_grids < ncomm OR unit_grids > 10000 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = pg_catalog.format('democity.build: unit_grids must be between %s and 100000, got %s', ncomm, unit_grids),
+            MESSAGE = pg_catalog.format('democity.build: unit_grids must be between %s and 10000, got %s', ncomm, unit_grids),
             DETAIL = 'Every community gets at least one unit grid.';
     END IF;
     tag := jsonb_build_object('generator', 'democity', 'layer', 'daxing', 'seed', seed);
@@ -440,7 +441,7 @@ BEGIN
     INSERT INTO pg_temp.dc_seeds (parent, idx, pt)
     SELECT 'd', row_number() OVER (ORDER BY t.code), t.pt FROM pg_temp.dc_town t;
     PERFORM democity._voronoi(k);
-    UPDATE pg_temp.dc_town t SET cell = c.cell, approx = ST_Intersection(c.cell, district)
+    UPDATE pg_temp.dc_town t SET cell = c.cell, approx = ST_CollectionExtract(ST_Intersection(c.cell, district), 3)
     FROM (SELECT code, row_number() OVER (ORDER BY code) AS idx FROM pg_temp.dc_town) o
     JOIN pg_temp.dc_cells c ON c.idx = o.idx
     WHERE o.code = t.code;
@@ -467,7 +468,7 @@ BEGIN
           FROM pg_temp.dc_seeds s JOIN pg_temp.dc_town t ON t.code = s.parent) s
       ON s.parent = c.town AND s.r = c.r
     JOIN pg_temp.dc_cells cl ON cl.parent = s.parent AND cl.idx = s.idx;
-    UPDATE pg_temp.dc_comm c SET approx = ST_Intersection(c.cell, t.approx)
+    UPDATE pg_temp.dc_comm c SET approx = ST_CollectionExtract(ST_Intersection(c.cell, t.approx), 3)
     FROM pg_temp.dc_town t WHERE t.code = c.town;
     PERFORM democity._cut_lines();
 
@@ -483,6 +484,13 @@ BEGIN
                                    * CASE WHEN substr(c3.code, 10, 3)::integer < 200 THEN 3 ELSE 1 END AS w
                             FROM pg_temp.dc_comm c3) c2) w) q) a
     WHERE a.code = c.code;
+    IF (SELECT max(ngrids) FROM pg_temp.dc_comm) > 900 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('democity.build: unit_grids %s is too many for the 3-digit sequence', unit_grids),
+            DETAIL = pg_catalog.format('Community %s would get %s unit grids; at most 900 fit (901-999 are for special grids).',
+                                       (SELECT code FROM pg_temp.dc_comm ORDER BY ngrids DESC, code LIMIT 1),
+                                       (SELECT max(ngrids) FROM pg_temp.dc_comm));
+    END IF;
     TRUNCATE pg_temp.dc_parents;
     INSERT INTO pg_temp.dc_parents (parent, geom, n)
     SELECT c.code, c.approx, c.ngrids FROM pg_temp.dc_comm c;
