@@ -143,20 +143,20 @@ BEGIN
         END IF;
     END IF;
 
-    -- Rule prefixes are '', the kind letter, and codes of 3, 5, 7 characters.
-    prefixes := ARRAY['', pg_catalog.left(route.category, 1)];
-    FOR n IN 3 .. pg_catalog.length(route.category) BY 2 LOOP
-        prefixes := prefixes || pg_catalog.left(route.category, n);
-    END LOOP;
-    anc := ARRAY[gridgov.ancestor(route.grid, 1), gridgov.ancestor(route.grid, 2),
-                 gridgov.ancestor(route.grid, 3), gridgov.ancestor(route.grid, 4),
-                 gridgov.ancestor(route.grid, 5), gridgov.ancestor(route.grid, 6)];
-
     -- Unknown category: GG121.
     PERFORM FROM gridgov.categories c WHERE c.code = route.category;
     IF NOT FOUND THEN
         PERFORM gridgov.route_check(route.category, route.objcode);
     END IF;
+
+    -- Rule prefixes are '', the kind letter, and codes of 3, 5, 7 characters.
+    prefixes := ARRAY['', pg_catalog.left(route.category, 1)];
+    FOR n IN 3 .. LEAST(pg_catalog.length(route.category), 7) BY 2 LOOP
+        prefixes := prefixes || pg_catalog.left(route.category, n);
+    END LOOP;
+    anc := ARRAY[gridgov.ancestor(route.grid, 1), gridgov.ancestor(route.grid, 2),
+                 gridgov.ancestor(route.grid, 3), gridgov.ancestor(route.grid, 4),
+                 gridgov.ancestor(route.grid, 5), gridgov.ancestor(route.grid, 6)];
 
     -- 1. 先属主: a registered component goes to its owner, else its maintainer.
     IF is_comp THEN
@@ -227,7 +227,7 @@ DECLARE
     home gridgov.gridcode := gridgov.home_county();
     levels text[] := ARRAY['province', 'city', 'county', 'town', 'community', 'grid'];
 BEGIN
-    FOR n IN 3 .. pg_catalog.length(explain_route.category) BY 2 LOOP
+    FOR n IN 3 .. LEAST(pg_catalog.length(explain_route.category), 7) BY 2 LOOP
         prefixes := prefixes || pg_catalog.left(explain_route.category, n);
     END LOOP;
     anc := ARRAY[gridgov.ancestor(explain_route.grid, 1), gridgov.ancestor(explain_route.grid, 2),
