@@ -23,6 +23,9 @@ FROM gridgov.categories WHERE default_urgency <> 'normal' GROUP BY 1 ORDER BY 1;
 -- A city adds categories: kind, parent and workflow follow from the code.
 INSERT INTO gridgov.categories (code, name) VALUES ('E07', '河湖水域'), ('E0701', '河道漂浮物'),
     ('H16', '民政'), ('H1601', '养老服务'), ('D10', '征地拆迁纠纷'), ('C07', '智能设施'), ('C0701', '充电桩');
+-- A city's own workflow (categories name an existing workflow).
+INSERT INTO gridgov.workflows (name, title) VALUES ('river_patrol', '河长制巡河');
+INSERT INTO gridgov.workflow_states (workflow, state, title, initial) VALUES ('river_patrol', 'reported', '上报', true);
 INSERT INTO gridgov.categories (code, name, default_urgency, workflow) VALUES ('E0702', '河湖溢流', 'urgent', 'river_patrol');
 SELECT code, name, kind, parent, default_urgency, workflow, builtin, modified
 FROM gridgov.categories WHERE NOT builtin ORDER BY code;
@@ -332,6 +335,7 @@ DELETE FROM gridgov.routing_rules;
 DELETE FROM gridgov.departments;
 DELETE FROM gridgov.categories WHERE NOT builtin AND parent IS NOT NULL;
 DELETE FROM gridgov.categories WHERE NOT builtin;
+DELETE FROM gridgov.workflows WHERE name = 'river_patrol';
 UPDATE gridgov.settings SET value = NULL WHERE key = 'home_county';
 UPDATE gridgov.categories SET name = '暴露垃圾' WHERE code = 'E0102';
 UPDATE gridgov.categories SET name = '道路不洁', default_urgency = 'normal' WHERE code = 'E0104';

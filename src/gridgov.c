@@ -11,7 +11,11 @@
 #include "fmgr.h"
 
 #include "gridgov.h"
+#include "intake.h"
 #include "locate.h"
+#include "refcache.h"
+#include "workflow.h"
+#include "worktime.h"
 
 PG_MODULE_MAGIC;
 
@@ -19,4 +23,8 @@ void
 _PG_init(void)
 {
 	locate_init();
+	refcache_init();
+	intake_init();
+	workflow_init();
+	worktime_init();
 }

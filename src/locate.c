@@ -8,7 +8,8 @@
  * first.  A point on an edge shared by two grids of equal precedence therefore
  * always gets the one with the smaller code.  When no grid covers the point,
  * the nearest grid within gridgov.locate_tolerance_m metres (distance to its
- * outline, local equirectangular metres) wins, ties broken by the same rule;
+ * outline, local equirectangular metres, rounded to the millimetre) wins, ties
+ * broken by the same rule;
  * farther away the answer is NULL.
  *
  * The cache (locate_index.c) holds every version of every grid.  It is built
@@ -26,7 +27,6 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -308,7 +308,8 @@ consider_near(int32 gi, void *arg)
 	if (cache.stamp[gi] == cache.stamp_now || !valid_at(g, ch->at))
 		return;
 	cache.stamp[gi] = cache.stamp_now;
-	d = locidx_distance_m(ch->idx, gi, ch->lon, ch->lat);
+	/* Millimetres, so that equal distances (a shared vertex) tie exactly. */
+	d = rint(locidx_distance_m(ch->idx, gi, ch->lon, ch->lat) * 1000.0) / 1000.0;
 	if (d > ch->tolerance)
 		return;
 	if (ch->best < 0 || d < ch->best_distance ||
@@ -478,19 +479,4 @@ gridgov_locate_cache_stats(PG_FUNCTION_ARGS)
 	values[8] = Int64GetDatum((int64) cache.builds);
 	values[9] = Float8GetDatum(cache.last_build_ms);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
-}
-
-/* Statement trigger on gridgov.grids: every session drops its cache. */
-PG_FUNCTION_INFO_V1(gridgov_grids_invalidate);
-Datum
-gridgov_grids_invalidate(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gridgov.grids_invalidate() must be called as a trigger")));
-	CacheInvalidateRelcache(trigdata->tg_relation);
-	return PointerGetDatum(NULL);
 }

@@ -610,7 +610,7 @@ BEGIN
     END LOOP;
 
     INSERT INTO gridgov.grids (code, name, kind, geom, attrs)
-    SELECT o.code::gridcode, o.name, o.kind, o.geom, o.attrs FROM pg_temp.dc_out o ORDER BY o.code;
+    SELECT o.code::gridcode, o.name, o.kind::gridgov.grid_kind, o.geom, o.attrs FROM pg_temp.dc_out o ORDER BY o.code;
     GET DIAGNOSTICS written = ROW_COUNT;
     RETURN written;
 END

@@ -83,8 +83,9 @@ BEGIN
             HINT = 'Repair it with ST_MakeValid, or load it with gridgov.import_grids(..., repair => true).';
     END IF;
     -- Serialise writers of one code so that the overlap check below sees them.
+    -- Codes share 1,024 lock buckets, so a bulk load holds at most 1,024 locks.
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('gridgov.grids'),
-                                             pg_catalog.hashtext(NEW.code::text));
+                                             pg_catalog.hashtext(NEW.code::text) & 1023);
     IF EXISTS (SELECT 1 FROM gridgov.grids g
                WHERE g.code OPERATOR(gridgov.=) NEW.code AND g.id <> NEW.id
                  AND g.valid_from < NEW.valid_to AND NEW.valid_from < g.valid_to) THEN

@@ -11,28 +11,39 @@ COMMENT ON FUNCTION gridgov.locate(geometry, timestamptz) IS
 
 -- The same rule in plain PostGIS: the fallback for layers larger than
 -- gridgov.locate_cache_max_mb, and the reference the tests compare against.
+-- Distances use locate's metric: a local equirectangular projection at the
+-- point's latitude (sphere of radius 6,371,008.8 m), rounded to the millimetre.
 CREATE FUNCTION gridgov.locate_reference(point geometry, at timestamptz,
                                          tolerance_m double precision)
     RETURNS gridgov.gridcode
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
+    WITH k AS (
+        SELECT 111195.0797 AS ky,
+               111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))) AS kx,
+               ST_X(point) AS x0, ST_Y(point) AS y0
+    )
     SELECT code FROM (
         SELECT g.code, 0 AS pass, 0::double precision AS distance, g.kind, g.level
         FROM gridgov.grids g
         WHERE g.valid_from <= at AND at < g.valid_to
           AND ST_Covers(g.geom, point)
         UNION ALL
-        SELECT g.code, 1, ST_Distance(g.geom::geography, point::geography, false), g.kind, g.level
-        FROM gridgov.grids g
+        SELECT g.code, 1,
+               pg_catalog.round(ST_Distance(ST_Affine(g.geom, k.kx, 0, 0, k.ky, -k.x0 * k.kx, -k.y0 * k.ky),
+                                            ST_SetSRID(ST_MakePoint(0, 0), 4326))::numeric, 3)::double precision,
+               g.kind, g.level
+        FROM gridgov.grids g, k
         WHERE g.valid_from <= at AND at < g.valid_to
           AND tolerance_m > 0
-          AND ST_DWithin(g.geom::geography, point::geography, tolerance_m, false)
+          AND g.geom && ST_Expand(point, tolerance_m / k.kx, tolerance_m / k.ky)
     ) c
+    WHERE c.distance <= tolerance_m
     ORDER BY pass, distance, kind = 'special' DESC, level DESC, code
     LIMIT 1;
 END;
 COMMENT ON FUNCTION gridgov.locate_reference(geometry, timestamptz, double precision) IS
-    'gridgov.locate''s rule in plain PostGIS (ST_Covers, then nearest by spherical distance within tolerance_m): used when the layer exceeds gridgov.locate_cache_max_mb, and as the tests'' reference. Needs an SRID 4326 point.';
+    'gridgov.locate''s rule in plain PostGIS (ST_Covers; else the nearest within tolerance_m metres in locate''s metric, to the millimetre, ties by precedence): used when the layer exceeds gridgov.locate_cache_max_mb, and as the tests'' reference. Needs an SRID 4326 point.';
 
 CREATE FUNCTION gridgov.locate_cache_stats(
     OUT cached boolean, OUT grid_versions integer, OUT rings integer, OUT vertices bigint,
@@ -44,11 +55,11 @@ CREATE FUNCTION gridgov.locate_cache_stats(
 COMMENT ON FUNCTION gridgov.locate_cache_stats() IS
     'This backend''s locate index (built first if needed): whether it is cached (false when the layer exceeds gridgov.locate_cache_max_mb), its size, memory, limit, number of builds and the last build''s time';
 
-CREATE FUNCTION gridgov.grids_invalidate() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'gridgov_grids_invalidate'
+CREATE FUNCTION gridgov.invalidate_caches() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'gridgov_invalidate_caches'
     LANGUAGE C;
-COMMENT ON FUNCTION gridgov.grids_invalidate() IS
-    'Statement trigger on gridgov.grids: sends a relcache invalidation so that every session rebuilds its locate index (others at commit)';
+COMMENT ON FUNCTION gridgov.invalidate_caches() IS
+    'Statement trigger: sends a relcache invalidation for the table, so that every session drops the caches built from it (locate index; categories, workflows, routing answers, staff); other sessions at commit';
 
 CREATE TRIGGER grids_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-    ON gridgov.grids FOR EACH STATEMENT EXECUTE FUNCTION gridgov.grids_invalidate();
+    ON gridgov.grids FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();

@@ -220,6 +220,11 @@ BEGIN
                 HINT = 'Fix the outlines, retire the children of retired grids too, or pass check_coverage => false.';
         END IF;
     END IF;
+    -- Open cases of the retired grids move now, or when the re-division takes
+    -- effect (gridgov.rehome_due_cases, nightly job).
+    IF effective <= pg_catalog.now() THEN
+        PERFORM gridgov.rehome_cases(rev);
+    END IF;
     RETURN rev;
 END
 $$;

@@ -1,0 +1,524 @@
+/*
+ * refcache.c
+ *		Reference data for the case triggers, cached per backend; see refcache.h.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "refcache.h"
+
+/* Tables whose changes drop the caches. */
+static const char *const watched_tables[] = {
+	"categories", "workflows", "workflow_states", "transitions", "staff",
+	"settings", "routing_rules", "departments", "components"
+};
+#define NWATCHED lengthof(watched_tables)
+
+typedef struct RouteKey
+{
+	char		category[REF_NAME_LEN];
+	bool		has_grid;
+	GridCode	grid;
+} RouteKey;
+
+typedef struct RouteEntry
+{
+	RouteKey	key;
+	int64		department;
+} RouteEntry;
+
+typedef struct StaffEntry
+{
+	Oid			roleid;
+	int64		staff_id;
+} StaffEntry;
+
+typedef struct RefCache
+{
+	bool		valid;
+	MemoryContext cxt;
+	Oid			relids[NWATCHED];
+	HTAB	   *categories;
+	HTAB	   *states;
+	HTAB	   *transitions;
+	HTAB	   *staff;
+	HTAB	   *routes;
+	bool		has_home_county;
+	GridCode	home_county;
+	/* transitions in load order, for "allowed actions" and "between" scans */
+	RefTransition **all_transitions;
+	int			ntransitions;
+} RefCache;
+
+static RefCache cache;
+
+static void
+refcache_callback(Datum arg pg_attribute_unused(), Oid relid)
+{
+	size_t		i;
+
+	if (!cache.valid)
+		return;
+	if (relid == InvalidOid)
+	{
+		cache.valid = false;
+		return;
+	}
+	for (i = 0; i < NWATCHED; i++)
+		if (cache.relids[i] == relid)
+			cache.valid = false;
+}
+
+void
+refcache_init(void)
+{
+	CacheRegisterRelcacheCallback(refcache_callback, (Datum) 0);
+}
+
+static HTAB *
+make_table(const char *name, Size keysize, Size entrysize, int flags)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = keysize;
+	ctl.entrysize = entrysize;
+	ctl.hcxt = cache.cxt;
+	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_CONTEXT | flags);
+}
+
+static void
+copy_name(char *dst, const char *src, const char *what)
+{
+	if (strlen(src) >= REF_NAME_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("%s \"%s\" is too long", what, src)));
+	strlcpy(dst, src, REF_NAME_LEN);
+}
+
+static void
+pair_key(char *key, const char *a, const char *b)
+{
+	memset(key, 0, 2 * REF_NAME_LEN);
+	strlcpy(key, a, REF_NAME_LEN);
+	strlcpy(key + REF_NAME_LEN, b, REF_NAME_LEN);
+}
+
+static void
+triple_key(char *key, const char *a, const char *b, const char *c)
+{
+	memset(key, 0, 3 * REF_NAME_LEN);
+	strlcpy(key, a, REF_NAME_LEN);
+	strlcpy(key + REF_NAME_LEN, b, REF_NAME_LEN);
+	strlcpy(key + 2 * REF_NAME_LEN, c, REF_NAME_LEN);
+}
+
+static char *
+col_text(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+static bool
+col_bool(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+/* A text[] column as a palloc'd array of strings in the cache context. */
+static char **
+col_text_array(int row, int col, int *n)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out;
+	int			i;
+
+	*n = 0;
+	if (isnull)
+		return NULL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, n);
+	out = MemoryContextAlloc(cache.cxt, Max(*n, 1) * sizeof(char *));
+	for (i = 0; i < *n; i++)
+		out[i] = MemoryContextStrdup(cache.cxt, nulls[i] ? "" : TextDatumGetCString(elems[i]));
+	return out;
+}
+
+static void
+run(const char *sql)
+{
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "gridgov: could not read reference data: %s", sql);
+}
+
+static void
+load_categories(void)
+{
+	uint64		i;
+
+	run("SELECT code, workflow, default_urgency, active FROM gridgov.categories");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char		code[REF_NAME_LEN];
+		RefCategory *c;
+
+		copy_name(code, col_text(i, 1), "category code");
+		c = hash_search(cache.categories, code, HASH_ENTER, NULL);
+		copy_name(c->workflow, col_text(i, 2), "workflow name");
+		strlcpy(c->default_urgency, col_text(i, 3), sizeof(c->default_urgency));
+		c->active = col_bool(i, 4);
+	}
+}
+
+static void
+load_states(void)
+{
+	uint64		i;
+
+	run("SELECT workflow, state, initial, terminal, closes_case FROM gridgov.workflow_states");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char		key[2 * REF_NAME_LEN];
+		RefState   *s;
+
+		pair_key(key, col_text(i, 1), col_text(i, 2));
+		s = hash_search(cache.states, key, HASH_ENTER, NULL);
+		s->initial = col_bool(i, 3);
+		s->terminal = col_bool(i, 4);
+		s->closes = col_bool(i, 5);
+	}
+}
+
+static void
+load_transitions(void)
+{
+	uint64		i;
+
+	run("SELECT workflow, from_state, action, COALESCE(to_state, ''), COALESCE(counter, ''), "
+		"roles, requires FROM gridgov.transitions ORDER BY workflow, from_state, action");
+	cache.ntransitions = (int) SPI_processed;
+	cache.all_transitions = MemoryContextAlloc(cache.cxt,
+											   Max(SPI_processed, 1) * sizeof(RefTransition *));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char		key[3 * REF_NAME_LEN];
+		RefTransition *t;
+
+		triple_key(key, col_text(i, 1), col_text(i, 2), col_text(i, 3));
+		t = hash_search(cache.transitions, key, HASH_ENTER, NULL);
+		copy_name(t->from_state, col_text(i, 2), "state");
+		copy_name(t->action, col_text(i, 3), "action");
+		copy_name(t->to_state, col_text(i, 4), "state");
+		strlcpy(t->counter, col_text(i, 5), sizeof(t->counter));
+		t->roles = col_text_array(i, 6, &t->nroles);
+		t->requires = col_text_array(i, 7, &t->nrequires);
+		cache.all_transitions[i] = t;
+	}
+}
+
+static void
+load_staff(void)
+{
+	uint64		i;
+
+	run("SELECT db_role, pg_catalog.min(id) FROM gridgov.staff "
+		"WHERE active AND db_role IS NOT NULL GROUP BY db_role");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Oid			roleid = get_role_oid(col_text(i, 1), true);
+		StaffEntry *e;
+
+		if (!OidIsValid(roleid))
+			continue;
+		e = hash_search(cache.staff, &roleid, HASH_ENTER, NULL);
+		e->staff_id = pg_strtoint64(col_text(i, 2));
+	}
+}
+
+static void
+load_home_county(void)
+{
+	bool		isnull;
+	Datum		d;
+
+	run("SELECT gridgov.home_county()");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	cache.has_home_county = !isnull;
+	cache.home_county = isnull ? 0 : DatumGetGridCode(d);
+}
+
+static void
+refcache_load(void)
+{
+	Oid			nsp;
+	size_t		i;
+
+	if (cache.cxt)
+		MemoryContextReset(cache.cxt);
+	else
+		cache.cxt = AllocSetContextCreate(TopMemoryContext, "gridgov reference cache",
+										  ALLOCSET_DEFAULT_SIZES);
+	nsp = get_namespace_oid("gridgov", false);
+	for (i = 0; i < NWATCHED; i++)
+		cache.relids[i] = get_relname_relid(watched_tables[i], nsp);
+	cache.categories = make_table("gridgov categories", REF_NAME_LEN, sizeof(RefCategory), HASH_STRINGS);
+	cache.states = make_table("gridgov states", 2 * REF_NAME_LEN, sizeof(RefState), HASH_BLOBS);
+	cache.transitions = make_table("gridgov transitions", 3 * REF_NAME_LEN, sizeof(RefTransition), HASH_BLOBS);
+	cache.staff = make_table("gridgov staff", sizeof(Oid), sizeof(StaffEntry), HASH_BLOBS);
+	cache.routes = make_table("gridgov routes", sizeof(RouteKey), sizeof(RouteEntry), HASH_BLOBS);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/* Invalidations up to here predate what we read; later ones drop us again. */
+	cache.valid = true;
+	PG_TRY();
+	{
+		load_categories();
+		load_states();
+		load_transitions();
+		load_staff();
+		load_home_county();
+	}
+	PG_CATCH();
+	{
+		cache.valid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	SPI_finish();
+}
+
+static void
+ensure_loaded(void)
+{
+	if (!cache.valid)
+		refcache_load();
+}
+
+const RefCategory *
+refcache_category(const char *code)
+{
+	char		key[REF_NAME_LEN] = {0};
+
+	ensure_loaded();
+	if (strlen(code) >= REF_NAME_LEN)
+		return NULL;
+	strlcpy(key, code, REF_NAME_LEN);
+	return hash_search(cache.categories, key, HASH_FIND, NULL);
+}
+
+const RefState *
+refcache_state(const char *workflow, const char *state)
+{
+	char		key[2 * REF_NAME_LEN];
+
+	ensure_loaded();
+	if (strlen(workflow) >= REF_NAME_LEN || strlen(state) >= REF_NAME_LEN)
+		return NULL;
+	pair_key(key, workflow, state);
+	return hash_search(cache.states, key, HASH_FIND, NULL);
+}
+
+const char *
+refcache_initial_state(const char *workflow)
+{
+	HASH_SEQ_STATUS seq;
+	RefState   *s;
+
+	ensure_loaded();
+	hash_seq_init(&seq, cache.states);
+	while ((s = hash_seq_search(&seq)) != NULL)
+		if (s->initial && strcmp(s->key, workflow) == 0)
+		{
+			hash_seq_term(&seq);
+			return s->key + REF_NAME_LEN;
+		}
+	return NULL;
+}
+
+const RefTransition *
+refcache_transition(const char *workflow, const char *from, const char *action)
+{
+	char		key[3 * REF_NAME_LEN];
+	RefTransition *t;
+	const RefState *s;
+
+	ensure_loaded();
+	if (strlen(workflow) >= REF_NAME_LEN || strlen(from) >= REF_NAME_LEN ||
+		strlen(action) >= REF_NAME_LEN)
+		return NULL;
+	triple_key(key, workflow, from, action);
+	t = hash_search(cache.transitions, key, HASH_FIND, NULL);
+	if (t)
+		return t;
+	s = refcache_state(workflow, from);
+	if (s && s->terminal)
+		return NULL;
+	triple_key(key, workflow, "*", action);
+	return hash_search(cache.transitions, key, HASH_FIND, NULL);
+}
+
+/* Whether transition t (of its workflow) applies from state from. */
+static bool
+applies_from(const RefTransition *t, const char *workflow, const char *from)
+{
+	const RefState *s;
+
+	if (strcmp(t->key, workflow) != 0)
+		return false;
+	if (strcmp(t->from_state, from) == 0)
+		return true;
+	if (strcmp(t->from_state, "*") != 0)
+		return false;
+	s = refcache_state(workflow, from);
+	return s && !s->terminal;
+}
+
+int
+refcache_transitions_between(const char *workflow, const char *from, const char *to,
+							 const RefTransition **found)
+{
+	int			n = 0;
+	int			i;
+
+	ensure_loaded();
+	for (i = 0; i < cache.ntransitions; i++)
+	{
+		const RefTransition *t = cache.all_transitions[i];
+
+		if (t->to_state[0] && strcmp(t->to_state, to) == 0 && applies_from(t, workflow, from))
+		{
+			if (n == 0)
+				*found = t;
+			n++;
+		}
+	}
+	return n;
+}
+
+char *
+refcache_allowed_actions(const char *workflow, const char *from)
+{
+	StringInfoData buf;
+	int			i;
+
+	ensure_loaded();
+	initStringInfo(&buf);
+	for (i = 0; i < cache.ntransitions; i++)
+	{
+		const RefTransition *t = cache.all_transitions[i];
+
+		if (applies_from(t, workflow, from))
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", t->action);
+	}
+	return buf.len ? buf.data : pstrdup("none");
+}
+
+bool
+refcache_staff_of_role(Oid roleid, int64 *staff_id)
+{
+	StaffEntry *e;
+
+	ensure_loaded();
+	e = hash_search(cache.staff, &roleid, HASH_FIND, NULL);
+	if (e)
+		*staff_id = e->staff_id;
+	return e != NULL;
+}
+
+bool
+refcache_home_county(GridCode *county)
+{
+	ensure_loaded();
+	*county = cache.home_county;
+	return cache.has_home_county;
+}
+
+static void
+route_key(RouteKey *key, const char *category, bool has_grid, GridCode grid)
+{
+	memset(key, 0, sizeof(RouteKey));
+	strlcpy(key->category, category, REF_NAME_LEN);
+	key->has_grid = has_grid;
+	key->grid = has_grid ? grid : 0;
+}
+
+bool
+refcache_route_get(const char *category, bool has_grid, GridCode grid, int64 *dept)
+{
+	RouteKey	key;
+	RouteEntry *e;
+
+	ensure_loaded();
+	if (strlen(category) >= REF_NAME_LEN)
+		return false;
+	route_key(&key, category, has_grid, grid);
+	e = hash_search(cache.routes, &key, HASH_FIND, NULL);
+	if (e)
+		*dept = e->department;
+	return e != NULL;
+}
+
+void
+refcache_route_put(const char *category, bool has_grid, GridCode grid, int64 dept)
+{
+	RouteKey	key;
+	RouteEntry *e;
+
+	ensure_loaded();
+	if (strlen(category) >= REF_NAME_LEN)
+		return;
+	route_key(&key, category, has_grid, grid);
+	e = hash_search(cache.routes, &key, HASH_ENTER, NULL);
+	e->department = dept;
+}
+
+/*
+ * gridgov.invalidate_caches(): statement trigger on gridgov.grids and the
+ * reference tables.  The relcache invalidation it registers is processed by
+ * this session at the next command and by every other session when the
+ * change commits; their callbacks drop the caches built from the table.
+ */
+PG_FUNCTION_INFO_V1(gridgov_invalidate_caches);
+Datum
+gridgov_invalidate_caches(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("gridgov.invalidate_caches() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
+}
+
+/* gridgov.actor_staff_id(): the staff member mapped to the current role. */
+PG_FUNCTION_INFO_V1(gridgov_actor_staff_id);
+Datum
+gridgov_actor_staff_id(PG_FUNCTION_ARGS)
+{
+	int64		staff;
+
+	if (!refcache_staff_of_role(GetUserId(), &staff))
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(staff);
+}
