@@ -85,9 +85,10 @@ SELECT state, closed_at FROM cases WHERE id = c('dp_merge');
 SELECT step('dp_refer', 'mediate', 1), step('dp_refer', 'fail', 2), step('dp_refer', 'refer', 3),
        step('dp_refer', 'follow_up', 4, '{"solved": false, "satisfaction": "unsatisfied"}'), step('dp_refer', 'close', 5);
 
--- Every transition of the shipped workflows was taken at least once.
+-- Every state-changing transition of the shipped workflows was taken at least
+-- once (the time-limit actions that keep the state are covered by sql/sla.sql).
 SELECT t.workflow, t.from_state, t.action FROM transitions t
-WHERE t.builtin AND NOT EXISTS (
+WHERE t.builtin AND t.to_state IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM case_events e JOIN cases x ON x.id = e.case_id
     WHERE x.workflow = t.workflow AND e.action = t.action
       AND (t.from_state = '*' OR e.from_state = t.from_state))

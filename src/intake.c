@@ -56,7 +56,8 @@ typedef enum CaseCol
 	CC_COORD_SYSTEM, CC_OBJCODE, CC_GRID, CC_DEPARTMENT, CC_WORKFLOW, CC_STATE,
 	CC_REPORTED_AT, CC_CLOSED_AT, CC_DISPATCHES, CC_RETURNS, CC_REWORKS,
 	CC_REOPENS, CC_SOLVED, CC_SATISFACTION, CC_MASTER, CC_DUPLICATE, CC_EVENTS,
-	CC_HISTORY_HASH, CC_UPDATED_AT, CC_NCOLS
+	CC_HISTORY_HASH, CC_UPDATED_AT, CC_EXTENSIONS, CC_SUSPENSIONS, CC_SUPERVISED,
+	CC_ESCALATION_LEVEL, CC_NCOLS
 } CaseCol;
 
 static const char *const case_col_names[CC_NCOLS] = {
@@ -64,7 +65,8 @@ static const char *const case_col_names[CC_NCOLS] = {
 	"coord_system", "objcode", "grid", "department_id", "workflow", "state",
 	"reported_at", "closed_at", "dispatches", "returns", "reworks",
 	"reopens", "solved", "satisfaction", "master_case_id", "possible_duplicate_of", "events",
-	"history_hash", "updated_at"
+	"history_hash", "updated_at", "extensions", "suspensions", "supervised",
+	"escalation_level"
 };
 
 /* A row being completed: current values, and which ones were replaced. */
@@ -189,7 +191,8 @@ check_maintained_columns(CaseRow *row)
 		CC_CLOSED_AT, CC_SOLVED, CC_SATISFACTION, CC_MASTER, CC_HISTORY_HASH
 	};
 	static const CaseCol must_be_zero[] = {
-		CC_DISPATCHES, CC_RETURNS, CC_REWORKS, CC_REOPENS, CC_EVENTS
+		CC_DISPATCHES, CC_RETURNS, CC_REWORKS, CC_REOPENS, CC_EXTENSIONS,
+		CC_SUSPENSIONS, CC_ESCALATION_LEVEL, CC_EVENTS
 	};
 	size_t		i;
 
@@ -199,6 +202,11 @@ check_maintained_columns(CaseRow *row)
 					(errcode(GG_MAINTAINED_COLUMN),
 					 errmsg("column %s of a new case is set by gridgov", case_col_names[must_be_null[i]]),
 					 errdetail("It is filled in by workflow actions; leave it out of the INSERT.")));
+	if (is_null(row, CC_SUPERVISED) || DatumGetBool(get(row, CC_SUPERVISED)))
+		ereport(ERROR,
+				(errcode(GG_MAINTAINED_COLUMN),
+				 errmsg("column supervised of a new case is set by gridgov"),
+				 errdetail("It is raised when a clock of the case is escalated; leave it out of the INSERT.")));
 	for (i = 0; i < lengthof(must_be_zero); i++)
 		if (is_null(row, must_be_zero[i]) || DatumGetInt32(get(row, must_be_zero[i])) != 0)
 			ereport(ERROR,

@@ -19,10 +19,11 @@
  *	  one by sha256 (audit.c), and the case's events/history_hash/updated_at
  *	  follow.
  *
- * Two system actions have no transition row: 'rehome' (a re-division moved
- * the case to another grid) and 'master_closed' (the master of a merged case
- * closed); they are announced from C only (case_system_update) and may change
- * only the grid, resp. closed_at.
+ * Three system actions have no transition row: 'rehome' (a re-division moved
+ * the case to another grid), 'master_closed' (the master of a merged case
+ * closed) and 'escalate' (the SLA sweep escalated a late clock); they are
+ * announced from C only (case_system_update) and may change only the grid,
+ * closed_at, resp. the supervision flag and escalation level.
  */
 #include "postgres.h"
 
@@ -74,14 +75,15 @@ typedef enum UpdCol
 	UC_COUNTY, UC_ID, UC_CASE_NO, UC_WORKFLOW, UC_STATE, UC_CATEGORY, UC_GRID,
 	UC_DEPARTMENT, UC_CLOSED_AT, UC_UPDATED_AT, UC_DISPATCHES, UC_RETURNS,
 	UC_REWORKS, UC_REOPENS, UC_SOLVED, UC_SATISFACTION, UC_MASTER, UC_EVENTS,
-	UC_HISTORY_HASH, UC_NCOLS
+	UC_HISTORY_HASH, UC_EXTENSIONS, UC_SUSPENSIONS, UC_SUPERVISED, UC_ESCALATION_LEVEL,
+	UC_NCOLS
 } UpdCol;
 
 static const char *const upd_col_names[UC_NCOLS] = {
 	"county", "id", "case_no", "workflow", "state", "category", "grid",
 	"department_id", "closed_at", "updated_at", "dispatches", "returns",
 	"reworks", "reopens", "solved", "satisfaction", "master_case_id", "events",
-	"history_hash"
+	"history_hash", "extensions", "suspensions", "supervised", "escalation_level"
 };
 
 typedef struct CaseChange
@@ -233,7 +235,8 @@ check_untouchable(CaseChange *ch)
 {
 	static const UpdCol fixed[] = {
 		UC_COUNTY, UC_ID, UC_CASE_NO, UC_WORKFLOW, UC_CLOSED_AT, UC_DISPATCHES,
-		UC_RETURNS, UC_REWORKS, UC_REOPENS, UC_EVENTS, UC_HISTORY_HASH
+		UC_RETURNS, UC_REWORKS, UC_REOPENS, UC_EXTENSIONS, UC_SUSPENSIONS,
+		UC_SUPERVISED, UC_ESCALATION_LEVEL, UC_EVENTS, UC_HISTORY_HASH
 	};
 	size_t		i;
 
@@ -402,7 +405,9 @@ transition_of_change(CaseChange *ch, const char *workflow, const char *from, con
 static void
 apply_counter(CaseChange *ch, const RefTransition *t)
 {
-	static const UpdCol counters[] = {UC_DISPATCHES, UC_RETURNS, UC_REWORKS, UC_REOPENS};
+	static const UpdCol counters[] = {
+		UC_DISPATCHES, UC_RETURNS, UC_REWORKS, UC_REOPENS, UC_EXTENSIONS, UC_SUSPENSIONS
+	};
 	size_t		i;
 
 	for (i = 0; i < lengthof(counters); i++)
@@ -647,18 +652,37 @@ anything_changed(CaseChange *ch)
 	return false;
 }
 
-/* A system action may change only its own column. */
+/* The system actions: no transition row, announced from C only. */
+static bool
+is_system_action(const char *action)
+{
+	return strcmp(action, "rehome") == 0 || strcmp(action, "master_closed") == 0 ||
+		strcmp(action, "escalate") == 0;
+}
+
+/* A system action may change only its own columns. */
 static void
 check_system_change(CaseChange *ch)
 {
-	UpdCol		allowed = strcmp(pending.action, "rehome") == 0 ? UC_GRID : UC_CLOSED_AT;
 	int			i;
 
 	for (i = 0; i < ch->desc->natts; i++)
-		if (i != ix(ch, allowed) && i != ix(ch, UC_UPDATED_AT) &&
-			!TupleDescAttr(ch->desc, i)->attisdropped && attr_changed(ch, i))
+	{
+		bool		own;
+
+		if (TupleDescAttr(ch->desc, i)->attisdropped || i == ix(ch, UC_UPDATED_AT) ||
+			!attr_changed(ch, i))
+			continue;
+		if (strcmp(pending.action, "rehome") == 0)
+			own = (i == ix(ch, UC_GRID));
+		else if (strcmp(pending.action, "master_closed") == 0)
+			own = (i == ix(ch, UC_CLOSED_AT));
+		else
+			own = (i == ix(ch, UC_SUPERVISED) || i == ix(ch, UC_ESCALATION_LEVEL));
+		if (!own)
 			elog(ERROR, "system action %s may not change column %s",
 				 pending.action, NameStr(TupleDescAttr(ch->desc, i)->attname));
+	}
 }
 
 PG_FUNCTION_INFO_V1(gridgov_case_update);
@@ -739,8 +763,7 @@ gridgov_act_prepare(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("case id, action and time must not be NULL")));
 	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (strlen(action) >= REF_NAME_LEN || strcmp(action, "rehome") == 0 ||
-		strcmp(action, "master_closed") == 0)
+	if (strlen(action) >= REF_NAME_LEN || is_system_action(action))
 		ereport(ERROR,
 				(errcode(GG_ILLEGAL_TRANSITION),
 				 errmsg("\"%s\" is not an action a caller can take", action)));
@@ -787,40 +810,47 @@ run_system_update(int64 case_id, const char *action, const char *sql, int nargs,
 }
 
 /*
- * gridgov.case_system_update(county, case_id, action, grid, closed_at, payload, at):
- * the two system actions.  rehome sets the grid, master_closed sets closed_at.
+ * gridgov.case_system_update(county, case_id, action, payload, at): the system
+ * actions, recorded in the history with the payload.  rehome sets the grid to
+ * payload.to_grid (may be null), master_closed sets closed_at to at, escalate
+ * raises the supervision flag and the escalation level to payload.level.
  */
 PG_FUNCTION_INFO_V1(gridgov_case_system_update);
 Datum
 gridgov_case_system_update(PG_FUNCTION_ARGS)
 {
-	char	   *action = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	Oid			types[3] = {get_fn_expr_argtype(fcinfo->flinfo, 0), INT8OID, InvalidOid};
-	Datum		values[3] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), (Datum) 0};
+	char	   *action;
+	Oid			types[4] = {get_fn_expr_argtype(fcinfo->flinfo, 0), INT8OID, JSONBOID, TIMESTAMPTZOID};
+	Datum		values[4];
 	const char *sql;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("case_system_update: arguments must not be NULL")));
+	action = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = PG_GETARG_DATUM(3);
+	values[3] = PG_GETARG_DATUM(4);
 	if (strcmp(action, "rehome") == 0)
-	{
-		types[2] = types[0];
-		values[2] = PG_GETARG_DATUM(3);
-		sql = PG_ARGISNULL(3) ?
-			"UPDATE gridgov.cases SET grid = NULL WHERE county OPERATOR(gridgov.=) $1 AND id = $2" :
-			"UPDATE gridgov.cases SET grid = $3 WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
-	}
-	else if (strcmp(action, "master_closed") == 0 && !PG_ARGISNULL(4))
-	{
-		types[2] = TIMESTAMPTZOID;
-		values[2] = PG_GETARG_DATUM(4);
-		sql = "UPDATE gridgov.cases SET closed_at = $3 WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
-	}
+		sql = "UPDATE gridgov.cases SET grid = ($3 ->> 'to_grid')::gridgov.gridcode "
+			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
+	else if (strcmp(action, "master_closed") == 0)
+		sql = "UPDATE gridgov.cases SET closed_at = $4 "
+			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
+	else if (strcmp(action, "escalate") == 0)
+		sql = "UPDATE gridgov.cases SET supervised = true, "
+			"escalation_level = GREATEST(escalation_level, ($3 ->> 'level')::integer) "
+			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown system action \"%s\"", action)));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	run_system_update(PG_GETARG_INT64(1), action, sql, 3, types, values,
-					  PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5), PG_GETARG_TIMESTAMPTZ(6));
+	run_system_update(PG_GETARG_INT64(1), action, sql, 4, types, values,
+					  PG_GETARG_JSONB_P(3), PG_GETARG_TIMESTAMPTZ(4));
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -6,12 +6,14 @@ CREATE TABLE gridgov.workflows (
     name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'),
     title       text NOT NULL,
     description text,
+    intake_clocks text[] NOT NULL DEFAULT '{whole}',
     builtin     boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE gridgov.workflows IS 'Case workflows (state machines); each category names the workflow its cases follow';
 COMMENT ON COLUMN gridgov.workflows.name IS 'Identifier, e.g. grid_event, hotline, dispute';
 COMMENT ON COLUMN gridgov.workflows.title IS 'Human-readable name';
 COMMENT ON COLUMN gridgov.workflows.description IS 'What the workflow is for';
+COMMENT ON COLUMN gridgov.workflows.intake_clocks IS 'SLA stages whose clocks start when a case enters (e.g. {file,whole})';
 COMMENT ON COLUMN gridgov.workflows.builtin IS 'Shipped with gridgov (re-created by CREATE EXTENSION, so not dumped); rows a city adds are dumped';
 
 CREATE TABLE gridgov.workflow_states (
@@ -40,7 +42,7 @@ CREATE TABLE gridgov.transitions (
     action      text NOT NULL CHECK (action ~ '^[a-z][a-z0-9_]{0,39}$'),
     to_state    text,
     roles       text[] NOT NULL DEFAULT '{}',
-    counter     text CHECK (counter IN ('dispatches', 'returns', 'reworks', 'reopens')),
+    counter     text CHECK (counter IN ('dispatches', 'returns', 'reworks', 'reopens', 'extensions', 'suspensions')),
     requires    text[] NOT NULL DEFAULT '{}',
     clock_start text[] NOT NULL DEFAULT '{}',
     clock_stop  text[] NOT NULL DEFAULT '{}',
@@ -57,7 +59,7 @@ COMMENT ON COLUMN gridgov.transitions.from_state IS 'State the case must be in, 
 COMMENT ON COLUMN gridgov.transitions.action IS 'Action name, as passed to gridgov.act()';
 COMMENT ON COLUMN gridgov.transitions.to_state IS 'State after the action; NULL leaves the state unchanged (e.g. extend, whistle)';
 COMMENT ON COLUMN gridgov.transitions.roles IS 'Database roles allowed to take the action (membership counts); empty array: anyone who may update cases';
-COMMENT ON COLUMN gridgov.transitions.counter IS 'Case counter the action increments: dispatches, returns, reworks or reopens';
+COMMENT ON COLUMN gridgov.transitions.counter IS 'Case counter the action increments: dispatches, returns, reworks, reopens, extensions or suspensions';
 COMMENT ON COLUMN gridgov.transitions.requires IS 'Keys the action''s payload must carry, e.g. {department_id} for dispatch, {solved,satisfaction} for callback';
 COMMENT ON COLUMN gridgov.transitions.clock_start IS 'SLA stages whose clocks this action starts (e.g. {sign})';
 COMMENT ON COLUMN gridgov.transitions.clock_stop IS 'SLA stages whose clocks this action stops (met)';
@@ -92,10 +94,10 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.transitions_id_seq', '');
 -- (command center), gridgov_department (assignees), gridgov_worker (grid
 -- workers), gridgov_admin (member of all three).
 
-INSERT INTO gridgov.workflows (name, title, description, builtin) VALUES
-    ('grid_event', '数字城管案件', 'Digital city management: collect, file, dispatch, handle, report back, verify, close (GB/T 30428 practice).', true),
-    ('hotline', '12345热线工单', '12345 citizen hotline: sign for, route, handle, reply, call back, close; reopened when the caller is not satisfied.', true),
-    ('dispute', '矛盾纠纷调解', 'Dispute mediation: accept, mediate, agreement or failure (referred), follow up, close.', true);
+INSERT INTO gridgov.workflows (name, title, description, intake_clocks, builtin) VALUES
+    ('grid_event', '数字城管案件', 'Digital city management: collect, file, dispatch, handle, report back, verify, close (GB/T 30428 practice).', '{file,whole}', true),
+    ('hotline', '12345热线工单', '12345 citizen hotline: sign for, route, handle, reply, call back, close; reopened when the caller is not satisfied.', '{dispatch,whole}', true),
+    ('dispute', '矛盾纠纷调解', 'Dispute mediation: accept, mediate, agreement or failure (referred), follow up, close.', '{sign,whole}', true);
 
 INSERT INTO gridgov.workflow_states (workflow, state, title, initial, terminal, builtin) VALUES
     ('grid_event', 'reported',     '上报',     true,  false, true),
@@ -167,4 +169,20 @@ INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, 
     ('dispute',    'agreement',    'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
     ('dispute',    'referred',     'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
     ('dispute',    'followed_up',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '结案', true),
-    ('dispute',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true);
+    ('dispute',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true),
+    -- every workflow: time-limit actions that keep the state (see the SLA module)
+    ('grid_event', '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
+    ('grid_event', '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
+    ('grid_event', '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
+    ('grid_event', '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
+    ('grid_event', '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true),
+    ('hotline',    '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
+    ('hotline',    '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
+    ('hotline',    '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
+    ('hotline',    '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
+    ('hotline',    '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true),
+    ('dispute',    '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
+    ('dispute',    '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
+    ('dispute',    '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
+    ('dispute',    '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
+    ('dispute',    '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true);

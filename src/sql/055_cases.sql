@@ -52,6 +52,10 @@ CREATE TABLE gridgov.cases (
     returns         integer NOT NULL DEFAULT 0,
     reworks         integer NOT NULL DEFAULT 0,
     reopens         integer NOT NULL DEFAULT 0,
+    extensions      integer NOT NULL DEFAULT 0,
+    suspensions     integer NOT NULL DEFAULT 0,
+    supervised      boolean NOT NULL DEFAULT false,
+    escalation_level integer NOT NULL DEFAULT 0,
     solved          boolean,
     satisfaction    gridgov.satisfaction,
     master_case_id  bigint,
@@ -100,6 +104,10 @@ COMMENT ON COLUMN gridgov.cases.dispatches IS 'Number of dispatches (first one a
 COMMENT ON COLUMN gridgov.cases.returns IS 'Number of times the assignee returned it (退单)';
 COMMENT ON COLUMN gridgov.cases.reworks IS 'Number of failed verifications or unsatisfied re-handlings (返工)';
 COMMENT ON COLUMN gridgov.cases.reopens IS 'Number of times a closed case was reopened';
+COMMENT ON COLUMN gridgov.cases.extensions IS 'Number of approved deadline extensions (延期)';
+COMMENT ON COLUMN gridgov.cases.suspensions IS 'Number of times the case was suspended (挂账)';
+COMMENT ON COLUMN gridgov.cases.supervised IS 'Supervision flag (督办), raised when a clock of the case is escalated';
+COMMENT ON COLUMN gridgov.cases.escalation_level IS 'Highest escalation rung any clock of the case reached (0: none; 3: discipline inspection)';
 COMMENT ON COLUMN gridgov.cases.solved IS 'Callback answer: was the problem solved?';
 COMMENT ON COLUMN gridgov.cases.satisfaction IS 'Callback answer: satisfied, basically satisfied or unsatisfied';
 COMMENT ON COLUMN gridgov.cases.master_case_id IS 'For a merged duplicate: the case it was merged into';

@@ -115,13 +115,12 @@ COMMENT ON FUNCTION gridgov.act_prepare(bigint, text, text, jsonb, timestamptz) 
     'Building block of gridgov.act(): announces the action, note, payload and time of the next UPDATE of the case in this transaction';
 
 CREATE FUNCTION gridgov.case_system_update(county gridgov.gridcode, case_id bigint, action text,
-                                           grid gridgov.gridcode, closed_at timestamptz,
                                            payload jsonb, at timestamptz)
     RETURNS void
     AS 'MODULE_PATHNAME', 'gridgov_case_system_update' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION gridgov.case_system_update(gridgov.gridcode, bigint, text, gridgov.gridcode, timestamptz, jsonb, timestamptz) IS
-    'Internal: the system actions rehome (set the grid) and master_closed (set closed_at), recorded in the history; not executable by PUBLIC';
-REVOKE EXECUTE ON FUNCTION gridgov.case_system_update(gridgov.gridcode, bigint, text, gridgov.gridcode, timestamptz, jsonb, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION gridgov.case_system_update(gridgov.gridcode, bigint, text, jsonb, timestamptz) IS
+    'Internal: the system actions rehome (grid := payload.to_grid), master_closed (closed_at := at) and escalate (supervised, escalation_level := payload.level), recorded in the history with the payload; not executable by PUBLIC';
+REVOKE EXECUTE ON FUNCTION gridgov.case_system_update(gridgov.gridcode, bigint, text, jsonb, timestamptz) FROM PUBLIC;
 
 -- Closing a master closes the duplicates merged into it.
 CREATE FUNCTION gridgov.close_merged_cases() RETURNS trigger
@@ -133,7 +132,7 @@ BEGIN
              WHERE c.county OPERATOR(gridgov.=) NEW.county AND c.master_case_id = NEW.id
                AND c.closed_at IS NULL AND c.state = 'merged'
              ORDER BY c.id LOOP
-        PERFORM gridgov.case_system_update(d.county, d.id, 'master_closed', NULL, NEW.closed_at,
+        PERFORM gridgov.case_system_update(d.county, d.id, 'master_closed',
                                            pg_catalog.jsonb_build_object('master_case_id', NEW.id),
                                            NEW.closed_at);
     END LOOP;

@@ -196,9 +196,9 @@ BEGIN
     LOOP
         PERFORM gridgov.case_system_update(
             c.county, c.id, 'rehome',
-            CASE WHEN c.new_grid OPERATOR(gridgov.<@) c.county THEN c.new_grid END, NULL,
-            pg_catalog.jsonb_build_object('revision', revision, 'from_grid', c.grid::text,
-                                          'to_grid', c.new_grid::text),
+            pg_catalog.jsonb_build_object(
+                'revision', revision, 'from_grid', c.grid::text,
+                'to_grid', CASE WHEN c.new_grid OPERATOR(gridgov.<@) c.county THEN c.new_grid::text END),
             GREATEST(r.effective, c.updated_at));
         n := n + 1;
     END LOOP;
