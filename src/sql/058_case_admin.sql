@@ -153,6 +153,10 @@ BEGIN
              gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.staff,
              gridgov.grid_staff, gridgov.settings, gridgov.routing_rules, gridgov.components
              TO gridgov_admin';
+    -- Later modules add their own grants.
+    IF pg_catalog.to_regprocedure('gridgov.setup_sla_roles()') IS NOT NULL THEN
+        PERFORM gridgov.setup_sla_roles();
+    END IF;
     RETURN NEXT 'granted';
 END
 $$;

@@ -1,0 +1,329 @@
+-- ---------------------------------------------------------------------------
+-- The escalation sweep, whistle-and-report, and scheduling.
+-- ---------------------------------------------------------------------------
+
+-- Departments told at a rung of the ladder for a case.
+CREATE FUNCTION gridgov.escalation_targets(target text, county gridgov.gridcode, grid gridgov.gridcode)
+    RETURNS bigint[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE target
+        WHEN 'town_center' THEN
+            COALESCE(pg_catalog.array_remove(ARRAY[gridgov.command_center(gridgov.ancestor(grid, 4), 'town')], NULL),
+                     pg_catalog.array_remove(ARRAY[gridgov.command_center(county, 'district')], NULL))
+        WHEN 'district_center' THEN
+            pg_catalog.array_remove(ARRAY[gridgov.command_center(county, 'district')], NULL)
+        ELSE
+            ARRAY(SELECT d.id FROM gridgov.departments d
+                  WHERE d.kind = 'discipline' AND d.active AND d.jurisdiction OPERATOR(gridgov.@>) county
+                  ORDER BY d.id)
+    END;
+END;
+COMMENT ON FUNCTION gridgov.escalation_targets(text, gridgov.gridcode, gridgov.gridcode) IS
+    'Departments a ladder rung tells: town_center (the command center of the case''s town, else of its county), district_center, discipline (every active discipline department whose jurisdiction holds the county)';
+
+CREATE FUNCTION gridgov.sla_sweep(as_of timestamptz DEFAULT pg_catalog.now())
+    RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    n integer := 0;
+    k record;
+    rung gridgov.escalation_ladder;
+    following gridgov.escalation_ladder;
+    targets bigint[];
+    next_at timestamptz;
+    inserted integer;
+BEGIN
+    IF as_of IS NULL OR NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
+    END IF;
+
+    -- 1. Warnings: each running clock past its warn_at, once.
+    FOR k IN
+        SELECT x.county, x.case_id, x.stage, x.seq, x.due_at, c.case_no
+        FROM gridgov.case_clocks x JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) x.county AND c.id = x.case_id
+        WHERE x.warn_at <= as_of AND x.warned_at IS NULL
+          AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
+        ORDER BY x.county, x.case_id, x.stage, x.seq
+        FOR UPDATE OF x SKIP LOCKED
+    LOOP
+        UPDATE gridgov.case_clocks x SET warned_at = as_of
+        WHERE x.county OPERATOR(gridgov.=) k.county AND x.case_id = k.case_id AND x.stage = k.stage AND x.seq = k.seq;
+        PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
+            'type', 'warning', 'case_id', k.case_id, 'case_no', k.case_no, 'county', k.county::text,
+            'stage', k.stage, 'due_at', k.due_at, 'at', as_of)::text);
+        n := n + 1;
+    END LOOP;
+
+    -- 2. Escalations: each clock whose next rung is due climbs one rung.
+    --    Cases are taken in key order, so concurrent sweeps never deadlock;
+    --    SKIP LOCKED and the escalations key make every rung happen once.
+    FOR k IN
+        SELECT x.county, x.case_id, x.stage, x.seq, x.due_at, x.escalation_level, c.case_no, c.grid,
+               c.updated_at
+        FROM gridgov.case_clocks x JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) x.county AND c.id = x.case_id
+        WHERE x.next_escalation_at <= as_of
+          AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
+          AND x.next_escalation_at IS NOT NULL
+        ORDER BY x.county, x.case_id, x.stage, x.seq
+        FOR UPDATE OF x SKIP LOCKED
+    LOOP
+        SELECT * INTO rung FROM gridgov.escalation_ladder l WHERE l.level = k.escalation_level + 1;
+        IF NOT FOUND THEN
+            UPDATE gridgov.case_clocks x SET next_escalation_at = NULL
+            WHERE x.county OPERATOR(gridgov.=) k.county AND x.case_id = k.case_id AND x.stage = k.stage AND x.seq = k.seq;
+            CONTINUE;
+        END IF;
+        targets := gridgov.escalation_targets(rung.target, k.county, k.grid);
+        INSERT INTO gridgov.escalations (county, case_id, stage, clock_seq, level, at, due_at, department_ids)
+        VALUES (k.county, k.case_id, k.stage::text, k.seq, rung.level, as_of, k.due_at, targets)
+        ON CONFLICT DO NOTHING;
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        IF inserted = 0 THEN
+            CONTINUE;
+        END IF;
+        SELECT * INTO following FROM gridgov.escalation_ladder l WHERE l.level = rung.level + 1;
+        next_at := CASE WHEN following.level IS NOT NULL THEN
+            gridgov.worktime_add((SELECT c.name FROM gridgov.calendars c WHERE c.id = following.calendar_id),
+                                 as_of, following.delay, following.delay_unit) END;
+        UPDATE gridgov.case_clocks x SET escalation_level = rung.level, next_escalation_at = next_at
+        WHERE x.county OPERATOR(gridgov.=) k.county AND x.case_id = k.case_id AND x.stage = k.stage AND x.seq = k.seq;
+        PERFORM gridgov.case_system_update(k.county, k.case_id, 'escalate',
+            pg_catalog.jsonb_build_object('stage', k.stage, 'clock_seq', k.seq, 'level', rung.level,
+                                          'due_at', k.due_at, 'department_ids', targets),
+            GREATEST(as_of, k.updated_at));
+        PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
+            'type', 'escalation', 'case_id', k.case_id, 'case_no', k.case_no, 'county', k.county::text,
+            'stage', k.stage, 'level', rung.level, 'title', rung.title, 'due_at', k.due_at,
+            'department_ids', targets, 'at', as_of)::text);
+        n := n + 1;
+    END LOOP;
+
+    -- 3. Whistles: departments that did not report in by the deadline, or late.
+    FOR k IN
+        SELECT w.county, w.case_id, w.whistle_id, pg_catalog.min(w.due_at) AS due_at,
+               pg_catalog.array_agg(w.department_id ORDER BY w.department_id) AS departments,
+               c.case_no, c.updated_at
+        FROM gridgov.whistle_calls w JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) w.county AND c.id = w.case_id
+        WHERE w.due_at <= as_of AND w.escalated_at IS NULL
+          AND (w.reported_at IS NULL OR w.reported_at > w.due_at)
+        GROUP BY w.county, w.case_id, w.whistle_id, c.case_no, c.updated_at
+        ORDER BY w.county, w.case_id, w.whistle_id
+    LOOP
+        UPDATE gridgov.whistle_calls w SET escalated_at = as_of
+        WHERE w.county OPERATOR(gridgov.=) k.county AND w.case_id = k.case_id AND w.whistle_id = k.whistle_id
+          AND w.department_id = ANY (k.departments) AND w.escalated_at IS NULL;
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        IF inserted = 0 THEN
+            CONTINUE;
+        END IF;
+        INSERT INTO gridgov.escalations (county, case_id, stage, clock_seq, level, at, due_at, department_ids)
+        VALUES (k.county, k.case_id, 'whistle', k.whistle_id, 1, as_of, k.due_at, k.departments)
+        ON CONFLICT DO NOTHING;
+        PERFORM gridgov.case_system_update(k.county, k.case_id, 'escalate',
+            pg_catalog.jsonb_build_object('stage', 'whistle', 'whistle_id', k.whistle_id, 'level', 1,
+                                          'due_at', k.due_at, 'department_ids', k.departments),
+            GREATEST(as_of, k.updated_at));
+        PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
+            'type', 'whistle_late', 'case_id', k.case_id, 'case_no', k.case_no, 'county', k.county::text,
+            'stage', 'whistle', 'level', 1, 'due_at', k.due_at, 'department_ids', k.departments,
+            'at', as_of)::text);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_sweep(timestamptz) IS
+    'The escalation sweep at as_of (default now): warns each running clock past its warn_at once; moves each clock whose next rung is due one rung up the ladder (escalations row, escalate event in the case history, supervision flag, NOTIFY gridgov_events with a JSON payload); escalates late or missing whistle report-ins. Reads only due clocks; idempotent; concurrent sweeps never escalate a clock twice. Returns the number of warnings and escalations';
+
+-- The sweep runs with the owner's rights; only roles granted it may run it.
+REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz) FROM PUBLIC;
+
+-- Whistle-and-report (吹哨报到) ---------------------------------------------------
+
+CREATE FUNCTION gridgov.whistle(case_id bigint, departments bigint[], note text DEFAULT NULL,
+                                report_within interval DEFAULT '30 minutes',
+                                at timestamptz DEFAULT pg_catalog.now())
+    RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    c gridgov.cases;
+    w bigint;
+    missing bigint[];
+BEGIN
+    IF departments IS NULL OR pg_catalog.cardinality(departments) = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'a whistle summons at least one department';
+    END IF;
+    IF report_within IS NULL OR report_within <= interval '0' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'report_within must be a positive interval';
+    END IF;
+    SELECT pg_catalog.array_agg(d ORDER BY d) INTO missing FROM pg_catalog.unnest(departments) d
+    WHERE NOT EXISTS (SELECT 1 FROM gridgov.departments x WHERE x.id = d AND x.active);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '23503',
+            MESSAGE = pg_catalog.format('no active department %s', pg_catalog.array_to_string(missing, ', '));
+    END IF;
+    c := gridgov.act(case_id, 'whistle', note,
+                     pg_catalog.jsonb_build_object('departments', departments, 'report_within', report_within), at);
+    INSERT INTO gridgov.whistles (county, case_id, at, note, report_within)
+    VALUES (c.county, c.id, at, note, report_within) RETURNING id INTO w;
+    INSERT INTO gridgov.whistle_calls (county, case_id, whistle_id, department_id, due_at)
+    SELECT DISTINCT c.county, c.id, w, d, at + report_within FROM pg_catalog.unnest(departments) d;
+    RETURN w;
+END
+$$;
+COMMENT ON FUNCTION gridgov.whistle(bigint, bigint[], text, interval, timestamptz) IS
+    'Whistle (吹哨): summons departments to report on site for the case within report_within (default 30 minutes, the origin case); recorded in the history; late or missing report-ins are escalated by the sweep; returns the whistle id';
+
+CREATE FUNCTION gridgov.report_in(case_id bigint, department bigint, at timestamptz DEFAULT pg_catalog.now())
+    RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    call gridgov.whistle_calls;
+BEGIN
+    SELECT * INTO call FROM gridgov.whistle_calls w
+    WHERE w.case_id = report_in.case_id AND w.department_id = report_in.department AND w.reported_at IS NULL
+    ORDER BY w.whistle_id DESC LIMIT 1
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'GG252',
+            MESSAGE = pg_catalog.format('department %s has no whistle of case %s to report in to', department, case_id),
+            HINT = 'It was not summoned, or has reported in already.';
+    END IF;
+    PERFORM gridgov.act(case_id, 'report_in', NULL,
+                        pg_catalog.jsonb_build_object('department_id', department, 'whistle_id', call.whistle_id,
+                                                      'on_time', at <= call.due_at), at);
+    UPDATE gridgov.whistle_calls w SET reported_at = at
+    WHERE w.county OPERATOR(gridgov.=) call.county AND w.case_id = call.case_id
+      AND w.whistle_id = call.whistle_id AND w.department_id = call.department_id;
+    RETURN at <= call.due_at;
+END
+$$;
+COMMENT ON FUNCTION gridgov.report_in(bigint, bigint, timestamptz) IS
+    'A summoned department reports in on site (报到); recorded in the history; returns whether it was on time (GG252 when the department has no open whistle call for the case)';
+
+CREATE VIEW gridgov.whistle_rates AS
+SELECT gridgov.ancestor(c.grid, 4) AS town,
+       pg_catalog.date_trunc('month', w.at AT TIME ZONE 'Asia/Shanghai')::date AS month,
+       pg_catalog.count(DISTINCT (w.county, w.case_id, w.id)) AS whistles,
+       pg_catalog.count(DISTINCT (w.county, w.case_id)) AS cases_whistled,
+       pg_catalog.count(wc.*) AS calls,
+       pg_catalog.count(wc.*) FILTER (WHERE wc.reported_at <= wc.due_at) AS on_time_report_ins,
+       pg_catalog.round(pg_catalog.count(wc.*) FILTER (WHERE wc.reported_at <= wc.due_at)::numeric
+                        / NULLIF(pg_catalog.count(wc.*), 0), 4) AS on_time_rate
+FROM gridgov.whistles w
+JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) w.county AND c.id = w.case_id
+LEFT JOIN gridgov.whistle_calls wc ON wc.county OPERATOR(gridgov.=) w.county AND wc.case_id = w.case_id
+                                  AND wc.whistle_id = w.id
+GROUP BY 1, 2;
+COMMENT ON VIEW gridgov.whistle_rates IS 'Whistles per town and month (Asia/Shanghai), the cases they concerned, departments summoned and the share that reported in on time';
+COMMENT ON COLUMN gridgov.whistle_rates.town IS 'Town of the cases (NULL: unlocated)';
+COMMENT ON COLUMN gridgov.whistle_rates.month IS 'Month the whistles were blown';
+COMMENT ON COLUMN gridgov.whistle_rates.whistles IS 'Whistles blown';
+COMMENT ON COLUMN gridgov.whistle_rates.cases_whistled IS 'Distinct cases whistled for';
+COMMENT ON COLUMN gridgov.whistle_rates.calls IS 'Department summonses';
+COMMENT ON COLUMN gridgov.whistle_rates.on_time_report_ins IS 'Summonses answered by the deadline';
+COMMENT ON COLUMN gridgov.whistle_rates.on_time_rate IS 'on_time_report_ins / calls';
+
+-- Scheduling ---------------------------------------------------------------------
+
+CREATE FUNCTION gridgov.nightly_maintenance(as_of timestamptz DEFAULT pg_catalog.now())
+    RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    result jsonb := pg_catalog.jsonb_build_object('rehomed', gridgov.rehome_due_cases(as_of));
+    analytics jsonb;
+BEGIN
+    IF pg_catalog.to_regprocedure('gridgov.analytics_nightly(timestamp with time zone)') IS NOT NULL THEN
+        EXECUTE 'SELECT pg_catalog.to_jsonb(gridgov.analytics_nightly($1))' INTO STRICT analytics USING as_of;
+        result := result || pg_catalog.jsonb_build_object('analytics', analytics);
+    END IF;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION gridgov.nightly_maintenance(timestamptz) IS
+    'The nightly job: re-homes open cases of re-divisions that took effect, and refreshes the analytics summaries; returns what it did';
+
+CREATE FUNCTION gridgov.job_definitions(OUT job_name text, OUT schedule text, OUT command text)
+    RETURNS SETOF record
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    VALUES ('gridgov-sla-sweep', '* * * * *', 'SELECT gridgov.sla_sweep()'),
+           ('gridgov-nightly', '17 2 * * *', 'SELECT gridgov.nightly_maintenance()');
+END;
+COMMENT ON FUNCTION gridgov.job_definitions() IS
+    'The jobs gridgov wants scheduled: the sweep every minute and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
+
+CREATE FUNCTION gridgov.schedule_jobs() RETURNS TABLE (job_name text, schedule text, jobid bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    j record;
+    here text := pg_catalog.current_database();
+    crondb text := pg_catalog.current_setting('cron.database_name', true);
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'pg_cron is not installed in this database',
+            DETAIL = pg_catalog.format('cron.database_name is %s.', COALESCE(crondb, 'not set (pg_cron is not loaded)')),
+            HINT = 'Load pg_cron (shared_preload_libraries, cron.database_name) and CREATE EXTENSION pg_cron there; '
+                   'in another database, schedule gridgov.job_definitions() with cron.schedule_in_database(..., '
+                   || pg_catalog.quote_literal(here) || '); or run the commands from any scheduler.';
+    END IF;
+    FOR j IN SELECT * FROM gridgov.job_definitions() LOOP
+        job_name := j.job_name;
+        schedule := j.schedule;
+        IF crondb IS NULL OR crondb = here THEN
+            EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO jobid USING j.job_name, j.schedule, j.command;
+        ELSE
+            EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)' INTO jobid
+                USING j.job_name, j.schedule, j.command, here;
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION gridgov.schedule_jobs() IS
+    'Registers gridgov''s pg_cron jobs (gridgov-sla-sweep every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
+
+CREATE FUNCTION gridgov.unschedule_jobs() RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    j record;
+    n integer := 0;
+    found_job boolean;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'pg_cron is not installed in this database',
+            HINT = 'Nothing gridgov scheduled can exist here; remove jobs of other schedulers there.';
+    END IF;
+    FOR j IN SELECT * FROM gridgov.job_definitions() LOOP
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM cron.job WHERE jobname = $1)' INTO found_job USING j.job_name;
+        IF found_job THEN
+            EXECUTE 'SELECT cron.unschedule($1)' USING j.job_name;
+            n := n + 1;
+        END IF;
+    END LOOP;
+    RETURN n;
+END
+$$;
+-- Rights of the group roles on the time-limit tables (see gridgov.setup_roles).
+CREATE FUNCTION gridgov.setup_sla_roles() RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+BEGIN
+    EXECUTE 'GRANT SELECT ON gridgov.sla_policies, gridgov.escalation_ladder, gridgov.case_clocks,
+             gridgov.escalations, gridgov.whistles, gridgov.whistle_calls, gridgov.whistle_rates,
+             gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions
+             TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst';
+    EXECUTE 'GRANT INSERT ON gridgov.whistles, gridgov.whistle_calls TO gridgov_dispatcher';
+    EXECUTE 'GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher';
+    EXECUTE 'GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
+             gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin';
+    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz) TO gridgov_admin, gridgov_dispatcher';
+END
+$$;
+COMMENT ON FUNCTION gridgov.setup_sla_roles() IS
+    'Grants the group roles their rights on the time-limit tables; called by gridgov.setup_roles()';
+
+COMMENT ON FUNCTION gridgov.unschedule_jobs() IS
+    'Removes gridgov''s pg_cron jobs; returns how many were removed (55000 without pg_cron)';
