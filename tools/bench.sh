@@ -5,7 +5,8 @@
 #
 # Benchmarks read larger real data from ../shared/data when it is there and
 # generate data of the same shape otherwise.  BENCH_SCALE (default 1) scales
-# the generated sizes down for a quick run, e.g. BENCH_SCALE=0.1.
+# the generated sizes down for a quick run, e.g. BENCH_SCALE=0.1; BENCH_ONLY=sweep
+# runs only the benchmarks whose file name contains "sweep".
 source "$(dirname "$0")/lib.sh"
 cd "$GG_ROOT"
 
@@ -35,7 +36,7 @@ export PG_MAJOR GG_ROOT
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
 	echo "server:  $("$(gg_bindir)/postgres" --version), PostGIS $(bench_psql -Atc 'SELECT postgis_lib_version()')"
 	echo
-	for b in test/bench/[0-9]*.sh; do
+	for b in test/bench/[0-9]*"${BENCH_ONLY:-}"*.sh; do
 		bash "$b"
 		echo
 	done
