@@ -54,6 +54,20 @@ CREATE EXTENSION gridgov CASCADE;
 -- As docs/install.md tells a DBA to do: gridgov's operators on the search path.
 ALTER DATABASE gridgov_test SET search_path = "$user", public, gridgov;
 SQL
+# docs/sql-index.md lists every object of the installed extension; it must be
+# current (GRIDGOV_UPDATE_DOCS=1 rewrites it).
+gg_psql "$inst" "$port" "$TAP_DB" -f tools/sql_index.sql >.test-sql-index.md
+if [ "${GRIDGOV_UPDATE_DOCS:-0}" = 1 ]; then
+	cp .test-sql-index.md docs/sql-index.md
+fi
+if cmp -s .test-sql-index.md docs/sql-index.md; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	echo "---- docs/sql-index.md is out of date (GRIDGOV_UPDATE_DOCS=1 make test rewrites it) ----"
+	diff -u docs/sql-index.md .test-sql-index.md | head -n 40 || true
+fi
+
 shopt -s nullglob
 tap_files=(test/*.sql)
 if [ ${#tap_files[@]} -gt 0 ]; then
