@@ -121,16 +121,23 @@ grids_relation(void)
 	return relid;
 }
 
+/* The backend's local transaction id (moved into vxid in PostgreSQL 17). */
+#if PG_VERSION_NUM >= 170000
+#define CURRENT_LXID	(MyProc->vxid.lxid)
+#else
+#define CURRENT_LXID	(MyProc->lxid)
+#endif
+
 /* Read pending invalidations once per statement (cheap when there are none). */
 static void
 accept_invalidations_once_per_statement(void)
 {
 	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 
-	if (cache.checked_lxid != MyProc->lxid || cache.checked_stmt != stmt)
+	if (cache.checked_lxid != CURRENT_LXID || cache.checked_stmt != stmt)
 	{
 		AcceptInvalidationMessages();
-		cache.checked_lxid = MyProc->lxid;
+		cache.checked_lxid = CURRENT_LXID;
 		cache.checked_stmt = stmt;
 	}
 }
