@@ -14,19 +14,22 @@ LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     WITH base AS (
         SELECT s.county, s.town, s.community, s.grid,
-               (s.closed_at IS NULL AND NOT s.merged) AS open,
-               (s.closed_at IS NULL AND NOT s.merged AND EXISTS (
+               (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of) AND NOT s.merged AS open,
+               (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of) AND NOT s.merged AND EXISTS (
                     SELECT 1 FROM gridgov.case_clocks k
                     WHERE k.county OPERATOR(gridgov.=) s.county AND k.case_id = s.case_id
-                      AND k.met_at IS NULL AND k.cancelled_at IS NULL AND k.paused_at IS NULL
-                      AND k.due_at < grid_metrics.as_of)) AS overdue,
+                      AND k.started_at <= grid_metrics.as_of AND k.due_at < grid_metrics.as_of
+                      AND (k.met_at IS NULL OR k.met_at > grid_metrics.as_of)
+                      AND (k.cancelled_at IS NULL OR k.cancelled_at > grid_metrics.as_of)
+                      AND (k.paused_at IS NULL OR k.paused_at > grid_metrics.as_of)) AS overdue,
                s.reported_at > grid_metrics.as_of - interval '30 days' AS recent,
                r.dispatched, r.responded, r.called_back, r.solved, r.satisfied
         FROM gridgov.case_stats s
         CROSS JOIN LATERAL gridgov.stat_rows(s) r
         WHERE r.reported = 1
           AND s.reported_at <= grid_metrics.as_of
-          AND (s.closed_at IS NULL OR s.reported_at > grid_metrics.as_of - interval '30 days')
+          AND (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of
+               OR s.reported_at > grid_metrics.as_of - interval '30 days')
     ), per_area AS (
         SELECT a.code,
                pg_catalog.count(*) FILTER (WHERE b.open) AS open_cases,
@@ -59,7 +62,7 @@ BEGIN ATOMIC
         LIMIT 1) w ON true;
 END;
 COMMENT ON FUNCTION gridgov.grid_metrics(timestamptz) IS
-    'Live metrics of every area (county, town, community, grid) that has cases, as of a time: open cases (reported by as_of, not closed, not merged), overdue cases (open with a running, unpaused clock past due), cases reported in the 30 days up to as_of and their three rates and composite score. Case states are the current ones';
+    'Live metrics of every area (county, town, community, grid) that has cases, as of a time: open cases (reported by as_of and not closed by then; merged duplicates left out), overdue cases (open, with a clock started by as_of, past due at as_of and not met, cancelled or paused by then), cases reported in the 30 days up to as_of and their three rates and composite score (callback answers and dispatches as recorded now)';
 
 CREATE VIEW gridgov.grid_map AS
 SELECT g.id, g.code, g.name, g.level, gridgov.level_name(g.code) AS level_name, g.kind,
@@ -209,24 +212,24 @@ BEGIN
     h := (ST_YMax(e) - ST_YMin(e)) * s;
 
     -- One path per area; ST_AsSVG writes -y, so y is mapped upwards here.
-    SELECT pg_catalog.xmlagg(pg_catalog.xmlelement(name path,
-               pg_catalog.xmlattributes(
+    SELECT pg_catalog.xmlagg(xmlelement(name path,
+               xmlattributes(
                    ST_AsSVG(ST_Affine(x.geom, s * kx, 0, 0, s, margin - ST_XMin(e) * s * kx, -(ST_YMax(e) * s) - top), 0, 1) AS d,
                    CASE WHEN x.value IS NULL THEN '#cccccc'
                         WHEN hi = lo THEN palette[3]
                         ELSE palette[1 + LEAST(4, pg_catalog.floor(5 * (x.value - lo) / (hi - lo))::integer)] END AS fill,
                    '#4d4d4d' AS stroke, '0.6' AS "stroke-width", x.code::text AS "data-code",
                    x.value AS "data-value"),
-               pg_catalog.xmlelement(name title, pg_catalog.format('%s %s: %s', x.name, x.code, COALESCE(x.value::text, '—'))))
+               xmlelement(name title, pg_catalog.format('%s %s: %s', x.name, x.code, COALESCE(x.value::text, '—'))))
            ORDER BY x.code)
     INTO paths FROM gridgov.map_areas(level, metric, as_of) x;
 
     -- Legend: five equal classes between the lowest and the highest value.
-    SELECT pg_catalog.xmlagg(pg_catalog.xmlconcat(
-               pg_catalog.xmlelement(name rect, pg_catalog.xmlattributes(
+    SELECT pg_catalog.xmlagg(xmlconcat(
+               xmlelement(name rect, xmlattributes(
                    w + 2 * margin AS x, top + 30 + 24 * (c.i - 1) AS y, 18 AS width, 14 AS height,
                    c.color AS fill, '#4d4d4d' AS stroke)),
-               pg_catalog.xmlelement(name text, pg_catalog.xmlattributes(
+               xmlelement(name text, xmlattributes(
                    w + 2 * margin + 26 AS x, top + 42 + 24 * (c.i - 1) AS y, 12 AS "font-size"), c.txt))
            ORDER BY c.i)
     INTO legend
@@ -239,19 +242,19 @@ BEGIN
           UNION ALL
           SELECT 6, '#cccccc', '无数据 no data' WHERE n_null > 0) c;
 
-    doc := pg_catalog.xmlelement(name svg,
-        pg_catalog.xmlattributes('http://www.w3.org/2000/svg' AS xmlns,
+    doc := xmlelement(name svg,
+        xmlattributes('http://www.w3.org/2000/svg' AS xmlns,
                                  pg_catalog.round((w + 3 * margin + legend_w)::numeric, 0) AS width,
                                  pg_catalog.round((h + top + 2 * margin)::numeric, 0) AS height,
                                  pg_catalog.format('0 0 %s %s', pg_catalog.round((w + 3 * margin + legend_w)::numeric, 0),
                                                    pg_catalog.round((h + top + 2 * margin)::numeric, 0)) AS "viewBox",
                                  'sans-serif' AS "font-family"),
-        pg_catalog.xmlelement(name title, title),
-        pg_catalog.xmlelement(name rect, pg_catalog.xmlattributes('100%' AS width, '100%' AS height, '#ffffff' AS fill)),
-        pg_catalog.xmlelement(name text, pg_catalog.xmlattributes(margin AS x, 32 AS y, 18 AS "font-size"), title),
-        pg_catalog.xmlelement(name g, pg_catalog.xmlattributes('areas' AS id), paths),
-        pg_catalog.xmlelement(name g, pg_catalog.xmlattributes('legend' AS id),
-            pg_catalog.xmlelement(name text, pg_catalog.xmlattributes(w + 2 * margin AS x, top + 18 AS y,
+        xmlelement(name title, title),
+        xmlelement(name rect, xmlattributes('100%' AS width, '100%' AS height, '#ffffff' AS fill)),
+        xmlelement(name text, xmlattributes(margin AS x, 32 AS y, 18 AS "font-size"), title),
+        xmlelement(name g, xmlattributes('areas' AS id), paths),
+        xmlelement(name g, xmlattributes('legend' AS id),
+            xmlelement(name text, xmlattributes(w + 2 * margin AS x, top + 18 AS y,
                                                                       13 AS "font-size"), label),
             legend));
     RETURN '<?xml version="1.0" encoding="UTF-8"?>' || E'\n' || doc::text || E'\n';

@@ -129,7 +129,7 @@ DECLARE
     statuses text[];
     t0 timestamptz;
     t1 timestamptz;
-    county gridgov.gridcode;
+    jurisdiction gridgov.gridcode;
     tz text := gridgov.analytics_time_zone();
     result jsonb;
 BEGIN
@@ -150,13 +150,13 @@ BEGIN
 
     IF f ->> 'jurisdiction_id' IS NOT NULL THEN
         BEGIN
-            county := (f ->> 'jurisdiction_id')::gridgov.gridcode;
+            jurisdiction := (f ->> 'jurisdiction_id')::gridgov.gridcode;
         EXCEPTION WHEN invalid_text_representation THEN
-            county := NULL;
+            jurisdiction := NULL;
         END;
-        IF county IS NULL OR gridgov.level(county) <> 3
-           OR NOT (county OPERATOR(gridgov.=) gridgov.home_county()
-                   OR EXISTS (SELECT 1 FROM gridgov.grids g WHERE g.code OPERATOR(gridgov.=) county)) THEN
+        IF jurisdiction IS NULL OR gridgov.level(jurisdiction) <> 3
+           OR NOT (jurisdiction OPERATOR(gridgov.=) gridgov.home_county()
+                   OR EXISTS (SELECT 1 FROM gridgov.grids g WHERE g.code OPERATOR(gridgov.=) jurisdiction)) THEN
             RETURN gridgov.open311_error(404, 'jurisdiction_id not found');
         END IF;
     END IF;
@@ -218,7 +218,7 @@ BEGIN
     INTO result
     FROM (SELECT * FROM gridgov.open311_service_requests r
           WHERE r.requested_datetime >= t0 AND r.requested_datetime <= t1
-            AND (county IS NULL OR r.county OPERATOR(gridgov.=) county)
+            AND (jurisdiction IS NULL OR r.county OPERATOR(gridgov.=) jurisdiction)
             AND (pg_catalog.cardinality(codes) = 0 OR r.service_code = ANY (codes))
             AND (pg_catalog.cardinality(statuses) = 0 OR r.status = ANY (statuses))
           ORDER BY r.requested_datetime DESC, r.case_id DESC LIMIT 1000) r;
