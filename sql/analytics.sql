@@ -179,13 +179,11 @@ WHERE period = 'month' AND period_start = '2026-04-01' AND department_id IS NULL
 -- The same counts from the per-case rows, by day and grid: 2 March in grid
 -- 004001001 has A D E F reported (F merged), A D F filed; D is due on 3 March
 -- (20 minutes of handling), A on 4 March (4.17 h); F, merged, is never due.
-SELECT r.period_start, r.area, r.reported, r.dispatched, r.responded, r.called_back, r.solved,
-       t.filed, t.due, t.closed, t.closed_on_time, t.avg_handle_hours, r.served_from
-FROM three_rates r
-JOIN timeliness t USING (period, period_start, level, area)
-WHERE r.period = 'day' AND r.level = 'grid' AND r.area = '110115004001001'
-  AND r.department_id IS NULL AND t.department_id IS NULL
-ORDER BY r.period_start;
+SELECT period_start, area, reported, dispatched, responded, called_back, solved, filed, due, closed, closed_on_time,
+       round(handle_hours / NULLIF(handled, 0), 2) AS avg_handle_hours, served_from
+FROM kpi
+WHERE period = 'day' AND level = 'grid' AND area = '110115004001001' AND department_id IS NULL
+ORDER BY period_start;
 -- Weeks start on Monday: 2 March opens the week of everything but I (30 March).
 SELECT period_start, reported, dispatched FROM three_rates
 WHERE period = 'week' AND level = 'county' AND department_id IS NULL ORDER BY period_start;

@@ -89,6 +89,9 @@ COMMENT ON FUNCTION gridgov.weighted_score(numeric, numeric, numeric, numeric, n
 
 -- The counts behind every metric view ---------------------------------------------
 
+-- Each branch is "SELECT <constants>, b.* FROM (<aggregation>) b": the planner
+-- flattens that outer layer into the UNION ALL, sees the constants, and drops
+-- the branches a filter on period or level excludes before planning them.
 DO $gen$
 DECLARE
     branches text[] := '{}';
@@ -97,58 +100,61 @@ DECLARE
     per_dept boolean;
     area_expr text;
     dept_expr text;
-    keys text;
     cols text := 'reported, merged, dispatched, responded, first_dispatch_ok, called_back, solved, satisfied, '
                  'filed, due, closed, closed_on_time, reworked, extended, handled';
     sums text;
+    outer_cols text;
 BEGIN
-    SELECT pg_catalog.string_agg(pg_catalog.format('pg_catalog.sum(%1$s.%2$s)::bigint AS %2$s', '%1$s', c), ', ')
-    INTO sums FROM pg_catalog.unnest(pg_catalog.string_to_array(cols, ', ')) c;
+    SELECT pg_catalog.string_agg(pg_catalog.format('pg_catalog.sum(%1$s.%2$s)::bigint AS %2$s', '%1$s', c), ', '),
+           pg_catalog.string_agg(pg_catalog.format('b.%s', c), ', ')
+    INTO sums, outer_cols FROM pg_catalog.unnest(pg_catalog.string_to_array(cols, ', ')) c;
     FOREACH p IN ARRAY ARRAY['day', 'week', 'month'] LOOP
         FOREACH l IN ARRAY ARRAY['county', 'town', 'community', 'grid'] LOOP
             FOREACH per_dept IN ARRAY ARRAY[true, false] LOOP
                 IF p = 'month' AND l IN ('county', 'town') THEN
-                    -- From the month summaries; p90 from their histogram.
+                    -- From the month summaries; p90 from their histogram, in a
+                    -- subquery that only runs when the column is asked for.
                     area_expr := CASE l WHEN 'county' THEN 'm.county' ELSE 'm.town' END;
                     dept_expr := CASE WHEN per_dept THEN 'm.department_id' ELSE 'NULL::bigint' END;
                     branches := branches || pg_catalog.format($b$
-SELECT 'month'::text AS period, a.month AS period_start, %1$L::text AS level, a.area, a.department_id,
-       %2$s, a.handle_hours, h.p90 AS handle_p90_hours, 'stats_month'::text AS served_from
-FROM (SELECT m.month, %3$s AS area, %4$s AS department_id, %5$s,
-             pg_catalog.sum(m.handle_hours) AS handle_hours
-      FROM gridgov.stats_month m GROUP BY 1, 2, 3
-      HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0 OR pg_catalog.sum(m.due) <> 0) a
-LEFT JOIN (SELECT x.month, x.area, x.department_id,
-                  pg_catalog.min(x.bucket) FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8)) AS p90
-           FROM (SELECT y.month, y.area, y.department_id, y.bucket,
-                        pg_catalog.sum(y.n) OVER (PARTITION BY y.month, y.area, y.department_id ORDER BY y.bucket) AS cum,
-                        pg_catalog.sum(y.n) OVER (PARTITION BY y.month, y.area, y.department_id) AS total
-                 FROM (SELECT m.month, %6$s AS area, %7$s AS department_id, m.bucket, pg_catalog.sum(m.cases) AS n
-                       FROM gridgov.stats_month_hist m GROUP BY 1, 2, 3, 4
-                       HAVING pg_catalog.sum(m.cases) > 0) y) x
-           GROUP BY 1, 2, 3) h
-  ON h.month = a.month AND h.area OPERATOR(gridgov.=) a.area
- AND COALESCE(h.department_id, -1) = COALESCE(a.department_id, -1)$b$,
-                        l,
+SELECT 'month'::text AS period, b.period_start, %1$L::text AS level, b.area, b.department_id,
+       %2$s, b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, %6$s, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket) FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                            AND %7$s %8$s
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, %3$s AS area, %4$s AS department_id, %5$s,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b$b$,
+                        l, outer_cols, area_expr, dept_expr, pg_catalog.format(sums, 'm'),
                         (SELECT pg_catalog.string_agg(pg_catalog.format('a.%s', c), ', ')
                          FROM pg_catalog.unnest(pg_catalog.string_to_array(cols, ', ')) c),
-                        area_expr, dept_expr, pg_catalog.format(sums, 'm'),
-                        area_expr, dept_expr);
+                        CASE l WHEN 'county' THEN 'true' ELSE 'h.town OPERATOR(gridgov.=) a.area' END,
+                        CASE WHEN per_dept
+                             THEN 'AND (h.department_id = a.department_id OR (a.department_id IS NULL AND h.department_id IS NULL))'
+                             ELSE '' END);
                 ELSE
                     area_expr := CASE l WHEN 'county' THEN 's.county' WHEN 'town' THEN 's.town'
                                         WHEN 'community' THEN 's.community'
                                         ELSE 'COALESCE(s.grid, s.community)' END;
                     dept_expr := CASE WHEN per_dept THEN 's.department_id' ELSE 'NULL::bigint' END;
                     branches := branches || pg_catalog.format($b$
-SELECT %1$L::text AS period, pg_catalog.date_trunc(%1$L, r.day::timestamp)::date AS period_start,
-       %2$L::text AS level, %3$s AS area, %4$s AS department_id, %5$s,
-       pg_catalog.sum(r.handle_hours) AS handle_hours,
-       pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
-           FILTER (WHERE r.handled > 0) AS handle_p90_hours,
-       'case_stats'::text AS served_from
-FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
-GROUP BY 2, 4, 5$b$,
-                        p, l, area_expr, dept_expr, pg_catalog.format(sums, 'r'));
+SELECT %1$L::text AS period, b.period_start, %2$L::text AS level, b.area, b.department_id,
+       %3$s, b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc(%1$L, r.day::timestamp)::date AS period_start, %4$s AS area,
+             %5$s AS department_id, %6$s, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b$b$,
+                        p, l, outer_cols, area_expr, dept_expr, pg_catalog.format(sums, 'r'));
                 END IF;
             END LOOP;
         END LOOP;
@@ -193,14 +199,14 @@ SELECT k.period, k.period_start, k.level, k.area, k.department_id, k.reported,
 FROM (SELECT x.*, gridgov.pct(x.responded, x.dispatched) AS response_rate,
              gridgov.pct(x.solved, x.called_back) AS resolution_rate,
              gridgov.pct(x.satisfied, x.called_back) AS satisfaction_rate
-      FROM gridgov.kpi x) k
+      FROM gridgov.kpi x WHERE x.reported > 0) k
 LEFT JOIN LATERAL (
     SELECT sw.response, sw.resolution, sw.satisfaction FROM gridgov.score_weights sw
     WHERE sw.area IS NULL OR sw.area OPERATOR(gridgov.@>) k.area
     ORDER BY gridgov.level(sw.area) DESC NULLS LAST, sw.builtin
     LIMIT 1) w ON true;
 COMMENT ON VIEW gridgov.three_rates IS
-    'The three rates (三率) by period x level x area x department (NULL: all departments), over the cases reported in the period: response = responded in time / dispatched, resolution = solved / called back, satisfaction = (satisfied + basically satisfied) / called back, and the composite score (gridgov.weighted_score() with the gridgov.score_weights row of the area''s closest ancestor-or-self, user rows before shipped ones). Percentages with 2 decimals';
+    'The three rates (三率) by period x level x area x department (NULL: all departments), over the cases reported in the period (rows with none are left out): response = responded in time / dispatched, resolution = solved / called back, satisfaction = (satisfied + basically satisfied) / called back, and the composite score (gridgov.weighted_score() with the gridgov.score_weights row of the area''s closest ancestor-or-self, user rows before shipped ones). Percentages with 2 decimals';
 COMMENT ON COLUMN gridgov.three_rates.period IS 'day, week or month';
 COMMENT ON COLUMN gridgov.three_rates.period_start IS 'First local day of the period';
 COMMENT ON COLUMN gridgov.three_rates.level IS 'county, town, community or grid';
@@ -227,9 +233,10 @@ SELECT k.period, k.period_start, k.level, k.area, k.department_id, k.filed, k.du
        k.dispatched, k.first_dispatch_ok, gridgov.pct(k.first_dispatch_ok, k.dispatched) AS first_dispatch_accuracy,
        k.handled, CASE WHEN k.handled > 0 THEN pg_catalog.round(k.handle_hours / k.handled, 2) END AS avg_handle_hours,
        k.handle_p90_hours AS p90_handle_hours, k.served_from
-FROM gridgov.kpi k;
+FROM gridgov.kpi k
+WHERE k.filed > 0 OR k.due > 0 OR k.dispatched > 0;
 COMMENT ON VIEW gridgov.timeliness IS
-    'Timeliness by period x level x area x department (NULL: all departments): cases due in the period (deadline in it) and how many were closed (结案率 = closed / due), closed on time (按期结案率 = closed by the deadline / due), reworked (返工率), extended (延期率); first-dispatch accuracy over the cases reported in the period; average and p90 handling time in working hours. Percentages with 2 decimals';
+    'Timeliness by period x level x area x department (NULL: all departments; rows with nothing filed, due or dispatched are left out): cases due in the period (deadline in it) and how many were closed (结案率 = closed / due), closed on time (按期结案率 = closed by the deadline / due), reworked (返工率), extended (延期率); first-dispatch accuracy over the cases reported in the period; average and p90 handling time in working hours. Percentages with 2 decimals';
 COMMENT ON COLUMN gridgov.timeliness.period IS 'day, week or month';
 COMMENT ON COLUMN gridgov.timeliness.period_start IS 'First local day of the period';
 COMMENT ON COLUMN gridgov.timeliness.level IS 'county, town, community or grid';
@@ -254,20 +261,31 @@ COMMENT ON COLUMN gridgov.timeliness.p90_handle_hours IS '90th percentile handli
 COMMENT ON COLUMN gridgov.timeliness.served_from IS 'stats_month or case_stats';
 
 CREATE VIEW gridgov.department_ranking AS
-SELECT r.period_start AS month, r.area AS county, r.department_id, d.code AS department_code,
-       d.name AS department_name, d.kind AS department_kind,
-       r.dispatched, r.response_rate, r.called_back, r.resolution_rate, r.satisfaction_rate, r.score,
-       t.due, t.closure_rate, t.on_time_rate, t.rework_rate, t.extension_rate, t.first_dispatch_accuracy,
-       t.avg_handle_hours,
-       pg_catalog.rank() OVER (PARTITION BY r.period_start, r.area
-                               ORDER BY r.score DESC NULLS LAST, t.on_time_rate DESC NULLS LAST) AS rank
-FROM gridgov.three_rates r
-JOIN gridgov.timeliness t
-  ON t.period = r.period AND t.level = r.level AND t.period_start = r.period_start
- AND t.area OPERATOR(gridgov.=) r.area AND t.department_id = r.department_id
-LEFT JOIN gridgov.departments d ON d.id = r.department_id
-WHERE r.period = 'month' AND r.level = 'county' AND r.department_id IS NOT NULL
-  AND t.period = 'month' AND t.level = 'county';
+SELECT r.month, r.county, r.department_id, d.code AS department_code, d.name AS department_name,
+       d.kind AS department_kind, r.dispatched, r.response_rate, r.called_back, r.resolution_rate,
+       r.satisfaction_rate, r.score, r.due, r.closure_rate, r.on_time_rate, r.rework_rate, r.extension_rate,
+       r.first_dispatch_accuracy, r.avg_handle_hours,
+       pg_catalog.rank() OVER (PARTITION BY r.month, r.county
+                               ORDER BY r.score DESC NULLS LAST, r.on_time_rate DESC NULLS LAST) AS rank
+FROM (SELECT k.period_start AS month, k.area AS county, k.department_id, k.dispatched,
+             gridgov.pct(k.responded, k.dispatched) AS response_rate, k.called_back,
+             gridgov.pct(k.solved, k.called_back) AS resolution_rate,
+             gridgov.pct(k.satisfied, k.called_back) AS satisfaction_rate,
+             gridgov.weighted_score(gridgov.pct(k.responded, k.dispatched), gridgov.pct(k.solved, k.called_back),
+                                    gridgov.pct(k.satisfied, k.called_back),
+                                    w.response, w.resolution, w.satisfaction) AS score,
+             k.due, gridgov.pct(k.closed, k.due) AS closure_rate, gridgov.pct(k.closed_on_time, k.due) AS on_time_rate,
+             gridgov.pct(k.reworked, k.due) AS rework_rate, gridgov.pct(k.extended, k.due) AS extension_rate,
+             gridgov.pct(k.first_dispatch_ok, k.dispatched) AS first_dispatch_accuracy,
+             CASE WHEN k.handled > 0 THEN pg_catalog.round(k.handle_hours / k.handled, 2) END AS avg_handle_hours
+      FROM gridgov.kpi k
+      LEFT JOIN LATERAL (
+          SELECT sw.response, sw.resolution, sw.satisfaction FROM gridgov.score_weights sw
+          WHERE sw.area IS NULL OR sw.area OPERATOR(gridgov.@>) k.area
+          ORDER BY gridgov.level(sw.area) DESC NULLS LAST, sw.builtin
+          LIMIT 1) w ON true
+      WHERE k.period = 'month' AND k.level = 'county' AND k.department_id IS NOT NULL) r
+LEFT JOIN gridgov.departments d ON d.id = r.department_id;
 COMMENT ON VIEW gridgov.department_ranking IS
     'Department assessment ranking (考核排名) per local month and county: each department''s three rates, composite score and timeliness; rank 1 is the highest score, ties broken by the on-time closure rate, equal ranks for full ties, departments without a score last. Served from the month summaries';
 COMMENT ON COLUMN gridgov.department_ranking.month IS 'First day of the month';
