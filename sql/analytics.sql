@@ -277,15 +277,21 @@ SELECT pg_catalog.count(*) AS changed FROM (
     UNION ALL
     (SELECT * FROM kpi WHERE period = 'month' AND level IN ('county', 'town') EXCEPT SELECT * FROM before)) x;
 
--- 11. The analytics calendar: on 24x7 working hours are calendar hours; the
---     change recomputes everything.  Unknown calendars are refused.
-UPDATE settings SET value = '24x7' WHERE key = 'analytics_calendar';
+-- 11. The analytics calendar (cn unless setting analytics_calendar says
+--     otherwise): on 24x7 working hours are calendar hours; adding, changing or
+--     removing the setting recomputes everything.  Unknown calendars are refused.
+SELECT analytics_calendar(), analytics_time_zone();
+INSERT INTO settings (key, value) VALUES ('analytics_calendar', '24x7');
 SELECT k.label, f.handle_work_hours, f.handle_hours, f.total_work_hours, f.total_hours
 FROM case_facts f JOIN k ON k.id = f.case_id WHERE k.label IN ('A', 'B') ORDER BY 1;
 SELECT * FROM analytics_check();
 UPDATE settings SET value = 'cn' WHERE key = 'analytics_calendar';
 SELECT k.label, f.handle_work_hours FROM case_facts f JOIN k ON k.id = f.case_id WHERE k.label = 'A';
 UPDATE settings SET value = 'mars' WHERE key = 'analytics_calendar';
+UPDATE settings SET value = '24x7' WHERE key = 'analytics_calendar';
+DELETE FROM settings WHERE key = 'analytics_calendar';
+SELECT analytics_calendar(), k.label, f.handle_work_hours FROM case_facts f JOIN k ON k.id = f.case_id WHERE k.label = 'A';
+INSERT INTO settings (key, value) VALUES ('analytics_calendar', 'nowhere');
 
 -- 12. Bad arguments.
 SELECT * FROM sla_board_at(NULL);

@@ -15,14 +15,10 @@
 -- ---------------------------------------------------------------------------
 
 -- The analytics calendar: working-hour durations are counted on it, and its
--- time zone decides the local day, week and month of every date.
-ALTER TABLE gridgov.settings DISABLE TRIGGER settings_guard;
-INSERT INTO gridgov.settings (key, value, description, builtin) VALUES
-    ('analytics_calendar', 'cn',
-     'Calendar of the analytics (gridgov.calendars.name, default cn): working-hour durations are counted on it and its time zone gives the local day, week and month of every date. Changing it rebuilds the analytics (gridgov.analytics_rebuild).',
-     true);
-ALTER TABLE gridgov.settings ENABLE TRIGGER settings_guard;
-
+-- time zone decides the local day, week and month of every date.  It is the
+-- setting analytics_calendar of gridgov.settings when a row for it exists
+-- (validated, and a change rebuilds the analytics: 089_analytics_nightly.sql),
+-- cn otherwise.
 CREATE FUNCTION gridgov.analytics_calendar() RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
@@ -30,7 +26,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_calendar() IS
-    'Name of the analytics calendar: setting analytics_calendar, cn when unset';
+    'Name of the analytics calendar: the value of setting analytics_calendar in gridgov.settings, cn when there is no such row or its value is NULL';
 
 CREATE FUNCTION gridgov.analytics_time_zone() RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$

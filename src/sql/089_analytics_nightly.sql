@@ -2,7 +2,8 @@
 -- analytics: the nightly job and the analytics_calendar setting.
 -- ---------------------------------------------------------------------------
 
--- The analytics calendar must exist; changing it recomputes every case.
+-- Setting analytics_calendar (optional; cn when absent) must name a calendar;
+-- adding, changing or removing it recomputes every case.
 CREATE FUNCTION gridgov.settings_analytics_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -24,14 +25,25 @@ CREATE TRIGGER settings_analytics_check BEFORE INSERT OR UPDATE ON gridgov.setti
 CREATE FUNCTION gridgov.settings_analytics_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    PERFORM gridgov.analytics_rebuild();
+    IF TG_OP = 'UPDATE' AND NOT (OLD.key = 'analytics_calendar' AND NEW.key = 'analytics_calendar'
+                                 AND OLD.value IS NOT DISTINCT FROM NEW.value) THEN
+        PERFORM gridgov.analytics_rebuild();
+    ELSIF TG_OP <> 'UPDATE' THEN
+        PERFORM gridgov.analytics_rebuild();
+    END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION gridgov.settings_analytics_changed() IS
-    'Trigger: a change of setting analytics_calendar recomputes the analytics (gridgov.analytics_rebuild())';
+    'Trigger: setting analytics_calendar added, changed or removed recomputes the analytics (gridgov.analytics_rebuild())';
+CREATE TRIGGER settings_analytics_added AFTER INSERT ON gridgov.settings
+    FOR EACH ROW WHEN (NEW.key = 'analytics_calendar')
+    EXECUTE FUNCTION gridgov.settings_analytics_changed();
 CREATE TRIGGER settings_analytics_changed AFTER UPDATE ON gridgov.settings
-    FOR EACH ROW WHEN (NEW.key = 'analytics_calendar' AND OLD.value IS DISTINCT FROM NEW.value)
+    FOR EACH ROW WHEN (NEW.key = 'analytics_calendar' OR OLD.key = 'analytics_calendar')
+    EXECUTE FUNCTION gridgov.settings_analytics_changed();
+CREATE TRIGGER settings_analytics_removed AFTER DELETE ON gridgov.settings
+    FOR EACH ROW WHEN (OLD.key = 'analytics_calendar')
     EXECUTE FUNCTION gridgov.settings_analytics_changed();
 
 CREATE FUNCTION gridgov.analytics_nightly(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS jsonb
