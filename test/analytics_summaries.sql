@@ -6,7 +6,7 @@
 -- reopens, after clocks are written and moved across a month boundary, after
 -- compaction, and after a rebuild.
 BEGIN;
-SELECT plan(23);
+SELECT plan(25);
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
 UPDATE gridgov.sla_policies SET active = false;
@@ -191,6 +191,16 @@ SELECT cmp_ok(gridgov.analytics_compact(), '>', 0::bigint, 'compaction folds del
 SELECT * FROM summaries_match('after compaction');
 SELECT is(gridgov.analytics_rebuild(), (SELECT count(*) FROM gridgov.cases), 'a rebuild recomputes every case');
 SELECT * FROM summaries_match('after a rebuild');
+
+-- A bulk insert larger than one refresh slice (10,000 cases).
+INSERT INTO gridgov.cases (source, category, title, location, reported_at)
+SELECT 'video', 'E0102', 'bulk', ST_SetSRID(ST_MakePoint(116.40 + (i % 200) * 0.001, 39.76 + (i / 200) * 0.002), 4326),
+       timestamptz '2026-04-20 00:00' + i * interval '1 minute'
+FROM generate_series(1, 10050) i;
+SELECT is((SELECT count(*) FROM gridgov.case_stats), (SELECT count(*) FROM gridgov.cases),
+          'a bulk insert of 10,050 cases in one statement: every case has its facts');
+SELECT is((SELECT sum(reported) FROM gridgov.stats_month), (SELECT count(*) FROM gridgov.cases)::numeric,
+          'and is counted once in the summaries');
 
 SELECT * FROM finish();
 ROLLBACK;

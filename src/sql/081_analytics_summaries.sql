@@ -198,9 +198,19 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM 
 DECLARE
     old_rows gridgov.case_stats[];
     new_rows gridgov.case_stats[];
+    done integer;
 BEGIN
     IF case_ids IS NULL OR pg_catalog.cardinality(case_ids) = 0 THEN
         RETURN 0;
+    END IF;
+    -- Large sets (a bulk COPY, a restore) in slices of 10,000 cases, so that the
+    -- arrays below stay small.
+    IF pg_catalog.cardinality(case_ids) > 10000 THEN
+        done := 0;
+        FOR i IN 1 .. pg_catalog.cardinality(case_ids) BY 10000 LOOP
+            done := done + gridgov.analytics_refresh(case_ids[i : i + 9999]);
+        END LOOP;
+        RETURN done;
     END IF;
     -- Lock the rows first: a concurrent refresh of the same case waits here and
     -- then sees this one's result.
