@@ -153,7 +153,7 @@ COMMENT ON COLUMN gridgov.case_stats.handled_at IS 'Last handle, self_handle, ag
 COMMENT ON COLUMN gridgov.case_stats.verified_at IS 'Last verify_pass event';
 COMMENT ON COLUMN gridgov.case_stats.called_back_at IS 'Last callback or follow_up event';
 COMMENT ON COLUMN gridgov.case_stats.closed_at IS 'When the case was closed (NULL while open or reopened)';
-COMMENT ON COLUMN gridgov.case_stats.deadline IS 'Due time of the latest running or ended whole clock, else of the latest handle clock';
+COMMENT ON COLUMN gridgov.case_stats.deadline IS 'Due time of the latest whole clock, else of the latest handle clock (however they ended)';
 COMMENT ON COLUMN gridgov.case_stats.reported_day IS 'Local date of reported_at';
 COMMENT ON COLUMN gridgov.case_stats.filed_day IS 'Local date of filed_at';
 COMMENT ON COLUMN gridgov.case_stats.due_day IS 'Local date of deadline';
@@ -216,7 +216,7 @@ SELECT c.county, c.id AS case_id, c.case_no, c.source, c.category, c.urgency, c.
        c.escalation_level, c.solved, c.satisfaction, c.master_case_id IS NOT NULL AS merged,
        c.updated_at AS case_updated_at
 FROM gridgov.cases c
-CROSS JOIN (SELECT gridgov.analytics_calendar() AS cal, gridgov.analytics_time_zone() AS tz) z
+CROSS JOIN (SELECT gridgov.analytics_calendar() AS cal, gridgov.analytics_time_zone() AS tz OFFSET 0) z
 CROSS JOIN LATERAL (
     SELECT pg_catalog.min(ev.at) FILTER (WHERE ev.action IN ('file', 'self_handle')) AS filed,
            pg_catalog.min(ev.at) FILTER (WHERE ev.action = 'dispatch') AS first_dispatched_at,
@@ -242,10 +242,8 @@ CROSS JOIN LATERAL (
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'verify' AND ck.met_at IS NOT NULL) AS verify_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'callback' AND ck.met_at IS NOT NULL) AS callback_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'whole' AND ck.met_at IS NOT NULL) AS whole_on_time,
-           (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC)
-                FILTER (WHERE ck.stage = 'whole' AND ck.cancelled_at IS NULL))[1] AS whole_due,
-           (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC)
-                FILTER (WHERE ck.stage = 'handle' AND ck.cancelled_at IS NULL))[1] AS handle_due
+           (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'whole'))[1] AS whole_due,
+           (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'handle'))[1] AS handle_due
     FROM gridgov.case_clocks ck
     WHERE ck.county = c.county AND ck.case_id = c.id
 ) k;

@@ -225,14 +225,20 @@ BEGIN
         FROM labelled l WHERE l.cid IS NOT NULL
         GROUP BY l.county, l.category, l.cid, l.lat0
         HAVING pg_catalog.count(DISTINCT l.grid) >= 2
+    ), past AS MATERIALIZED (
+        -- The baseline's points of the clusters' categories, in the same plane.
+        SELECT b.county, b.category,
+               ST_Scale(b.location, 111320 * pg_catalog.cos(pg_catalog.radians(o.lat0)), 110574) AS p
+        FROM gridgov.cases b
+        JOIN origin o ON o.county OPERATOR(gridgov.=) b.county
+        WHERE b.reported_at > as_of - win - baseline AND b.reported_at <= as_of - win
+          AND b.location IS NOT NULL AND b.source <> 'proactive'
+          AND b.category IN (SELECT cl.category FROM clusters cl)
     ), based AS (
         SELECT cl.*,
-               (SELECT pg_catalog.count(*) FROM gridgov.cases b
+               (SELECT pg_catalog.count(*) FROM past b
                 WHERE b.county OPERATOR(gridgov.=) cl.county AND b.category = cl.category
-                  AND b.reported_at > as_of - win - baseline AND b.reported_at <= as_of - win
-                  AND b.location IS NOT NULL AND b.source <> 'proactive'
-                  AND ST_DWithin(ST_Scale(b.location, 111320 * pg_catalog.cos(pg_catalog.radians(cl.lat0)), 110574),
-                                 cl.hull_m, cluster_m))::integer AS b
+                  AND ST_DWithin(b.p, cl.hull_m, cluster_m))::integer AS b
         FROM clusters cl
     ), tested AS (
         SELECT t.*, (t.b + 1) * ratio AS lambda,

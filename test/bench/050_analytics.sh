@@ -113,7 +113,9 @@ SELECT '110115', t.id, '110115-' || to_char(t.reported_at AT TIME ZONE 'Asia/Sha
        CASE WHEN t.dispatched AND t.closed AND t.called_back
             THEN (CASE WHEN t.sat < 0.70 THEN 'satisfied' WHEN t.sat < 0.88 THEN 'basically_satisfied'
                        ELSE 'unsatisfied' END)::gridgov.satisfaction END,
-       false, t.reported_at
+       false,
+       COALESCE(CASE WHEN t.dispatched AND t.closed THEN t.dispatched_at + (t.sign_h + t.handle_h + t.close_h) * interval '1 hour' END,
+                t.reported_at)
 FROM bench_t t;
 -- The cases themselves, consistent with their facts.
 INSERT INTO gridgov.cases (county, id, case_no, source, category, urgency, title, location, coord_system, grid,
