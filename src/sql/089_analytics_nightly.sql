@@ -1,0 +1,76 @@
+-- ---------------------------------------------------------------------------
+-- analytics: the nightly job and the analytics_calendar setting.
+-- ---------------------------------------------------------------------------
+
+-- Setting analytics_calendar (optional; cn when absent) must name a calendar;
+-- adding, changing or removing it recomputes every case.
+CREATE FUNCTION gridgov.settings_analytics_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.key = 'analytics_calendar' AND NEW.value IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM gridgov.calendars c WHERE c.name = NEW.value) THEN
+        RAISE EXCEPTION USING ERRCODE = '42704',
+            MESSAGE = pg_catalog.format('setting analytics_calendar names an unknown calendar "%s"',
+                                        pg_catalog.left(NEW.value, 63)),
+            DETAIL = 'It must be the name of a row of gridgov.calendars, e.g. cn.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION gridgov.settings_analytics_check() IS
+    'Trigger: setting analytics_calendar must name a calendar (42704)';
+CREATE TRIGGER settings_analytics_check BEFORE INSERT OR UPDATE ON gridgov.settings
+    FOR EACH ROW EXECUTE FUNCTION gridgov.settings_analytics_check();
+
+CREATE FUNCTION gridgov.settings_analytics_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NOT (OLD.key = 'analytics_calendar' AND NEW.key = 'analytics_calendar'
+                                 AND OLD.value IS NOT DISTINCT FROM NEW.value) THEN
+        PERFORM gridgov.analytics_rebuild();
+    ELSIF TG_OP <> 'UPDATE' THEN
+        PERFORM gridgov.analytics_rebuild();
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION gridgov.settings_analytics_changed() IS
+    'Trigger: setting analytics_calendar added, changed or removed recomputes the analytics (gridgov.analytics_rebuild())';
+CREATE TRIGGER settings_analytics_added AFTER INSERT ON gridgov.settings
+    FOR EACH ROW WHEN (NEW.key = 'analytics_calendar')
+    EXECUTE FUNCTION gridgov.settings_analytics_changed();
+CREATE TRIGGER settings_analytics_changed AFTER UPDATE ON gridgov.settings
+    FOR EACH ROW WHEN (NEW.key = 'analytics_calendar' OR OLD.key = 'analytics_calendar')
+    EXECUTE FUNCTION gridgov.settings_analytics_changed();
+CREATE TRIGGER settings_analytics_removed AFTER DELETE ON gridgov.settings
+    FOR EACH ROW WHEN (OLD.key = 'analytics_calendar')
+    EXECUTE FUNCTION gridgov.settings_analytics_changed();
+
+CREATE FUNCTION gridgov.analytics_nightly(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    stale bigint[];
+    refreshed integer;
+    compacted bigint;
+    spots integer;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
+    END IF;
+    -- 1. Cases whose analytics are missing or older than the case (written with
+    --    the triggers bypassed, e.g. a bulk load as replica).
+    stale := ARRAY(SELECT c.id FROM gridgov.cases c
+                   LEFT JOIN gridgov.case_stats s ON s.county OPERATOR(gridgov.=) c.county AND s.case_id = c.id
+                   WHERE s.case_id IS NULL OR s.case_updated_at < c.updated_at
+                   ORDER BY c.id);
+    refreshed := gridgov.analytics_refresh(stale);
+    -- 2. Fold the day's delta rows of the summaries.
+    compacted := gridgov.analytics_compact();
+    -- 3. Hot spots of the week before as_of, for the board (no cases opened).
+    SELECT pg_catalog.count(*) INTO spots FROM gridgov.detect_hotspots(as_of);
+    RETURN pg_catalog.jsonb_build_object('as_of', as_of, 'refreshed', refreshed, 'compacted', compacted,
+                                         'hotspots', spots);
+END
+$$;
+COMMENT ON FUNCTION gridgov.analytics_nightly(timestamptz) IS
+    'The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes cases whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';

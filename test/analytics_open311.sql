@@ -1,0 +1,180 @@
+-- Open311 GeoReport v2, field by field against the spec: GET services, POST a
+-- request (and every client error, in the spec's error shape), GET a request,
+-- GET requests with each filter and the 90-day / 1,000-request defaults; no
+-- personal data in any answer.
+BEGIN;
+SELECT plan(70);
+SET LOCAL timezone = 'UTC';   -- answers must not depend on the session's zone
+\i sql/fixtures/cases.sql
+UPDATE gridgov.sla_policies SET active = false;
+-- A neighbouring county's outline, to post into the wrong jurisdiction.
+INSERT INTO gridgov.grids (code, name, geom) VALUES ('110114', '昌平区', sq(117.4, 40.4, 117.6, 40.6));
+
+-- An error answer is [{"code": <int>, "description": <text>}] and nothing else.
+CREATE FUNCTION is_error(answer jsonb, code int, what text) RETURNS text LANGUAGE sql AS $$
+    SELECT ok(jsonb_typeof(answer) = 'array' AND jsonb_array_length(answer) = 1
+              AND (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(answer -> 0) k) = '{code,description}'
+              AND jsonb_typeof(answer -> 0 -> 'code') = 'number' AND (answer -> 0 ->> 'code')::int = code
+              AND jsonb_typeof(answer -> 0 -> 'description') = 'string' AND length(answer -> 0 ->> 'description') > 0,
+              format('%s: error %s (%s)', what, code, answer -> 0 ->> 'description'))
+$$;
+
+-- GET services ------------------------------------------------------------------
+CREATE TEMP TABLE services AS SELECT jsonb_array_elements(gridgov.open311_services()) AS s;
+SELECT is((SELECT count(*) FROM services),
+          (SELECT count(*) FROM gridgov.categories c WHERE c.active
+             AND NOT EXISTS (SELECT 1 FROM gridgov.categories ch WHERE ch.parent = c.code AND ch.active)),
+          'services: one per active leaf category');
+SELECT is_empty($$SELECT s FROM services WHERE (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(s) k)
+                  <> '{description,group,keywords,metadata,service_code,service_name,type}'$$,
+                'services: each has exactly the spec''s fields');
+SELECT is_empty($$SELECT s FROM services
+                  WHERE jsonb_typeof(s -> 'service_code') <> 'string' OR jsonb_typeof(s -> 'service_name') <> 'string'
+                     OR jsonb_typeof(s -> 'description') <> 'string' OR s -> 'metadata' <> 'false'
+                     OR s ->> 'type' <> 'realtime' OR jsonb_typeof(s -> 'keywords') <> 'string'
+                     OR jsonb_typeof(s -> 'group') <> 'string'$$,
+                'services: strings, metadata false, type realtime');
+SELECT is((SELECT s FROM services WHERE s ->> 'service_code' = 'E0102'),
+          '{"service_code": "E0102", "service_name": "暴露垃圾", "description": "市容环境 / 暴露垃圾", "metadata": false,
+            "type": "realtime", "keywords": "event,E0102", "group": "市容环境"}'::jsonb,
+          'services: E0102 暴露垃圾 in group 市容环境');
+SELECT ok(NOT EXISTS (SELECT 1 FROM services WHERE s ->> 'service_code' = 'E01')
+          AND EXISTS (SELECT 1 FROM services WHERE s ->> 'service_code' = 'D04'),
+          'services: a class with subclasses is a group, a class without is a service');
+UPDATE gridgov.categories SET active = false WHERE code = 'E0104';
+SELECT ok(NOT gridgov.open311_services() @> '[{"service_code": "E0104"}]', 'services: inactive categories are left out');
+
+-- POST a request -------------------------------------------------------------------
+CREATE TEMP TABLE posted AS SELECT gridgov.open311_submit(
+    '{"service_code": "E0102", "lat": 39.851234, "long": 116.451234, "first_name": "小明", "last_name": "王",
+      "phone": "13800138000", "email": "wxm@example.com", "device_id": "d-1", "account_id": "a-1",
+      "media_url": "https://example.com/p.jpg", "attribute": {"x": 1}, "api_key": "k",
+      "address_string": "兴华大街88号3单元502",
+      "description": "我是王小明，电话13800138000，楼下垃圾三天没人清。"}'::jsonb) AS a;
+SELECT is((SELECT jsonb_array_length(a) FROM posted), 1, 'POST: an array of one object');
+SELECT is((SELECT array_agg(k ORDER BY k) FROM posted, jsonb_object_keys(a -> 0) k),
+          '{account_id,service_notice,service_request_id}'::text[], 'POST: exactly the spec''s fields');
+CREATE TEMP TABLE made AS
+SELECT c.* FROM gridgov.cases c, posted WHERE c.case_no = a -> 0 ->> 'service_request_id';
+SELECT is((SELECT count(*) FROM made), 1::bigint, 'POST: service_request_id is the new case''s number');
+SELECT is((SELECT a -> 0 ->> 'service_notice' FROM posted), '数字城管案件', 'POST: service_notice is the workflow''s title');
+SELECT is((SELECT a -> 0 -> 'account_id' FROM posted), 'null'::jsonb, 'POST: account_id null');
+SELECT results_eq($$SELECT source::text, category COLLATE "default", reporter_name, reporter_phone, address, grid::text,
+                           round(ST_X(location)::numeric, 6), round(ST_Y(location)::numeric, 6), state
+                    FROM made$$,
+                  $$VALUES ('app', 'E0102', '王小明', '13800138000', '兴华大街88号3单元502', '110115004001001',
+                            116.451234, 39.851234, 'reported')$$,
+                  'POST: the case keeps source app, category, reporter (family name first), phone, address, exact WGS-84 point; located and routed');
+SELECT is((SELECT description FROM made), '我是王小明，电话13800138000，楼下垃圾三天没人清。', 'POST: description kept for the staff');
+SELECT is((SELECT title FROM made), '我是王小明，电话13800138000，楼下垃圾三天没人清。', 'POST: title from the description');
+SELECT is(gridgov.open311_submit('{"service_code": "E0102", "address_id": "110115004002", "first_name": "Wei", "last_name": "Zhang"}') -> 0 ->> 'service_notice',
+          '数字城管案件', 'POST: an address_id (grid code) is a location');
+SELECT results_eq($$SELECT grid::text, location IS NULL, reporter_name, title FROM gridgov.cases WHERE reporter_name = 'Wei Zhang'$$,
+                  $$VALUES ('110115004002', true, 'Wei Zhang', '暴露垃圾')$$,
+                  'POST: placed in that grid, given name first for Latin names, titled by the service');
+SELECT isnt(gridgov.open311_submit('{"service_code": "H0101", "address_string": "某路口", "jurisdiction_id": "110115"}') -> 0 ->> 'service_request_id',
+            NULL, 'POST: an address_string is a location; the jurisdiction may be given');
+
+-- POST errors, each in the spec's shape, creating nothing.
+CREATE TEMP TABLE before_errors AS SELECT count(*) AS n FROM gridgov.cases;
+SELECT is_error(gridgov.open311_submit('{"lat": 39.85, "long": 116.45}'), 400, 'POST without service_code');
+SELECT is_error(gridgov.open311_submit('{"service_code": "", "lat": 39.85, "long": 116.45}'), 400, 'POST with empty service_code');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E9999", "lat": 39.85, "long": 116.45}'), 404, 'POST with unknown service_code');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0104", "lat": 39.85, "long": 116.45}'), 404, 'POST with inactive service_code');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102"}'), 400, 'POST without location');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85}'), 400, 'POST with lat only');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 95, "long": 116.45}'), 400, 'POST with lat out of range');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": "north", "long": 116.45}'), 400, 'POST with lat not a number');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": "NaN", "long": 116.45}'), 400, 'POST with lat NaN');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "address_id": "99"}'), 400, 'POST with address_id not a grid');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "address_id": "abc"}'), 400, 'POST with malformed address_id');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "favourite": "x"}'), 400, 'POST with an unknown parameter');
+SELECT is_error(gridgov.open311_submit('{"service_code": ["E0102"], "lat": 39.85, "long": 116.45}'), 400, 'POST with a non-string parameter');
+SELECT is_error(gridgov.open311_submit('[1, 2]'), 400, 'POST with a JSON array');
+SELECT is_error(gridgov.open311_submit(NULL), 400, 'POST with nothing');
+SELECT is_error(gridgov.open311_submit(jsonb_build_object('service_code', 'E0102', 'address_string', 'x', 'description', repeat('长', 20001))),
+                400, 'POST with a too long description');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "jurisdiction_id": "110116"}'), 404, 'POST to an unknown jurisdiction');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "jurisdiction_id": "11011"}'), 404, 'POST to a malformed jurisdiction');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 40.5, "long": 117.5, "jurisdiction_id": "110115"}'), 400, 'POST located in another county than the jurisdiction');
+SELECT is((SELECT count(*) FROM gridgov.cases), (SELECT n FROM before_errors), 'no error created a case');
+
+-- GET a request ----------------------------------------------------------------------
+-- The posted case, dispatched and closed on a timeline, with a deadline.
+SELECT is((gridgov.act(id, 'file', NULL, '{}', reported_at + interval '10 minutes')).state, 'filed', 'the posted case is filed')
+FROM made;
+INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, calendar_id, amount, unit, started_at, due_at, warn_at)
+SELECT county, id, 'whole', 1, (SELECT id FROM gridgov.calendars WHERE name = 'cn'), 1, 'working_days',
+       reported_at, '2030-01-01 10:00+08', reported_at FROM made;
+CREATE TEMP TABLE got AS SELECT gridgov.open311_request((SELECT case_no FROM made)) AS a;
+SELECT is((SELECT jsonb_array_length(a) FROM got), 1, 'GET request: an array of one object');
+SELECT is((SELECT array_agg(k ORDER BY k) FROM got, jsonb_object_keys(a -> 0) k),
+          '{address,address_id,agency_responsible,description,expected_datetime,lat,long,media_url,requested_datetime,service_code,service_name,service_notice,service_request_id,status,status_notes,updated_datetime,zipcode}'::text[],
+          'GET request: exactly the spec''s 17 fields');
+SELECT is((SELECT a -> 0 ->> 'service_request_id' FROM got), (SELECT case_no FROM made), 'service_request_id: the case number');
+SELECT is((SELECT a -> 0 ->> 'status' FROM got), 'open', 'status: open');
+SELECT is((SELECT a -> 0 ->> 'status_notes' FROM got), '已立案', 'status_notes: the state''s title');
+SELECT is((SELECT a -> 0 ->> 'service_name' FROM got) || '/' || (SELECT a -> 0 ->> 'service_code' FROM got), '暴露垃圾/E0102',
+          'service_name and service_code: the category');
+SELECT is((SELECT a -> 0 ->> 'description' FROM got), '我是**，电话***，楼下垃圾三天没人清。',
+          'description: the title with name and phone masked');
+SELECT is((SELECT a -> 0 ->> 'agency_responsible' FROM got), '亦庄地区网格化服务管理中心', 'agency_responsible: the department');
+SELECT is((SELECT a -> 0 ->> 'service_notice' FROM got), '数字城管案件', 'service_notice: the workflow');
+SELECT ok((SELECT (a -> 0 ->> 'requested_datetime') ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$'
+                  AND (a -> 0 ->> 'requested_datetime')::timestamptz = date_trunc('second', made.reported_at)
+                  AND (a -> 0 ->> 'updated_datetime')::timestamptz = date_trunc('second', made.reported_at + interval '10 minutes')
+           FROM got, made),
+          'requested_datetime and updated_datetime: W3C date-times with the +08:00 offset');
+SELECT is((SELECT a -> 0 ->> 'expected_datetime' FROM got), '2030-01-01T10:00:00+08:00', 'expected_datetime: the deadline');
+SELECT is((SELECT a -> 0 ->> 'address' FROM got) || '|' || (SELECT a -> 0 ->> 'address_id' FROM got),
+          '亦庄地区 贵园北里社区第1网格|110115004001001', 'address: town and grid names (not the free text); address_id: the grid');
+SELECT is((SELECT a -> 0 -> 'zipcode' FROM got) || (SELECT a -> 0 -> 'media_url' FROM got), 'null'::jsonb || 'null'::jsonb,
+          'zipcode and media_url: null');
+SELECT is((SELECT (a -> 0 -> 'lat') || (a -> 0 -> 'long') FROM got), '[39.851, 116.451]'::jsonb,
+          'lat and long: WGS-84 numbers rounded to 0.001 degree');
+SELECT ok((SELECT a::text !~ '(王小明|13800138000|兴华大街|wxm@|example\.com)' FROM got), 'no personal data in the answer');
+SELECT is((gridgov.act(id, 'merge', NULL, jsonb_build_object('master_case_id',
+               (SELECT id FROM gridgov.cases WHERE reporter_name = 'Wei Zhang')), reported_at + interval '20 minutes')).state,
+          'merged', 'merged into another case')
+FROM made;
+SELECT is(gridgov.open311_request((SELECT case_no FROM made)) -> 0 ->> 'status_notes',
+          '已合并（已合并至 ' || (SELECT case_no FROM gridgov.cases WHERE reporter_name = 'Wei Zhang') || '）',
+          'status_notes of a merged duplicate names its master');
+SELECT is_error(gridgov.open311_request('110115-20260302-9999999'), 404, 'GET an unknown request');
+
+-- GET requests -------------------------------------------------------------------------
+-- 1,005 hotline tickets in the 10 days before 1 March 2026, one from 100 days before.
+INSERT INTO gridgov.cases (source, category, title, location, reported_at)
+SELECT 'hotline', CASE WHEN i % 5 = 0 THEN 'H0201' ELSE 'H0101' END, 'bulk ' || i, ST_SetSRID(ST_MakePoint(116.45, 39.85), 4326),
+       timestamptz '2026-03-01 00:00+08' - i * interval '10 minutes'
+FROM generate_series(1, 1005) i;
+INSERT INTO gridgov.cases (source, category, title, location, reported_at)
+VALUES ('hotline', 'H0101', 'old', ST_SetSRID(ST_MakePoint(116.45, 39.85), 4326), '2025-11-21 00:00+08');
+SELECT is(count(gridgov.act(id, 'answer', NULL, '{}', reported_at + interval '1 hour')), 100::bigint,
+          'one in ten tickets answered (closed)')
+FROM gridgov.cases WHERE title LIKE 'bulk %' AND right(title, 1) = '7';
+CREATE TEMP TABLE req AS SELECT gridgov.open311_requests('{}', '2026-03-01 00:00+08') AS a;
+SELECT is((SELECT jsonb_array_length(a) FROM req), 1000, 'GET requests: at most 1,000 by default');
+SELECT is((SELECT a -> 0 ->> 'requested_datetime' FROM req), '2026-02-28T23:50:00+08:00', 'newest first');
+SELECT is(jsonb_array_length(gridgov.open311_requests(
+              '{"start_date": "2025-11-20T00:00:00+08:00", "end_date": "2025-11-22T00:00:00+08:00"}', '2026-03-01 00:00+08')),
+          1, 'start_date and end_date select requested_datetime; the default 90 days left the old one out');
+SELECT is(jsonb_array_length(gridgov.open311_requests('{"service_code": "H0201"}', '2026-03-01 00:00+08')), 201,
+          'service_code filter');
+SELECT is(jsonb_array_length(gridgov.open311_requests('{"service_code": ["H0101"]}', '2026-03-01 00:00+08')), 804,
+          'service_code as an array; the default 90 days leave out the 100-day-old request');
+SELECT is(jsonb_array_length(gridgov.open311_requests('{"service_code": "H0201,H0101", "status": "closed"}', '2026-03-01 00:00+08')),
+          100, 'status filter (closed), with a comma-delimited service_code');
+SELECT is(jsonb_array_length(gridgov.open311_requests(
+              jsonb_build_object('service_request_id', (SELECT string_agg(case_no, ',') FROM gridgov.cases WHERE title IN ('old', 'bulk 1')),
+                                 'start_date', '2026-01-01T00:00:00Z'), '2026-03-01 00:00+08')),
+          2, 'service_request_id overrides the other arguments');
+SELECT is_error(gridgov.open311_requests('{"start_date": "2025-01-01T00:00:00Z", "end_date": "2025-06-01T00:00:00Z"}'), 400, 'GET requests over more than 90 days');
+SELECT is_error(gridgov.open311_requests('{"start_date": "2025-06-01T00:00:00Z", "end_date": "2025-05-01T00:00:00Z"}'), 400, 'GET requests with end before start');
+SELECT is_error(gridgov.open311_requests('{"start_date": "yesterday-ish"}'), 400, 'GET requests with a malformed date');
+SELECT is_error(gridgov.open311_requests('{"status": "pending"}'), 400, 'GET requests with an unknown status');
+SELECT is_error(gridgov.open311_requests('{"page": "2"}'), 400, 'GET requests with an unknown parameter');
+SELECT is_error(gridgov.open311_requests('{"jurisdiction_id": "abc"}'), 404, 'GET requests for an unknown jurisdiction');
+
+SELECT * FROM finish();
+ROLLBACK;
