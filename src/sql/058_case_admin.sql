@@ -157,6 +157,9 @@ BEGIN
     IF pg_catalog.to_regprocedure('gridgov.setup_sla_roles()') IS NOT NULL THEN
         PERFORM gridgov.setup_sla_roles();
     END IF;
+    IF pg_catalog.to_regprocedure('gridgov.setup_analytics_roles()') IS NOT NULL THEN
+        PERFORM gridgov.setup_analytics_roles();
+    END IF;
     RETURN NEXT 'granted';
 END
 $$;

@@ -1,0 +1,14 @@
+-- Rights of the group roles on the analytics objects (called by gridgov.setup_roles).
+CREATE FUNCTION gridgov.setup_analytics_roles() RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+BEGIN
+    EXECUTE 'GRANT SELECT ON gridgov.case_facts, gridgov.three_rates, gridgov.timeliness,
+             gridgov.department_ranking, gridgov.kpi, gridgov.sla_board, gridgov.hotspots_latest,
+             gridgov.seasonal, gridgov.grid_map, gridgov.whistle_rates
+             TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
+    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.map_geojson(text, text, timestamptz),
+             gridgov.map_svg(text, text, timestamptz) TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
+END
+$$;
+COMMENT ON FUNCTION gridgov.setup_analytics_roles() IS
+    'Grants the group roles SELECT on the PII-free analytics views and the map functions; called by gridgov.setup_roles()';
