@@ -10,15 +10,15 @@
  * (unless given; gridgov.route(), memoised per backend); set the workflow and
  * its initial state; number the case; flag a likely duplicate.  Columns that
  * gridgov maintains (state, counters, closed_at, ...) must be left at their
- * defaults (GG105).  The intake event of the history is written by a
- * statement trigger (gridgov.case_intake_events()) in one set-based insert.
+ * defaults (GG105).  The intake events of the history are written by a
+ * statement trigger (gridgov.case_intake_events()) from the statement's
+ * transition table: payload and hash built in C, rows appended in batches.
  *
  * Per-row costs are kept down by caching per backend: the attribute numbers
  * of gridgov.cases (dropped by a relcache callback), the parsed
  * gridgov.duplicate_window (re-parsed when the setting's text changes), and
  * SPI plans kept across statements for the duplicate search and the intake
- * events (re-prepared when pg_proc changes; the plan cache revalidates them on
- * table changes).
+ * events (the plan cache revalidates them when what they use changes).
  */
 #include "postgres.h"
 
@@ -40,16 +40,20 @@
 #include "parser/parse_func.h"
 #include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/array.h"
 #include "utils/fmgroids.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "audit.h"
 #include "coords.h"
@@ -71,7 +75,7 @@ typedef enum CaseCol
 	CC_REPORTED_AT, CC_CLOSED_AT, CC_DISPATCHES, CC_RETURNS, CC_REWORKS,
 	CC_REOPENS, CC_SOLVED, CC_SATISFACTION, CC_MASTER, CC_DUPLICATE, CC_EVENTS,
 	CC_HISTORY_HASH, CC_UPDATED_AT, CC_EXTENSIONS, CC_SUSPENSIONS, CC_SUPERVISED,
-	CC_ESCALATION_LEVEL, CC_NCOLS
+	CC_ESCALATION_LEVEL, CC_SOURCE, CC_NCOLS
 } CaseCol;
 
 static const char *const case_col_names[CC_NCOLS] = {
@@ -80,7 +84,7 @@ static const char *const case_col_names[CC_NCOLS] = {
 	"reported_at", "closed_at", "dispatches", "returns", "reworks",
 	"reopens", "solved", "satisfaction", "master_case_id", "possible_duplicate_of", "events",
 	"history_hash", "updated_at", "extensions", "suspensions", "supervised",
-	"escalation_level"
+	"escalation_level", "source"
 };
 
 /* A row being completed: current values, and which ones were replaced. */
@@ -106,13 +110,11 @@ static int	window_style = -1;
 static Interval window_value;
 
 /*
- * Kept plans: the duplicate search (one per row) and the intake events (one
- * per statement).  The plan cache revalidates them when what they use
- * changes; the duplicate search also names PostGIS's schema in its text, so a
+ * The kept plan of the duplicate search.  The plan cache revalidates it when
+ * what it uses changes; it also names PostGIS's schema in its text, so a
  * change in pg_proc (e.g. PostGIS re-created) drops it with route_fn.
  */
 static SPIPlanPtr duplicate_plan = NULL;
-static SPIPlanPtr intake_events_plan = NULL;
 
 static void
 functions_invalidate(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
@@ -227,23 +229,30 @@ find_location_index(Relation rel)
 	index_close(irel, AccessShareLock);
 }
 
+/* The attribute numbers (and the location index) of this version of the relation. */
 static void
-row_init(CaseRow *row, Relation rel, HeapTuple tuple)
+lookup_attnums(Relation rel)
 {
 	int			i;
 
-	row->desc = RelationGetDescr(rel);
-	if (attnums_relid != RelationGetRelid(rel))
+	if (attnums_relid == RelationGetRelid(rel))
+		return;
+	for (i = 0; i < CC_NCOLS; i++)
 	{
-		for (i = 0; i < CC_NCOLS; i++)
-		{
-			attnums[i] = SPI_fnumber(row->desc, case_col_names[i]);
-			if (attnums[i] <= 0)
-				elog(ERROR, "gridgov.cases has no column \"%s\"", case_col_names[i]);
-		}
-		find_location_index(rel);
-		attnums_relid = RelationGetRelid(rel);
+		attnums[i] = SPI_fnumber(RelationGetDescr(rel), case_col_names[i]);
+		if (attnums[i] <= 0)
+			elog(ERROR, "gridgov.cases has no column \"%s\"", case_col_names[i]);
 	}
+	find_location_index(rel);
+	attnums_relid = RelationGetRelid(rel);
+}
+
+static void
+row_init(CaseRow *row, Relation rel, HeapTuple tuple)
+{
+
+	row->desc = RelationGetDescr(rel);
+	lookup_attnums(rel);
 	memcpy(row->attnum, attnums, sizeof(attnums));
 	row->values = palloc(row->desc->natts * sizeof(Datum));
 	row->nulls = palloc(row->desc->natts * sizeof(bool));
@@ -749,67 +758,289 @@ gridgov_case_intake(PG_FUNCTION_ARGS)
 }
 
 
-/* The intake events of all rows of the statement's transition table. */
-#define INTAKE_EVENTS_SQL \
-	"INSERT INTO gridgov.case_events (county, case_id, seq, at, actor_role, actor_staff_id, " \
-	"action, from_state, to_state, note, payload, prev_hash, hash) " \
-	"SELECT n.county, n.id, 1, n.reported_at, $1, $2, 'intake', NULL, n.state, NULL, " \
-	"e.payload, e.genesis, gridgov.event_hash(e.genesis, n.county, n.id, 1, n.reported_at, " \
-	"$1, $2, 'intake', NULL, n.state, NULL, e.payload) " \
-	"FROM new_cases n CROSS JOIN LATERAL (SELECT " \
-	"pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex') AS genesis, " \
-	"pg_catalog.jsonb_build_object('source', n.source, 'category', n.category, " \
-	"'urgency', n.urgency, 'grid', n.grid::text, 'department_id', n.department_id, " \
-	"'possible_duplicate_of', n.possible_duplicate_of) AS payload) e"
+/*
+ * The intake events.  Their payload and hash are built here in C (the hash
+ * by audit_event_hash(), the code behind gridgov.event_hash()), and they are
+ * appended with kept plans: one row with VALUES, more in batches of arrays
+ * through unnest().
+ */
+#define EVENT_BATCH		1000
 
-typedef struct IntakeActor
+#define EVENT_COLUMNS \
+	"INSERT INTO gridgov.case_events (county, case_id, seq, at, actor_role, actor_staff_id, " \
+	"action, from_state, to_state, note, payload, prev_hash, hash) "
+#define EVENT_ONE_SQL EVENT_COLUMNS \
+	"VALUES ($4, $5, 1, $6, $1, $2, 'intake', NULL, $7, NULL, $8, $3, $9)"
+#define EVENT_BATCH_SQL EVENT_COLUMNS \
+	"SELECT u.county, u.case_id, 1, u.at, $1, $2, 'intake', NULL, u.to_state, NULL, u.payload, $3, u.hash " \
+	"FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), " \
+	"pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9)) " \
+	"AS u(county, case_id, at, to_state, payload, hash)"
+
+/* Columns of an event batch, in the order of parameters $4..$9. */
+enum
 {
-	Datum		values[2];		/* actor role, staff id */
-	char		nulls[2];
-} IntakeActor;
+	EV_COUNTY, EV_CASE_ID, EV_AT, EV_TO_STATE, EV_PAYLOAD, EV_HASH, EV_NCOLS
+};
+
+typedef struct IntakeEvents
+{
+	Datum		actor[3];		/* $1 actor role, $2 staff id, $3 genesis hash */
+	char		actor_nulls[3];
+	const char *role;
+	bool		has_staff;
+	int64		staff;
+	Oid			types[EV_NCOLS];	/* element types */
+	int			n;
+	Datum		values[EV_NCOLS][EVENT_BATCH];
+} IntakeEvents;
+
+/* Kept plans appending one event, and a batch of events. */
+static SPIPlanPtr event_one_plan = NULL;
+static SPIPlanPtr event_batch_plan = NULL;
+
+static bytea *
+hash_bytea(const uint8 *hash)
+{
+	bytea	   *b = palloc(VARHDRSZ + AUDIT_HASH_LEN);
+
+	SET_VARSIZE(b, VARHDRSZ + AUDIT_HASH_LEN);
+	memcpy(VARDATA(b), hash, AUDIT_HASH_LEN);
+	return b;
+}
 
 static void
-insert_intake_events(void *arg)
+push_key(JsonbParseState **st, const char *key)
 {
-	IntakeActor *actor = (IntakeActor *) arg;
-	Oid			types[2] = {NAMEOID, INT8OID};
+	JsonbValue	k;
 
-	if (intake_events_plan == NULL)
-		intake_events_plan = keep_plan(INTAKE_EVENTS_SQL, 2, types);
-	if (SPI_execute_plan(intake_events_plan, actor->values, actor->nulls, false, 0) != SPI_OK_INSERT)
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	(void) pushJsonbValue(st, WJB_KEY, &k);
+}
+
+static void
+push_string(JsonbParseState **st, const char *key, const char *value)
+{
+	JsonbValue	v;
+
+	push_key(st, key);
+	if (value == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvString;
+		v.val.string.val = (char *) value;
+		v.val.string.len = strlen(value);
+	}
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+push_bigint(JsonbParseState **st, const char *key, TupleTableSlot *slot, int attnum)
+{
+	JsonbValue	v;
+	bool		isnull;
+	Datum		d = slot_getattr(slot, attnum, &isnull);
+
+	push_key(st, key);
+	if (isnull)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvNumeric;
+		v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, d));
+	}
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* A text or enum column as a C string (NULL for NULL). */
+static const char *
+slot_text(TupleTableSlot *slot, int attnum, bool is_enum)
+{
+	bool		isnull;
+	Datum		d = slot_getattr(slot, attnum, &isnull);
+
+	if (isnull)
+		return NULL;
+	return is_enum ? DatumGetCString(DirectFunctionCall1(enum_out, d)) : TextDatumGetCString(d);
+}
+
+/*
+ * The intake payload: {source, category, urgency, grid (as text),
+ * department_id, possible_duplicate_of}, NULLs as JSON null.
+ */
+static Jsonb *
+intake_payload(TupleTableSlot *slot, const int *attnum)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	bool		isnull;
+	Datum		grid = slot_getattr(slot, attnum[CC_GRID], &isnull);
+	char		code[GRIDCODE_MAX_DIGITS + 1];
+
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_string(&st, "source", slot_text(slot, attnum[CC_SOURCE], true));
+	push_string(&st, "category", slot_text(slot, attnum[CC_CATEGORY], false));
+	push_string(&st, "urgency", slot_text(slot, attnum[CC_URGENCY], true));
+	if (!isnull)
+		gridcode_to_cstring(DatumGetGridCode(grid), code);
+	push_string(&st, "grid", isnull ? NULL : code);
+	push_bigint(&st, "department_id", slot, attnum[CC_DEPARTMENT]);
+	push_bigint(&st, "possible_duplicate_of", slot, attnum[CC_DUPLICATE]);
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* Add the event of one new case (a row of the transition table) to the batch. */
+static void
+add_event(IntakeEvents *ev, TupleTableSlot *slot, const int *attnum)
+{
+	CaseEvent	e;
+	bool		isnull;
+	Jsonb	   *payload = intake_payload(slot, attnum);
+	uint8		hash[AUDIT_HASH_LEN];
+	int			i = ev->n;
+
+	e.county = DatumGetGridCode(slot_getattr(slot, attnum[CC_COUNTY], &isnull));
+	e.case_id = DatumGetInt64(slot_getattr(slot, attnum[CC_ID], &isnull));
+	e.seq = 1;
+	e.at = DatumGetTimestampTz(slot_getattr(slot, attnum[CC_REPORTED_AT], &isnull));
+	e.actor_role = ev->role;
+	e.has_staff = ev->has_staff;
+	e.actor_staff_id = ev->staff;
+	e.action = "intake";
+	e.from_state = NULL;
+	e.to_state = slot_text(slot, attnum[CC_STATE], false);
+	e.note = NULL;
+	e.payload = JsonbToCString(NULL, &payload->root, VARSIZE(payload));
+	audit_event_hash(audit_genesis, &e, hash);
+
+	ev->values[EV_COUNTY][i] = GridCodeGetDatum(e.county);
+	ev->values[EV_CASE_ID][i] = Int64GetDatum(e.case_id);
+	ev->values[EV_AT][i] = TimestampTzGetDatum(e.at);
+	ev->values[EV_TO_STATE][i] = CStringGetTextDatum(e.to_state);
+	ev->values[EV_PAYLOAD][i] = JsonbPGetDatum(payload);
+	ev->values[EV_HASH][i] = PointerGetDatum(hash_bytea(hash));
+	ev->n++;
+}
+
+/* Append the batch (run as the owner of case_events, see audit_as_history_owner). */
+static void
+flush_events(void *arg)
+{
+	IntakeEvents *ev = (IntakeEvents *) arg;
+	Datum		params[3 + EV_NCOLS];
+	char		nulls[3 + EV_NCOLS];
+	Oid			types[3 + EV_NCOLS] = {NAMEOID, INT8OID, BYTEAOID};
+	bool		one = (ev->n == 1);
+	int			c;
+
+	memcpy(params, ev->actor, sizeof(ev->actor));
+	memcpy(nulls, ev->actor_nulls, sizeof(ev->actor_nulls));
+	for (c = 0; c < EV_NCOLS; c++)
+	{
+		int16		len;
+		bool		byval;
+		char		align;
+
+		nulls[3 + c] = ' ';
+		if (one)
+		{
+			types[3 + c] = ev->types[c];
+			params[3 + c] = ev->values[c][0];
+			continue;
+		}
+		types[3 + c] = get_array_type(ev->types[c]);
+		get_typlenbyvalalign(ev->types[c], &len, &byval, &align);
+		params[3 + c] = PointerGetDatum(construct_array(ev->values[c], ev->n, ev->types[c],
+														len, byval, align));
+	}
+	if (one && event_one_plan == NULL)
+		event_one_plan = keep_plan(EVENT_ONE_SQL, 3 + EV_NCOLS, types);
+	else if (!one && event_batch_plan == NULL)
+		event_batch_plan = keep_plan(EVENT_BATCH_SQL, 3 + EV_NCOLS, types);
+	if (SPI_execute_plan(one ? event_one_plan : event_batch_plan, params, nulls, false, 0) != SPI_OK_INSERT ||
+		SPI_processed != (uint64) ev->n)
 		elog(ERROR, "could not append the intake events");
+	ev->n = 0;
 }
 
 /*
  * AFTER INSERT ... REFERENCING NEW TABLE AS new_cases FOR EACH STATEMENT:
- * the intake events of all new cases in one INSERT ... SELECT, hashed by
- * gridgov.event_hash().  The actor is taken as the caller, the insert runs
- * as the history's owner.
+ * the intake events of all new cases (seq 1, at reported_at, action intake,
+ * the payload above), chained to the genesis hash.  The actor is the caller;
+ * the insert runs as the history's owner.
  */
 PG_FUNCTION_INFO_V1(gridgov_case_intake_events);
 Datum
 gridgov_case_intake_events(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	IntakeActor actor = {{0, 0}, {' ', ' '}};
-	int64		staff;
+	IntakeEvents *ev;
+	Tuplestorestate *ts;
+	TupleTableSlot *slot;
+	MemoryContext batch_cxt;
+	MemoryContext old;
+	int			readptr;
+	int			attnum[CC_NCOLS];
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("gridgov.case_intake_events() must be an AFTER INSERT statement trigger with NEW TABLE AS new_cases")));
-	actor.values[0] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	if (refcache_staff_of_role(GetUserId(), &staff))
-		actor.values[1] = Int64GetDatum(staff);
-	else
-		actor.nulls[1] = 'n';
+	ts = td->tg_newtable;
+	if (tuplestore_tuple_count(ts) == 0)
+		return PointerGetDatum(NULL);
+	lookup_attnums(td->tg_relation);
+	memcpy(attnum, attnums, sizeof(attnums));
 
+	ev = palloc0(sizeof(IntakeEvents));
+	ev->role = GetUserNameFromId(GetUserId(), false);
+	ev->has_staff = refcache_staff_of_role(GetUserId(), &ev->staff);
+	ev->actor[0] = DirectFunctionCall1(namein, CStringGetDatum(ev->role));
+	ev->actor[1] = Int64GetDatum(ev->staff);
+	ev->actor[2] = PointerGetDatum(hash_bytea(audit_genesis));
+	ev->actor_nulls[0] = ' ';
+	ev->actor_nulls[1] = ev->has_staff ? ' ' : 'n';
+	ev->actor_nulls[2] = ' ';
+	ev->types[EV_COUNTY] = TupleDescAttr(RelationGetDescr(td->tg_relation), attnum[CC_COUNTY] - 1)->atttypid;
+	ev->types[EV_CASE_ID] = INT8OID;
+	ev->types[EV_AT] = TIMESTAMPTZOID;
+	ev->types[EV_TO_STATE] = TEXTOID;
+	ev->types[EV_PAYLOAD] = JSONBOID;
+	ev->types[EV_HASH] = BYTEAOID;
+
+	/* A read pointer of our own, as a scan of the transition table takes one. */
+	readptr = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
+	tuplestore_select_read_pointer(ts, readptr);
+	tuplestore_rescan(ts);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(td->tg_relation), &TTSOpsMinimalTuple);
+	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "gridgov intake events",
+									  ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "could not register the new cases");
-	audit_as_history_owner(insert_intake_events, &actor);
+	/* The events of each batch, and its arrays, live in batch_cxt. */
+	old = MemoryContextSwitchTo(batch_cxt);
+	while (tuplestore_gettupleslot(ts, true, false, slot))
+	{
+		add_event(ev, slot, attnum);
+		if (ev->n == EVENT_BATCH)
+		{
+			audit_as_history_owner(flush_events, ev);
+			/* A tuple read back from a spilled store was allocated here too. */
+			ExecClearTuple(slot);
+			MemoryContextReset(batch_cxt);
+		}
+	}
+	if (ev->n > 0)
+		audit_as_history_owner(flush_events, ev);
+	MemoryContextSwitchTo(old);
 	SPI_finish();
+	tuplestore_select_read_pointer(ts, 0);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(batch_cxt);
 	return PointerGetDatum(NULL);
 }

@@ -7,9 +7,11 @@
 --       finds nothing to do);
 --   (c) the same (source, external_id) sent twice at once with ON CONFLICT DO
 --       NOTHING: one row, whichever commits (and a unique violation without it);
---   (d) many cases taken in by two sessions at once: distinct numbers, one
---       intake event each, intact histories; then both race to file every one
---       of them: each case is filed exactly once.
+--   (d) many cases taken in by two sessions at once, one by one and in bulk
+--       (one session's 2,300-row INSERT spills its transition table to disk
+--       and spans several event batches): distinct numbers, one intake event
+--       each, intact histories; then both race to file every one of them:
+--       each case is filed exactly once.
 -- Everything the two sessions share is committed (cases can never be
 -- deleted), so it lives in its own county, 540102 (城关区, Lhasa), which no
 -- other suite uses, under external ids tagged with this run.  The cases name
@@ -20,7 +22,7 @@
 -- bounded: the sessions run with statement_timeout, and the test polls for a
 -- blocked session for at most 20 seconds.
 BEGIN;
-SELECT plan(33);
+SELECT plan(34);
 SET LOCAL statement_timeout = '180s';
 
 CREATE TEMP TABLE cc AS
@@ -197,10 +199,11 @@ SELECT throws_ok($$SELECT * FROM dblink_get_result('gg_b') AS t(s text)$$, '2350
 SELECT pg_temp.cc_drain('gg_b');
 
 -- (d) many cases at once -----------------------------------------------------------
--- Each session takes in 200 cases one by one (each its own transaction) and
--- 300 in one INSERT ... SELECT, while the other does the same.
+-- Each session takes in 200 cases one by one (each its own transaction), then
+-- A 300 and B 2,300 in one INSERT ... SELECT (B with a tiny work_mem, so that
+-- the statement's transition table spills to disk), at the same time.
 CREATE TEMP TABLE procs AS SELECT $proc$
-CREATE PROCEDURE pg_temp.cc_intake(tag text, n integer, INOUT made integer DEFAULT 0)
+CREATE PROCEDURE pg_temp.cc_intake(tag text, n integer, bulk integer, INOUT made integer DEFAULT 0)
 LANGUAGE plpgsql AS $$
 DECLARE
     rows integer;
@@ -213,7 +216,7 @@ BEGIN
     END LOOP;
     INSERT INTO gridgov.cases (source, external_id, category, title, grid)
     SELECT 'app', tag || '-bulk-' || i, 'E0102', '批量导入 ' || i, '540102001'
-    FROM pg_catalog.generate_series(1, n + 100) i;
+    FROM pg_catalog.generate_series(1, bulk) i;
     GET DIAGNOSTICS rows = ROW_COUNT;
     made := made + rows;
 END $$;
@@ -239,8 +242,9 @@ $proc$ AS sql;
 SELECT dblink_exec(n, (SELECT sql FROM procs)), dblink_exec(n, pg_catalog.format('SET application_name = %L', n))
 FROM (VALUES ('gg_a'), ('gg_b')) v(n);
 
-SELECT dblink_send_query(n, pg_catalog.format('CALL pg_temp.cc_intake(%L, 200)', (SELECT tag FROM cc) || '-d' || n))
-FROM (VALUES ('gg_a'), ('gg_b')) v(n);
+SELECT dblink_exec('gg_b', 'SET work_mem = ''64kB''');
+SELECT dblink_send_query(n, pg_catalog.format('CALL pg_temp.cc_intake(%L, 200, %s)', (SELECT tag FROM cc) || '-d' || n, bulk))
+FROM (VALUES ('gg_a', 300), ('gg_b', 2300)) v(n, bulk);
 CREATE TEMP TABLE made AS
 SELECT n, (SELECT made FROM dblink_get_result(n) AS t(made integer)) AS made FROM (VALUES ('gg_a'), ('gg_b')) v(n);
 SELECT pg_temp.cc_drain('gg_a'), pg_temp.cc_drain('gg_b');
@@ -248,12 +252,12 @@ CREATE TEMP TABLE d AS
 SELECT * FROM gridgov.cases WHERE county = '540102' AND external_id LIKE (SELECT tag FROM cc) || '-d%';
 SELECT is((SELECT pg_catalog.format('%s+%s made, %s rows', (SELECT made FROM made WHERE n = 'gg_a'),
                                     (SELECT made FROM made WHERE n = 'gg_b'), pg_catalog.count(*)) FROM d),
-    '500+500 made, 1000 rows', '(d) intake: both sessions took in their 500 cases');
-SELECT is((SELECT pg_catalog.count(DISTINCT case_no) FROM d), 1000::bigint,
-    '(d) intake: 1000 distinct case numbers');
+    '500+2500 made, 3000 rows', '(d) intake: both sessions took in their cases');
+SELECT is((SELECT pg_catalog.count(DISTINCT case_no) FROM d), 3000::bigint,
+    '(d) intake: 3000 distinct case numbers');
 SELECT is((SELECT pg_catalog.count(*) FROM d
            WHERE case_no = pg_catalog.format('540102-%s-%s', pg_catalog.to_char(reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD'),
-                                             pg_catalog.lpad(id::text, 7, '0'))), 1000::bigint,
+                                             pg_catalog.lpad(id::text, 7, '0'))), 3000::bigint,
     '(d) intake: every number is county-date-id');
 SELECT is((SELECT pg_catalog.format('%s cases with events=1, %s intake events, %s other events',
                pg_catalog.count(*) FILTER (WHERE d.events = 1),
@@ -261,10 +265,17 @@ SELECT is((SELECT pg_catalog.format('%s cases with events=1, %s intake events, %
                 WHERE e.seq = 1 AND e.action = 'intake' AND e.to_state = 'reported'),
                (SELECT pg_catalog.count(*) FROM gridgov.case_events e JOIN d ON e.county = d.county AND e.case_id = d.id
                 WHERE e.seq > 1 OR e.action <> 'intake')) FROM d),
-    '1000 cases with events=1, 1000 intake events, 0 other events',
+    '3000 cases with events=1, 3000 intake events, 0 other events',
     '(d) intake: each case has exactly its intake event');
+SELECT is((SELECT pg_catalog.count(*) FROM gridgov.case_events e JOIN d ON e.county = d.county AND e.case_id = d.id
+           WHERE e.seq = 1 AND e.at = d.reported_at AND e.actor_role = CURRENT_USER
+             AND e.prev_hash = pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex')
+             AND e.payload = pg_catalog.jsonb_build_object('source', d.source, 'category', d.category,
+                                 'urgency', d.urgency, 'grid', d.grid::text, 'department_id', d.department_id,
+                                 'possible_duplicate_of', d.possible_duplicate_of)), 3000::bigint,
+    '(d) intake: every intake event has its time, actor, genesis link and payload {source, category, urgency, grid, department_id, possible_duplicate_of}');
 
--- Both sessions now file every one of the 1,000 cases, A in ascending and B in
+-- Both sessions now file every one of the 3,000 cases, A in ascending and B in
 -- descending order of id, one transaction per case.
 SELECT dblink_send_query(n, pg_catalog.format('CALL pg_temp.cc_file_all(%L, %L)', (SELECT tag FROM cc), n = 'gg_b'))
 FROM (VALUES ('gg_a'), ('gg_b')) v(n);
@@ -275,7 +286,7 @@ SELECT pg_temp.cc_drain('gg_a'), pg_temp.cc_drain('gg_b');
 SELECT diag(pg_catalog.string_agg(pg_catalog.format('%s filed %s and was refused %s', n, filed, refused), '; ' ORDER BY n))
 FROM raced;
 SELECT is((SELECT pg_catalog.format('filed %s, refused %s', pg_catalog.sum(filed), pg_catalog.sum(refused)) FROM raced),
-    'filed 1000, refused 1000', '(d) race: of 2,000 attempts to file, 1,000 applied and 1,000 got GG101');
+    'filed 3000, refused 3000', '(d) race: of 6,000 attempts to file, 3,000 applied and 3,000 got GG101');
 SELECT is((SELECT pg_catalog.format('%s filed, %s with one file event by the session that won',
                pg_catalog.count(*) FILTER (WHERE c.state = 'filed' AND c.events = 2),
                pg_catalog.count(*) FILTER (WHERE (SELECT pg_catalog.count(*) FROM gridgov.case_events e
@@ -283,7 +294,7 @@ SELECT is((SELECT pg_catalog.format('%s filed, %s with one file event by the ses
                                                     AND e.action = 'file' AND e.seq = 2
                                                     AND e.note IN ('filed by gg_a', 'filed by gg_b')) = 1))
            FROM gridgov.cases c WHERE c.county = '540102' AND c.external_id LIKE (SELECT tag FROM cc) || '-d%'),
-    '1000 filed, 1000 with one file event by the session that won',
+    '3000 filed, 3000 with one file event by the session that won',
     '(d) race: every case was filed exactly once');
 SELECT is((SELECT pg_catalog.string_agg(pg_catalog.format('%s won %s, history %s', r.n, r.filed,
                    (SELECT pg_catalog.count(*) FROM gridgov.case_events e JOIN d ON e.county = d.county AND e.case_id = d.id
@@ -294,7 +305,7 @@ SELECT is((SELECT pg_catalog.string_agg(pg_catalog.format('%s won %s, history %s
     '(d) race: each session''s count of wins matches the history');
 SELECT is_empty(pg_catalog.format('SELECT * FROM gridgov.verify_histories(''540102'', %L::bigint[])',
                                   (SELECT pg_catalog.array_agg(id) FROM d)),
-    '(d) verify_histories is clean for all 1,000 cases');
+    '(d) verify_histories is clean for all 3,000 cases');
 SELECT is_empty($$SELECT * FROM gridgov.verify_histories('540102')$$,
     'verify_histories is clean for every case of the test county');
 

@@ -10,9 +10,9 @@
 #     county has a default); tps, p99 latency and the ratio (target: >= 0.4x);
 #   COPY: 1,000,000 cases (CSV, EWKT locations in GCJ-02, reported over a year)
 #     through the triggers, in cases per second (target: >= 20,000/s).
-# BENCH_SCALE scales the pgbench duration (20 s) and the COPY size.
+# BENCH_SCALE scales the pgbench duration (15 s) and the COPY size.
 set -euo pipefail
-secs=$(awk -v s="$BENCH_SCALE" 'BEGIN { t = int(20 * s + 0.5); print (t < 3 ? 3 : t) }')
+secs=$(awk -v s="$BENCH_SCALE" 'BEGIN { t = int(15 * s + 0.5); print (t < 3 ? 3 : t) }')
 n_copy=$(awk -v s="$BENCH_SCALE" 'BEGIN { printf "%d", 1000000 * s }')
 work=$(mktemp -d "$BENCH_INST/intake.XXXXXX")
 trap 'rm -rf "$work"' EXIT
