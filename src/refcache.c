@@ -9,7 +9,8 @@
  * names the grid's community or unit grid (levels 5 and 6), every grid of the
  * town routes like the town itself, and the town code is the key; otherwise
  * the deepest ancestor a rule names is.  The set of rule areas at levels 5 and
- * 6 is loaded with the rest and dropped with it when routing_rules changes.
+ * 6 is read on first use of the memo and dropped with the rest when
+ * routing_rules changes.
  * This keeps the memo to about categories x towns entries instead of
  * categories x grids, so intake rarely calls route().
  */
@@ -74,6 +75,7 @@ typedef struct RefCache
 	HTAB	   *routes;
 	HTAB	   *initials;		/* workflow -> initial state */
 	HTAB	   *deep_areas;		/* rule areas at levels 5 and 6 */
+	bool		deep_areas_loaded;	/* read with the first routing memo use */
 	bool		has_home_county;
 	GridCode	home_county;
 	/* transitions in load order, for "allowed actions" and "between" scans */
@@ -281,11 +283,18 @@ load_staff(void)
 	}
 }
 
+/*
+ * The rule areas at levels 5 and 6, read when the routing memo is first used
+ * (intake only: sessions that only take workflow actions need no access to
+ * routing_rules).
+ */
 static void
 load_deep_areas(void)
 {
 	uint64		i;
 
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
 	run("SELECT DISTINCT area FROM gridgov.routing_rules "
 		"WHERE area IS NOT NULL AND gridgov.level(area) >= 5");
 	for (i = 0; i < SPI_processed; i++)
@@ -296,6 +305,8 @@ load_deep_areas(void)
 
 		(void) hash_search(cache.deep_areas, &area, HASH_ENTER, NULL);
 	}
+	SPI_finish();
+	cache.deep_areas_loaded = true;
 }
 
 static void
@@ -331,6 +342,7 @@ refcache_load(void)
 	cache.routes = make_table("gridgov routes", sizeof(RouteKey), sizeof(RouteEntry), HASH_BLOBS);
 	cache.initials = make_table("gridgov initial states", REF_NAME_LEN, sizeof(WorkflowEntry), HASH_STRINGS);
 	cache.deep_areas = make_table("gridgov deep rule areas", sizeof(GridCode), sizeof(GridCode), HASH_BLOBS);
+	cache.deep_areas_loaded = false;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -342,7 +354,6 @@ refcache_load(void)
 		load_states();
 		load_transitions();
 		load_staff();
-		load_deep_areas();
 		load_home_county();
 	}
 	PG_CATCH();
@@ -523,6 +534,8 @@ route_area(GridCode grid)
 static void
 route_key(RouteKey *key, const char *category, bool has_grid, GridCode grid)
 {
+	if (!cache.deep_areas_loaded)
+		load_deep_areas();
 	memset(key, 0, sizeof(RouteKey));
 	strlcpy(key->category, category, REF_NAME_LEN);
 	key->has_grid = has_grid;
