@@ -1,6 +1,18 @@
 /*
  * refcache.c
  *		Reference data for the case triggers, cached per backend; see refcache.h.
+ *
+ * Routing answers are memoised by (category, area key) rather than by the
+ * exact grid.  gridgov.route() sees a grid only through its ancestors: rules
+ * match when their area is one of them, and the command-center fallback uses
+ * the town (level 4) and county (level 3) ancestors.  So when no routing rule
+ * names the grid's community or unit grid (levels 5 and 6), every grid of the
+ * town routes like the town itself, and the town code is the key; otherwise
+ * the deepest ancestor a rule names is.  The set of rule areas at levels 5 and
+ * 6 is read on first use of the memo and dropped with the rest when
+ * routing_rules changes.
+ * This keeps the memo to about categories x towns entries instead of
+ * categories x grids, so intake rarely calls route().
  */
 #include "postgres.h"
 
@@ -39,6 +51,12 @@ typedef struct RouteEntry
 	int64		department;
 } RouteEntry;
 
+typedef struct WorkflowEntry
+{
+	char		workflow[REF_NAME_LEN];	/* hash key */
+	char		initial[REF_NAME_LEN];
+} WorkflowEntry;
+
 typedef struct StaffEntry
 {
 	Oid			roleid;
@@ -55,6 +73,9 @@ typedef struct RefCache
 	HTAB	   *transitions;
 	HTAB	   *staff;
 	HTAB	   *routes;
+	HTAB	   *initials;		/* workflow -> initial state */
+	HTAB	   *deep_areas;		/* rule areas at levels 5 and 6 */
+	bool		deep_areas_loaded;	/* read with the first routing memo use */
 	bool		has_home_county;
 	GridCode	home_county;
 	/* transitions in load order, for "allowed actions" and "between" scans */
@@ -204,6 +225,15 @@ load_states(void)
 		s->initial = col_bool(i, 3);
 		s->terminal = col_bool(i, 4);
 		s->closes = col_bool(i, 5);
+		if (s->initial)
+		{
+			char		wf[REF_NAME_LEN] = {0};
+			WorkflowEntry *w;
+
+			strlcpy(wf, s->key, REF_NAME_LEN);
+			w = hash_search(cache.initials, wf, HASH_ENTER, NULL);
+			strlcpy(w->initial, s->key + REF_NAME_LEN, REF_NAME_LEN);
+		}
 	}
 }
 
@@ -253,6 +283,32 @@ load_staff(void)
 	}
 }
 
+/*
+ * The rule areas at levels 5 and 6, read when the routing memo is first used
+ * (intake only: sessions that only take workflow actions need no access to
+ * routing_rules).
+ */
+static void
+load_deep_areas(void)
+{
+	uint64		i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	run("SELECT DISTINCT area FROM gridgov.routing_rules "
+		"WHERE area IS NOT NULL AND gridgov.level(area) >= 5");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		GridCode	area = DatumGetGridCode(SPI_getbinval(SPI_tuptable->vals[i],
+														  SPI_tuptable->tupdesc, 1, &isnull));
+
+		(void) hash_search(cache.deep_areas, &area, HASH_ENTER, NULL);
+	}
+	SPI_finish();
+	cache.deep_areas_loaded = true;
+}
+
 static void
 load_home_county(void)
 {
@@ -284,6 +340,9 @@ refcache_load(void)
 	cache.transitions = make_table("gridgov transitions", 3 * REF_NAME_LEN, sizeof(RefTransition), HASH_BLOBS);
 	cache.staff = make_table("gridgov staff", sizeof(Oid), sizeof(StaffEntry), HASH_BLOBS);
 	cache.routes = make_table("gridgov routes", sizeof(RouteKey), sizeof(RouteEntry), HASH_BLOBS);
+	cache.initials = make_table("gridgov initial states", REF_NAME_LEN, sizeof(WorkflowEntry), HASH_STRINGS);
+	cache.deep_areas = make_table("gridgov deep rule areas", sizeof(GridCode), sizeof(GridCode), HASH_BLOBS);
+	cache.deep_areas_loaded = false;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -340,18 +399,15 @@ refcache_state(const char *workflow, const char *state)
 const char *
 refcache_initial_state(const char *workflow)
 {
-	HASH_SEQ_STATUS seq;
-	RefState   *s;
+	char		key[REF_NAME_LEN] = {0};
+	WorkflowEntry *w;
 
 	ensure_loaded();
-	hash_seq_init(&seq, cache.states);
-	while ((s = hash_seq_search(&seq)) != NULL)
-		if (s->initial && strcmp(s->key, workflow) == 0)
-		{
-			hash_seq_term(&seq);
-			return s->key + REF_NAME_LEN;
-		}
-	return NULL;
+	if (strlen(workflow) >= REF_NAME_LEN)
+		return NULL;
+	strlcpy(key, workflow, REF_NAME_LEN);
+	w = hash_search(cache.initials, key, HASH_FIND, NULL);
+	return w ? w->initial : NULL;
 }
 
 const RefTransition *
@@ -452,13 +508,38 @@ refcache_home_county(GridCode *county)
 	return cache.has_home_county;
 }
 
+/*
+ * The area a grid routes like (see the head of this file): the grid itself
+ * up to town level, else its deepest ancestor at level 5 or 6 that a rule
+ * names, else its town.
+ */
+static GridCode
+route_area(GridCode grid)
+{
+	int			level = gridcode_level(grid);
+	int			l;
+
+	if (level <= GRIDCODE_LEVEL_TOWN)
+		return grid;
+	for (l = level; l > GRIDCODE_LEVEL_TOWN; l--)
+	{
+		GridCode	a = (l == level) ? grid : gridcode_truncate(grid, gridcode_length_for_level(l));
+
+		if (hash_search(cache.deep_areas, &a, HASH_FIND, NULL))
+			return a;
+	}
+	return gridcode_truncate(grid, gridcode_length_for_level(GRIDCODE_LEVEL_TOWN));
+}
+
 static void
 route_key(RouteKey *key, const char *category, bool has_grid, GridCode grid)
 {
+	if (!cache.deep_areas_loaded)
+		load_deep_areas();
 	memset(key, 0, sizeof(RouteKey));
 	strlcpy(key->category, category, REF_NAME_LEN);
 	key->has_grid = has_grid;
-	key->grid = has_grid ? grid : 0;
+	key->grid = has_grid ? route_area(grid) : 0;
 }
 
 bool
