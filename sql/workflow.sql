@@ -126,6 +126,10 @@ UPDATE cases SET closed_at = pg_catalog.now() WHERE id = c('req');
 UPDATE cases SET county = '110114' WHERE id = c('req');
 UPDATE cases SET solved = true WHERE id = c('req');
 UPDATE cases SET history_hash = NULL WHERE id = c('req');
+-- The grid may be corrected, but only inside the case's county.
+UPDATE cases SET grid = '110116001' WHERE id = c('req');
+UPDATE cases SET grid = '11' WHERE id = c('req');
+UPDATE cases SET grid = '110115004002' WHERE id = c('req') RETURNING grid, county;
 -- Ordinary fields can; the change is recorded (names of fields, not values).
 UPDATE cases SET title = '更正后的标题', urgency = 'urgent' WHERE id = c('req');
 SELECT seq, action, from_state, to_state, payload FROM case_events WHERE case_id = c('req') ORDER BY seq DESC LIMIT 1;

@@ -220,16 +220,13 @@ locate_build(void)
 	LocIndex   *idx;
 	bool		fits;
 
+	/* The stamps live in the index's context and go with it. */
 	if (cache.idx)
 	{
 		MemoryContextDelete(cache.idx->cxt);
 		cache.idx = NULL;
 	}
-	if (cache.stamp)
-	{
-		pfree(cache.stamp);
-		cache.stamp = NULL;
-	}
+	cache.stamp = NULL;
 	INSTR_TIME_SET_CURRENT(start);
 	cache.grids_relid = grids_relation();
 	idx = locidx_create(TopMemoryContext);

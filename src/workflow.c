@@ -248,6 +248,31 @@ check_untouchable(CaseChange *ch)
 							 "It follows from the case's history; move the case on with gridgov.act().");
 }
 
+/* An edited grid stays inside the case's county (a case never changes county). */
+static void
+check_grid_edit(CaseChange *ch)
+{
+	GridCode	county;
+	GridCode	grid;
+
+	if (!changed(ch, UC_GRID) || ch->newn[ix(ch, UC_GRID)])
+		return;
+	county = DatumGetGridCode(ch->oldv[ix(ch, UC_COUNTY)]);
+	grid = DatumGetGridCode(ch->newv[ix(ch, UC_GRID)]);
+	if (gridcode_level(grid) < GRIDCODE_LEVEL_COUNTY || !gridcode_is_ancestor_or_self(county, grid))
+	{
+		char		code[GRIDCODE_MAX_DIGITS + 1];
+		char		own[GRIDCODE_MAX_DIGITS + 1];
+
+		gridcode_to_cstring(grid, code);
+		gridcode_to_cstring(county, own);
+		ereport(ERROR,
+				(errcode(GG_MAINTAINED_COLUMN),
+				 errmsg("grid %s is not inside the case's county %s", code, own),
+				 errdetail("A case never changes county; its grid is the county or an area inside it.")));
+	}
+}
+
 /* Callback answers and merge target change only with actions that require them. */
 static void
 check_action_columns(CaseChange *ch, const RefTransition *t)
@@ -724,6 +749,7 @@ gridgov_case_update(PG_FUNCTION_ARGS)
 	else
 	{
 		check_untouchable(&ch);
+		check_grid_edit(&ch);
 		t = transition_of_change(&ch, workflow, from, to);
 		check_action_columns(&ch, t);
 		if (t)

@@ -5,7 +5,7 @@
 -- test/locate_sessions.sql.)
 \i tools/democity.sql
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 SET LOCAL search_path = public, gridgov, democity;
 
 SELECT ok(democity.build(1) > 3000, 'demo city built');
@@ -75,6 +75,17 @@ SELECT is((SELECT pg_catalog.count(*) FROM outside
 SELECT ok((SELECT pg_catalog.count(*) FILTER (WHERE gridgov.locate(p) IS NOT NULL) > 1000
               AND pg_catalog.count(*) FILTER (WHERE gridgov.locate(p) IS NULL) > 1000 FROM outside),
           'the band outside the district has both located (20 m, 45 m) and unlocated (120 m) points');
+
+-- Rebuilding the (large) index within one session, after a change to the layer.
+CREATE TEMP TABLE builds AS SELECT builds FROM gridgov.locate_cache_stats();
+INSERT INTO gridgov.grids (code, name, geom)
+VALUES ('650102001001001', 'rebuild test', ST_Multi(ST_MakeEnvelope(87.5, 43.8, 87.6, 43.9, 4326)));
+SELECT results_eq(
+    $$SELECT gridgov.locate(ST_SetSRID(ST_MakePoint(87.55, 43.85), 4326))::text,
+             (SELECT builds FROM gridgov.locate_cache_stats()) > (SELECT builds FROM builds),
+             (SELECT grid_versions FROM gridgov.locate_cache_stats())$$,
+    $$VALUES ('650102001001001', true, (SELECT pg_catalog.count(*)::integer FROM gridgov.grids))$$,
+    'after a change the index of the whole city is rebuilt in the same session and used');
 
 SELECT * FROM finish();
 ROLLBACK;
