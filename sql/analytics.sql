@@ -6,6 +6,9 @@
 -- results do not depend on how the SLA module sets them.
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
+-- Analytics refreshed in the writing transaction; the queue (the default) is
+-- tested at the end.
+SET gridgov.analytics_sync = on;
 \set SHOW_CONTEXT never
 \set ON_ERROR_ROLLBACK on
 BEGIN;
@@ -311,5 +314,43 @@ SELECT map_geojson('town', 'happiness', '2026-03-09');
 SELECT map_svg(NULL, 'open_cases', '2026-03-09');
 SELECT analytics_nightly(NULL);
 SELECT analytics_refresh(NULL) AS nothing, analytics_refresh('{}') AS nothing_either;
+SELECT analytics_refresh_pending(0);
+SELECT analytics_refresh_pending(-5);
+
+-- 13. The queue (gridgov.analytics_sync off, the default).  A new case and a
+--     workflow step are queued, not refreshed: the check reports the case
+--     missing, then stale, until a drain; a drain takes at most max_entries
+--     entries and refreshes each case once however often it was queued.
+SET gridgov.analytics_sync = off;
+SELECT analytics_sync() AS sync;
+SELECT new_case('Q', 'E0102', 116.45, 39.85, '2026-03-10 09:00+08') IS NOT NULL AS inserted;
+SELECT count(*) AS queued FROM analytics_queue WHERE case_id = c('Q');
+SELECT count(*) AS facts FROM case_facts WHERE case_id = c('Q');
+SELECT problem FROM analytics_check() WHERE key = c('Q')::text;
+SELECT analytics_refresh_pending() AS refreshed;
+SELECT count(*) AS left_over FROM analytics_queue;
+SELECT * FROM analytics_check();
+SELECT step('Q', 'file', '2026-03-10 09:05+08');
+SELECT step('Q', 'dispatch', '2026-03-10 09:10+08', jsonb_build_object('department_id', dep('YZ-CC')));
+SELECT count(*) AS queued_twice FROM analytics_queue WHERE case_id = c('Q');
+SELECT problem FROM analytics_check() WHERE key = c('Q')::text;
+SELECT analytics_refresh_pending(1) AS refreshed;
+SELECT count(*) AS left_over FROM analytics_queue;
+SELECT analytics_refresh_pending() AS refreshed;
+SELECT count(*) AS left_over FROM analytics_queue;
+SELECT * FROM analytics_check();
+SELECT state, dispatches FROM case_facts WHERE case_id = c('Q');
+SELECT analytics_refresh_pending() AS nothing_queued;
+-- With analytics_sync on again, nothing is queued.
+SET gridgov.analytics_sync = on;
+SELECT step('Q', 'sign', '2026-03-10 09:30+08');
+SELECT count(*) AS queued FROM analytics_queue;
+SELECT * FROM analytics_check();
+-- The analytics triggers run after every other AFTER trigger on cases (so
+-- that the clocks started by the intake and by transitions exist): the name
+-- order, which PostgreSQL fires them in, puts them last.
+SELECT tgname FROM pg_trigger
+WHERE tgrelid = 'gridgov.cases'::regclass AND NOT tgisinternal AND (tgtype & 2) = 0
+ORDER BY tgname;
 
 ROLLBACK;

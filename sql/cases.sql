@@ -96,6 +96,28 @@ INSERT INTO cases (source, external_id, category, title, location, reported_at) 
 SELECT d.external_id AS wide_finds FROM cases c JOIN cases d ON d.id = c.possible_duplicate_of WHERE c.external_id = 'D-wide';
 RESET gridgov.duplicate_radius_m;
 RESET gridgov.duplicate_window;
+-- The search reads the index by 0.01-degree cells: a case across the corner
+-- of four cells (0.3 m away) is found; so is one 3 km away with a 5 km radius
+-- (more cells than the pre-check probes: the full search runs).
+INSERT INTO cases (source, external_id, category, title, location, reported_at) VALUES
+    ('app', 'D-corner-a', 'E0402', '井盖 角落', ST_SetSRID(ST_MakePoint(116.559999, 39.659999), 4326), '2026-03-05 08:00+08');
+INSERT INTO cases (source, external_id, category, title, location, reported_at) VALUES
+    ('app', 'D-corner-b', 'E0402', '井盖 角落', ST_SetSRID(ST_MakePoint(116.560001, 39.660001), 4326), '2026-03-05 08:01+08');
+SELECT gridgov.duplicate_cell(116.559999, 39.659999) <> gridgov.duplicate_cell(116.560001, 39.660001) AS other_cell,
+       d.external_id AS corner_finds
+FROM cases c JOIN cases d ON d.id = c.possible_duplicate_of WHERE c.external_id = 'D-corner-b';
+SET gridgov.duplicate_radius_m = 5000;
+INSERT INTO cases (source, external_id, category, title, location, reported_at) VALUES
+    ('app', 'D-5km', 'E0402', '井盖 3 km', ST_Project(ST_SetSRID(ST_MakePoint(116.56, 39.66), 4326)::geography, 3000, pi() / 2)::geometry, '2026-03-05 09:00+08');
+SELECT d.external_id AS five_km_finds FROM cases c JOIN cases d ON d.id = c.possible_duplicate_of WHERE c.external_id = 'D-5km';
+RESET gridgov.duplicate_radius_m;
+SELECT cardinality(gridgov.duplicate_cells(116.56, 39.66, 100)) AS cells_100m,
+       cardinality(gridgov.duplicate_cells(116.555, 39.655, 100)) AS cells_mid_cell,
+       gridgov.duplicate_cell('NaN', 39.66) IS NULL AS nan_cell;
+SELECT gridgov.duplicate_cells(181, 39.66, 100);
+SELECT gridgov.duplicate_cells(116.56, 'Infinity', 100);
+SELECT gridgov.duplicate_cells(116.56, 39.66, -1);
+SELECT gridgov.duplicate_cells(116.56, 39.66, 100001);
 
 -- 8. Bad values are rejected with clear errors.
 INSERT INTO cases (source, category, title) VALUES ('app', 'E9999', '未知类别');
@@ -105,6 +127,13 @@ INSERT INTO cases (source, category, title, urgency) VALUES ('app', 'E0102', '�
 INSERT INTO cases (source, category, title) VALUES ('fax', 'E0102', '坏来源');
 \set VERBOSITY terse
 INSERT INTO cases (source, category, title) VALUES ('app', 'E0102', '');
+INSERT INTO cases (source, category, title, reporter_phone) VALUES ('app', 'E0102', '长电话', pg_catalog.repeat('电', 41));
+SAVEPOINT forty;
+INSERT INTO cases (source, category, title, reporter_phone) VALUES ('app', 'E0102', '电话 40 字', pg_catalog.repeat('电', 40))
+RETURNING pg_catalog.length(reporter_phone) AS phone_chars, pg_catalog.octet_length(reporter_phone) AS phone_bytes;
+ROLLBACK TO SAVEPOINT forty;
+INSERT INTO cases (source, category, title, external_id) VALUES ('app', 'E0102', '空外部编号', '');
+INSERT INTO cases (source, category, title, description) VALUES ('app', 'E0102', '长描述', pg_catalog.repeat('x', 20001));
 \set VERBOSITY default
 INSERT INTO cases (source, category, title, location, coord_system)
 VALUES ('app', 'E0102', '坏坐标系', ST_SetSRID(ST_MakePoint(116.45, 39.85), 4326), 'mars');

@@ -177,3 +177,13 @@ gridgov_event_hash(PG_FUNCTION_ARGS)
 	audit_event_hash((const uint8 *) VARDATA_ANY(prev), &e, (uint8 *) VARDATA(result));
 	PG_RETURN_BYTEA_P(result);
 }
+
+bytea *
+audit_hash_bytea(const uint8 *hash)
+{
+	bytea	   *b = palloc(VARHDRSZ + AUDIT_HASH_LEN);
+
+	SET_VARSIZE(b, VARHDRSZ + AUDIT_HASH_LEN);
+	memcpy(VARDATA(b), hash, AUDIT_HASH_LEN);
+	return b;
+}

@@ -42,4 +42,7 @@ extern void audit_as_history_owner(void (*fn) (void *), void *arg);
 /* out = sha256(prev || canonical(e)) */
 extern void audit_event_hash(const uint8 *prev, const CaseEvent *e, uint8 *out);
 
+/* A hash as a bytea (palloc'd). */
+extern bytea *audit_hash_bytea(const uint8 *hash);
+
 #endif							/* GRIDGOV_AUDIT_H */

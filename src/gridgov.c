@@ -9,21 +9,44 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/guc.h"
 
 #include "gridgov.h"
 #include "intake.h"
 #include "locate.h"
 #include "refcache.h"
+#include "sla_clocks.h"
 #include "workflow.h"
-#include "worktime.h"
 
 PG_MODULE_MAGIC;
+
+/*
+ * gridgov.analytics_sync is read by the analytics triggers (SQL,
+ * 081_analytics_summaries.sql) and by the intake statement trigger
+ * (intake_finish.c), which queues the new cases when it is off.
+ */
+bool		gridgov_analytics_sync = false;
+
+/* gridgov.analytics_sync(): the setting, for the WHEN clauses of the triggers. */
+PG_FUNCTION_INFO_V1(gridgov_analytics_sync_setting);
+Datum
+gridgov_analytics_sync_setting(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(gridgov_analytics_sync);
+}
 
 void
 _PG_init(void)
 {
+	DefineCustomBoolVariable("gridgov.analytics_sync",
+							 "Refreshes the analytics of changed cases inside the writing transaction.",
+							 "Off (the default), changed cases are queued in gridgov.analytics_queue and "
+							 "gridgov.analytics_refresh_pending() (the gridgov-analytics job, every minute) "
+							 "refreshes them.",
+							 &gridgov_analytics_sync, false, PGC_USERSET, 0, NULL, NULL, NULL);
 	locate_init();
 	refcache_init();
+	sla_clocks_init();
 	intake_init();
 	workflow_init();
 	worktime_init();

@@ -9,4 +9,7 @@
 
 extern void _PG_init(void);
 
+/* GUC gridgov.analytics_sync */
+extern bool gridgov_analytics_sync;
+
 #endif							/* GRIDGOV_H */

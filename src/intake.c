@@ -10,54 +10,42 @@
  * (unless given; gridgov.route(), memoised per backend); set the workflow and
  * its initial state; number the case; flag a likely duplicate.  Columns that
  * gridgov maintains (state, counters, closed_at, ...) must be left at their
- * defaults (GG105).  The intake events of the history are written by a
- * statement trigger (gridgov.case_intake_events()) from the statement's
- * transition table: payload and hash built in C, rows appended in batches.
+ * defaults (GG105).  What follows from the statement as a whole (intake
+ * events, SLA clocks, analytics queue entries) is written afterwards by the
+ * statement trigger gridgov.case_intake_finish() (intake_finish.c).
  *
  * Per-row costs are kept down by caching per backend: the attribute numbers
  * of gridgov.cases (dropped by a relcache callback), the parsed
  * gridgov.duplicate_window (re-parsed when the setting's text changes), and
- * SPI plans kept across statements for the duplicate search and the intake
- * events (the plan cache revalidates them when what they use changes).
+ * an SPI plan kept across statements for the duplicate search (the plan
+ * cache revalidates it when what it uses changes).
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "access/genam.h"
-#include "access/gist.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
-#include "access/tableam.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_am.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
-#include "pgtime.h"
 #include "utils/builtins.h"
-#include "utils/array.h"
 #include "utils/fmgroids.h"
-#include "utils/datetime.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/jsonb.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
-#include "utils/tuplestore.h"
 
 #include "audit.h"
 #include "coords.h"
-#include "gridcode.h"
+#include "duplicate.h"
 #include "intake.h"
 #include "locate.h"
 #include "pgis.h"
@@ -66,17 +54,6 @@
 double		duplicate_radius_m = 100.0;
 static char *duplicate_window_text = NULL;
 static char *case_time_zone = NULL;
-
-/* Attribute numbers of the case columns the trigger reads or writes. */
-typedef enum CaseCol
-{
-	CC_COUNTY, CC_ID, CC_CASE_NO, CC_CATEGORY, CC_URGENCY, CC_LOCATION,
-	CC_COORD_SYSTEM, CC_OBJCODE, CC_GRID, CC_DEPARTMENT, CC_WORKFLOW, CC_STATE,
-	CC_REPORTED_AT, CC_CLOSED_AT, CC_DISPATCHES, CC_RETURNS, CC_REWORKS,
-	CC_REOPENS, CC_SOLVED, CC_SATISFACTION, CC_MASTER, CC_DUPLICATE, CC_EVENTS,
-	CC_HISTORY_HASH, CC_UPDATED_AT, CC_EXTENSIONS, CC_SUSPENSIONS, CC_SUPERVISED,
-	CC_ESCALATION_LEVEL, CC_SOURCE, CC_NCOLS
-} CaseCol;
 
 static const char *const case_col_names[CC_NCOLS] = {
 	"county", "id", "case_no", "category", "urgency", "location",
@@ -122,20 +99,6 @@ functions_invalidate(Datum arg pg_attribute_unused(), int cacheid pg_attribute_u
 {
 	functions_valid = false;
 }
-
-/*
- * The GiST index of open cases' locations (cases_open_location) and its
- * overlap operator, for the duplicate pre-check; found with the attnums.
- */
-typedef struct CaseLocationIndex
-{
-	Oid			index;			/* InvalidOid: none usable, always search */
-	Oid			subtype;
-	Oid			collation;
-	RegProcedure overlap;
-} CaseLocationIndex;
-
-static CaseLocationIndex location_index;
 
 static void
 attnums_invalidate(Datum arg pg_attribute_unused(), Oid relid)
@@ -200,36 +163,7 @@ keep_plan(const char *sql, int nargs, Oid *types)
 	return plan;
 }
 
-/* The GiST index on location that the pre-check can use, if there is one. */
-static void
-find_location_index(Relation rel)
-{
-	Oid			oid = get_relname_relid("cases_open_location", RelationGetNamespace(rel));
-	Relation	irel;
-
-	location_index.index = InvalidOid;
-	if (!OidIsValid(oid))
-		return;
-	irel = index_open(oid, AccessShareLock);
-	if (irel->rd_index->indrelid == RelationGetRelid(rel) && irel->rd_rel->relam == GIST_AM_OID &&
-		IndexRelationGetNumberOfKeyAttributes(irel) == 1 &&
-		irel->rd_index->indkey.values[0] == attnums[CC_LOCATION])
-	{
-		Oid			op = get_opfamily_member(irel->rd_opfamily[0], irel->rd_opcintype[0],
-											 irel->rd_opcintype[0], RTOverlapStrategyNumber);
-
-		if (OidIsValid(op))
-		{
-			location_index.index = oid;
-			location_index.subtype = irel->rd_opcintype[0];
-			location_index.collation = irel->rd_indcollation[0];
-			location_index.overlap = get_opcode(op);
-		}
-	}
-	index_close(irel, AccessShareLock);
-}
-
-/* The attribute numbers (and the location index) of this version of the relation. */
+/* The attribute numbers (and the duplicate index) of this version of the relation. */
 static void
 lookup_attnums(Relation rel)
 {
@@ -243,8 +177,15 @@ lookup_attnums(Relation rel)
 		if (attnums[i] <= 0)
 			elog(ERROR, "gridgov.cases has no column \"%s\"", case_col_names[i]);
 	}
-	find_location_index(rel);
+	duplicate_find_index(rel, attnums);
 	attnums_relid = RelationGetRelid(rel);
+}
+
+const int *
+intake_attnums(Relation rel)
+{
+	lookup_attnums(rel);
+	return attnums;
 }
 
 static void
@@ -438,6 +379,17 @@ apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat)
 	set(row, CC_COUNTY, GridCodeGetDatum(county), false);
 }
 
+/* The department of a case must exist (there is no foreign key: 055_cases.sql). */
+static void
+check_department(int64 id)
+{
+	if (!refcache_department_exists(id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("department %" INT64_MODIFIER "d does not exist", id),
+				 errhint("Departments are listed in gridgov.departments.")));
+}
+
 static void
 apply_route(CaseRow *row, const char *category)
 {
@@ -449,7 +401,10 @@ apply_route(CaseRow *row, const char *category)
 	Datum		result;
 
 	if (!is_null(row, CC_DEPARTMENT))
+	{
+		check_department(DatumGetInt64(get(row, CC_DEPARTMENT)));
 		return;
+	}
 	if (!has_objcode && refcache_route_get(category, has_grid, grid, &dept))
 	{
 		set(row, CC_DEPARTMENT, Int64GetDatum(dept), false);
@@ -462,12 +417,16 @@ apply_route(CaseRow *row, const char *category)
 	fcinfo->args[1].isnull = !has_grid;
 	fcinfo->args[2].value = has_objcode ? get(row, CC_OBJCODE) : (Datum) 0;
 	fcinfo->args[2].isnull = !has_objcode;
+	/* Rules as committed now, like the memo that keeps the answer (refcache.c). */
+	PushActiveSnapshot(GetLatestSnapshot());
 	result = FunctionCallInvoke(fcinfo);
+	PopActiveSnapshot();
 	if (fcinfo->isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("no department to route category \"%s\" to", category)));
 	dept = DatumGetInt64(result);
+	check_department(dept);
 	if (!has_objcode)
 		refcache_route_put(category, has_grid, grid, dept);
 	set(row, CC_DEPARTMENT, Int64GetDatum(dept), false);
@@ -524,10 +483,9 @@ duplicate_window(void)
 
 /*
  * The query of gridgov.find_duplicate() (same conditions, same order), with
- * the PostGIS schema spelled out.  The candidates come from the GiST index of
- * open cases by the bounding box alone (a materialised CTE, so the planner
- * cannot start from the (county, reported_at) btree and read every case of
- * the time window); the other conditions filter them.
+ * the PostGIS schema spelled out: the index cases_open_duplicate_key gives
+ * the open cases of the county and category in the window; the box and the
+ * spherical distance filter them.
  */
 static char *
 duplicate_sql(void)
@@ -541,22 +499,19 @@ duplicate_sql(void)
 	pg = quote_identifier(get_namespace_name(((Form_pg_type) GETSTRUCT(typ))->typnamespace));
 	ReleaseSysCache(typ);
 
-	return psprintf("WITH near AS MATERIALIZED ("
-					" SELECT c.id, c.county, c.category, c.master_case_id, c.reported_at, c.location"
-					" FROM gridgov.cases c"
-					" WHERE c.closed_at IS NULL"
-					" AND c.location OPERATOR(%s.&&) %s.st_expand($4,"
-					" $5 / (111195.0797 * pg_catalog.cos(pg_catalog.radians(%s.st_y($4)))),"
-					" $5 / 111195.0797))"
-					" SELECT n.id FROM near n"
-					" WHERE n.county OPERATOR(gridgov.=) $1 AND n.category OPERATOR(pg_catalog.=) $2"
-					" AND n.master_case_id IS NULL"
-					" AND n.reported_at BETWEEN $3 OPERATOR(pg_catalog.-) $6 AND $3 OPERATOR(pg_catalog.+) $6"
-					" AND %s.st_dwithin(n.location::%s.geography, $4::%s.geography, $5, false)"
-					" ORDER BY %s.st_distance(n.location::%s.geography, $4::%s.geography, false),"
-					" n.reported_at DESC, n.id"
+	return psprintf("SELECT c.id FROM gridgov.cases c"
+					" WHERE c.county OPERATOR(gridgov.=) $1 AND c.category OPERATOR(pg_catalog.=) $2"
+					" AND c.closed_at IS NULL AND c.master_case_id IS NULL"
+					" AND gridgov.duplicate_cell(%s.st_x(c.location), %s.st_y(c.location))"
+					" OPERATOR(pg_catalog.=) ANY ($9)"
+					" AND c.reported_at BETWEEN $3 OPERATOR(pg_catalog.-) $6 AND $3 OPERATOR(pg_catalog.+) $6"
+					" AND %s.st_x(c.location) BETWEEN %s.st_x($4) OPERATOR(pg_catalog.-) $7 AND %s.st_x($4) OPERATOR(pg_catalog.+) $7"
+					" AND %s.st_y(c.location) BETWEEN %s.st_y($4) OPERATOR(pg_catalog.-) $8 AND %s.st_y($4) OPERATOR(pg_catalog.+) $8"
+					" AND %s.st_dwithin(c.location::%s.geography, $4::%s.geography, $5, false)"
+					" ORDER BY %s.st_distance(c.location::%s.geography, $4::%s.geography, false),"
+					" c.reported_at DESC, c.id"
 					" LIMIT 1",
-					pg, pg, pg, pg, pg, pg, pg, pg, pg);
+					pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg);
 }
 
 /*
@@ -600,118 +555,14 @@ run_duplicate_search_cb(void *arg)
 	search->found = run_duplicate_search(search->args, search->master);
 }
 
-/* A WGS-84 rectangle as a polygon geometry, through EWKB. */
-static Datum
-box_geometry(double xmin, double ymin, double xmax, double ymax)
-{
-	const double xy[10] = {xmin, ymin, xmin, ymax, xmax, ymax, xmax, ymin, xmin, ymin};
-	const int	len = 1 + 4 + 4 + 4 + 4 + sizeof(xy);
-	bytea	   *ewkb = palloc(VARHDRSZ + len);
-	uint8	   *p = (uint8 *) VARDATA(ewkb);
-	uint32		type = 3 | 0x20000000u; /* Polygon with SRID */
-	int32		srid = COORD_SRID_WGS84;
-	uint32		one = 1;
-	uint32		five = 5;
-
-	SET_VARSIZE(ewkb, VARHDRSZ + len);
-#ifdef WORDS_BIGENDIAN
-	p[0] = 0;
-#else
-	p[0] = 1;
-#endif
-	memcpy(p + 1, &type, 4);
-	memcpy(p + 5, &srid, 4);
-	memcpy(p + 9, &one, 4);
-	memcpy(p + 13, &five, 4);
-	memcpy(p + 17, xy, sizeof(xy));
-	return pgis_from_ewkb(ewkb);
-}
-
-/* Whether a case (a heap tuple of the index scan) passes the search's filters. */
-static bool
-is_candidate(CaseRow *row, TupleTableSlot *slot, TimestampTz lo, TimestampTz hi)
-{
-	bool		isnull;
-	Datum		d;
-	text	   *a;
-	text	   *b;
-
-	(void) slot_getattr(slot, row->attnum[CC_CLOSED_AT], &isnull);
-	if (!isnull)
-		return false;
-	(void) slot_getattr(slot, row->attnum[CC_MASTER], &isnull);
-	if (!isnull)
-		return false;
-	d = slot_getattr(slot, row->attnum[CC_COUNTY], &isnull);
-	if (isnull || DatumGetGridCode(d) != DatumGetGridCode(get(row, CC_COUNTY)))
-		return false;
-	d = slot_getattr(slot, row->attnum[CC_REPORTED_AT], &isnull);
-	if (isnull || DatumGetTimestampTz(d) < lo || DatumGetTimestampTz(d) > hi)
-		return false;
-	d = slot_getattr(slot, row->attnum[CC_CATEGORY], &isnull);
-	if (isnull)
-		return false;
-	a = DatumGetTextPP(d);
-	b = DatumGetTextPP(get(row, CC_CATEGORY));
-	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
-		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
-}
-
-/*
- * Pre-check of the duplicate search, straight on the GiST index of open
- * cases' locations: is any case visible to the statement open, unmerged, of
- * the county and category, reported within the window, with a box that
- * overlaps a box slightly larger than the search's?  Only then can the search
- * find one: its conditions are these plus the exact spherical distance, so
- * "none" here is exact, and most new cases (no likely duplicate) skip the
- * search and its executor start-up.  Returns true (search) when the index is
- * missing or not usable.
- */
-static bool
-duplicate_possible(Relation rel, CaseRow *row, double lat, double lon, Datum window)
-{
-	/* The search's box (see gridgov.find_duplicate()), 0.1 % + 1 cm larger. */
-	double		dy = duplicate_radius_m / 111195.0797 * 1.001 + 1e-7;
-	double		dx = duplicate_radius_m / (111195.0797 * cos(lat * (M_PI / 180.0))) * 1.001 + 1e-7;
-	TimestampTz lo;
-	TimestampTz hi;
-	Relation	irel;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
-	ScanKeyData key;
-	bool		found = false;
-
-	if (!OidIsValid(location_index.index) || !(dx < 90.0) ||
-		!list_member_oid(RelationGetIndexList(rel), location_index.index))
-		return true;
-	irel = index_open(location_index.index, AccessShareLock);
-	if (!irel->rd_index->indisvalid)
-	{
-		index_close(irel, AccessShareLock);
-		return true;
-	}
-	lo = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval, get(row, CC_REPORTED_AT), window));
-	hi = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval, get(row, CC_REPORTED_AT), window));
-	ScanKeyEntryInitialize(&key, 0, 1, RTOverlapStrategyNumber, location_index.subtype,
-						   location_index.collation, location_index.overlap,
-						   box_geometry(lon - dx, lat - dy, lon + dx, lat + dy));
-	scan = index_beginscan(rel, irel, GetActiveSnapshot(), 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
-	slot = table_slot_create(rel, NULL);
-	while (!found && index_getnext_slot(scan, ForwardScanDirection, slot))
-		found = is_candidate(row, slot, lo, hi);
-	ExecDropSingleTupleTableSlot(slot);
-	index_endscan(scan);
-	index_close(irel, AccessShareLock);
-	return found;
-}
-
 static void
 apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, double lat)
 {
-	Datum		args[6];
+	Datum		args[9];
 	int64		master = 0;
 	bool		found;
+	double		dx;
+	double		dy;
 
 	if (!has_location || !is_null(row, CC_DUPLICATE) || duplicate_radius_m <= 0.0)
 		return;
@@ -721,16 +572,25 @@ apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, doubl
 	args[3] = get(row, CC_LOCATION);
 	args[4] = Float8GetDatum(duplicate_radius_m);
 	args[5] = duplicate_window();
-	if (!duplicate_possible(rel, row, lat, lon, args[5]))
-		return;
+	duplicate_half_box(lat, duplicate_radius_m, &dx, &dy);
+	args[6] = Float8GetDatum(dx);
+	args[7] = Float8GetDatum(dy);
+	args[8] = duplicate_cells(lon, lat, duplicate_radius_m);
+	{
+		DuplicateProbe probe = {row->attnum, DatumGetGridCode(args[0]), DatumGetTextPP(args[1]),
+		DatumGetTimestampTz(args[2]), args[5], lon, lat, duplicate_radius_m};
+
+		if (!duplicate_possible(rel, &probe))
+			return;
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (duplicate_plan == NULL)
 	{
-		Oid			types[6] = {col_type(row, CC_COUNTY), TEXTOID, TIMESTAMPTZOID,
-		pgis_geometry_type(), FLOAT8OID, INTERVALOID};
+		Oid			types[9] = {col_type(row, CC_COUNTY), TEXTOID, TIMESTAMPTZOID,
+		pgis_geometry_type(), FLOAT8OID, INTERVALOID, FLOAT8OID, FLOAT8OID, INT4ARRAYOID};
 
-		duplicate_plan = keep_plan(duplicate_sql(), 6, types);
+		duplicate_plan = keep_plan(duplicate_sql(), 9, types);
 	}
 	{
 		DuplicateSearch search = {args, &master, false};
@@ -776,292 +636,4 @@ gridgov_case_intake(PG_FUNCTION_ARGS)
 
 	return PointerGetDatum(heap_modify_tuple(td->tg_trigtuple, row.desc,
 											 row.values, row.nulls, row.replace));
-}
-
-
-/*
- * The intake events.  Their payload and hash are built here in C (the hash
- * by audit_event_hash(), the code behind gridgov.event_hash()), and they are
- * appended with kept plans: one row with VALUES, more in batches of arrays
- * through unnest().
- */
-#define EVENT_BATCH		1000
-
-#define EVENT_COLUMNS \
-	"INSERT INTO gridgov.case_events (county, case_id, seq, at, actor_role, actor_staff_id, " \
-	"action, from_state, to_state, note, payload, prev_hash, hash) "
-#define EVENT_ONE_SQL EVENT_COLUMNS \
-	"VALUES ($4, $5, 1, $6, $1, $2, 'intake', NULL, $7, NULL, $8, $3, $9)"
-#define EVENT_BATCH_SQL EVENT_COLUMNS \
-	"SELECT u.county, u.case_id, 1, u.at, $1, $2, 'intake', NULL, u.to_state, NULL, u.payload, $3, u.hash " \
-	"FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), " \
-	"pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9)) " \
-	"AS u(county, case_id, at, to_state, payload, hash)"
-
-/* Columns of an event batch, in the order of parameters $4..$9. */
-enum
-{
-	EV_COUNTY, EV_CASE_ID, EV_AT, EV_TO_STATE, EV_PAYLOAD, EV_HASH, EV_NCOLS
-};
-
-typedef struct IntakeEvents
-{
-	Datum		actor[3];		/* $1 actor role, $2 staff id, $3 genesis hash */
-	char		actor_nulls[3];
-	const char *role;
-	bool		has_staff;
-	int64		staff;
-	Oid			types[EV_NCOLS];	/* element types */
-	int			n;
-	Datum		values[EV_NCOLS][EVENT_BATCH];
-} IntakeEvents;
-
-/* Kept plans appending one event, and a batch of events. */
-static SPIPlanPtr event_one_plan = NULL;
-static SPIPlanPtr event_batch_plan = NULL;
-
-static bytea *
-hash_bytea(const uint8 *hash)
-{
-	bytea	   *b = palloc(VARHDRSZ + AUDIT_HASH_LEN);
-
-	SET_VARSIZE(b, VARHDRSZ + AUDIT_HASH_LEN);
-	memcpy(VARDATA(b), hash, AUDIT_HASH_LEN);
-	return b;
-}
-
-static void
-push_key(JsonbParseState **st, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	(void) pushJsonbValue(st, WJB_KEY, &k);
-}
-
-static void
-push_string(JsonbParseState **st, const char *key, const char *value)
-{
-	JsonbValue	v;
-
-	push_key(st, key);
-	if (value == NULL)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = (char *) value;
-		v.val.string.len = strlen(value);
-	}
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-static void
-push_bigint(JsonbParseState **st, const char *key, TupleTableSlot *slot, int attnum)
-{
-	JsonbValue	v;
-	bool		isnull;
-	Datum		d = slot_getattr(slot, attnum, &isnull);
-
-	push_key(st, key);
-	if (isnull)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvNumeric;
-		v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, d));
-	}
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-/* A text or enum column as a C string (NULL for NULL). */
-static const char *
-slot_text(TupleTableSlot *slot, int attnum, bool is_enum)
-{
-	bool		isnull;
-	Datum		d = slot_getattr(slot, attnum, &isnull);
-
-	if (isnull)
-		return NULL;
-	return is_enum ? DatumGetCString(DirectFunctionCall1(enum_out, d)) : TextDatumGetCString(d);
-}
-
-/*
- * The intake payload: {source, category, urgency, grid (as text),
- * department_id, possible_duplicate_of}, NULLs as JSON null.
- */
-static Jsonb *
-intake_payload(TupleTableSlot *slot, const int *attnum)
-{
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
-	bool		isnull;
-	Datum		grid = slot_getattr(slot, attnum[CC_GRID], &isnull);
-	char		code[GRIDCODE_MAX_DIGITS + 1];
-
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_string(&st, "source", slot_text(slot, attnum[CC_SOURCE], true));
-	push_string(&st, "category", slot_text(slot, attnum[CC_CATEGORY], false));
-	push_string(&st, "urgency", slot_text(slot, attnum[CC_URGENCY], true));
-	if (!isnull)
-		gridcode_to_cstring(DatumGetGridCode(grid), code);
-	push_string(&st, "grid", isnull ? NULL : code);
-	push_bigint(&st, "department_id", slot, attnum[CC_DEPARTMENT]);
-	push_bigint(&st, "possible_duplicate_of", slot, attnum[CC_DUPLICATE]);
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	return JsonbValueToJsonb(res);
-}
-
-/* Add the event of one new case (a row of the transition table) to the batch. */
-static void
-add_event(IntakeEvents *ev, TupleTableSlot *slot, const int *attnum)
-{
-	CaseEvent	e;
-	bool		isnull;
-	Jsonb	   *payload = intake_payload(slot, attnum);
-	uint8		hash[AUDIT_HASH_LEN];
-	int			i = ev->n;
-
-	e.county = DatumGetGridCode(slot_getattr(slot, attnum[CC_COUNTY], &isnull));
-	e.case_id = DatumGetInt64(slot_getattr(slot, attnum[CC_ID], &isnull));
-	e.seq = 1;
-	e.at = DatumGetTimestampTz(slot_getattr(slot, attnum[CC_REPORTED_AT], &isnull));
-	e.actor_role = ev->role;
-	e.has_staff = ev->has_staff;
-	e.actor_staff_id = ev->staff;
-	e.action = "intake";
-	e.from_state = NULL;
-	e.to_state = slot_text(slot, attnum[CC_STATE], false);
-	e.note = NULL;
-	e.payload = JsonbToCString(NULL, &payload->root, VARSIZE(payload));
-	audit_event_hash(audit_genesis, &e, hash);
-
-	ev->values[EV_COUNTY][i] = GridCodeGetDatum(e.county);
-	ev->values[EV_CASE_ID][i] = Int64GetDatum(e.case_id);
-	ev->values[EV_AT][i] = TimestampTzGetDatum(e.at);
-	ev->values[EV_TO_STATE][i] = CStringGetTextDatum(e.to_state);
-	ev->values[EV_PAYLOAD][i] = JsonbPGetDatum(payload);
-	ev->values[EV_HASH][i] = PointerGetDatum(hash_bytea(hash));
-	ev->n++;
-}
-
-/* Append the batch (run as the owner of case_events, see audit_as_history_owner). */
-static void
-flush_events(void *arg)
-{
-	IntakeEvents *ev = (IntakeEvents *) arg;
-	Datum		params[3 + EV_NCOLS];
-	char		nulls[3 + EV_NCOLS];
-	Oid			types[3 + EV_NCOLS] = {NAMEOID, INT8OID, BYTEAOID};
-	bool		one = (ev->n == 1);
-	int			c;
-
-	memcpy(params, ev->actor, sizeof(ev->actor));
-	memcpy(nulls, ev->actor_nulls, sizeof(ev->actor_nulls));
-	for (c = 0; c < EV_NCOLS; c++)
-	{
-		int16		len;
-		bool		byval;
-		char		align;
-
-		nulls[3 + c] = ' ';
-		if (one)
-		{
-			types[3 + c] = ev->types[c];
-			params[3 + c] = ev->values[c][0];
-			continue;
-		}
-		types[3 + c] = get_array_type(ev->types[c]);
-		get_typlenbyvalalign(ev->types[c], &len, &byval, &align);
-		params[3 + c] = PointerGetDatum(construct_array(ev->values[c], ev->n, ev->types[c],
-														len, byval, align));
-	}
-	if (one && event_one_plan == NULL)
-		event_one_plan = keep_plan(EVENT_ONE_SQL, 3 + EV_NCOLS, types);
-	else if (!one && event_batch_plan == NULL)
-		event_batch_plan = keep_plan(EVENT_BATCH_SQL, 3 + EV_NCOLS, types);
-	if (SPI_execute_plan(one ? event_one_plan : event_batch_plan, params, nulls, false, 0) != SPI_OK_INSERT ||
-		SPI_processed != (uint64) ev->n)
-		elog(ERROR, "could not append the intake events");
-	ev->n = 0;
-}
-
-/*
- * AFTER INSERT ... REFERENCING NEW TABLE AS new_cases FOR EACH STATEMENT:
- * the intake events of all new cases (seq 1, at reported_at, action intake,
- * the payload above), chained to the genesis hash.  The actor is the caller;
- * the insert runs as the history's owner.
- */
-PG_FUNCTION_INFO_V1(gridgov_case_intake_events);
-Datum
-gridgov_case_intake_events(PG_FUNCTION_ARGS)
-{
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	IntakeEvents *ev;
-	Tuplestorestate *ts;
-	TupleTableSlot *slot;
-	MemoryContext batch_cxt;
-	MemoryContext old;
-	int			readptr;
-	int			attnum[CC_NCOLS];
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gridgov.case_intake_events() must be an AFTER INSERT statement trigger with NEW TABLE AS new_cases")));
-	ts = td->tg_newtable;
-	if (tuplestore_tuple_count(ts) == 0)
-		return PointerGetDatum(NULL);
-	lookup_attnums(td->tg_relation);
-	memcpy(attnum, attnums, sizeof(attnums));
-
-	ev = palloc0(sizeof(IntakeEvents));
-	ev->role = GetUserNameFromId(GetUserId(), false);
-	ev->has_staff = refcache_staff_of_role(GetUserId(), &ev->staff);
-	ev->actor[0] = DirectFunctionCall1(namein, CStringGetDatum(ev->role));
-	ev->actor[1] = Int64GetDatum(ev->staff);
-	ev->actor[2] = PointerGetDatum(hash_bytea(audit_genesis));
-	ev->actor_nulls[0] = ' ';
-	ev->actor_nulls[1] = ev->has_staff ? ' ' : 'n';
-	ev->actor_nulls[2] = ' ';
-	ev->types[EV_COUNTY] = TupleDescAttr(RelationGetDescr(td->tg_relation), attnum[CC_COUNTY] - 1)->atttypid;
-	ev->types[EV_CASE_ID] = INT8OID;
-	ev->types[EV_AT] = TIMESTAMPTZOID;
-	ev->types[EV_TO_STATE] = TEXTOID;
-	ev->types[EV_PAYLOAD] = JSONBOID;
-	ev->types[EV_HASH] = BYTEAOID;
-
-	/* A read pointer of our own, as a scan of the transition table takes one. */
-	readptr = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
-	tuplestore_select_read_pointer(ts, readptr);
-	tuplestore_rescan(ts);
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(td->tg_relation), &TTSOpsMinimalTuple);
-	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "gridgov intake events",
-									  ALLOCSET_DEFAULT_SIZES);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	/* The events of each batch, and its arrays, live in batch_cxt. */
-	old = MemoryContextSwitchTo(batch_cxt);
-	while (tuplestore_gettupleslot(ts, true, false, slot))
-	{
-		add_event(ev, slot, attnum);
-		if (ev->n == EVENT_BATCH)
-		{
-			audit_as_history_owner(flush_events, ev);
-			/* A tuple read back from a spilled store was allocated here too. */
-			ExecClearTuple(slot);
-			MemoryContextReset(batch_cxt);
-		}
-	}
-	if (ev->n > 0)
-		audit_as_history_owner(flush_events, ev);
-	MemoryContextSwitchTo(old);
-	SPI_finish();
-	tuplestore_select_read_pointer(ts, 0);
-	ExecDropSingleTupleTableSlot(slot);
-	MemoryContextDelete(batch_cxt);
-	return PointerGetDatum(NULL);
 }

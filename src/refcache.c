@@ -28,7 +28,9 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
+#include "audit.h"
 #include "refcache.h"
 
 /* Tables whose changes drop the caches. */
@@ -76,6 +78,8 @@ typedef struct RefCache
 	HTAB	   *initials;		/* workflow -> initial state */
 	HTAB	   *deep_areas;		/* rule areas at levels 5 and 6 */
 	bool		deep_areas_loaded;	/* read with the first routing memo use */
+	HTAB	   *departments;	/* ids of the departments */
+	bool		departments_loaded; /* read with the first department check */
 	bool		has_home_county;
 	GridCode	home_county;
 	/* transitions in load order, for "allowed actions" and "between" scans */
@@ -183,10 +187,20 @@ col_text_array(int row, int col, int *n)
 	return out;
 }
 
+/*
+ * Reference data is read with a fresh snapshot, not the statement's: the
+ * cache outlives the statement, and a long statement (a COPY) or a
+ * repeatable-read transaction would otherwise fill it with rows that a
+ * change committed since has removed (see gridgov.reference_guard()).
+ */
 static void
 run(const char *sql)
 {
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+
+	if (plan == NULL ||
+		SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							 true, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "gridgov: could not read reference data: %s", sql);
 }
 
@@ -309,6 +323,37 @@ load_deep_areas(void)
 	cache.deep_areas_loaded = true;
 }
 
+/*
+ * The department ids, read at the first department check, as the owner of
+ * the case history: checking a reference needs no right to read departments
+ * (as with a foreign key).
+ */
+static void
+load_departments_cb(void *arg pg_attribute_unused())
+{
+	uint64		i;
+
+	run("SELECT id FROM gridgov.departments");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		int64		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													 SPI_tuptable->tupdesc, 1, &isnull));
+
+		(void) hash_search(cache.departments, &id, HASH_ENTER, NULL);
+	}
+}
+
+static void
+load_departments(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	audit_as_history_owner(load_departments_cb, NULL);
+	SPI_finish();
+	cache.departments_loaded = true;
+}
+
 static void
 load_home_county(void)
 {
@@ -343,6 +388,8 @@ refcache_load(void)
 	cache.initials = make_table("gridgov initial states", REF_NAME_LEN, sizeof(WorkflowEntry), HASH_STRINGS);
 	cache.deep_areas = make_table("gridgov deep rule areas", sizeof(GridCode), sizeof(GridCode), HASH_BLOBS);
 	cache.deep_areas_loaded = false;
+	cache.departments = make_table("gridgov departments", sizeof(int64), sizeof(int64), HASH_BLOBS);
+	cache.departments_loaded = false;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -382,6 +429,15 @@ refcache_category(const char *code)
 		return NULL;
 	strlcpy(key, code, REF_NAME_LEN);
 	return hash_search(cache.categories, key, HASH_FIND, NULL);
+}
+
+bool
+refcache_department_exists(int64 id)
+{
+	ensure_loaded();
+	if (!cache.departments_loaded)
+		load_departments();
+	return hash_search(cache.departments, &id, HASH_FIND, NULL) != NULL;
 }
 
 const RefState *

@@ -51,6 +51,7 @@ extern void refcache_init(void);
 
 extern const RefCategory *refcache_category(const char *code);
 extern const RefState *refcache_state(const char *workflow, const char *state);
+extern bool refcache_department_exists(int64 id);
 extern const char *refcache_initial_state(const char *workflow);
 
 /*

@@ -29,9 +29,6 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -40,15 +37,12 @@
 #include "utils/datum.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "audit.h"
 #include "errcodes.h"
-#include "gridcode.h"
 #include "refcache.h"
 #include "workflow.h"
 
@@ -270,6 +264,42 @@ check_grid_edit(CaseChange *ch)
 				(errcode(GG_MAINTAINED_COLUMN),
 				 errmsg("grid %s is not inside the case's county %s", code, own),
 				 errdetail("A case never changes county; its grid is the county or an area inside it.")));
+	}
+}
+
+/*
+ * A changed category or department must exist (there are no foreign keys on
+ * cases: 055_cases.sql), and a category keeps the case's workflow.
+ */
+static void
+check_references(CaseChange *ch, const char *workflow)
+{
+	if (changed(ch, UC_CATEGORY))
+	{
+		char	   *code = new_text(ch, UC_CATEGORY);
+		const RefCategory *cat = refcache_category(code);
+
+		if (cat == NULL)
+			ereport(ERROR,
+					(errcode(GG_UNKNOWN_CATEGORY),
+					 errmsg("unknown category \"%s\"", code),
+					 errhint("Categories are listed in gridgov.categories.")));
+		if (strcmp(cat->workflow, workflow) != 0)
+			ereport(ERROR,
+					(errcode(GG_MAINTAINED_COLUMN),
+					 errmsg("category \"%s\" follows workflow \"%s\", not the case's \"%s\"",
+							code, cat->workflow, workflow),
+					 errdetail("A case keeps the workflow it entered with.")));
+	}
+	if (changed(ch, UC_DEPARTMENT) && !ch->newn[ix(ch, UC_DEPARTMENT)])
+	{
+		int64		id = DatumGetInt64(ch->newv[ix(ch, UC_DEPARTMENT)]);
+
+		if (!refcache_department_exists(id))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("department %" INT64_MODIFIER "d does not exist", id),
+					 errhint("Departments are listed in gridgov.departments.")));
 	}
 }
 
@@ -548,16 +578,6 @@ previous_hash(CaseChange *ch, uint8 *prev)
 	memcpy(prev, VARDATA_ANY(DatumGetByteaPP(d)), AUDIT_HASH_LEN);
 }
 
-static bytea *
-hash_datum(const uint8 *hash)
-{
-	bytea	   *b = palloc(VARHDRSZ + AUDIT_HASH_LEN);
-
-	SET_VARSIZE(b, VARHDRSZ + AUDIT_HASH_LEN);
-	memcpy(VARDATA(b), hash, AUDIT_HASH_LEN);
-	return b;
-}
-
 
 typedef struct EventInsert
 {
@@ -610,8 +630,8 @@ insert_event(CaseChange *ch, CaseEvent *e, Jsonb *payload, const uint8 *prev, co
 	v[8] = e->to_state ? CStringGetTextDatum(e->to_state) : (n[8] = 'n', (Datum) 0);
 	v[9] = e->note ? CStringGetTextDatum(e->note) : (n[9] = 'n', (Datum) 0);
 	v[10] = payload ? JsonbPGetDatum(payload) : (n[10] = 'n', (Datum) 0);
-	v[11] = PointerGetDatum(hash_datum(prev));
-	v[12] = PointerGetDatum(hash_datum(hash));
+	v[11] = PointerGetDatum(audit_hash_bytea(prev));
+	v[12] = PointerGetDatum(audit_hash_bytea(hash));
 	insert_as_history_owner(v, n);
 }
 
@@ -660,7 +680,7 @@ record_event(CaseChange *ch, const char *action, const char *from, const char *t
 	audit_event_hash(prev, &e, hash);
 	insert_event(ch, &e, payload, prev, hash);
 	set_new(ch, UC_EVENTS, Int32GetDatum(e.seq), false);
-	set_new(ch, UC_HISTORY_HASH, PointerGetDatum(hash_datum(hash)), false);
+	set_new(ch, UC_HISTORY_HASH, PointerGetDatum(audit_hash_bytea(hash)), false);
 	set_new(ch, UC_UPDATED_AT, TimestampTzGetDatum(at), false);
 }
 
@@ -750,6 +770,7 @@ gridgov_case_update(PG_FUNCTION_ARGS)
 	{
 		check_untouchable(&ch);
 		check_grid_edit(&ch);
+		check_references(&ch, workflow);
 		t = transition_of_change(&ch, workflow, from, to);
 		check_action_columns(&ch, t);
 		if (t)

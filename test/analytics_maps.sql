@@ -3,6 +3,8 @@
 -- area, and an SVG choropleth that parses as XML with one path per area.
 BEGIN;
 SELECT plan(29);
+-- Analytics refreshed in the writing transaction (the queue is tested in sql/analytics.sql).
+SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
 UPDATE gridgov.sla_policies SET active = false;

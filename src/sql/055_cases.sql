@@ -25,25 +25,44 @@ COMMENT ON TYPE gridgov.urgency IS 'Urgency of a case; selects the time limits';
 CREATE TYPE gridgov.satisfaction AS ENUM ('satisfied', 'basically_satisfied', 'unsatisfied');
 COMMENT ON TYPE gridgov.satisfaction IS 'The citizen''s answer at callback (满意, 基本满意, 不满意)';
 
+-- The cells of the duplicate search (src/duplicate.c).
+CREATE FUNCTION gridgov.duplicate_cell(x double precision, y double precision) RETURNS integer
+    AS 'MODULE_PATHNAME', 'gridgov_duplicate_cell' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.duplicate_cell(double precision, double precision) IS
+    'The 0.01-degree square holding WGS-84 longitude x, latitude y, as an integer (column * 20000 + row; coordinates beyond the range share the edge cells; NULL for NaN): the third column of the index cases_open_duplicate_key';
+CREATE FUNCTION gridgov.duplicate_cells(x double precision, y double precision, radius_m double precision)
+    RETURNS integer[]
+    AS 'MODULE_PATHNAME', 'gridgov_duplicate_cells' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.duplicate_cells(double precision, double precision, double precision) IS
+    'The cells (gridgov.duplicate_cell) that a circle of radius_m metres around longitude x, latitude y may touch; 22023 for coordinates that are not WGS-84 or a radius outside 0-100000';
+
+-- Length limits of a case's texts, one C check (src/case_texts.c).
+CREATE FUNCTION gridgov.case_texts_ok(external_id text, title text, description text, address text,
+                                      reporter_name text, reporter_phone text)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_texts_ok' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.case_texts_ok(text, text, text, text, text, text) IS
+    'Check constraint cases_texts: true, or 23514 naming the column, when a value is out of its limits in characters (external_id 1-100, title 1-500, description 0-20000, address 0-500, reporter_name 0-100, reporter_phone 0-40; NULL passes)';
+
 CREATE TABLE gridgov.cases (
     county          gridgov.gridcode NOT NULL,
     id              bigint GENERATED ALWAYS AS IDENTITY,
     case_no         text NOT NULL,
     source          gridgov.case_source NOT NULL,
-    external_id     text CHECK (pg_catalog.length(external_id) BETWEEN 1 AND 100),
-    category        text COLLATE pg_catalog."C" NOT NULL REFERENCES gridgov.categories (code),
+    external_id     text,
+    category        text COLLATE pg_catalog."C" NOT NULL,
     urgency         gridgov.urgency NOT NULL,
-    title           text NOT NULL CHECK (pg_catalog.length(title) BETWEEN 1 AND 500),
-    description     text CHECK (pg_catalog.length(description) <= 20000),
+    title           text NOT NULL,
+    description     text,
     location        geometry(Point, 4326),
     coord_system    text NOT NULL DEFAULT 'wgs84',
-    address         text CHECK (pg_catalog.length(address) <= 500),
-    reporter_name   text CHECK (pg_catalog.length(reporter_name) <= 100),
-    reporter_phone  text CHECK (pg_catalog.length(reporter_phone) <= 40),
+    address         text,
+    reporter_name   text,
+    reporter_phone  text,
     objcode         text,
     grid            gridgov.gridcode,
-    department_id   bigint REFERENCES gridgov.departments (id),
-    workflow        text NOT NULL REFERENCES gridgov.workflows (name),
+    department_id   bigint,
+    workflow        text NOT NULL,
     state           text NOT NULL,
     reported_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -65,16 +84,23 @@ CREATE TABLE gridgov.cases (
     PRIMARY KEY (county, id),
     UNIQUE (county, source, external_id),
     UNIQUE (county, case_no),
-    FOREIGN KEY (workflow, state) REFERENCES gridgov.workflow_states (workflow, state),
     FOREIGN KEY (county, master_case_id) REFERENCES gridgov.cases (county, id),
     FOREIGN KEY (county, possible_duplicate_of) REFERENCES gridgov.cases (county, id),
-    CHECK (master_case_id IS DISTINCT FROM id)
+    CHECK (master_case_id IS DISTINCT FROM id),
+    CONSTRAINT cases_texts CHECK (gridgov.case_texts_ok(external_id, title, description, address,
+                                                        reporter_name, reporter_phone))
 );
 CREATE INDEX cases_grid ON gridgov.cases (county, grid);
 CREATE INDEX cases_department_open ON gridgov.cases (department_id) WHERE closed_at IS NULL;
 CREATE INDEX cases_reported ON gridgov.cases (county, reported_at);
 CREATE INDEX cases_master ON gridgov.cases (county, master_case_id) WHERE master_case_id IS NOT NULL;
-CREATE INDEX cases_open_location ON gridgov.cases USING gist (location) WHERE closed_at IS NULL;
+-- Likely duplicates: the open cases of a county and category by place (a
+-- 0.01-degree cell) and time, with their coordinates in the entries
+-- (src/duplicate.c).
+CREATE INDEX cases_open_duplicate_key ON gridgov.cases
+    (county, category, gridgov.duplicate_cell(ST_X(location), ST_Y(location)), reported_at,
+     ST_X(location), ST_Y(location))
+    WHERE closed_at IS NULL;
 CREATE INDEX cases_id ON gridgov.cases (id);
 
 COMMENT ON TABLE gridgov.cases IS
@@ -83,7 +109,7 @@ COMMENT ON COLUMN gridgov.cases.county IS 'District (6-digit code) the case belo
 COMMENT ON COLUMN gridgov.cases.case_no IS 'Readable number: county-yyyymmdd-id (local date of reporting in gridgov.time_zone); set at intake unless given';
 COMMENT ON COLUMN gridgov.cases.source IS 'Channel the case came from';
 COMMENT ON COLUMN gridgov.cases.external_id IS 'The sender''s own id (e.g. the city platform''s ticket number); unique per county and source';
-COMMENT ON COLUMN gridgov.cases.category IS 'Category code (gridgov.categories); decides the workflow and default urgency';
+COMMENT ON COLUMN gridgov.cases.category IS 'Category code (gridgov.categories, checked by the triggers rather than a foreign key: docs/cases.md, Integrity); decides the workflow and default urgency';
 COMMENT ON COLUMN gridgov.cases.urgency IS 'normal, urgent or emergency; the category''s default when not given';
 COMMENT ON COLUMN gridgov.cases.title IS 'Short summary';
 COMMENT ON COLUMN gridgov.cases.description IS 'Full text of the complaint or report';
@@ -94,9 +120,9 @@ COMMENT ON COLUMN gridgov.cases.reporter_name IS 'Reporter''s name (personal dat
 COMMENT ON COLUMN gridgov.cases.reporter_phone IS 'Reporter''s phone (personal data)';
 COMMENT ON COLUMN gridgov.cases.objcode IS '16-digit component identifier for component (部件) cases; routes to the component''s owner';
 COMMENT ON COLUMN gridgov.cases.grid IS 'Grid the case lies in (gridgov.locate at reported_at), or as given; NULL when outside every grid';
-COMMENT ON COLUMN gridgov.cases.department_id IS 'Responsible department: gridgov.route() at intake unless given; changed by dispatch';
-COMMENT ON COLUMN gridgov.cases.workflow IS 'Workflow of the category';
-COMMENT ON COLUMN gridgov.cases.state IS 'Current state in the workflow';
+COMMENT ON COLUMN gridgov.cases.department_id IS 'Responsible department (gridgov.departments, checked by the triggers): gridgov.route() at intake unless given; changed by dispatch';
+COMMENT ON COLUMN gridgov.cases.workflow IS 'Workflow of the category (gridgov.workflows)';
+COMMENT ON COLUMN gridgov.cases.state IS 'Current state in the workflow (gridgov.workflow_states)';
 COMMENT ON COLUMN gridgov.cases.reported_at IS 'When the case was reported (defaults to the insert time)';
 COMMENT ON COLUMN gridgov.cases.updated_at IS 'Time of the last recorded change';
 COMMENT ON COLUMN gridgov.cases.closed_at IS 'When the case was closed (set on entering a closing state, or when its master closes)';
@@ -132,8 +158,7 @@ CREATE TABLE gridgov.case_events (
     payload         jsonb,
     prev_hash       bytea NOT NULL,
     hash            bytea NOT NULL,
-    PRIMARY KEY (county, case_id, seq),
-    FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id)
+    PRIMARY KEY (county, case_id, seq)
 );
 COMMENT ON TABLE gridgov.case_events IS
     'Case history (全程留痕): one row per change, append-only (UPDATE, DELETE and TRUNCATE are refused), hash-chained per case: hash = sha256(prev_hash || canonical bytes of the row), see gridgov.event_hash() and gridgov.verify_history()';
@@ -152,3 +177,100 @@ COMMENT ON COLUMN gridgov.case_events.prev_hash IS 'Hash of the previous event (
 COMMENT ON COLUMN gridgov.case_events.hash IS 'sha256(prev_hash || canonical bytes of this event)';
 
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_events', '');
+
+-- Integrity of the references of cases --------------------------------------------
+--
+-- cases.category, workflow, (workflow, state) and department_id, and the case
+-- of every history row, are references without foreign keys: a foreign key
+-- checks each new row with a query of its own, which cost intake more than
+-- everything else it does together (docs/benchmarks.md).  The references
+-- are kept instead by
+--   - the case triggers, which accept only a category, department and state
+--     that exist (from the per-backend reference cache, read with a fresh
+--     snapshot), and gridgov's own code, the only writer of case_events and
+--     case_clocks, for cases that exist (cases are never deleted or truncated);
+--   - the guards below (and on sla_policies and calendars for case_clocks,
+--     070), which refuse to delete, re-key or truncate a row that a case
+--     refers to, with the foreign key's SQLSTATE 23503.  A guard first takes
+--     a SHARE lock on the referring table: it waits for transactions writing
+--     to it to end and keeps new ones out until it ends, so its check sees
+--     every row that could refer to the keys it removes.
+
+CREATE FUNCTION gridgov.reference_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    -- Trigger arguments: the referring table (in gridgov), the key of the
+    -- guarded table as an expression on r, the same key of the referring
+    -- table as an expression on c, and what the key is called.
+    referrer text := TG_ARGV[0];
+    own_key text := TG_ARGV[1];
+    their_key text := TG_ARGV[2];
+    noun text := TG_ARGV[3];
+    removed text[];
+    hit text;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        EXECUTE pg_catalog.format('LOCK TABLE gridgov.%I IN SHARE MODE', referrer);
+        EXECUTE pg_catalog.format('SELECT %1$s FROM gridgov.%2$I c WHERE %1$s IS NOT NULL LIMIT 1', their_key, referrer)
+            INTO hit;
+        IF hit IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = '23503',
+                MESSAGE = pg_catalog.format('cannot truncate gridgov.%s: table %s refers to it', TG_TABLE_NAME, referrer),
+                HINT = 'Deactivate rows instead.';
+        END IF;
+        RETURN NULL;
+    END IF;
+    -- The keys the statement removes (an UPDATE that keeps every key removes none).
+    IF TG_OP = 'DELETE' THEN
+        EXECUTE pg_catalog.format('SELECT ARRAY(SELECT %s FROM old_rows r)', own_key) INTO removed;
+    ELSE
+        EXECUTE pg_catalog.format('SELECT ARRAY(SELECT %1$s FROM old_rows r EXCEPT SELECT %1$s FROM new_rows r)',
+                                  own_key) INTO removed;
+    END IF;
+    IF pg_catalog.cardinality(removed) = 0 THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE pg_catalog.format('LOCK TABLE gridgov.%I IN SHARE MODE', referrer);
+    EXECUTE pg_catalog.format('SELECT %1$s FROM gridgov.%2$I c WHERE %1$s = ANY ($1) LIMIT 1', their_key, referrer)
+        INTO hit USING removed;
+    IF hit IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '23503',
+            MESSAGE = pg_catalog.format('%s %s is still referenced from table %s', noun, hit, referrer),
+            DETAIL = pg_catalog.format('%s on gridgov.%s would remove or re-key a row that %s refers to.',
+                                       TG_OP, TG_TABLE_NAME, referrer),
+            HINT = 'Records keep their references: deactivate the row or add a new one instead.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION gridgov.reference_guard() IS
+    'AFTER DELETE / UPDATE and BEFORE TRUNCATE statement trigger on a table that cases or case_clocks refer to without a foreign key: refuses (23503) to remove, re-key or truncate a row still referred to, after a SHARE lock on the referring table (see docs/cases.md, Integrity). Arguments: referring table, own key, referring key (SQL expressions on r and c), name of the key';
+
+-- Creates the three guard triggers of a referenced table.
+CREATE FUNCTION gridgov.guard_references(tab text, referrer text, own_key text, their_key text, noun text)
+    RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+BEGIN
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER %I AFTER DELETE ON gridgov.%I REFERENCING OLD TABLE AS old_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard(%L, %L, %L, %L)',
+        tab || '_' || referrer || '_refs_delete', tab, referrer, own_key, their_key, noun);
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER %I AFTER UPDATE ON gridgov.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard(%L, %L, %L, %L)',
+        tab || '_' || referrer || '_refs_update', tab, referrer, own_key, their_key, noun);
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER %I BEFORE TRUNCATE ON gridgov.%I '
+        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard(%L, %L, %L, %L)',
+        tab || '_' || referrer || '_refs_truncate', tab, referrer, own_key, their_key, noun);
+END
+$$;
+COMMENT ON FUNCTION gridgov.guard_references(text, text, text, text, text) IS
+    'Internal (install script): creates the gridgov.reference_guard() triggers of a table that another refers to without a foreign key';
+REVOKE EXECUTE ON FUNCTION gridgov.guard_references(text, text, text, text, text) FROM PUBLIC;
+
+SELECT gridgov.guard_references('categories', 'cases', 'r.code', 'c.category', 'category');
+SELECT gridgov.guard_references('workflows', 'cases', 'r.name', 'c.workflow', 'workflow');
+SELECT gridgov.guard_references('workflow_states', 'cases', 'pg_catalog.jsonb_build_array(r.workflow, r.state)::text',
+                                'pg_catalog.jsonb_build_array(c.workflow, c.state)::text', 'workflow and state');
+SELECT gridgov.guard_references('departments', 'cases', 'r.id::text', 'c.department_id::text', 'department');

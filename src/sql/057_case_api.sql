@@ -45,10 +45,12 @@ BEGIN ATOMIC
       AND c.category = find_duplicate.category
       AND c.closed_at IS NULL
       AND c.master_case_id IS NULL
+      AND gridgov.duplicate_cell(ST_X(c.location), ST_Y(c.location))
+          = ANY (gridgov.duplicate_cells(ST_X(point), ST_Y(point), radius_m))
       AND c.reported_at BETWEEN find_duplicate.at - win AND find_duplicate.at + win
-      AND c.location && ST_Expand(point,
-                                  radius_m / (111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point)))),
-                                  radius_m / 111195.0797)
+      AND ST_X(c.location) BETWEEN ST_X(point) - radius_m / (111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))))
+                               AND ST_X(point) + radius_m / (111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))))
+      AND ST_Y(c.location) BETWEEN ST_Y(point) - radius_m / 111195.0797 AND ST_Y(point) + radius_m / 111195.0797
       AND ST_DWithin(c.location::geography, point::geography, radius_m, false)
     ORDER BY ST_Distance(c.location::geography, point::geography, false), c.reported_at DESC, c.id
     LIMIT 1;
@@ -56,8 +58,9 @@ END;
 COMMENT ON FUNCTION gridgov.find_duplicate(gridgov.gridcode, text, timestamptz, geometry, double precision, interval) IS
     'The nearest open, unmerged case of the county and category within radius_m metres (spherical) reported within win of at; used by the intake trigger with gridgov.duplicate_radius_m and gridgov.duplicate_window';
 
--- Intake: the C row trigger completes each case; a statement trigger writes
--- the intake events of all new rows in one insert.
+-- Intake: the C row trigger completes each case; a C statement trigger writes
+-- the intake events, starts the clocks and queues the analytics of all new
+-- rows in batches.
 CREATE FUNCTION gridgov.case_intake() RETURNS trigger
     AS 'MODULE_PATHNAME', 'gridgov_case_intake' LANGUAGE C;
 COMMENT ON FUNCTION gridgov.case_intake() IS
@@ -65,13 +68,13 @@ COMMENT ON FUNCTION gridgov.case_intake() IS
 CREATE TRIGGER case_intake BEFORE INSERT ON gridgov.cases
     FOR EACH ROW EXECUTE FUNCTION gridgov.case_intake();
 
-CREATE FUNCTION gridgov.case_intake_events() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'gridgov_case_intake_events' LANGUAGE C;
-COMMENT ON FUNCTION gridgov.case_intake_events() IS
-    'AFTER INSERT statement trigger on cases: appends each new case''s intake event (seq 1, at reported_at, payload source/category/urgency/grid/department/duplicate) to its history in one insert, run as the owner of case_events';
-CREATE TRIGGER case_intake_events AFTER INSERT ON gridgov.cases
+CREATE FUNCTION gridgov.case_intake_finish() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'gridgov_case_intake_finish' LANGUAGE C;
+COMMENT ON FUNCTION gridgov.case_intake_finish() IS
+    'AFTER INSERT statement trigger on cases, for all the statement''s new cases at once: appends each one''s intake event (seq 1, at reported_at, payload source/category/urgency/grid/department/duplicate) to its history, starts the clocks its workflow times from intake (workflows.intake_clocks, gridgov.sla_policy), and queues it for the analytics unless gridgov.analytics_sync is on; run as the owner of the history (case roles need no rights on these tables)';
+CREATE TRIGGER case_intake_finish AFTER INSERT ON gridgov.cases
     REFERENCING NEW TABLE AS new_cases
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_intake_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_intake_finish();
 
 -- Every UPDATE of a case: the state machine and the history.
 CREATE FUNCTION gridgov.case_update() RETURNS trigger
@@ -89,9 +92,11 @@ BEGIN
         HINT = 'Reject, close or merge the case instead.';
 END
 $$;
-COMMENT ON FUNCTION gridgov.case_no_delete() IS 'Trigger: refuses DELETE on cases (GG109)';
+COMMENT ON FUNCTION gridgov.case_no_delete() IS 'Trigger: refuses DELETE and TRUNCATE on cases (GG109)';
 CREATE TRIGGER case_no_delete BEFORE DELETE ON gridgov.cases
     FOR EACH ROW EXECUTE FUNCTION gridgov.case_no_delete();
+CREATE TRIGGER case_no_truncate BEFORE TRUNCATE ON gridgov.cases
+    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_no_delete();
 
 CREATE FUNCTION gridgov.case_events_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -45,8 +45,8 @@ CREATE TABLE gridgov.case_clocks (
     case_id             bigint NOT NULL,
     stage               gridgov.sla_stage NOT NULL,
     seq                 integer NOT NULL,
-    policy_id           bigint REFERENCES gridgov.sla_policies (id),
-    calendar_id         integer NOT NULL REFERENCES gridgov.calendars (id),
+    policy_id           bigint,
+    calendar_id         integer NOT NULL,
     amount              numeric NOT NULL,
     unit                text NOT NULL,
     started_at          timestamptz NOT NULL,
@@ -61,7 +61,6 @@ CREATE TABLE gridgov.case_clocks (
     escalation_level    integer NOT NULL DEFAULT 0,
     next_escalation_at  timestamptz,
     PRIMARY KEY (county, case_id, stage, seq),
-    FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id),
     CHECK (met_at IS NULL OR cancelled_at IS NULL)
 );
 -- The sweep reads only what is due: running, unpaused clocks by their next time.
@@ -69,8 +68,7 @@ CREATE INDEX case_clocks_escalation_due ON gridgov.case_clocks (next_escalation_
     WHERE met_at IS NULL AND cancelled_at IS NULL AND paused_at IS NULL AND next_escalation_at IS NOT NULL;
 CREATE INDEX case_clocks_warning_due ON gridgov.case_clocks (warn_at)
     WHERE met_at IS NULL AND cancelled_at IS NULL AND paused_at IS NULL AND warned_at IS NULL;
-CREATE INDEX case_clocks_open ON gridgov.case_clocks (county, case_id)
-    WHERE met_at IS NULL AND cancelled_at IS NULL;
+-- A case's clocks are found by the primary key's prefix (county, case_id).
 COMMENT ON TABLE gridgov.case_clocks IS
     'SLA clocks: one per case, stage and start. Started and stopped by the clock effects of workflow transitions, paused by suspend, moved by resume and extend; a clock past due_at is breached and climbs the escalation ladder, one rung per sweep whose time has come';
 COMMENT ON COLUMN gridgov.case_clocks.county IS 'County of the case';
@@ -92,6 +90,12 @@ COMMENT ON COLUMN gridgov.case_clocks.extended IS 'Amount added by approved exte
 COMMENT ON COLUMN gridgov.case_clocks.warned_at IS 'When the sweep warned (once)';
 COMMENT ON COLUMN gridgov.case_clocks.escalation_level IS 'Highest rung of the escalation ladder reached (0: none)';
 COMMENT ON COLUMN gridgov.case_clocks.next_escalation_at IS 'When the next rung is due (due_at for the first); NULL at the top of the ladder or when stopped';
+-- Clocks are written only by gridgov's triggers, for cases that exist, with a
+-- policy and calendar that exist; no foreign keys on this hot path (see
+-- gridgov.reference_guard(), 055): the policies and calendars a clock refers
+-- to cannot be deleted, re-keyed or truncated.
+SELECT gridgov.guard_references('sla_policies', 'case_clocks', 'r.id::text', 'c.policy_id::text', 'policy');
+SELECT gridgov.guard_references('calendars', 'case_clocks', 'r.id::text', 'c.calendar_id::text', 'calendar');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_clocks', '');
 
 CREATE TABLE gridgov.escalation_ladder (

@@ -88,8 +88,8 @@ CREATE TRIGGER escalation_ladder_guard BEFORE UPDATE OR DELETE ON gridgov.escala
 
 CREATE FUNCTION gridgov.sla_policy(category text, urgency gridgov.urgency, source gridgov.case_source,
                                    stage gridgov.sla_stage)
-    RETURNS gridgov.sla_policies
-    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURNS SETOF gridgov.sla_policies
+    LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
 BEGIN ATOMIC
     SELECT p.* FROM gridgov.sla_policies p
     WHERE p.active AND p.stage = sla_policy.stage
@@ -100,7 +100,7 @@ BEGIN ATOMIC
     LIMIT 1;
 END;
 COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_source, gridgov.sla_stage) IS
-    'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; NULL when none applies (no clock)';
+    'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock). A set-returning function so that the planner inlines it into the queries that start clocks';
 
 -- Clocks -----------------------------------------------------------------------
 
@@ -113,6 +113,10 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     n integer;
 BEGIN
+    -- First the lock, then the snapshot of the INSERT: a policy or calendar
+    -- being removed (its guard holds SHARE on case_clocks) is then either
+    -- gone from that snapshot or waits for this transaction.
+    LOCK TABLE gridgov.case_clocks IN ROW EXCLUSIVE MODE;
     INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, policy_id, calendar_id, amount, unit,
                                      started_at, due_at, warn_at, next_escalation_at)
     SELECT sla_start_clocks.county, sla_start_clocks.case_id, s.stage,
@@ -134,32 +138,12 @@ $$;
 COMMENT ON FUNCTION gridgov.sla_start_clocks(gridgov.gridcode, bigint, text[], timestamptz, text, gridgov.urgency, gridgov.case_source) IS
     'Internal: starts a clock for each listed stage that a policy covers, due after the policy''s time on its calendar, warning at warn_ratio of it';
 
--- Intake: the clocks the workflow starts on entry, for all new cases at once.
-CREATE FUNCTION gridgov.case_intake_clocks() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
-BEGIN
-    INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, policy_id, calendar_id, amount, unit,
-                                     started_at, due_at, warn_at, next_escalation_at)
-    SELECT n.county, n.id, s.stage, 1, p.id, p.calendar_id, p.amount, p.unit,
-           n.reported_at, d.due, d.warn, d.due
-    FROM new_cases n
-    JOIN gridgov.workflows w ON w.name = n.workflow
-    CROSS JOIN LATERAL (SELECT DISTINCT x::gridgov.sla_stage AS stage
-                        FROM pg_catalog.unnest(w.intake_clocks) x) s
-    CROSS JOIN LATERAL gridgov.sla_policy(n.category, n.urgency, n.source, s.stage) p
-    CROSS JOIN LATERAL (
-        SELECT gridgov.worktime_add(c.name, n.reported_at, p.amount, p.unit) AS due,
-               gridgov.worktime_add(c.name, n.reported_at, p.amount * p.warn_ratio, p.unit) AS warn
-        FROM gridgov.calendars c WHERE c.id = p.calendar_id) d
-    WHERE p.id IS NOT NULL;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION gridgov.case_intake_clocks() IS
-    'AFTER INSERT statement trigger on cases: starts the clocks of the stages the case''s workflow times from intake (workflows.intake_clocks); runs as the extension owner (case roles need no rights on the clocks)';
-CREATE TRIGGER case_intake_clocks AFTER INSERT ON gridgov.cases
-    REFERENCING NEW TABLE AS new_cases
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_intake_clocks();
+-- Intake: the clocks the workflow starts on entry are started by the C
+-- statement trigger gridgov.case_intake_finish() (057), with the policy
+-- gridgov.sla_policy() picks, memoised per backend; a change of the
+-- policies drops the memo in every session.
+CREATE TRIGGER sla_policies_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.sla_policies
+    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();
 
 -- Shift a paused clock's times by the working time the pause lasted.
 CREATE FUNCTION gridgov.sla_shift(cal text, unit text, t timestamptz, paused_from timestamptz,

@@ -249,10 +249,11 @@ CREATE FUNCTION gridgov.job_definitions(OUT job_name text, OUT schedule text, OU
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
     VALUES ('gridgov-sla-sweep', '* * * * *', 'SELECT gridgov.sla_sweep()'),
+           ('gridgov-analytics', '* * * * *', 'SELECT gridgov.analytics_refresh_pending()'),
            ('gridgov-nightly', '17 2 * * *', 'SELECT gridgov.nightly_maintenance()');
 END;
 COMMENT ON FUNCTION gridgov.job_definitions() IS
-    'The jobs gridgov wants scheduled: the sweep every minute and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
+    'The jobs gridgov wants scheduled: the sweep and the analytics refresh of queued cases every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
 
 CREATE FUNCTION gridgov.schedule_jobs() RETURNS TABLE (job_name text, schedule text, jobid bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
@@ -283,7 +284,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.schedule_jobs() IS
-    'Registers gridgov''s pg_cron jobs (gridgov-sla-sweep every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
+    'Registers gridgov''s pg_cron jobs (gridgov-sla-sweep and gridgov-analytics every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
 
 CREATE FUNCTION gridgov.unschedule_jobs() RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$

@@ -193,6 +193,13 @@ $$;
 COMMENT ON FUNCTION gridgov.stats_apply(gridgov.case_stats[], gridgov.case_stats[]) IS
     'Internal: appends to the summaries the difference between the contributions of the new and the old case_stats rows (keys whose sums do not change get no row)';
 
+-- The lock shared by every refresh and taken exclusively by the drain.
+CREATE FUNCTION gridgov.analytics_lock_key() RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN 7452019470358102011;
+COMMENT ON FUNCTION gridgov.analytics_lock_key() IS
+    'Internal: key of the advisory lock that every analytics refresh holds shared and gridgov.analytics_refresh_pending() exclusively';
+
 CREATE FUNCTION gridgov.analytics_refresh(case_ids bigint[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
@@ -212,6 +219,8 @@ BEGIN
         END LOOP;
         RETURN done;
     END IF;
+    -- No drain in another transaction meanwhile (see gridgov.analytics_queue).
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(gridgov.analytics_lock_key());
     -- Lock the rows first: a concurrent refresh of the same case waits here and
     -- then sees this one's result.
     PERFORM 1 FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids) ORDER BY s.case_id FOR UPDATE;
@@ -269,57 +278,159 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh(bigint[]) IS
-    'Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by the triggers on cases and case_clocks; safe to call at any time';
+    'Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by gridgov.analytics_refresh_pending() for the queued cases, or by the triggers on cases and case_clocks when gridgov.analytics_sync is on; safe to call at any time';
 REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]) FROM PUBLIC;
+
+-- The queue of cases whose analytics are to be refreshed ---------------------------
+--
+-- The triggers below do not refresh the analytics in the writing transaction
+-- (that would cost a case intake about five times the rest of its path): they
+-- append the changed cases to gridgov.analytics_queue, and
+-- gridgov.analytics_refresh_pending(), run every minute by the gridgov-analytics
+-- job, refreshes them.  SET gridgov.analytics_sync = on refreshes in the
+-- writing transaction instead (tests, small sites that want no delay).
+--
+-- Two refreshes of a case that has no case_stats row yet must not both count
+-- it; a refresh holds a shared advisory lock until its transaction ends and
+-- the drain an exclusive one, so the drain never overlaps a refresh in another
+-- transaction (rows that exist are serialized by their row lock).
+
+CREATE TABLE gridgov.analytics_queue (
+    county    gridgov.gridcode NOT NULL,
+    case_id   bigint NOT NULL,
+    queued_at timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp()
+);
+COMMENT ON TABLE gridgov.analytics_queue IS
+    'Cases whose analytics (case_stats and the month summaries) are to be refreshed: appended by the triggers on cases and case_clocks, drained by gridgov.analytics_refresh_pending(). A case may be queued more than once. Derived; not dumped';
+COMMENT ON COLUMN gridgov.analytics_queue.county IS 'County of the case';
+COMMENT ON COLUMN gridgov.analytics_queue.case_id IS 'The case';
+COMMENT ON COLUMN gridgov.analytics_queue.queued_at IS 'When the change was made (statement time)';
+
+CREATE FUNCTION gridgov.analytics_sync() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_analytics_sync_setting' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.analytics_sync() IS
+    'Whether setting gridgov.analytics_sync is on: the triggers then refresh the analytics in the writing transaction instead of queueing the cases';
+
+
+CREATE FUNCTION gridgov.analytics_refresh_pending(max_entries integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF max_entries IS NOT NULL AND max_entries < 1 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('max_entries must be positive, not %s', max_entries),
+            HINT = 'Pass NULL to refresh every queued case.';
+    END IF;
+    -- One drain at a time, and none while another transaction is refreshing:
+    -- the next run (a minute later) takes over.
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(gridgov.analytics_lock_key()) THEN
+        RETURN 0;
+    END IF;
+    -- Take the entries visible now (later ones wait for the next run); the
+    -- refresh works in slices of 10,000 cases.
+    IF max_entries IS NULL THEN
+        WITH taken AS (DELETE FROM gridgov.analytics_queue q RETURNING q.case_id)
+        SELECT pg_catalog.array_agg(DISTINCT t.case_id) INTO ids FROM taken t;
+    ELSE
+        WITH taken AS (
+            DELETE FROM gridgov.analytics_queue q
+            WHERE q.ctid = ANY (ARRAY(SELECT a.ctid FROM gridgov.analytics_queue a LIMIT max_entries))
+            RETURNING q.case_id)
+        SELECT pg_catalog.array_agg(DISTINCT t.case_id) INTO ids FROM taken t;
+    END IF;
+    IF ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM gridgov.analytics_refresh(ids);
+    RETURN pg_catalog.cardinality(ids);
+END
+$$;
+COMMENT ON FUNCTION gridgov.analytics_refresh_pending(integer) IS
+    'Refreshes the analytics of the cases queued in gridgov.analytics_queue (at most max_entries queue entries; NULL: all) and removes their entries; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
+REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh_pending(integer) FROM PUBLIC;
 
 -- Triggers: every change of a case or of one of its clocks ----------------------
 
 CREATE FUNCTION gridgov.analytics_cases_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT n.id FROM changed_cases n));
+    IF gridgov.analytics_sync() THEN
+        PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT n.id FROM changed_cases n));
+    ELSE
+        INSERT INTO gridgov.analytics_queue (county, case_id) SELECT n.county, n.id FROM changed_cases n;
+    END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_cases_changed() IS
-    'AFTER INSERT / UPDATE statement trigger on cases: refreshes the analytics of the inserted or updated cases';
-CREATE TRIGGER analytics_cases_insert AFTER INSERT ON gridgov.cases
+    'AFTER INSERT / UPDATE statement trigger on cases: refreshes the analytics of the inserted or updated cases when gridgov.analytics_sync is on, else queues the updated ones (the intake statement trigger queues new cases itself)';
+-- New cases are queued by the intake statement trigger itself
+-- (gridgov.case_intake_finish(), in C); stats_cases_insert only runs when
+-- gridgov.analytics_sync is on.  The names put these triggers after every
+-- other AFTER trigger on cases (triggers fire in name order; statement
+-- triggers after row triggers): the clocks started at intake
+-- (case_intake_finish) and by a transition (case_clock_effects) exist when
+-- they run; sql/analytics.sql checks the order.
+CREATE TRIGGER stats_cases_insert AFTER INSERT ON gridgov.cases
+    REFERENCING NEW TABLE AS changed_cases
+    FOR EACH STATEMENT WHEN (gridgov.analytics_sync())
+    EXECUTE FUNCTION gridgov.analytics_cases_changed();
+CREATE TRIGGER stats_cases_update AFTER UPDATE ON gridgov.cases
     REFERENCING NEW TABLE AS changed_cases
     FOR EACH STATEMENT EXECUTE FUNCTION gridgov.analytics_cases_changed();
-CREATE TRIGGER analytics_cases_update AFTER UPDATE ON gridgov.cases
-    REFERENCING NEW TABLE AS changed_cases
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.analytics_cases_changed();
+
+CREATE FUNCTION gridgov.intake_writing() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_intake_writing' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION gridgov.intake_writing() IS
+    'Internal: true while the intake statement trigger (gridgov.case_intake_finish) appends the clocks of new cases, whose analytics it queues itself';
 
 CREATE FUNCTION gridgov.analytics_clocks_inserted() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT n.case_id FROM new_clocks n));
+    IF gridgov.analytics_sync() THEN
+        PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT n.case_id FROM new_clocks n));
+    ELSE
+        INSERT INTO gridgov.analytics_queue (county, case_id)
+        SELECT DISTINCT n.county, n.case_id FROM new_clocks n;
+    END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_clocks_inserted() IS
-    'AFTER INSERT statement trigger on case_clocks: refreshes the analytics of the cases that got clocks';
+    'AFTER INSERT statement trigger on case_clocks: queues (or, with gridgov.analytics_sync on, refreshes) the analytics of the cases that got clocks, except for the clocks the intake starts (see gridgov.intake_writing())';
 CREATE TRIGGER analytics_clocks_insert AFTER INSERT ON gridgov.case_clocks
     REFERENCING NEW TABLE AS new_clocks
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.analytics_clocks_inserted();
+    FOR EACH STATEMENT WHEN (NOT gridgov.intake_writing())
+    EXECUTE FUNCTION gridgov.analytics_clocks_inserted();
 
--- Updates: only changes that matter (the sweep's warned_at, escalation rung and
--- next escalation time do not; the rung reaches the case row anyway).
+-- Updates of clocks: only changes that matter (the sweep's warned_at,
+-- escalation rung and next escalation time do not; the rung reaches the case
+-- row anyway).
 CREATE FUNCTION gridgov.analytics_clocks_updated() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    changed gridgov.analytics_queue[];
 BEGIN
-    PERFORM gridgov.analytics_refresh(ARRAY(
-        SELECT DISTINCT n.case_id
+    changed := ARRAY(
+        SELECT DISTINCT ROW(n.county, n.case_id, pg_catalog.statement_timestamp())::gridgov.analytics_queue
         FROM new_clocks n JOIN old_clocks o
           ON o.county OPERATOR(gridgov.=) n.county AND o.case_id = n.case_id
          AND o.stage = n.stage AND o.seq = n.seq
         WHERE (o.started_at, o.due_at, o.met_at, o.cancelled_at)
-              IS DISTINCT FROM (n.started_at, n.due_at, n.met_at, n.cancelled_at)));
+              IS DISTINCT FROM (n.started_at, n.due_at, n.met_at, n.cancelled_at));
+    IF pg_catalog.cardinality(changed) = 0 THEN
+        RETURN NULL;
+    ELSIF gridgov.analytics_sync() THEN
+        PERFORM gridgov.analytics_refresh(ARRAY(SELECT c.case_id FROM pg_catalog.unnest(changed) c));
+    ELSE
+        INSERT INTO gridgov.analytics_queue SELECT (c).* FROM pg_catalog.unnest(changed) c;
+    END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_clocks_updated() IS
-    'AFTER UPDATE statement trigger on case_clocks: refreshes the analytics of the cases whose clocks changed start, due, met or cancelled time';
+    'AFTER UPDATE statement trigger on case_clocks: queues (or, with gridgov.analytics_sync on, refreshes) the analytics of the cases whose clocks changed start, due, met or cancelled time';
 CREATE TRIGGER analytics_clocks_update AFTER UPDATE ON gridgov.case_clocks
     REFERENCING OLD TABLE AS old_clocks NEW TABLE AS new_clocks
     FOR EACH STATEMENT EXECUTE FUNCTION gridgov.analytics_clocks_updated();

@@ -8,7 +8,10 @@ BEGIN
              TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
     EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.map_geojson(text, text, timestamptz),
              gridgov.map_svg(text, text, timestamptz) TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
+    -- A report that must include the last minute's intake drains the queue first.
+    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.analytics_refresh_pending(integer)
+             TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
 END
 $$;
 COMMENT ON FUNCTION gridgov.setup_analytics_roles() IS
-    'Grants the group roles SELECT on the PII-free analytics views and the map functions; called by gridgov.setup_roles()';
+    'Grants the group roles SELECT on the PII-free analytics views, the map functions and gridgov.analytics_refresh_pending(); called by gridgov.setup_roles()';

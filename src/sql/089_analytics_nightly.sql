@@ -50,6 +50,7 @@ CREATE FUNCTION gridgov.analytics_nightly(as_of timestamptz DEFAULT pg_catalog.n
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     stale bigint[];
+    drained integer;
     refreshed integer;
     compacted bigint;
     spots integer;
@@ -57,8 +58,10 @@ BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
     END IF;
-    -- 1. Cases whose analytics are missing or older than the case (written with
-    --    the triggers bypassed, e.g. a bulk load as replica).
+    -- 1. The queued cases, then those whose analytics are still missing or
+    --    older than the case (written with the triggers bypassed, e.g. a bulk
+    --    load as replica, or queued while a drain was running).
+    drained := gridgov.analytics_refresh_pending();
     stale := ARRAY(SELECT c.id FROM gridgov.cases c
                    LEFT JOIN gridgov.case_stats s ON s.county OPERATOR(gridgov.=) c.county AND s.case_id = c.id
                    WHERE s.case_id IS NULL OR s.case_updated_at < c.updated_at
@@ -68,9 +71,9 @@ BEGIN
     compacted := gridgov.analytics_compact();
     -- 3. Hot spots of the week before as_of, for the board (no cases opened).
     SELECT pg_catalog.count(*) INTO spots FROM gridgov.detect_hotspots(as_of);
-    RETURN pg_catalog.jsonb_build_object('as_of', as_of, 'refreshed', refreshed, 'compacted', compacted,
+    RETURN pg_catalog.jsonb_build_object('as_of', as_of, 'drained', drained, 'refreshed', refreshed, 'compacted', compacted,
                                          'hotspots', spots);
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_nightly(timestamptz) IS
-    'The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes cases whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';
+    'The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the queued cases (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';

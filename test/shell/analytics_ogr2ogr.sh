@@ -27,6 +27,8 @@ UPDATE gridgov.sla_policies SET active = false;
 INSERT INTO gridgov.cases (source, category, title, location)
 SELECT 'hotline', 'H0101', 'ogr ' || i, ST_SetSRID(ST_MakePoint(116.45 + i * 0.001, 39.85), 4326)
 FROM generate_series(1, 3) i;
+-- The analytics of the committed cases, as the gridgov-analytics job would.
+SELECT gridgov.analytics_refresh_pending();
 SQL
 
 n=0
