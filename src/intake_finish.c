@@ -273,13 +273,14 @@ add_event(Finish *f, TupleTableSlot *slot, const NewCase *nc)
  */
 static bool writing_clocks = false;
 
+/* Runs fn(arg) with writing_clocks set. */
 static void
-flush_clocks(Batch *clocks)
+while_writing_clocks(void (*fn) (void *), void *arg)
 {
 	writing_clocks = true;
 	PG_TRY();
 	{
-		batch_flush(clocks);
+		fn(arg);
 	}
 	PG_FINALLY();
 	{
@@ -289,8 +290,21 @@ flush_clocks(Batch *clocks)
 }
 
 static void
-run_single(Finish *f)
+batch_flush_cb(void *arg)
 {
+	batch_flush((Batch *) arg);
+}
+
+static void
+flush_clocks(Batch *clocks)
+{
+	while_writing_clocks(batch_flush_cb, clocks);
+}
+
+static void
+run_single(void *arg)
+{
+	Finish	   *f = (Finish *) arg;
 	Datum		params[SINGLE_NARGS];
 	char		nulls[SINGLE_NARGS];
 	Oid			types[SINGLE_NARGS];
@@ -314,16 +328,7 @@ run_single(Finish *f)
 static void
 flush_single(Finish *f)
 {
-	writing_clocks = true;
-	PG_TRY();
-	{
-		run_single(f);
-	}
-	PG_FINALLY();
-	{
-		writing_clocks = false;
-	}
-	PG_END_TRY();
+	while_writing_clocks(run_single, f);
 }
 
 static void
