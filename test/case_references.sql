@@ -16,7 +16,7 @@
 -- calendars (refs_cal_1..3, copies of 24x7) and SLA policies (prefix E98),
 -- so that the shipped rows, protected by their own triggers, are not used.
 BEGIN;
-SELECT plan(47);
+SELECT plan(48);
 SET LOCAL client_min_messages = warning;
 
 -- Fixture ---------------------------------------------------------------------------
@@ -168,6 +168,10 @@ SELECT lives_ok($$UPDATE gridgov.departments SET name = '引用测试区指挥�
     'departments: an UPDATE of a referenced department that keeps its id is allowed');
 SELECT lives_ok($$DELETE FROM gridgov.departments WHERE code = 'refs-unused'$$,
     'departments: a department no case refers to can be deleted');
+INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind) VALUES
+    ('refs-cc2', '引用测试二区指挥中心', 'district', '990105', 'command_center');
+SELECT lives_ok($$UPDATE gridgov.departments SET id = DEFAULT WHERE code = 'refs-cc2'$$,
+    'departments: an active command center no case refers to can take a new id (it is not a second center)');
 SELECT throws_ok($$
     INSERT INTO gridgov.cases (county, source, external_id, category, title, department_id)
     SELECT '990104', 'patrol', 'refs-bad', 'E9801', '已删除的部门', id FROM d WHERE code = 'refs-unused'$$,

@@ -189,6 +189,7 @@ BEGIN
     IF NEW.kind = 'command_center' AND NEW.active THEN
         SELECT d.code, d.name INTO other FROM gridgov.departments d
         WHERE d.kind = 'command_center' AND d.active AND d.id <> NEW.id
+          AND (TG_OP = 'INSERT' OR d.id <> OLD.id)
           AND d.jurisdiction OPERATOR(gridgov.=) NEW.jurisdiction;
         IF FOUND THEN
             RAISE EXCEPTION USING ERRCODE = 'GG124',
