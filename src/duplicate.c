@@ -60,7 +60,7 @@ shifted(TimestampTz t, Datum window, bool forward)
 												   TimestampTzGetDatum(t), window));
 }
 
-/* The intake pre-check -------------------------------------------------------- */
+/* Cells ------------------------------------------------------------------------ */
 
 enum
 {
@@ -96,30 +96,51 @@ gridgov_duplicate_cell(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(cell_of(x, y));
 }
 
+/* The cells a box touches: cols x rows of them from the lowest, lo. */
+typedef struct CellRange
+{
+	int32		lo;
+	int32		cols;
+	int32		rows;
+} CellRange;
+
+static CellRange
+cell_range(double x, double y, double dx, double dy)
+{
+	CellRange	r;
+	int32		hi = cell_of(x + dx, y + dy);
+
+	r.lo = cell_of(x - dx, y - dy);
+	r.cols = hi / 20000 - r.lo / 20000 + 1;
+	r.rows = hi % 20000 - r.lo % 20000 + 1;
+	return r;
+}
+
+static int32
+cell_at(const CellRange *r, int32 i, int32 j)
+{
+	return r->lo + i * 20000 + j;
+}
+
 /* The cells of the box of radius_m around (x, y), as an integer[]. */
 Datum
 duplicate_cells(double x, double y, double radius_m)
 {
 	double		dx;
 	double		dy;
-	int32		lo;
-	int32		hi;
-	int32		cols;
-	int32		rows;
+	CellRange	r;
 	Datum	   *cells;
 	int32		i;
 	int32		j;
 
 	duplicate_half_box(y, radius_m, &dx, &dy);
-	lo = cell_of(x - dx, y - dy);
-	hi = cell_of(x + dx, y + dy);
-	cols = hi / 20000 - lo / 20000 + 1;
-	rows = hi % 20000 - lo % 20000 + 1;
-	cells = palloc(sizeof(Datum) * cols * rows);
-	for (i = 0; i < cols; i++)
-		for (j = 0; j < rows; j++)
-			cells[i * rows + j] = Int32GetDatum(lo + i * 20000 + j);
-	return PointerGetDatum(construct_array(cells, cols * rows, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+	r = cell_range(x, y, dx, dy);
+	cells = palloc(sizeof(Datum) * r.cols * r.rows);
+	for (i = 0; i < r.cols; i++)
+		for (j = 0; j < r.rows; j++)
+			cells[i * r.rows + j] = Int32GetDatum(cell_at(&r, i, j));
+	return PointerGetDatum(construct_array(cells, r.cols * r.rows, INT4OID, sizeof(int32), true,
+										   TYPALIGN_INT));
 }
 
 PG_FUNCTION_INFO_V1(gridgov_duplicate_cells);
@@ -140,6 +161,8 @@ gridgov_duplicate_cells(PG_FUNCTION_ARGS)
 				 errmsg("radius_m must be between 0 and 100000 metres, not %g", radius_m)));
 	PG_RETURN_DATUM(duplicate_cells(x, y, radius_m));
 }
+
+/* The intake pre-check -------------------------------------------------------- */
 
 /* Whether expression e is a Var of attribute attnum. */
 static bool
@@ -273,10 +296,7 @@ duplicate_possible(Relation rel, const DuplicateProbe *p)
 {
 	double		dx;
 	double		dy;
-	int32		lo_cell;
-	int32		hi_cell;
-	int32		cols;
-	int32		rows;
+	CellRange	r;
 	Relation	irel;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
@@ -288,11 +308,8 @@ duplicate_possible(Relation rel, const DuplicateProbe *p)
 	if (!OidIsValid(key_index) || !list_member_oid(RelationGetIndexList(rel), key_index))
 		return true;
 	duplicate_half_box(p->lat, p->radius_m, &dx, &dy);
-	lo_cell = cell_of(p->lon - dx, p->lat - dy);
-	hi_cell = cell_of(p->lon + dx, p->lat + dy);
-	cols = hi_cell / 20000 - lo_cell / 20000 + 1;
-	rows = hi_cell % 20000 - lo_cell % 20000 + 1;
-	if (cols * rows > DUPLICATE_MAX_CELLS)
+	r = cell_range(p->lon, p->lat, dx, dy);
+	if (r.cols * r.rows > DUPLICATE_MAX_CELLS)
 		return true;
 	irel = index_open(key_index, AccessShareLock);
 	if (!irel->rd_index->indisvalid)
@@ -302,7 +319,7 @@ duplicate_possible(Relation rel, const DuplicateProbe *p)
 	}
 	scan_key(&keys[0], irel, 1 + KEY_COUNTY, BTEqualStrategyNumber, GridCodeGetDatum(p->county));
 	scan_key(&keys[1], irel, 1 + KEY_CATEGORY, BTEqualStrategyNumber, PointerGetDatum(p->category));
-	scan_key(&keys[2], irel, 1 + KEY_CELL, BTEqualStrategyNumber, Int32GetDatum(lo_cell));
+	scan_key(&keys[2], irel, 1 + KEY_CELL, BTEqualStrategyNumber, Int32GetDatum(r.lo));
 	scan_key(&keys[3], irel, 1 + KEY_REPORTED_AT, BTGreaterEqualStrategyNumber,
 			 TimestampTzGetDatum(shifted(p->at, p->window, false)));
 	scan_key(&keys[4], irel, 1 + KEY_REPORTED_AT, BTLessEqualStrategyNumber,
@@ -310,9 +327,9 @@ duplicate_possible(Relation rel, const DuplicateProbe *p)
 	scan = index_beginscan(rel, irel, GetActiveSnapshot(), 5, 0);
 	scan->xs_want_itup = true;
 	slot = table_slot_create(rel, NULL);
-	for (i = 0; i < cols && !found; i++)
-		for (j = 0; j < rows && !found; j++)
-			found = probe_cell(p, scan, keys, lo_cell + i * 20000 + j, dx, dy, slot);
+	for (i = 0; i < r.cols && !found; i++)
+		for (j = 0; j < r.rows && !found; j++)
+			found = probe_cell(p, scan, keys, cell_at(&r, i, j), dx, dy, slot);
 	ExecDropSingleTupleTableSlot(slot);
 	index_endscan(scan);
 	index_close(irel, AccessShareLock);

@@ -272,7 +272,6 @@ static void
 apply_category(CaseRow *row, RefCategory *cat)
 {
 	char	   *code = get_text(row, CC_CATEGORY);
-	const RefCategory *found;
 	const char *initial;
 	char	   *workflow = get_text(row, CC_WORKFLOW);
 	char	   *state = get_text(row, CC_STATE);
@@ -282,13 +281,7 @@ apply_category(CaseRow *row, RefCategory *cat)
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("a case needs a category"),
 				 errhint("Give a category code from gridgov.categories, e.g. E0102.")));
-	found = refcache_category(code);
-	if (found == NULL)
-		ereport(ERROR,
-				(errcode(GG_UNKNOWN_CATEGORY),
-				 errmsg("unknown category \"%s\"", code),
-				 errhint("Categories are listed in gridgov.categories.")));
-	*cat = *found;
+	*cat = *refcache_known_category(code);
 	if (!cat->active)
 		ereport(ERROR,
 				(errcode(GG_INACTIVE_CATEGORY),
@@ -379,17 +372,6 @@ apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat)
 	set(row, CC_COUNTY, GridCodeGetDatum(county), false);
 }
 
-/* The department of a case must exist (there is no foreign key: 055_cases.sql). */
-static void
-check_department(int64 id)
-{
-	if (!refcache_department_exists(id))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("department %" INT64_MODIFIER "d does not exist", id),
-				 errhint("Departments are listed in gridgov.departments.")));
-}
-
 static void
 apply_route(CaseRow *row, const char *category)
 {
@@ -402,7 +384,7 @@ apply_route(CaseRow *row, const char *category)
 
 	if (!is_null(row, CC_DEPARTMENT))
 	{
-		check_department(DatumGetInt64(get(row, CC_DEPARTMENT)));
+		refcache_check_department(DatumGetInt64(get(row, CC_DEPARTMENT)));
 		return;
 	}
 	if (!has_objcode && refcache_route_get(category, has_grid, grid, &dept))
@@ -426,7 +408,7 @@ apply_route(CaseRow *row, const char *category)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("no department to route category \"%s\" to", category)));
 	dept = DatumGetInt64(result);
-	check_department(dept);
+	refcache_check_department(dept);
 	if (!has_objcode)
 		refcache_route_put(category, has_grid, grid, dept);
 	set(row, CC_DEPARTMENT, Int64GetDatum(dept), false);
@@ -563,26 +545,32 @@ apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, doubl
 	bool		found;
 	double		dx;
 	double		dy;
+	DuplicateProbe probe;
 
 	if (!has_location || !is_null(row, CC_DUPLICATE) || duplicate_radius_m <= 0.0)
 		return;
+	probe.attnum = row->attnum;
+	probe.county = DatumGetGridCode(get(row, CC_COUNTY));
+	probe.category = DatumGetTextPP(get(row, CC_CATEGORY));
+	probe.at = DatumGetTimestampTz(get(row, CC_REPORTED_AT));
+	probe.window = duplicate_window();
+	probe.lon = lon;
+	probe.lat = lat;
+	probe.radius_m = duplicate_radius_m;
+	if (!duplicate_possible(rel, &probe))
+		return;
+
+	/* The full search: only for the few new cases with a candidate. */
 	args[0] = get(row, CC_COUNTY);
 	args[1] = get(row, CC_CATEGORY);
 	args[2] = get(row, CC_REPORTED_AT);
 	args[3] = get(row, CC_LOCATION);
 	args[4] = Float8GetDatum(duplicate_radius_m);
-	args[5] = duplicate_window();
+	args[5] = probe.window;
 	duplicate_half_box(lat, duplicate_radius_m, &dx, &dy);
 	args[6] = Float8GetDatum(dx);
 	args[7] = Float8GetDatum(dy);
 	args[8] = duplicate_cells(lon, lat, duplicate_radius_m);
-	{
-		DuplicateProbe probe = {row->attnum, DatumGetGridCode(args[0]), DatumGetTextPP(args[1]),
-		DatumGetTimestampTz(args[2]), args[5], lon, lat, duplicate_radius_m};
-
-		if (!duplicate_possible(rel, &probe))
-			return;
-	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (duplicate_plan == NULL)

@@ -295,10 +295,11 @@ batch_flush_cb(void *arg)
 	batch_flush((Batch *) arg);
 }
 
+/* Appends the batch of clocks (a callback for audit_as_history_owner). */
 static void
-flush_clocks(Batch *clocks)
+flush_clocks_cb(void *arg)
 {
-	while_writing_clocks(batch_flush_cb, clocks);
+	while_writing_clocks(batch_flush_cb, arg);
 }
 
 static void
@@ -342,7 +343,7 @@ flush_cb(void *arg)
 		return;
 	}
 	batch_flush(&f->events);
-	flush_clocks(&f->clocks);
+	flush_clocks_cb(&f->clocks);
 	if (f->queue_on)
 		batch_flush(&f->queue);
 }
@@ -352,12 +353,6 @@ Datum
 gridgov_intake_writing(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(writing_clocks);
-}
-
-static void
-flush_clocks_cb(void *arg)
-{
-	flush_clocks((Batch *) arg);
 }
 
 static void

@@ -31,6 +31,7 @@
 #include "utils/snapmgr.h"
 
 #include "audit.h"
+#include "errcodes.h"
 #include "refcache.h"
 
 /* Tables whose changes drop the caches. */
@@ -431,13 +432,31 @@ refcache_category(const char *code)
 	return hash_search(cache.categories, key, HASH_FIND, NULL);
 }
 
-bool
-refcache_department_exists(int64 id)
+const RefCategory *
+refcache_known_category(const char *code)
+{
+	const RefCategory *cat = refcache_category(code);
+
+	if (cat == NULL)
+		ereport(ERROR,
+				(errcode(GG_UNKNOWN_CATEGORY),
+				 errmsg("unknown category \"%s\"", code),
+				 errhint("Categories are listed in gridgov.categories.")));
+	return cat;
+}
+
+/* Cases refer to departments without a foreign key (055_cases.sql). */
+void
+refcache_check_department(int64 id)
 {
 	ensure_loaded();
 	if (!cache.departments_loaded)
 		load_departments();
-	return hash_search(cache.departments, &id, HASH_FIND, NULL) != NULL;
+	if (hash_search(cache.departments, &id, HASH_FIND, NULL) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("department %" INT64_MODIFIER "d does not exist", id),
+				 errhint("Departments are listed in gridgov.departments.")));
 }
 
 const RefState *

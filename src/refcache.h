@@ -50,8 +50,11 @@ typedef struct RefTransition
 extern void refcache_init(void);
 
 extern const RefCategory *refcache_category(const char *code);
+/* The category, or GG121 (unknown category): the check of a case's category. */
+extern const RefCategory *refcache_known_category(const char *code);
 extern const RefState *refcache_state(const char *workflow, const char *state);
-extern bool refcache_department_exists(int64 id);
+/* 23503 unless the department exists: the check of a case's department_id. */
+extern void refcache_check_department(int64 id);
 extern const char *refcache_initial_state(const char *workflow);
 
 /*

@@ -277,13 +277,8 @@ check_references(CaseChange *ch, const char *workflow)
 	if (changed(ch, UC_CATEGORY))
 	{
 		char	   *code = new_text(ch, UC_CATEGORY);
-		const RefCategory *cat = refcache_category(code);
+		const RefCategory *cat = refcache_known_category(code);
 
-		if (cat == NULL)
-			ereport(ERROR,
-					(errcode(GG_UNKNOWN_CATEGORY),
-					 errmsg("unknown category \"%s\"", code),
-					 errhint("Categories are listed in gridgov.categories.")));
 		if (strcmp(cat->workflow, workflow) != 0)
 			ereport(ERROR,
 					(errcode(GG_MAINTAINED_COLUMN),
@@ -292,15 +287,7 @@ check_references(CaseChange *ch, const char *workflow)
 					 errdetail("A case keeps the workflow it entered with.")));
 	}
 	if (changed(ch, UC_DEPARTMENT) && !ch->newn[ix(ch, UC_DEPARTMENT)])
-	{
-		int64		id = DatumGetInt64(ch->newv[ix(ch, UC_DEPARTMENT)]);
-
-		if (!refcache_department_exists(id))
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("department %" INT64_MODIFIER "d does not exist", id),
-					 errhint("Departments are listed in gridgov.departments.")));
-	}
+		refcache_check_department(DatumGetInt64(ch->newv[ix(ch, UC_DEPARTMENT)]));
 }
 
 /* Callback answers and merge target change only with actions that require them. */

@@ -352,14 +352,30 @@ REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh_pending(integer) FROM PUBLI
 
 -- Triggers: every change of a case or of one of its clocks ----------------------
 
+-- What every trigger below does with the cases it finds changed.
+CREATE FUNCTION gridgov.analytics_cases_touched(counties gridgov.gridcode[], case_ids bigint[])
+    RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+BEGIN
+    IF COALESCE(pg_catalog.cardinality(case_ids), 0) = 0 THEN
+        RETURN;
+    ELSIF gridgov.analytics_sync() THEN
+        PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT i FROM pg_catalog.unnest(case_ids) i));
+    ELSE
+        INSERT INTO gridgov.analytics_queue (county, case_id)
+        SELECT DISTINCT u.c, u.i FROM ROWS FROM (pg_catalog.unnest(counties), pg_catalog.unnest(case_ids)) AS u(c, i);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION gridgov.analytics_cases_touched(gridgov.gridcode[], bigint[]) IS
+    'Internal: with gridgov.analytics_sync on, refreshes the analytics of the given cases (county and id, pairwise) at once; otherwise queues them in gridgov.analytics_queue';
+REVOKE EXECUTE ON FUNCTION gridgov.analytics_cases_touched(gridgov.gridcode[], bigint[]) FROM PUBLIC;
+
 CREATE FUNCTION gridgov.analytics_cases_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    IF gridgov.analytics_sync() THEN
-        PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT n.id FROM changed_cases n));
-    ELSE
-        INSERT INTO gridgov.analytics_queue (county, case_id) SELECT n.county, n.id FROM changed_cases n;
-    END IF;
+    PERFORM gridgov.analytics_cases_touched(ARRAY(SELECT n.county FROM changed_cases n ORDER BY n.id),
+                                            ARRAY(SELECT n.id FROM changed_cases n ORDER BY n.id));
     RETURN NULL;
 END
 $$;
@@ -388,12 +404,8 @@ COMMENT ON FUNCTION gridgov.intake_writing() IS
 CREATE FUNCTION gridgov.analytics_clocks_inserted() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    IF gridgov.analytics_sync() THEN
-        PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT n.case_id FROM new_clocks n));
-    ELSE
-        INSERT INTO gridgov.analytics_queue (county, case_id)
-        SELECT DISTINCT n.county, n.case_id FROM new_clocks n;
-    END IF;
+    PERFORM gridgov.analytics_cases_touched(ARRAY(SELECT n.county FROM new_clocks n ORDER BY n.case_id),
+                                            ARRAY(SELECT n.case_id FROM new_clocks n ORDER BY n.case_id));
     RETURN NULL;
 END
 $$;
@@ -410,22 +422,17 @@ CREATE TRIGGER analytics_clocks_insert AFTER INSERT ON gridgov.case_clocks
 CREATE FUNCTION gridgov.analytics_clocks_updated() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
-    changed gridgov.analytics_queue[];
+    counties gridgov.gridcode[];
+    case_ids bigint[];
 BEGIN
-    changed := ARRAY(
-        SELECT DISTINCT ROW(n.county, n.case_id, pg_catalog.statement_timestamp())::gridgov.analytics_queue
-        FROM new_clocks n JOIN old_clocks o
-          ON o.county OPERATOR(gridgov.=) n.county AND o.case_id = n.case_id
-         AND o.stage = n.stage AND o.seq = n.seq
-        WHERE (o.started_at, o.due_at, o.met_at, o.cancelled_at)
-              IS DISTINCT FROM (n.started_at, n.due_at, n.met_at, n.cancelled_at));
-    IF pg_catalog.cardinality(changed) = 0 THEN
-        RETURN NULL;
-    ELSIF gridgov.analytics_sync() THEN
-        PERFORM gridgov.analytics_refresh(ARRAY(SELECT c.case_id FROM pg_catalog.unnest(changed) c));
-    ELSE
-        INSERT INTO gridgov.analytics_queue SELECT (c).* FROM pg_catalog.unnest(changed) c;
-    END IF;
+    SELECT pg_catalog.array_agg(n.county ORDER BY n.case_id), pg_catalog.array_agg(n.case_id ORDER BY n.case_id)
+    INTO counties, case_ids
+    FROM new_clocks n JOIN old_clocks o
+      ON o.county OPERATOR(gridgov.=) n.county AND o.case_id = n.case_id
+     AND o.stage = n.stage AND o.seq = n.seq
+    WHERE (o.started_at, o.due_at, o.met_at, o.cancelled_at)
+          IS DISTINCT FROM (n.started_at, n.due_at, n.met_at, n.cancelled_at);
+    PERFORM gridgov.analytics_cases_touched(counties, case_ids);
     RETURN NULL;
 END
 $$;
