@@ -9,6 +9,7 @@
 #include "utils/lsyscache.h"
 
 #include "batch.h"
+#include "plans.h"
 
 void
 batch_init(Batch *b, const char *what, int ncols, const Oid *types, int capacity,
@@ -85,20 +86,6 @@ batch_params(const Batch *b, bool as_arrays, Datum *params, char *nulls, Oid *ty
 	}
 }
 
-SPIPlanPtr
-batch_kept_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
-{
-	if (*slot == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		*slot = plan;
-	}
-	return *slot;
-}
-
 void
 batch_flush(Batch *b)
 {
@@ -111,10 +98,10 @@ batch_flush(Batch *b)
 	if (b->n == 0)
 		return;
 	batch_params(b, !one, params, nulls, types);
-	plan = one ? batch_kept_plan(b->one_plan, b->one_sql, b->ncols, types)
-		: batch_kept_plan(b->many_plan, b->many_sql, b->ncols, types);
-	if (SPI_execute_plan(plan, params, nulls, false, 0) != SPI_OK_INSERT ||
-		SPI_processed != (uint64) b->n)
+	plan = one ? plans_keep(b->one_plan, b->one_sql, b->ncols, types, 0)
+		: plans_keep(b->many_plan, b->many_sql, b->ncols, types, 0);
+	plans_execute(plan, params, nulls, false, 0, SPI_OK_INSERT);
+	if (SPI_processed != (uint64) b->n)
 		elog(ERROR, "could not append the %s", b->what);
 	b->n = 0;
 }

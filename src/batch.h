@@ -62,9 +62,6 @@ batch_full(const Batch *b)
  */
 extern void batch_params(const Batch *b, bool as_arrays, Datum *params, char *nulls, Oid *types);
 
-/* A plan prepared once per backend (in the current SPI connection), kept in *slot. */
-extern SPIPlanPtr batch_kept_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types);
-
 /* Appends the collected rows (if any) and empties the batch. */
 extern void batch_flush(Batch *b);
 

@@ -46,7 +46,7 @@
 
 #include "duplicate.h"
 #include "gridcode.h"
-#include "intake.h"
+#include "case_columns.h"
 
 #define METRES_PER_DEGREE	111195.0797 /* on the sphere of radius 6,371,008.8 m */
 

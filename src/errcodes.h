@@ -28,6 +28,7 @@
 #define GG_CASE_NOT_DELETABLE	GG_CODE('1', '0', '9')	/* cases are never deleted */
 #define GG_BAD_MERGE			GG_CODE('1', '1', '0')	/* merge not possible */
 #define GG_TIME_BACKWARDS		GG_CODE('1', '1', '1')	/* event earlier than the previous one */
+#define GG_TIME_IN_FUTURE		GG_CODE('1', '1', '2')	/* beyond gridgov.future_tolerance */
 #define GG_UNKNOWN_CATEGORY		GG_CODE('1', '2', '1')	/* shared with gridgov.route() */
 
 #endif							/* GRIDGOV_ERRCODES_H */

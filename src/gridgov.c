@@ -11,6 +11,8 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "case_columns.h"
+#include "case_time.h"
 #include "gridgov.h"
 #include "intake.h"
 #include "locate.h"
@@ -45,6 +47,8 @@ _PG_init(void)
 							 "refreshes them.",
 							 &gridgov_analytics_sync, false, PGC_USERSET, 0, NULL, NULL, NULL);
 	locate_init();
+	case_columns_init();
+	case_time_init();
 	refcache_init();
 	sla_clocks_init();
 	intake_init();

@@ -44,25 +44,21 @@
 #include "utils/timestamp.h"
 
 #include "audit.h"
+#include "case_columns.h"
+#include "case_time.h"
 #include "coords.h"
 #include "duplicate.h"
+#include "errcodes.h"
 #include "intake.h"
 #include "locate.h"
 #include "pgis.h"
+#include "plans.h"
 #include "refcache.h"
+#include "triggers.h"
 
 double		duplicate_radius_m = 100.0;
 static char *duplicate_window_text = NULL;
 static char *case_time_zone = NULL;
-
-static const char *const case_col_names[CC_NCOLS] = {
-	"county", "id", "case_no", "category", "urgency", "location",
-	"coord_system", "objcode", "grid", "department_id", "workflow", "state",
-	"reported_at", "closed_at", "dispatches", "returns", "reworks",
-	"reopens", "solved", "satisfaction", "master_case_id", "possible_duplicate_of", "events",
-	"history_hash", "updated_at", "extensions", "suspensions", "supervised",
-	"escalation_level", "source"
-};
 
 /* A row being completed: current values, and which ones were replaced. */
 typedef struct CaseRow
@@ -77,9 +73,8 @@ typedef struct CaseRow
 static FmgrInfo route_fn;
 static bool functions_valid = false;
 
-/* Attribute numbers of the columns, for the relation they were read from. */
-static Oid	attnums_relid = InvalidOid;
-static int	attnums[CC_NCOLS];
+/* The binding of gridgov.cases' columns the duplicate index was looked for in. */
+static uint32 index_generation = 0;
 
 /* gridgov.duplicate_window as last parsed (text and IntervalStyle). */
 static char *window_text = NULL;
@@ -100,13 +95,6 @@ functions_invalidate(Datum arg pg_attribute_unused(), int cacheid pg_attribute_u
 	functions_valid = false;
 }
 
-static void
-attnums_invalidate(Datum arg pg_attribute_unused(), Oid relid)
-{
-	if (relid == InvalidOid || relid == attnums_relid)
-		attnums_relid = InvalidOid;
-}
-
 void
 intake_init(void)
 {
@@ -123,7 +111,6 @@ intake_init(void)
 							   NULL, &case_time_zone, "Asia/Shanghai",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
 	CacheRegisterSyscacheCallback(PROCOID, functions_invalidate, (Datum) 0);
-	CacheRegisterRelcacheCallback(attnums_invalidate, (Datum) 0);
 }
 
 static void
@@ -149,52 +136,18 @@ load_functions(Oid gridcode_type)
 	functions_valid = true;
 }
 
-/*
- * A generic plan prepared in the current SPI connection and kept for the
- * backend: planned once, not again for every call with its parameter values.
- */
-static SPIPlanPtr
-keep_plan(const char *sql, int nargs, Oid *types)
-{
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
-
-	if (plan == NULL || SPI_keepplan(plan) != 0)
-		elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	return plan;
-}
-
-/* The attribute numbers (and the duplicate index) of this version of the relation. */
-static void
-lookup_attnums(Relation rel)
-{
-	int			i;
-
-	if (attnums_relid == RelationGetRelid(rel))
-		return;
-	for (i = 0; i < CC_NCOLS; i++)
-	{
-		attnums[i] = SPI_fnumber(RelationGetDescr(rel), case_col_names[i]);
-		if (attnums[i] <= 0)
-			elog(ERROR, "gridgov.cases has no column \"%s\"", case_col_names[i]);
-	}
-	duplicate_find_index(rel, attnums);
-	attnums_relid = RelationGetRelid(rel);
-}
-
-const int *
-intake_attnums(Relation rel)
-{
-	lookup_attnums(rel);
-	return attnums;
-}
-
 static void
 row_init(CaseRow *row, Relation rel, HeapTuple tuple)
 {
+	const CaseColumns *cols = case_columns(rel);
 
 	row->desc = RelationGetDescr(rel);
-	lookup_attnums(rel);
-	memcpy(row->attnum, attnums, sizeof(attnums));
+	if (cols->generation != index_generation)
+	{
+		duplicate_find_index(rel, cols->attnum);
+		index_generation = cols->generation;
+	}
+	memcpy(row->attnum, cols->attnum, sizeof(row->attnum));
 	row->values = palloc(row->desc->natts * sizeof(Datum));
 	row->nulls = palloc(row->desc->natts * sizeof(bool));
 	row->replace = palloc0(row->desc->natts * sizeof(bool));
@@ -235,6 +188,17 @@ col_type(CaseRow *row, CaseCol c)
 	return TupleDescAttr(row->desc, row->attnum[c] - 1)->atttypid;
 }
 
+/* A column every new case needs (its NOT NULL constraint is checked only later). */
+static void
+require(CaseRow *row, CaseCol c)
+{
+	if (is_null(row, c))
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("a case needs a value for %s", case_column_name(c)),
+				 errhint("Leave %s out of the INSERT for its default, or give a value.", case_column_name(c))));
+}
+
 /* Columns gridgov maintains must arrive empty (or at their defaults). */
 static void
 check_maintained_columns(CaseRow *row)
@@ -252,7 +216,7 @@ check_maintained_columns(CaseRow *row)
 		if (!is_null(row, must_be_null[i]))
 			ereport(ERROR,
 					(errcode(GG_MAINTAINED_COLUMN),
-					 errmsg("column %s of a new case is set by gridgov", case_col_names[must_be_null[i]]),
+					 errmsg("column %s of a new case is set by gridgov", case_column_name(must_be_null[i])),
 					 errdetail("It is filled in by workflow actions; leave it out of the INSERT.")));
 	if (is_null(row, CC_SUPERVISED) || DatumGetBool(get(row, CC_SUPERVISED)))
 		ereport(ERROR,
@@ -263,7 +227,7 @@ check_maintained_columns(CaseRow *row)
 		if (is_null(row, must_be_zero[i]) || DatumGetInt32(get(row, must_be_zero[i])) != 0)
 			ereport(ERROR,
 					(errcode(GG_MAINTAINED_COLUMN),
-					 errmsg("column %s of a new case is set by gridgov", case_col_names[must_be_zero[i]]),
+					 errmsg("column %s of a new case is set by gridgov", case_column_name(must_be_zero[i])),
 					 errdetail("It counts workflow actions and starts at 0; leave it out of the INSERT.")));
 }
 
@@ -504,11 +468,9 @@ duplicate_sql(void)
 static bool
 run_duplicate_search(Datum *args, int64 *found)
 {
-	int			nest = NewGUCNestLevel();
+	int			nest = plans_safe_begin("enable_seqscan", "off");
 	bool		isnull = true;
 
-	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_execute_plan(duplicate_plan, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look for a likely duplicate");
 	if (SPI_processed == 1)
@@ -518,7 +480,7 @@ run_duplicate_search(Datum *args, int64 *found)
 		if (!isnull)
 			*found = DatumGetInt64(d);
 	}
-	AtEOXact_GUC(true, nest);
+	plans_safe_end(nest);
 	return !isnull;
 }
 
@@ -578,7 +540,7 @@ apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, doubl
 		Oid			types[9] = {col_type(row, CC_COUNTY), TEXTOID, TIMESTAMPTZOID,
 		pgis_geometry_type(), FLOAT8OID, INTERVALOID, FLOAT8OID, FLOAT8OID, INT4ARRAYOID};
 
-		duplicate_plan = keep_plan(duplicate_sql(), 9, types);
+		(void) plans_keep(&duplicate_plan, duplicate_sql(), 9, types, CURSOR_OPT_GENERIC_PLAN);
 	}
 	{
 		DuplicateSearch search = {args, &master, false};
@@ -596,21 +558,18 @@ PG_FUNCTION_INFO_V1(gridgov_case_intake);
 Datum
 gridgov_case_intake(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
+	TriggerData *td = triggers_check(fcinfo, "case_intake");
 	CaseRow		row;
 	RefCategory cat;
 	double		lon = 0.0;
 	double		lat = 0.0;
 	bool		has_location;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gridgov.case_intake() must be a BEFORE INSERT FOR EACH ROW trigger")));
-
 	row_init(&row, td->tg_relation, td->tg_trigtuple);
 	load_functions(col_type(&row, CC_GRID));
+	require(&row, CC_SOURCE);
+	require(&row, CC_REPORTED_AT);
+	case_time_check_future(DatumGetTimestampTz(get(&row, CC_REPORTED_AT)), "reported_at");
 	check_maintained_columns(&row);
 	apply_category(&row, &cat);
 	has_location = apply_location(&row, &lon, &lat);

@@ -34,10 +34,12 @@
 
 #include "audit.h"
 #include "batch.h"
+#include "case_columns.h"
 #include "gridgov.h"
-#include "intake.h"
+#include "plans.h"
 #include "refcache.h"
 #include "sla_clocks.h"
+#include "triggers.h"
 
 /* Cases per batch: every batch's rows and arrays live in one memory context. */
 #define FINISH_BATCH	1000
@@ -180,15 +182,29 @@ push_bigint(JsonbParseState **st, const char *key, TupleTableSlot *slot, int att
 	(void) pushJsonbValue(st, WJB_VALUE, &v);
 }
 
-/* A text or enum column as a C string (NULL for NULL). */
-static const char *
-slot_text(TupleTableSlot *slot, int attnum, bool is_enum)
+/*
+ * A column of a new case that its NOT NULL constraint has checked; an error
+ * rather than a misread value should the constraint ever be missing.
+ */
+static Datum
+slot_required(TupleTableSlot *slot, int attnum, CaseCol c)
 {
 	bool		isnull;
 	Datum		d = slot_getattr(slot, attnum, &isnull);
 
 	if (isnull)
-		return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("a new case has no %s", case_column_name(c))));
+	return d;
+}
+
+/* A required text or enum column as a C string. */
+static const char *
+slot_text(TupleTableSlot *slot, const int *attnum, CaseCol c, bool is_enum)
+{
+	Datum		d = slot_required(slot, attnum[c], c);
+
 	return is_enum ? DatumGetCString(DirectFunctionCall1(enum_out, d)) : TextDatumGetCString(d);
 }
 
@@ -316,9 +332,9 @@ run_single(void *arg)
 	params[SINGLE_NARGS - 1] = BoolGetDatum(f->queue_on);
 	nulls[SINGLE_NARGS - 1] = ' ';
 	types[SINGLE_NARGS - 1] = BOOLOID;
-	plan = batch_kept_plan(&single_plan, SINGLE_SQL, SINGLE_NARGS, types);
-	if (SPI_execute_plan(plan, params, nulls, false, 0) != SPI_OK_INSERT ||
-		SPI_processed != (uint64) f->clocks.n)
+	plan = plans_keep(&single_plan, SINGLE_SQL, SINGLE_NARGS, types, 0);
+	plans_execute(plan, params, nulls, false, 0, SPI_OK_INSERT);
+	if (SPI_processed != (uint64) f->clocks.n)
 		elog(ERROR, "could not append the intake event and clocks");
 	f->events.n = 0;
 	f->clocks.n = 0;
@@ -392,16 +408,15 @@ add_case(Finish *f, TupleTableSlot *slot)
 {
 	const int  *attnum = f->attnum;
 	NewCase		nc;
-	bool		isnull;
 
-	nc.county = slot_getattr(slot, attnum[CC_COUNTY], &isnull);
-	nc.case_id = DatumGetInt64(slot_getattr(slot, attnum[CC_ID], &isnull));
-	nc.reported_at = DatumGetTimestampTz(slot_getattr(slot, attnum[CC_REPORTED_AT], &isnull));
-	nc.source = slot_text(slot, attnum[CC_SOURCE], true);
-	nc.category = slot_text(slot, attnum[CC_CATEGORY], false);
-	nc.urgency = slot_text(slot, attnum[CC_URGENCY], true);
-	nc.workflow = slot_text(slot, attnum[CC_WORKFLOW], false);
-	nc.state = slot_text(slot, attnum[CC_STATE], false);
+	nc.county = slot_required(slot, attnum[CC_COUNTY], CC_COUNTY);
+	nc.case_id = DatumGetInt64(slot_required(slot, attnum[CC_ID], CC_ID));
+	nc.reported_at = DatumGetTimestampTz(slot_required(slot, attnum[CC_REPORTED_AT], CC_REPORTED_AT));
+	nc.source = slot_text(slot, attnum, CC_SOURCE, true);
+	nc.category = slot_text(slot, attnum, CC_CATEGORY, false);
+	nc.urgency = slot_text(slot, attnum, CC_URGENCY, true);
+	nc.workflow = slot_text(slot, attnum, CC_WORKFLOW, false);
+	nc.state = slot_text(slot, attnum, CC_STATE, false);
 
 	add_event(f, slot, &nc);
 	add_clocks(f, &nc);
@@ -421,7 +436,7 @@ finish_init(Finish *f, Relation rel)
 {
 	const char *role = GetUserNameFromId(GetUserId(), false);
 
-	f->attnum = intake_attnums(rel);
+	f->attnum = case_columns(rel)->attnum;
 	f->county_type = TupleDescAttr(RelationGetDescr(rel), f->attnum[CC_COUNTY] - 1)->atttypid;
 	f->role = DirectFunctionCall1(namein, CStringGetDatum(role));
 	f->has_staff = refcache_staff_of_role(GetUserId(), &f->staff);
@@ -457,7 +472,7 @@ PG_FUNCTION_INFO_V1(gridgov_case_intake_finish);
 Datum
 gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
+	TriggerData *td = triggers_check(fcinfo, "case_intake_finish");
 	Finish		f;
 	Tuplestorestate *ts;
 	TupleTableSlot *slot;
@@ -467,11 +482,11 @@ gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 	int			readptr;
 	int			capacity;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || td->tg_newtable == NULL)
+	if (td->tg_newtable == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gridgov.case_intake_finish() must be an AFTER INSERT statement trigger with NEW TABLE AS new_cases")));
+				 errmsg("gridgov.case_intake_finish() needs the transition table of the new cases"),
+				 errhint("Create the trigger with REFERENCING NEW TABLE AS new_cases.")));
 	ts = td->tg_newtable;
 	if (tuplestore_tuple_count(ts) == 0)
 		return PointerGetDatum(NULL);
@@ -483,8 +498,7 @@ gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 	 * is then gone, its removal's invalidation taken in with the lock, or
 	 * waits for this transaction.
 	 */
-	LockRelationOid(get_relname_relid("case_clocks", RelationGetNamespace(td->tg_relation)),
-					RowExclusiveLock);
+	LockRelationOid(triggers_gridgov_relid("case_clocks"), RowExclusiveLock);
 	finish_init(&f, td->tg_relation);
 
 	/* A read pointer of our own, as a scan of the transition table takes one. */

@@ -41,6 +41,7 @@
 
 #include "gridcode.h"
 #include "locate.h"
+#include "plans.h"
 #include "locate_index.h"
 #include "pgis.h"
 #include "wkb.h"
@@ -188,10 +189,8 @@ load_grids(LocIndex *idx, Size limit)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT code, kind = 'special', valid_from, valid_to, geom "
-									   "FROM gridgov.grids ORDER BY code, valid_from",
-									   0, NULL, NULL, NULL, true, 0);
+	portal = plans_cursor_open("SELECT code, kind = 'special', valid_from, valid_to, geom "
+							   "FROM gridgov.grids ORDER BY code, valid_from");
 	/* Invalidations seen up to here are older than the cursor's snapshot. */
 	cache.valid = true;
 	while (fits)
@@ -359,9 +358,8 @@ locate_through_sql(double lon, double lat, TimestampTz at, GridCode *code)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT gridgov.locate_reference($1, $2, $3)",
-							  3, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "gridgov.locate_reference failed");
+	plans_run("SELECT gridgov.locate_reference($1, $2, $3)", 3, argtypes, values, NULL,
+			  true, 1, SPI_OK_SELECT);
 	if (SPI_processed == 1)
 	{
 		bool		isnull;

@@ -32,7 +32,9 @@
 
 #include "audit.h"
 #include "errcodes.h"
+#include "plans.h"
 #include "refcache.h"
+#include "triggers.h"
 
 /* Tables whose changes drop the caches. */
 static const char *const watched_tables[] = {
@@ -124,13 +126,13 @@ make_table(const char *name, Size keysize, Size entrysize, int flags)
 	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_CONTEXT | flags);
 }
 
-static void
-copy_name(char *dst, const char *src, const char *what)
+void
+refcache_copy_name(char *dst, const char *src, const char *what)
 {
 	if (strlen(src) >= REF_NAME_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("%s \"%s\" is too long", what, src)));
+				 errmsg("%s \"%.*s...\" is too long", what, REF_NAME_LEN, src)));
 	strlcpy(dst, src, REF_NAME_LEN);
 }
 
@@ -151,10 +153,13 @@ triple_key(char *key, const char *a, const char *b, const char *c)
 	strlcpy(key + 2 * REF_NAME_LEN, c, REF_NAME_LEN);
 }
 
+/* A column as text; "" for NULL (the tables' NOT NULL constraints keep it out). */
 static char *
 col_text(int row, int col)
 {
-	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+	char	   *v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+
+	return v ? v : "";
 }
 
 static bool
@@ -197,12 +202,7 @@ col_text_array(int row, int col, int *n)
 static void
 run(const char *sql)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
-
-	if (plan == NULL ||
-		SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(), InvalidSnapshot,
-							 true, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "gridgov: could not read reference data: %s", sql);
+	plans_run_snapshot(sql, 0, NULL, NULL, GetLatestSnapshot());
 }
 
 static void
@@ -216,9 +216,9 @@ load_categories(void)
 		char		code[REF_NAME_LEN];
 		RefCategory *c;
 
-		copy_name(code, col_text(i, 1), "category code");
+		refcache_copy_name(code, col_text(i, 1), "category code");
 		c = hash_search(cache.categories, code, HASH_ENTER, NULL);
-		copy_name(c->workflow, col_text(i, 2), "workflow name");
+		refcache_copy_name(c->workflow, col_text(i, 2), "workflow name");
 		strlcpy(c->default_urgency, col_text(i, 3), sizeof(c->default_urgency));
 		c->active = col_bool(i, 4);
 	}
@@ -269,9 +269,9 @@ load_transitions(void)
 
 		triple_key(key, col_text(i, 1), col_text(i, 2), col_text(i, 3));
 		t = hash_search(cache.transitions, key, HASH_ENTER, NULL);
-		copy_name(t->from_state, col_text(i, 2), "state");
-		copy_name(t->action, col_text(i, 3), "action");
-		copy_name(t->to_state, col_text(i, 4), "state");
+		refcache_copy_name(t->from_state, col_text(i, 2), "state");
+		refcache_copy_name(t->action, col_text(i, 3), "action");
+		refcache_copy_name(t->to_state, col_text(i, 4), "state");
 		strlcpy(t->counter, col_text(i, 5), sizeof(t->counter));
 		t->roles = col_text_array(i, 6, &t->nroles);
 		t->requires = col_text_array(i, 7, &t->nrequires);
@@ -426,7 +426,7 @@ refcache_category(const char *code)
 	char		key[REF_NAME_LEN] = {0};
 
 	ensure_loaded();
-	if (strlen(code) >= REF_NAME_LEN)
+	if (code == NULL || strlen(code) >= REF_NAME_LEN)
 		return NULL;
 	strlcpy(key, code, REF_NAME_LEN);
 	return hash_search(cache.categories, key, HASH_FIND, NULL);
@@ -437,10 +437,15 @@ refcache_known_category(const char *code)
 {
 	const RefCategory *cat = refcache_category(code);
 
+	if (code == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("a case needs a category"),
+				 errhint("Give a category code from gridgov.categories, e.g. E0102.")));
 	if (cat == NULL)
 		ereport(ERROR,
 				(errcode(GG_UNKNOWN_CATEGORY),
-				 errmsg("unknown category \"%s\"", code),
+				 errmsg("unknown category \"%.*s\"", REF_NAME_LEN, code),
 				 errhint("Categories are listed in gridgov.categories.")));
 	return cat;
 }
@@ -465,7 +470,8 @@ refcache_state(const char *workflow, const char *state)
 	char		key[2 * REF_NAME_LEN];
 
 	ensure_loaded();
-	if (strlen(workflow) >= REF_NAME_LEN || strlen(state) >= REF_NAME_LEN)
+	if (workflow == NULL || state == NULL ||
+		strlen(workflow) >= REF_NAME_LEN || strlen(state) >= REF_NAME_LEN)
 		return NULL;
 	pair_key(key, workflow, state);
 	return hash_search(cache.states, key, HASH_FIND, NULL);
@@ -478,7 +484,7 @@ refcache_initial_state(const char *workflow)
 	WorkflowEntry *w;
 
 	ensure_loaded();
-	if (strlen(workflow) >= REF_NAME_LEN)
+	if (workflow == NULL || strlen(workflow) >= REF_NAME_LEN)
 		return NULL;
 	strlcpy(key, workflow, REF_NAME_LEN);
 	w = hash_search(cache.initials, key, HASH_FIND, NULL);
@@ -493,7 +499,8 @@ refcache_transition(const char *workflow, const char *from, const char *action)
 	const RefState *s;
 
 	ensure_loaded();
-	if (strlen(workflow) >= REF_NAME_LEN || strlen(from) >= REF_NAME_LEN ||
+	if (workflow == NULL || from == NULL || action == NULL ||
+		strlen(workflow) >= REF_NAME_LEN || strlen(from) >= REF_NAME_LEN ||
 		strlen(action) >= REF_NAME_LEN)
 		return NULL;
 	triple_key(key, workflow, from, action);
@@ -657,12 +664,8 @@ PG_FUNCTION_INFO_V1(gridgov_invalidate_caches);
 Datum
 gridgov_invalidate_caches(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerData *trigdata = triggers_check(fcinfo, "invalidate_caches");
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gridgov.invalidate_caches() must be called as a trigger")));
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
 }

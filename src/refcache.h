@@ -46,6 +46,9 @@ typedef struct RefTransition
 	char	  **requires;
 } RefTransition;
 
+/* Copies a name of at most REF_NAME_LEN - 1 bytes into dst; 42622 when longer. */
+extern void refcache_copy_name(char *dst, const char *src, const char *what);
+
 /* Watch a relation: its changes drop the caches. */
 extern void refcache_init(void);
 

@@ -17,6 +17,7 @@
 #include "utils/syscache.h"
 
 #include "audit.h"
+#include "plans.h"
 #include "refcache.h"
 #include "sla_clocks.h"
 
@@ -95,21 +96,25 @@ memo_reset(void)
 	memo_valid = true;
 }
 
-static void
-key_part(char *dst, const char *src, const char *what)
-{
-	if (strlen(src) >= REF_NAME_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("%s \"%s\" is too long", what, src)));
-	strlcpy(dst, src, REF_NAME_LEN);
-}
-
 typedef struct KindQuery
 {
 	const KindKey *key;
 	KindEntry  *entry;
 } KindQuery;
+
+/* A column of a policy row; its table's NOT NULL constraints keep NULLs out. */
+static Datum
+policy_value(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("an SLA policy has no value in column %d of its selection", col)));
+	return d;
+}
 
 /* Reads the clocks of a kind of case (run as the owner of the case history). */
 static void
@@ -120,23 +125,15 @@ load_kind_cb(void *arg)
 	uint64		i;
 	MemoryContext old;
 
-	if (kind_plan == NULL)
-	{
-		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-		SPIPlanPtr	plan = SPI_prepare(KIND_SQL, 4, types);
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "could not prepare the intake clock query: %s", SPI_result_code_string(SPI_result));
-		kind_plan = plan;
-	}
+	plans_keep(&kind_plan, KIND_SQL, 4, types, 0);
 	params[0] = CStringGetTextDatum(q->key->workflow);
 	params[1] = CStringGetTextDatum(q->key->category);
 	params[2] = CStringGetTextDatum(q->key->urgency);
 	params[3] = CStringGetTextDatum(q->key->source);
 	/* The policies as committed now: the memo outlives this statement. */
-	if (SPI_execute_snapshot(kind_plan, params, NULL, GetLatestSnapshot(), InvalidSnapshot,
-							 true, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the intake clocks");
+	plans_execute_snapshot(kind_plan, params, NULL, GetLatestSnapshot(), 0);
 	old = MemoryContextSwitchTo(memo_cxt);
 	q->entry->n = (int) SPI_processed;
 	q->entry->starts = palloc0(Max(SPI_processed, 1) * sizeof(ClockStart));
@@ -145,17 +142,16 @@ load_kind_cb(void *arg)
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		ClockStart *s = &q->entry->starts[i];
-		bool		isnull;
 		char	   *unit;
 
-		s->stage = SPI_getbinval(tup, desc, 1, &isnull);
-		s->policy_id = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
-		s->calendar_id = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
-		s->amount = DatumGetNumeric(datumCopy(SPI_getbinval(tup, desc, 4, &isnull), false, -1));
-		unit = TextDatumGetCString(SPI_getbinval(tup, desc, 5, &isnull));
+		s->stage = policy_value(tup, desc, 1);
+		s->policy_id = DatumGetInt64(policy_value(tup, desc, 2));
+		s->calendar_id = DatumGetInt32(policy_value(tup, desc, 3));
+		s->amount = DatumGetNumeric(datumCopy(policy_value(tup, desc, 4), false, -1));
+		unit = TextDatumGetCString(policy_value(tup, desc, 5));
 		s->unit = CStringGetTextDatum(unit);
 		s->wunit = worktime_unit_from_name(unit);
-		s->warn_amount = DatumGetNumeric(datumCopy(SPI_getbinval(tup, desc, 6, &isnull), false, -1));
+		s->warn_amount = DatumGetNumeric(datumCopy(policy_value(tup, desc, 6), false, -1));
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -171,10 +167,14 @@ sla_intake_clocks(const char *workflow, const char *category, const char *urgenc
 	if (!memo_valid)
 		memo_reset();
 	memset(&key, 0, sizeof(key));
-	key_part(key.workflow, workflow, "workflow");
-	key_part(key.category, category, "category");
-	key_part(key.urgency, urgency, "urgency");
-	key_part(key.source, source, "source");
+	if (workflow == NULL || category == NULL || urgency == NULL || source == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("a case needs a workflow, category, urgency and source to start its clocks")));
+	refcache_copy_name(key.workflow, workflow, "workflow");
+	refcache_copy_name(key.category, category, "category");
+	refcache_copy_name(key.urgency, urgency, "urgency");
+	refcache_copy_name(key.source, source, "source");
 	e = hash_search(memo, &key, HASH_ENTER, &found);
 	if (!found)
 	{

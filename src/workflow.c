@@ -42,12 +42,13 @@
 #include "utils/timestamp.h"
 
 #include "audit.h"
+#include "case_columns.h"
+#include "case_time.h"
 #include "errcodes.h"
+#include "plans.h"
 #include "refcache.h"
+#include "triggers.h"
 #include "workflow.h"
-
-/* How far in the future an action's time may lie. */
-#define MAX_FUTURE_USECS	(INT64CONST(3600) * USECS_PER_SEC)
 
 /* The action gridgov.act() announced for the next UPDATE of one case. */
 typedef struct PendingAction
@@ -57,33 +58,17 @@ typedef struct PendingAction
 	char		action[REF_NAME_LEN];
 	char	   *note;
 	Jsonb	   *payload;
+	bool		has_at;			/* an explicit time was given */
 	TimestampTz at;
 	bool		system;			/* rehome / master_closed, from C only */
 } PendingAction;
 
 static PendingAction pending;
 
-/* Columns the trigger reads, by name. */
-typedef enum UpdCol
-{
-	UC_COUNTY, UC_ID, UC_CASE_NO, UC_WORKFLOW, UC_STATE, UC_CATEGORY, UC_GRID,
-	UC_DEPARTMENT, UC_CLOSED_AT, UC_UPDATED_AT, UC_DISPATCHES, UC_RETURNS,
-	UC_REWORKS, UC_REOPENS, UC_SOLVED, UC_SATISFACTION, UC_MASTER, UC_EVENTS,
-	UC_HISTORY_HASH, UC_EXTENSIONS, UC_SUSPENSIONS, UC_SUPERVISED, UC_ESCALATION_LEVEL,
-	UC_NCOLS
-} UpdCol;
-
-static const char *const upd_col_names[UC_NCOLS] = {
-	"county", "id", "case_no", "workflow", "state", "category", "grid",
-	"department_id", "closed_at", "updated_at", "dispatches", "returns",
-	"reworks", "reopens", "solved", "satisfaction", "master_case_id", "events",
-	"history_hash", "extensions", "suspensions", "supervised", "escalation_level"
-};
-
 typedef struct CaseChange
 {
 	TupleDesc	desc;
-	int			attnum[UC_NCOLS];
+	const int  *attnum;
 	Datum	   *oldv;
 	bool	   *oldn;
 	Datum	   *newv;
@@ -121,37 +106,16 @@ workflow_init(void)
 	RegisterSubXactCallback(workflow_subxact_callback, NULL);
 }
 
-/* A plan prepared once per backend and kept in *slot. */
-static SPIPlanPtr
-kept_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
-{
-	if (*slot == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL || SPI_keepplan(p) != 0)
-			elog(ERROR, "could not prepare: %s", sql);
-		*slot = p;
-	}
-	return *slot;
-}
-
 /* --- reading the two row versions --------------------------------------- */
 
 static void
 change_init(CaseChange *ch, TriggerData *td)
 {
-	int			i;
 	int			natts;
 
 	ch->desc = RelationGetDescr(td->tg_relation);
 	natts = ch->desc->natts;
-	for (i = 0; i < UC_NCOLS; i++)
-	{
-		ch->attnum[i] = SPI_fnumber(ch->desc, upd_col_names[i]);
-		if (ch->attnum[i] <= 0)
-			elog(ERROR, "gridgov.cases has no column \"%s\"", upd_col_names[i]);
-	}
+	ch->attnum = case_columns(td->tg_relation)->attnum;
 	ch->oldv = palloc(natts * sizeof(Datum));
 	ch->oldn = palloc(natts * sizeof(bool));
 	ch->newv = palloc(natts * sizeof(Datum));
@@ -162,7 +126,7 @@ change_init(CaseChange *ch, TriggerData *td)
 }
 
 static inline int
-ix(CaseChange *ch, UpdCol c)
+ix(CaseChange *ch, CaseCol c)
 {
 	return ch->attnum[c] - 1;
 }
@@ -181,25 +145,50 @@ attr_changed(CaseChange *ch, int i)
 }
 
 static bool
-changed(CaseChange *ch, UpdCol c)
+changed(CaseChange *ch, CaseCol c)
 {
 	return attr_changed(ch, ix(ch, c));
 }
 
-static char *
-old_text(CaseChange *ch, UpdCol c)
+/*
+ * A column of the stored row that its NOT NULL constraint guarantees; an
+ * error rather than a misread value should the constraint ever be missing.
+ */
+static Datum
+old_required(CaseChange *ch, CaseCol c)
 {
-	return ch->oldn[ix(ch, c)] ? NULL : TextDatumGetCString(ch->oldv[ix(ch, c)]);
+	if (ch->oldn[ix(ch, c)])
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("a stored case has no %s", case_column_name(c))));
+	return ch->oldv[ix(ch, c)];
+}
+
+/* A column an UPDATE may not set to NULL. */
+static Datum
+new_required(CaseChange *ch, CaseCol c)
+{
+	if (ch->newn[ix(ch, c)])
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("column %s of a case cannot be NULL", case_column_name(c))));
+	return ch->newv[ix(ch, c)];
 }
 
 static char *
-new_text(CaseChange *ch, UpdCol c)
+old_text(CaseChange *ch, CaseCol c)
 {
-	return ch->newn[ix(ch, c)] ? NULL : TextDatumGetCString(ch->newv[ix(ch, c)]);
+	return TextDatumGetCString(old_required(ch, c));
+}
+
+static char *
+new_text(CaseChange *ch, CaseCol c)
+{
+	return TextDatumGetCString(new_required(ch, c));
 }
 
 static void
-set_new(CaseChange *ch, UpdCol c, Datum v, bool isnull)
+set_new(CaseChange *ch, CaseCol c, Datum v, bool isnull)
 {
 	ch->newv[ix(ch, c)] = v;
 	ch->newn[ix(ch, c)] = isnull;
@@ -209,7 +198,7 @@ set_new(CaseChange *ch, UpdCol c, Datum v, bool isnull)
 static int64
 case_id_of(CaseChange *ch)
 {
-	return DatumGetInt64(ch->oldv[ix(ch, UC_ID)]);
+	return DatumGetInt64(old_required(ch, CC_ID));
 }
 
 /* --- checks -------------------------------------------------------------- */
@@ -227,17 +216,17 @@ maintained_error(const char *column, const char *detail)
 static void
 check_untouchable(CaseChange *ch)
 {
-	static const UpdCol fixed[] = {
-		UC_COUNTY, UC_ID, UC_CASE_NO, UC_WORKFLOW, UC_CLOSED_AT, UC_DISPATCHES,
-		UC_RETURNS, UC_REWORKS, UC_REOPENS, UC_EXTENSIONS, UC_SUSPENSIONS,
-		UC_SUPERVISED, UC_ESCALATION_LEVEL, UC_EVENTS, UC_HISTORY_HASH
+	static const CaseCol fixed[] = {
+		CC_COUNTY, CC_ID, CC_CASE_NO, CC_WORKFLOW, CC_CLOSED_AT, CC_DISPATCHES,
+		CC_RETURNS, CC_REWORKS, CC_REOPENS, CC_EXTENSIONS, CC_SUSPENSIONS,
+		CC_SUPERVISED, CC_ESCALATION_LEVEL, CC_EVENTS, CC_HISTORY_HASH
 	};
 	size_t		i;
 
 	for (i = 0; i < lengthof(fixed); i++)
 		if (changed(ch, fixed[i]))
-			maintained_error(upd_col_names[fixed[i]],
-							 fixed[i] == UC_COUNTY ?
+			maintained_error(case_column_name(fixed[i]),
+							 fixed[i] == CC_COUNTY ?
 							 "A case never changes county after intake." :
 							 "It follows from the case's history; move the case on with gridgov.act().");
 }
@@ -249,10 +238,10 @@ check_grid_edit(CaseChange *ch)
 	GridCode	county;
 	GridCode	grid;
 
-	if (!changed(ch, UC_GRID) || ch->newn[ix(ch, UC_GRID)])
+	if (!changed(ch, CC_GRID) || ch->newn[ix(ch, CC_GRID)])
 		return;
-	county = DatumGetGridCode(ch->oldv[ix(ch, UC_COUNTY)]);
-	grid = DatumGetGridCode(ch->newv[ix(ch, UC_GRID)]);
+	county = DatumGetGridCode(ch->oldv[ix(ch, CC_COUNTY)]);
+	grid = DatumGetGridCode(ch->newv[ix(ch, CC_GRID)]);
 	if (gridcode_level(grid) < GRIDCODE_LEVEL_COUNTY || !gridcode_is_ancestor_or_self(county, grid))
 	{
 		char		code[GRIDCODE_MAX_DIGITS + 1];
@@ -274,9 +263,9 @@ check_grid_edit(CaseChange *ch)
 static void
 check_references(CaseChange *ch, const char *workflow)
 {
-	if (changed(ch, UC_CATEGORY))
+	if (changed(ch, CC_CATEGORY))
 	{
-		char	   *code = new_text(ch, UC_CATEGORY);
+		char	   *code = new_text(ch, CC_CATEGORY);
 		const RefCategory *cat = refcache_known_category(code);
 
 		if (strcmp(cat->workflow, workflow) != 0)
@@ -286,20 +275,20 @@ check_references(CaseChange *ch, const char *workflow)
 							code, cat->workflow, workflow),
 					 errdetail("A case keeps the workflow it entered with.")));
 	}
-	if (changed(ch, UC_DEPARTMENT) && !ch->newn[ix(ch, UC_DEPARTMENT)])
-		refcache_check_department(DatumGetInt64(ch->newv[ix(ch, UC_DEPARTMENT)]));
+	if (changed(ch, CC_DEPARTMENT) && !ch->newn[ix(ch, CC_DEPARTMENT)])
+		refcache_check_department(DatumGetInt64(ch->newv[ix(ch, CC_DEPARTMENT)]));
 }
 
 /* Callback answers and merge target change only with actions that require them. */
 static void
 check_action_columns(CaseChange *ch, const RefTransition *t)
 {
-	static const UpdCol action_cols[] = {UC_SOLVED, UC_SATISFACTION, UC_MASTER};
+	static const CaseCol action_cols[] = {CC_SOLVED, CC_SATISFACTION, CC_MASTER};
 	size_t		i;
 
 	for (i = 0; i < lengthof(action_cols); i++)
 	{
-		const char *name = upd_col_names[action_cols[i]];
+		const char *name = case_column_name(action_cols[i]);
 		bool		required = false;
 		int			k;
 
@@ -375,30 +364,29 @@ check_requires(CaseChange *ch, const RefTransition *t)
 static void
 check_master(CaseChange *ch)
 {
-	Datum		args[2] = {ch->newv[ix(ch, UC_COUNTY)], ch->newv[ix(ch, UC_MASTER)]};
-	Oid			types[2] = {TupleDescAttr(ch->desc, ix(ch, UC_COUNTY))->atttypid, INT8OID};
+	Datum		args[2] = {ch->newv[ix(ch, CC_COUNTY)], ch->newv[ix(ch, CC_MASTER)]};
+	Oid			types[2] = {TupleDescAttr(ch->desc, ix(ch, CC_COUNTY))->atttypid, INT8OID};
 	bool		isnull;
 
-	if (ch->newn[ix(ch, UC_MASTER)] || !changed(ch, UC_MASTER))
+	if (ch->newn[ix(ch, CC_MASTER)] || !changed(ch, CC_MASTER))
 		return;
-	if (DatumGetInt64(ch->newv[ix(ch, UC_MASTER)]) == case_id_of(ch))
+	if (DatumGetInt64(ch->newv[ix(ch, CC_MASTER)]) == case_id_of(ch))
 		ereport(ERROR,
 				(errcode(GG_BAD_MERGE),
 				 errmsg("case " INT64_FORMAT " cannot be merged into itself", case_id_of(ch))));
-	kept_plan(&master_plan,
-			  "SELECT c.closed_at IS NULL AND NOT s.terminal "
-			  "FROM gridgov.cases c JOIN gridgov.workflow_states s "
-			  "ON s.workflow = c.workflow AND s.state = c.state "
-			  "WHERE c.county OPERATOR(gridgov.=) $1 AND c.id = $2",
-			  2, types);
-	if (SPI_execute_plan(master_plan, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "merge check failed");
+	plans_keep(&master_plan,
+			   "SELECT c.closed_at IS NULL AND NOT s.terminal "
+			   "FROM gridgov.cases c JOIN gridgov.workflow_states s "
+			   "ON s.workflow = c.workflow AND s.state = c.state "
+			   "WHERE c.county OPERATOR(gridgov.=) $1 AND c.id = $2",
+			   2, types, 0);
+	plans_execute(master_plan, args, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed == 0 ||
 		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		ereport(ERROR,
 				(errcode(GG_BAD_MERGE),
 				 errmsg("case " INT64_FORMAT " cannot be merged into case " INT64_FORMAT,
-						case_id_of(ch), DatumGetInt64(ch->newv[ix(ch, UC_MASTER)])),
+						case_id_of(ch), DatumGetInt64(ch->newv[ix(ch, CC_MASTER)])),
 				 errdetail("The master must be an open case of the same county.")));
 }
 
@@ -447,13 +435,13 @@ transition_of_change(CaseChange *ch, const char *workflow, const char *from, con
 static void
 apply_counter(CaseChange *ch, const RefTransition *t)
 {
-	static const UpdCol counters[] = {
-		UC_DISPATCHES, UC_RETURNS, UC_REWORKS, UC_REOPENS, UC_EXTENSIONS, UC_SUSPENSIONS
+	static const CaseCol counters[] = {
+		CC_DISPATCHES, CC_RETURNS, CC_REWORKS, CC_REOPENS, CC_EXTENSIONS, CC_SUSPENSIONS
 	};
 	size_t		i;
 
 	for (i = 0; i < lengthof(counters); i++)
-		if (strcmp(t->counter, upd_col_names[counters[i]]) == 0)
+		if (strcmp(t->counter, case_column_name(counters[i])) == 0)
 			set_new(ch, counters[i], Int32GetDatum(DatumGetInt32(ch->oldv[ix(ch, counters[i])]) + 1), false);
 }
 
@@ -468,9 +456,9 @@ apply_closing(CaseChange *ch, const char *workflow, const char *from, const char
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("state \"%s\" is not a state of workflow \"%s\"", to, workflow)));
 	if (now->closes)
-		set_new(ch, UC_CLOSED_AT, TimestampTzGetDatum(at), false);
+		set_new(ch, CC_CLOSED_AT, TimestampTzGetDatum(at), false);
 	else if (was && was->terminal && !now->terminal)
-		set_new(ch, UC_CLOSED_AT, (Datum) 0, true);
+		set_new(ch, CC_CLOSED_AT, (Datum) 0, true);
 }
 
 /* --- the event ----------------------------------------------------------- */
@@ -490,30 +478,30 @@ edit_payload_text(CaseChange *ch)
 		Form_pg_attribute att = TupleDescAttr(ch->desc, i);
 
 		if (att->attisdropped || ch->replace[i] || !attr_changed(ch, i) ||
-			i == ix(ch, UC_STATE) || i == ix(ch, UC_UPDATED_AT))
+			i == ix(ch, CC_STATE) || i == ix(ch, CC_UPDATED_AT))
 			continue;
 		appendStringInfo(&buf, "%s", first ? "" : ", ");
 		escape_json(&buf, NameStr(att->attname));
 		first = false;
 	}
 	appendStringInfoString(&buf, "]");
-	if (changed(ch, UC_DEPARTMENT) && !ch->newn[ix(ch, UC_DEPARTMENT)])
+	if (changed(ch, CC_DEPARTMENT) && !ch->newn[ix(ch, CC_DEPARTMENT)])
 		appendStringInfo(&buf, ", \"department_id\": " INT64_FORMAT,
-						 DatumGetInt64(ch->newv[ix(ch, UC_DEPARTMENT)]));
-	if (changed(ch, UC_GRID))
+						 DatumGetInt64(ch->newv[ix(ch, CC_DEPARTMENT)]));
+	if (changed(ch, CC_GRID))
 	{
 		char		code[GRIDCODE_MAX_DIGITS + 1];
 
-		if (ch->newn[ix(ch, UC_GRID)])
+		if (ch->newn[ix(ch, CC_GRID)])
 			appendStringInfoString(&buf, ", \"grid\": null");
 		else
 		{
-			gridcode_to_cstring(DatumGetGridCode(ch->newv[ix(ch, UC_GRID)]), code);
+			gridcode_to_cstring(DatumGetGridCode(ch->newv[ix(ch, CC_GRID)]), code);
 			appendStringInfo(&buf, ", \"grid\": \"%s\"", code);
 		}
 	}
 	appendStringInfoChar(&buf, '}');
-	return first && !changed(ch, UC_DEPARTMENT) && !changed(ch, UC_GRID) ? NULL : buf.data;
+	return first && !changed(ch, CC_DEPARTMENT) && !changed(ch, CC_GRID) ? NULL : buf.data;
 }
 
 /* Payload of the event: what changed, plus what act() passed. */
@@ -535,33 +523,39 @@ static void
 previous_hash(CaseChange *ch, uint8 *prev)
 {
 	Datum		args[3];
-	Oid			types[3] = {TupleDescAttr(ch->desc, ix(ch, UC_COUNTY))->atttypid, INT8OID, INT4OID};
+	Oid			types[3] = {TupleDescAttr(ch->desc, ix(ch, CC_COUNTY))->atttypid, INT8OID, INT4OID};
 	bool		isnull;
 	Datum		d;
 
-	if (!ch->oldn[ix(ch, UC_HISTORY_HASH)])
+	if (!ch->oldn[ix(ch, CC_HISTORY_HASH)])
 	{
-		bytea	   *h = DatumGetByteaPP(ch->oldv[ix(ch, UC_HISTORY_HASH)]);
+		bytea	   *h = DatumGetByteaPP(ch->oldv[ix(ch, CC_HISTORY_HASH)]);
 
 		if (VARSIZE_ANY_EXHDR(h) != AUDIT_HASH_LEN)
 			elog(ERROR, "case history hash has the wrong length");
 		memcpy(prev, VARDATA_ANY(h), AUDIT_HASH_LEN);
 		return;
 	}
-	kept_plan(&prev_hash_plan,
-			  "SELECT hash FROM gridgov.case_events "
-			  "WHERE county OPERATOR(gridgov.=) $1 AND case_id = $2 AND seq = $3",
-			  3, types);
-	args[0] = ch->oldv[ix(ch, UC_COUNTY)];
-	args[1] = ch->oldv[ix(ch, UC_ID)];
-	args[2] = ch->oldv[ix(ch, UC_EVENTS)];
-	if (SPI_execute_plan(prev_hash_plan, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	plans_keep(&prev_hash_plan,
+			   "SELECT hash FROM gridgov.case_events "
+			   "WHERE county OPERATOR(gridgov.=) $1 AND case_id = $2 AND seq = $3",
+			   3, types, 0);
+	args[0] = old_required(ch, CC_COUNTY);
+	args[1] = old_required(ch, CC_ID);
+	args[2] = old_required(ch, CC_EVENTS);
+	plans_execute(prev_hash_plan, args, NULL, true, 1, SPI_OK_SELECT);
+	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the history of case " INT64_FORMAT " has no event %d",
 						case_id_of(ch), DatumGetInt32(args[2])),
 				 errhint("Run gridgov.verify_history() on the case.")));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull || VARSIZE_ANY_EXHDR(DatumGetByteaPP(d)) != AUDIT_HASH_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("event %d of case " INT64_FORMAT " has no valid hash",
+						DatumGetInt32(args[2]), case_id_of(ch))));
 	memcpy(prev, VARDATA_ANY(DatumGetByteaPP(d)), AUDIT_HASH_LEN);
 }
 
@@ -577,8 +571,7 @@ execute_event_insert(void *arg)
 {
 	EventInsert *ins = (EventInsert *) arg;
 
-	if (SPI_execute_plan(insert_event_plan, ins->values, ins->nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not append to the case history");
+	plans_execute(insert_event_plan, ins->values, ins->nulls, false, 0, SPI_OK_INSERT);
 }
 
 static void
@@ -592,19 +585,19 @@ insert_as_history_owner(Datum *values, char *nulls)
 static void
 insert_event(CaseChange *ch, CaseEvent *e, Jsonb *payload, const uint8 *prev, const uint8 *hash)
 {
-	Oid			types[13] = {TupleDescAttr(ch->desc, ix(ch, UC_COUNTY))->atttypid, INT8OID, INT4OID,
+	Oid			types[13] = {TupleDescAttr(ch->desc, ix(ch, CC_COUNTY))->atttypid, INT8OID, INT4OID,
 		TIMESTAMPTZOID, NAMEOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 	JSONBOID, BYTEAOID, BYTEAOID};
 	Datum		v[13];
 	char		n[13];
 
 	memset(n, ' ', sizeof(n));
-	kept_plan(&insert_event_plan,
-			  "INSERT INTO gridgov.case_events (county, case_id, seq, at, "
-			  "actor_role, actor_staff_id, action, from_state, to_state, note, "
-			  "payload, prev_hash, hash) "
-			  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-			  13, types);
+	plans_keep(&insert_event_plan,
+			   "INSERT INTO gridgov.case_events (county, case_id, seq, at, "
+			   "actor_role, actor_staff_id, action, from_state, to_state, note, "
+			   "payload, prev_hash, hash) "
+			   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+			   13, types, 0);
 	v[0] = GridCodeGetDatum(e->county);
 	v[1] = Int64GetDatum(e->case_id);
 	v[2] = Int32GetDatum(e->seq);
@@ -622,53 +615,50 @@ insert_event(CaseChange *ch, CaseEvent *e, Jsonb *payload, const uint8 *prev, co
 	insert_as_history_owner(v, n);
 }
 
+/* Whether the pending action (act(), a system action) is this case's. */
+static bool
+pending_is_mine(CaseChange *ch)
+{
+	return pending.set && pending.case_id == case_id_of(ch);
+}
+
+/* The time of this change's event (case_time.h). */
 static TimestampTz
 event_time(CaseChange *ch)
 {
-	TimestampTz at = pending.set ? pending.at : GetCurrentTransactionStartTimestamp();
-	TimestampTz last = DatumGetTimestampTz(ch->oldv[ix(ch, UC_UPDATED_AT)]);
+	bool		mine = pending_is_mine(ch);
 
-	if (at < last)
-		ereport(ERROR,
-				(errcode(GG_TIME_BACKWARDS),
-				 errmsg("an event of case " INT64_FORMAT " cannot be earlier than its latest event", case_id_of(ch)),
-				 errdetail("The latest event is at %s.", timestamptz_to_str(last))));
-	if (at > GetCurrentTransactionStartTimestamp() + MAX_FUTURE_USECS)
-		ereport(ERROR,
-				(errcode(GG_TIME_BACKWARDS),
-				 errmsg("an event of case " INT64_FORMAT " cannot lie in the future", case_id_of(ch)),
-				 errdetail("Its time is %s.", timestamptz_to_str(at))));
-	return at;
+	return case_time_of_event(mine && pending.has_at, pending.at, mine && pending.system,
+							  DatumGetTimestampTz(old_required(ch, CC_UPDATED_AT)), case_id_of(ch));
 }
 
 /* Append the event for this change and chain the case's history to it. */
 static void
-record_event(CaseChange *ch, const char *action, const char *from, const char *to)
+record_event(CaseChange *ch, const char *action, const char *from, const char *to, TimestampTz at)
 {
 	CaseEvent	e;
 	uint8		prev[AUDIT_HASH_LEN];
 	uint8		hash[AUDIT_HASH_LEN];
 	Jsonb	   *payload = event_payload(ch);
-	TimestampTz at = event_time(ch);
 
-	e.county = DatumGetGridCode(ch->oldv[ix(ch, UC_COUNTY)]);
+	e.county = DatumGetGridCode(old_required(ch, CC_COUNTY));
 	e.case_id = case_id_of(ch);
-	e.seq = DatumGetInt32(ch->oldv[ix(ch, UC_EVENTS)]) + 1;
+	e.seq = DatumGetInt32(old_required(ch, CC_EVENTS)) + 1;
 	e.at = at;
 	e.actor_role = GetUserNameFromId(GetUserId(), false);
 	e.has_staff = refcache_staff_of_role(GetUserId(), &e.actor_staff_id);
 	e.action = action;
 	e.from_state = from;
 	e.to_state = to;
-	e.note = pending.set ? pending.note : NULL;
+	e.note = pending_is_mine(ch) ? pending.note : NULL;
 	e.payload = payload ? JsonbToCString(NULL, &payload->root, VARSIZE(payload)) : NULL;
 
 	previous_hash(ch, prev);
 	audit_event_hash(prev, &e, hash);
 	insert_event(ch, &e, payload, prev, hash);
-	set_new(ch, UC_EVENTS, Int32GetDatum(e.seq), false);
-	set_new(ch, UC_HISTORY_HASH, PointerGetDatum(audit_hash_bytea(hash)), false);
-	set_new(ch, UC_UPDATED_AT, TimestampTzGetDatum(at), false);
+	set_new(ch, CC_EVENTS, Int32GetDatum(e.seq), false);
+	set_new(ch, CC_HISTORY_HASH, PointerGetDatum(audit_hash_bytea(hash)), false);
+	set_new(ch, CC_UPDATED_AT, TimestampTzGetDatum(at), false);
 }
 
 /* Whether anything but updated_at differs between the versions. */
@@ -678,7 +668,7 @@ anything_changed(CaseChange *ch)
 	int			i;
 
 	for (i = 0; i < ch->desc->natts; i++)
-		if (!TupleDescAttr(ch->desc, i)->attisdropped && i != ix(ch, UC_UPDATED_AT) &&
+		if (!TupleDescAttr(ch->desc, i)->attisdropped && i != ix(ch, CC_UPDATED_AT) &&
 			attr_changed(ch, i))
 			return true;
 	return false;
@@ -702,79 +692,83 @@ check_system_change(CaseChange *ch)
 	{
 		bool		own;
 
-		if (TupleDescAttr(ch->desc, i)->attisdropped || i == ix(ch, UC_UPDATED_AT) ||
+		if (TupleDescAttr(ch->desc, i)->attisdropped || i == ix(ch, CC_UPDATED_AT) ||
 			!attr_changed(ch, i))
 			continue;
 		if (strcmp(pending.action, "rehome") == 0)
-			own = (i == ix(ch, UC_GRID));
+			own = (i == ix(ch, CC_GRID));
 		else if (strcmp(pending.action, "master_closed") == 0)
-			own = (i == ix(ch, UC_CLOSED_AT));
+			own = (i == ix(ch, CC_CLOSED_AT));
 		else
-			own = (i == ix(ch, UC_SUPERVISED) || i == ix(ch, UC_ESCALATION_LEVEL));
+			own = (i == ix(ch, CC_SUPERVISED) || i == ix(ch, CC_ESCALATION_LEVEL));
 		if (!own)
 			elog(ERROR, "system action %s may not change column %s",
 				 pending.action, NameStr(TupleDescAttr(ch->desc, i)->attname));
 	}
 }
 
+/*
+ * The checks and effects of a change made by a workflow action or an edit;
+ * returns the action recorded ("edit" when no transition applies).
+ */
+static const char *
+apply_user_change(CaseChange *ch, const char *workflow, const char *from, const char *to,
+				  TimestampTz at)
+{
+	const RefTransition *t;
+
+	check_untouchable(ch);
+	check_grid_edit(ch);
+	check_references(ch, workflow);
+	t = transition_of_change(ch, workflow, from, to);
+	check_action_columns(ch, t);
+	if (t)
+	{
+		check_role(t, workflow);
+		check_requires(ch, t);
+		apply_counter(ch, t);
+		check_master(ch);
+	}
+	if (strcmp(from, to) != 0 || t)
+		apply_closing(ch, workflow, from, to, at);
+	return t ? t->action : "edit";
+}
+
 PG_FUNCTION_INFO_V1(gridgov_case_update);
 Datum
 gridgov_case_update(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
+	TriggerData *td = triggers_check(fcinfo, "case_update");
 	CaseChange	ch;
 	char	   *workflow;
 	char	   *from;
 	char	   *to;
-	const RefTransition *t;
 	char		action[REF_NAME_LEN];
-	bool		system;
+	TimestampTz at;
+	bool		mine;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gridgov.case_update() must be a BEFORE UPDATE FOR EACH ROW trigger")));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	change_init(&ch, td);
-	system = pending.set && pending.system && pending.case_id == case_id_of(&ch);
-	if (!system && !(pending.set && pending.case_id == case_id_of(&ch)) && !anything_changed(&ch))
+	mine = pending_is_mine(&ch);
+	if (!mine && !anything_changed(&ch))
 	{
 		SPI_finish();
 		return PointerGetDatum(td->tg_newtuple);
 	}
-	workflow = old_text(&ch, UC_WORKFLOW);
-	from = old_text(&ch, UC_STATE);
-	to = new_text(&ch, UC_STATE);
-
-	if (system)
+	workflow = old_text(&ch, CC_WORKFLOW);
+	from = old_text(&ch, CC_STATE);
+	to = new_text(&ch, CC_STATE);
+	at = event_time(&ch);
+	if (mine && pending.system)
 	{
 		check_system_change(&ch);
 		strlcpy(action, pending.action, sizeof(action));
 	}
 	else
-	{
-		check_untouchable(&ch);
-		check_grid_edit(&ch);
-		check_references(&ch, workflow);
-		t = transition_of_change(&ch, workflow, from, to);
-		check_action_columns(&ch, t);
-		if (t)
-		{
-			check_role(t, workflow);
-			check_requires(&ch, t);
-			strlcpy(action, t->action, sizeof(action));
-			apply_counter(&ch, t);
-			check_master(&ch);
-		}
-		else
-			strlcpy(action, "edit", sizeof(action));
-		if (strcmp(from, to) != 0 || t)
-			apply_closing(&ch, workflow, from, to, pending.set ? pending.at : GetCurrentTransactionStartTimestamp());
-	}
-	record_event(&ch, action, from, to);
-	if (pending.set && pending.case_id == case_id_of(&ch))
+		strlcpy(action, apply_user_change(&ch, workflow, from, to, at), sizeof(action));
+	record_event(&ch, action, from, to, at);
+	if (mine)
 		pending.set = false;
 	SPI_finish();
 	return PointerGetDatum(heap_modify_tuple(td->tg_newtuple, ch.desc, ch.newv, ch.newn, ch.replace));
@@ -792,15 +786,15 @@ gridgov_act_prepare(PG_FUNCTION_ARGS)
 	MemoryContext old;
 	char	   *action;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(4))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("case id, action and time must not be NULL")));
+				 errmsg("case id and action must not be NULL")));
 	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	if (strlen(action) >= REF_NAME_LEN || is_system_action(action))
 		ereport(ERROR,
 				(errcode(GG_ILLEGAL_TRANSITION),
-				 errmsg("\"%s\" is not an action a caller can take", action)));
+				 errmsg("\"%.*s\" is not an action a caller can take", REF_NAME_LEN, action)));
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	pending.set = true;
 	pending.system = false;
@@ -808,7 +802,8 @@ gridgov_act_prepare(PG_FUNCTION_ARGS)
 	strlcpy(pending.action, action, sizeof(pending.action));
 	pending.note = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	pending.payload = PG_ARGISNULL(3) ? NULL : DatumGetJsonbPCopy(PG_GETARG_DATUM(3));
-	pending.at = PG_GETARG_TIMESTAMPTZ(4);
+	pending.has_at = !PG_ARGISNULL(4);
+	pending.at = pending.has_at ? PG_GETARG_TIMESTAMPTZ(4) : 0;
 	MemoryContextSwitchTo(old);
 	PG_RETURN_VOID();
 }
@@ -829,12 +824,12 @@ run_system_update(int64 case_id, const char *action, const char *sql, int nargs,
 	strlcpy(pending.action, action, sizeof(pending.action));
 	pending.note = NULL;
 	pending.payload = payload ? DatumGetJsonbPCopy(JsonbPGetDatum(payload)) : NULL;
+	pending.has_at = true;
 	pending.at = at;
 	MemoryContextSwitchTo(old);
 	PG_TRY();
 	{
-		if (SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "system update of case " INT64_FORMAT " failed", case_id);
+		plans_run(sql, nargs, types, values, NULL, false, 0, SPI_OK_UPDATE);
 	}
 	PG_FINALLY();
 	{

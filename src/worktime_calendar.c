@@ -37,6 +37,8 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "plans.h"
+#include "triggers.h"
 #include "worktime.h"
 
 PG_FUNCTION_INFO_V1(worktime_calendar_changed);
@@ -94,14 +96,7 @@ worktime_init(void)
 Datum
 worktime_calendar_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("gridgov.calendar_changed() must be called as an AFTER ... FOR EACH STATEMENT trigger")));
+	TriggerData *trigdata = triggers_check(fcinfo, "calendar_changed");
 
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	PG_RETURN_POINTER(NULL);
@@ -130,18 +125,7 @@ wt_lookup_relids(void)
 static void
 wt_query(const char *sql, Oid argtype, Datum arg, Snapshot snap)
 {
-	SPIPlanPtr	plan;
-	int			rc;
-
-	plan = SPI_prepare(sql, 1, &argtype);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-			 SPI_result_code_string(SPI_result));
-	rc = SPI_execute_snapshot(plan, &arg, NULL, snap, InvalidSnapshot,
-							  true, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s", sql,
-			 SPI_result_code_string(rc));
+	plans_run_snapshot(sql, 1, &argtype, &arg, snap);
 }
 
 static Datum

@@ -91,7 +91,7 @@ SELECT label, s FROM k, LATERAL dblink('gg_a', pg_catalog.format(
     'SELECT (gridgov.dispatch((gridgov.act(%s, ''file'')).id)).state', id)) AS t(s text);
 
 SELECT dblink_exec('gg_a', 'BEGIN');
-SELECT * FROM dblink('gg_a', pg_catalog.format('SELECT (gridgov.sign(%s, ''A 签收'')).state', (SELECT id FROM k WHERE label = 'a1'))) AS t(s text);
+SELECT * FROM dblink('gg_a', pg_catalog.format('SELECT (gridgov.sign_case(%s, ''A 签收'')).state', (SELECT id FROM k WHERE label = 'a1'))) AS t(s text);
 SELECT dblink_send_query('gg_b', pg_catalog.format('SELECT (gridgov.return_case(%s, ''B 退单'')).state', (SELECT id FROM k WHERE label = 'a1')));
 SELECT ok(pg_temp.cc_blocked('gg_b', 'gg_a'), '(a) act(): B''s return waits for A''s uncommitted sign of the same case');
 SELECT dblink_exec('gg_a', 'COMMIT');
@@ -110,7 +110,7 @@ SELECT is_empty(pg_catalog.format('SELECT * FROM gridgov.verify_history(%s)', (S
 
 -- (a) act(): a compatible action waits, then applies after the first one.
 SELECT dblink_exec('gg_a', 'BEGIN');
-SELECT * FROM dblink('gg_a', pg_catalog.format('SELECT (gridgov.sign(%s)).state', (SELECT id FROM k WHERE label = 'a2'))) AS t(s text);
+SELECT * FROM dblink('gg_a', pg_catalog.format('SELECT (gridgov.sign_case(%s)).state', (SELECT id FROM k WHERE label = 'a2'))) AS t(s text);
 SELECT dblink_send_query('gg_b', pg_catalog.format('SELECT (gridgov.handle(%s, ''B 处置'')).state', (SELECT id FROM k WHERE label = 'a2')));
 SELECT ok(pg_temp.cc_blocked('gg_b', 'gg_a'), '(a) act(): B''s handle waits for A''s uncommitted sign');
 SELECT dblink_exec('gg_a', 'COMMIT');

@@ -63,13 +63,14 @@ COMMENT ON COLUMN gridgov.grids.revision_id IS 'The re-division (gridgov.grid_re
 SELECT pg_catalog.pg_extension_config_dump('gridgov.grids', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.grids_id_seq', '');
 
--- Write-time checks: a non-empty valid outline, and versions of one code that
--- never overlap in time.
+-- Write-time checks: a non-empty valid outline within the range of WGS-84
+-- coordinates, and versions of one code that never overlap in time.
 CREATE FUNCTION gridgov.grids_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     v valid_detail;
 BEGIN
+    PERFORM gridgov.trigger_check('grids_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF ST_IsEmpty(NEW.geom) THEN
         RAISE EXCEPTION USING ERRCODE = 'GG001',
             MESSAGE = pg_catalog.format('grid %s has an empty geometry', NEW.code),
@@ -81,6 +82,13 @@ BEGIN
             MESSAGE = pg_catalog.format('grid %s has an invalid geometry', NEW.code),
             DETAIL = pg_catalog.format('PostGIS reports: %s at %s.', v.reason, ST_AsText(v.location)),
             HINT = 'Repair it with ST_MakeValid, or load it with gridgov.import_grids(..., repair => true).';
+    END IF;
+    IF ST_XMin(NEW.geom) < -180 OR ST_XMax(NEW.geom) > 180 OR ST_YMin(NEW.geom) < -90 OR ST_YMax(NEW.geom) > 90 THEN
+        RAISE EXCEPTION USING ERRCODE = 'GG005',
+            MESSAGE = pg_catalog.format('grid %s lies outside the range of WGS-84 coordinates', NEW.code),
+            DETAIL = pg_catalog.format('Its outline spans longitudes %s to %s and latitudes %s to %s; WGS-84 has -180 to 180 and -90 to 90.',
+                                       ST_XMin(NEW.geom), ST_XMax(NEW.geom), ST_YMin(NEW.geom), ST_YMax(NEW.geom)),
+            HINT = 'Give the outline in longitude/latitude (SRID 4326); transform projected coordinates first (ST_Transform).';
     END IF;
     -- Serialise writers of one code so that the overlap check below sees them.
     -- Codes share 1,024 lock buckets, so a bulk load holds at most 1,024 locks.

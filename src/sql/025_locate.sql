@@ -35,7 +35,7 @@ BEGIN ATOMIC
                g.kind, g.level
         FROM gridgov.grids g, k
         WHERE g.valid_from <= at AND at < g.valid_to
-          AND tolerance_m > 0
+          AND tolerance_m > 0 AND pg_catalog.abs(ST_Y(point)) < 89
           AND g.geom && ST_Expand(point, tolerance_m / k.kx, tolerance_m / k.ky)
     ) c
     WHERE c.distance <= tolerance_m
@@ -43,7 +43,7 @@ BEGIN ATOMIC
     LIMIT 1;
 END;
 COMMENT ON FUNCTION gridgov.locate_reference(geometry, timestamptz, double precision) IS
-    'gridgov.locate''s rule in plain PostGIS (ST_Covers; else the nearest within tolerance_m metres in locate''s metric, to the millimetre, ties by precedence): used when the layer exceeds gridgov.locate_cache_max_mb, and as the tests'' reference. Needs an SRID 4326 point.';
+    'gridgov.locate''s rule in plain PostGIS (ST_Covers; else the nearest within tolerance_m metres in locate''s metric, to the millimetre, ties by precedence; no tolerance search within 1 degree of a pole): used when the layer exceeds gridgov.locate_cache_max_mb, and as the tests'' reference. Needs an SRID 4326 point.';
 
 CREATE FUNCTION gridgov.locate_cache_stats(
     OUT cached boolean, OUT grid_versions integer, OUT rings integer, OUT vertices bigint,

@@ -21,3 +21,11 @@ CREATE FUNCTION gridgov.coord_systems(
     AS 'MODULE_PATHNAME', 'coords_systems' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
 COMMENT ON FUNCTION gridgov.coord_systems() IS
     'The coordinate systems to_wgs84/from_wgs84 accept: canonical name, accepted aliases (any letter case), SRID, description, and the WGS-84 box inside which the offset applies (NULL when none does)';
+
+-- A point from coordinates, bound to PostGIS when the extension is created, so
+-- that functions with a pinned search_path without PostGIS's schema can use it.
+CREATE FUNCTION gridgov.wgs84_point(lon double precision, lat double precision) RETURNS geometry
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN ST_SetSRID(ST_MakePoint(lon, lat), 4326);
+COMMENT ON FUNCTION gridgov.wgs84_point(double precision, double precision) IS
+    'A WGS-84 point (SRID 4326) at longitude lon, latitude lat (no range check: gridgov.cases'' intake and grids'' checks refuse coordinates outside WGS-84)';

@@ -38,8 +38,9 @@ INSERT INTO gridgov.settings (key, value, description, builtin) VALUES
 SELECT pg_catalog.pg_extension_config_dump('gridgov.settings', 'WHERE NOT builtin OR modified');
 
 CREATE FUNCTION gridgov.settings_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('settings_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
         IF OLD.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG128',
@@ -137,13 +138,14 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.departments', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.departments_id_seq', '');
 
 CREATE FUNCTION gridgov.departments_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    want_level integer := CASE NEW.level WHEN 'district' THEN 3 WHEN 'town' THEN 4
-                                         WHEN 'community' THEN 5 END;
+    want_level integer;
     p record;
     other record;
 BEGIN
+    PERFORM gridgov.trigger_check('departments_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    want_level := CASE NEW.level WHEN 'district' THEN 3 WHEN 'town' THEN 4 WHEN 'community' THEN 5 END;
     IF want_level IS NOT NULL AND gridgov.level(NEW.jurisdiction) <> want_level THEN
         RAISE EXCEPTION USING ERRCODE = 'GG120',
             MESSAGE = pg_catalog.format('department %s is %s level but its jurisdiction %s is a %s code',
@@ -209,7 +211,7 @@ CREATE TRIGGER departments_check BEFORE INSERT OR UPDATE ON gridgov.departments
     FOR EACH ROW EXECUTE FUNCTION gridgov.departments_check();
 
 CREATE FUNCTION gridgov.command_center(area gridgov.gridcode, level text) RETURNS bigint
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     lvl integer := CASE command_center.level WHEN 'district' THEN 3 WHEN 'town' THEN 4
                                              WHEN 'community' THEN 5 END;
@@ -255,8 +257,9 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.staff', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.staff_id_seq', '');
 
 CREATE FUNCTION gridgov.staff_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('staff_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF NEW.db_role IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.db_role) THEN
         RAISE EXCEPTION USING ERRCODE = '42704',
@@ -307,10 +310,11 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.grid_staff', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.grid_staff_id_seq', '');
 
 CREATE FUNCTION gridgov.grid_staff_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     other record;
 BEGIN
+    PERFORM gridgov.trigger_check('grid_staff_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     -- Serialise writers of one grid so that the overlap checks see each other.
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('gridgov.grid_staff'),
                                              pg_catalog.hashtext(NEW.grid::text));

@@ -137,8 +137,9 @@ FROM (VALUES
 SELECT pg_catalog.pg_extension_config_dump('gridgov.categories', 'WHERE NOT builtin OR modified');
 
 CREATE FUNCTION gridgov.categories_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('categories_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
         IF OLD.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG128',
@@ -191,7 +192,7 @@ CREATE TRIGGER categories_guard BEFORE INSERT OR UPDATE OR DELETE ON gridgov.cat
 -- Component registry ------------------------------------------------------------
 
 CREATE FUNCTION gridgov.objcode_class(objcode text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     bad integer;
 BEGIN
@@ -249,11 +250,14 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.components', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.components_id_seq', '');
 
 CREATE FUNCTION gridgov.components_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    cls text := gridgov.objcode_class(NEW.objcode);   -- 22P02 when malformed
-    county gridgov.gridcode := pg_catalog.left(NEW.objcode, 6)::gridgov.gridcode;
+    cls text;
+    county gridgov.gridcode;
 BEGIN
+    PERFORM gridgov.trigger_check('components_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    cls := gridgov.objcode_class(NEW.objcode);   -- 22P02 when malformed
+    county := pg_catalog.left(NEW.objcode, 6)::gridgov.gridcode;
     IF NEW.objcode IS NULL THEN
         RETURN NEW;                                    -- NOT NULL says so
     END IF;

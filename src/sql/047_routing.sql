@@ -49,10 +49,11 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.routing_rules', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.routing_rules_id_seq', '');
 
 CREATE FUNCTION gridgov.routing_rules_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     d record;
 BEGIN
+    PERFORM gridgov.trigger_check('routing_rules_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     NEW.category_prefix := COALESCE(NEW.category_prefix, '');
     IF NEW.area IS NOT NULL THEN
         SELECT x.code, x.jurisdiction INTO d FROM gridgov.departments x WHERE x.id = NEW.department_id;
@@ -77,7 +78,7 @@ CREATE TRIGGER routing_rules_check BEFORE INSERT OR UPDATE ON gridgov.routing_ru
 -- for a component case with an objcode, that the objcode is well formed and of
 -- the case's class.  Returns the kind.
 CREATE FUNCTION gridgov.route_check(category text, objcode text) RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     kind text;
     cls text;
@@ -120,6 +121,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 -- and grow with the table; and one generic plan per query avoids re-planning.
 SET enable_seqscan = off
 SET plan_cache_mode = force_generic_plan
+SET search_path FROM CURRENT
 AS $$
 DECLARE
     dept bigint;
@@ -216,7 +218,7 @@ COMMENT ON FUNCTION gridgov.route(text, gridgov.gridcode, text) IS
 CREATE FUNCTION gridgov.explain_route(category text, grid gridgov.gridcode, objcode text DEFAULT NULL)
 RETURNS TABLE (rank integer, step text, department_id bigint, department text,
                rule_id bigint, reason text, chosen boolean)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 #variable_conflict use_column
 DECLARE
     kind text := gridgov.route_check(explain_route.category, explain_route.objcode);

@@ -68,8 +68,9 @@ COMMENT ON COLUMN gridgov.transitions.builtin IS 'Shipped with gridgov (not dump
 
 -- Every from_state must be a state of the workflow, or *.
 CREATE FUNCTION gridgov.transitions_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('transitions_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF NEW.from_state <> '*' AND NOT EXISTS (
         SELECT 1 FROM gridgov.workflow_states s WHERE s.workflow = NEW.workflow AND s.state = NEW.from_state) THEN
         RAISE EXCEPTION USING ERRCODE = '23503',

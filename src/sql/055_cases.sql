@@ -196,26 +196,57 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.case_events', '');
 --     to it to end and keeps new ones out until it ends, so its check sees
 --     every row that could refer to the keys it removes.
 
+-- What each guarded table's key is and who refers to it: fixed here, never
+-- taken from trigger arguments or a caller.  Keys of several columns compare
+-- as one JSON array.
+CREATE FUNCTION gridgov.reference_keys()
+    RETURNS TABLE (guarded text, referrer text, own_columns text[], their_columns text[], noun text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 6
+BEGIN ATOMIC
+    VALUES ('categories', 'cases', ARRAY['code'], ARRAY['category'], 'category'),
+           ('workflows', 'cases', ARRAY['name'], ARRAY['workflow'], 'workflow'),
+           ('workflow_states', 'cases', ARRAY['workflow', 'state'], ARRAY['workflow', 'state'], 'workflow and state'),
+           ('departments', 'cases', ARRAY['id'], ARRAY['department_id'], 'department'),
+           ('sla_policies', 'case_clocks', ARRAY['id'], ARRAY['policy_id'], 'policy'),
+           ('calendars', 'case_clocks', ARRAY['id'], ARRAY['calendar_id'], 'calendar');
+END;
+COMMENT ON FUNCTION gridgov.reference_keys() IS
+    'The references kept without foreign keys (docs/cases.md, Integrity): each guarded table of schema gridgov, the table referring to it, the key columns on both sides and what the key is called; read by gridgov.reference_guard()';
+
+-- The key of alias as one text value, for columns (quoted with %I).
+CREATE FUNCTION gridgov.reference_key_sql(alias text, columns text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE WHEN pg_catalog.cardinality(columns) = 1
+                THEN pg_catalog.format('%I.%I::text', alias, columns[1])
+                ELSE pg_catalog.format('pg_catalog.jsonb_build_array(%s)::text',
+                                       (SELECT pg_catalog.string_agg(pg_catalog.format('%I.%I', alias, c), ', ' ORDER BY o)
+                                        FROM pg_catalog.unnest(columns) WITH ORDINALITY AS u(c, o)))
+           END;
+COMMENT ON FUNCTION gridgov.reference_key_sql(text, text[]) IS
+    'Internal: the SQL expression of a key of columns of the row alias as text (one column cast to text, several as a JSON array), identifiers quoted';
+
 CREATE FUNCTION gridgov.reference_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
-    -- Trigger arguments: the referring table (in gridgov), the key of the
-    -- guarded table as an expression on r, the same key of the referring
-    -- table as an expression on c, and what the key is called.
-    referrer text := TG_ARGV[0];
-    own_key text := TG_ARGV[1];
-    their_key text := TG_ARGV[2];
-    noun text := TG_ARGV[3];
+    spec record;
+    own_key text;
+    their_key text;
     removed text[];
     hit text;
 BEGIN
+    PERFORM gridgov.trigger_check('reference_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    -- trigger_check has made sure TG_RELID is a guarded table of schema gridgov.
+    SELECT * INTO STRICT spec FROM gridgov.reference_keys() k WHERE k.guarded = TG_TABLE_NAME;
+    own_key := gridgov.reference_key_sql('r', spec.own_columns);
+    their_key := gridgov.reference_key_sql('c', spec.their_columns);
     IF TG_OP = 'TRUNCATE' THEN
-        EXECUTE pg_catalog.format('LOCK TABLE gridgov.%I IN SHARE MODE', referrer);
-        EXECUTE pg_catalog.format('SELECT %1$s FROM gridgov.%2$I c WHERE %1$s IS NOT NULL LIMIT 1', their_key, referrer)
+        EXECUTE pg_catalog.format('LOCK TABLE gridgov.%I IN SHARE MODE', spec.referrer);
+        EXECUTE pg_catalog.format('SELECT %1$s FROM gridgov.%2$I c WHERE %1$s IS NOT NULL LIMIT 1',
+                                  their_key, spec.referrer)
             INTO hit;
         IF hit IS NOT NULL THEN
             RAISE EXCEPTION USING ERRCODE = '23503',
-                MESSAGE = pg_catalog.format('cannot truncate gridgov.%s: table %s refers to it', TG_TABLE_NAME, referrer),
+                MESSAGE = pg_catalog.format('cannot truncate gridgov.%s: table %s refers to it', TG_TABLE_NAME, spec.referrer),
                 HINT = 'Deactivate rows instead.';
         END IF;
         RETURN NULL;
@@ -230,47 +261,44 @@ BEGIN
     IF pg_catalog.cardinality(removed) = 0 THEN
         RETURN NULL;
     END IF;
-    EXECUTE pg_catalog.format('LOCK TABLE gridgov.%I IN SHARE MODE', referrer);
-    EXECUTE pg_catalog.format('SELECT %1$s FROM gridgov.%2$I c WHERE %1$s = ANY ($1) LIMIT 1', their_key, referrer)
+    EXECUTE pg_catalog.format('LOCK TABLE gridgov.%I IN SHARE MODE', spec.referrer);
+    EXECUTE pg_catalog.format('SELECT %1$s FROM gridgov.%2$I c WHERE %1$s OPERATOR(pg_catalog.=) ANY ($1) LIMIT 1',
+                              their_key, spec.referrer)
         INTO hit USING removed;
     IF hit IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = '23503',
-            MESSAGE = pg_catalog.format('%s %s is still referenced from table %s', noun, hit, referrer),
+            MESSAGE = pg_catalog.format('%s %s is still referenced from table %s', spec.noun, hit, spec.referrer),
             DETAIL = pg_catalog.format('%s on gridgov.%s would remove or re-key a row that %s refers to.',
-                                       TG_OP, TG_TABLE_NAME, referrer),
+                                       TG_OP, TG_TABLE_NAME, spec.referrer),
             HINT = 'Records keep their references: deactivate the row or add a new one instead.';
     END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION gridgov.reference_guard() IS
-    'AFTER DELETE / UPDATE and BEFORE TRUNCATE statement trigger on a table that cases or case_clocks refer to without a foreign key: refuses (23503) to remove, re-key or truncate a row still referred to, after a SHARE lock on the referring table (see docs/cases.md, Integrity). Arguments: referring table, own key, referring key (SQL expressions on r and c), name of the key';
+    'AFTER DELETE / UPDATE and BEFORE TRUNCATE statement trigger on a table that cases or case_clocks refer to without a foreign key (gridgov.reference_keys()): refuses (23503) to remove, re-key or truncate a row still referred to, after a SHARE lock on the referring table (see docs/cases.md, Integrity)';
 
--- Creates the three guard triggers of a referenced table.
-CREATE FUNCTION gridgov.guard_references(tab text, referrer text, own_key text, their_key text, noun text)
-    RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+-- Creates the three guard triggers of a referenced table, named after the
+-- table and its referrer (names order triggers: these come before a table's
+-- other guards, e.g. calendars_guard_truncate).
+CREATE FUNCTION gridgov.guard_references(tab text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    prefix text := (SELECT k.guarded || '_' || k.referrer FROM gridgov.reference_keys() k WHERE k.guarded = tab);
 BEGIN
     EXECUTE pg_catalog.format(
         'CREATE TRIGGER %I AFTER DELETE ON gridgov.%I REFERENCING OLD TABLE AS old_rows '
-        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard(%L, %L, %L, %L)',
-        tab || '_' || referrer || '_refs_delete', tab, referrer, own_key, their_key, noun);
+        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard()', prefix || '_refs_delete', tab);
     EXECUTE pg_catalog.format(
         'CREATE TRIGGER %I AFTER UPDATE ON gridgov.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard(%L, %L, %L, %L)',
-        tab || '_' || referrer || '_refs_update', tab, referrer, own_key, their_key, noun);
+        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard()', prefix || '_refs_update', tab);
     EXECUTE pg_catalog.format(
         'CREATE TRIGGER %I BEFORE TRUNCATE ON gridgov.%I '
-        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard(%L, %L, %L, %L)',
-        tab || '_' || referrer || '_refs_truncate', tab, referrer, own_key, their_key, noun);
+        'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.reference_guard()', prefix || '_refs_truncate', tab);
 END
 $$;
-COMMENT ON FUNCTION gridgov.guard_references(text, text, text, text, text) IS
-    'Internal (install script): creates the gridgov.reference_guard() triggers of a table that another refers to without a foreign key';
-REVOKE EXECUTE ON FUNCTION gridgov.guard_references(text, text, text, text, text) FROM PUBLIC;
+COMMENT ON FUNCTION gridgov.guard_references(text) IS
+    'Internal (install script): creates the gridgov.reference_guard() triggers of a table listed in gridgov.reference_keys()';
+REVOKE EXECUTE ON FUNCTION gridgov.guard_references(text) FROM PUBLIC;
 
-SELECT gridgov.guard_references('categories', 'cases', 'r.code', 'c.category', 'category');
-SELECT gridgov.guard_references('workflows', 'cases', 'r.name', 'c.workflow', 'workflow');
-SELECT gridgov.guard_references('workflow_states', 'cases', 'pg_catalog.jsonb_build_array(r.workflow, r.state)::text',
-                                'pg_catalog.jsonb_build_array(c.workflow, c.state)::text', 'workflow and state');
-SELECT gridgov.guard_references('departments', 'cases', 'r.id::text', 'c.department_id::text', 'department');
+SELECT gridgov.guard_references(t) FROM pg_catalog.unnest(ARRAY['categories', 'workflows', 'workflow_states', 'departments']) t;

@@ -85,8 +85,9 @@ CREATE TRIGGER case_update BEFORE UPDATE ON gridgov.cases
     FOR EACH ROW EXECUTE FUNCTION gridgov.case_update();
 
 CREATE FUNCTION gridgov.case_no_delete() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('case_no_delete', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     RAISE EXCEPTION USING ERRCODE = 'GG109',
         MESSAGE = 'cases are records and cannot be deleted',
         HINT = 'Reject, close or merge the case instead.';
@@ -99,8 +100,9 @@ CREATE TRIGGER case_no_truncate BEFORE TRUNCATE ON gridgov.cases
     FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_no_delete();
 
 CREATE FUNCTION gridgov.case_events_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('case_events_append_only', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     RAISE EXCEPTION USING ERRCODE = 'GG106',
         MESSAGE = pg_catalog.format('case history is append-only: %s is not allowed', pg_catalog.lower(TG_OP)),
         DETAIL = 'Every change of a case is kept in gridgov.case_events.';
@@ -129,10 +131,11 @@ REVOKE EXECUTE ON FUNCTION gridgov.case_system_update(gridgov.gridcode, bigint, 
 
 -- Closing a master closes the duplicates merged into it.
 CREATE FUNCTION gridgov.close_merged_cases() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     d record;
 BEGIN
+    PERFORM gridgov.trigger_check('close_merged_cases', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     FOR d IN SELECT c.county, c.id FROM gridgov.cases c
              WHERE c.county OPERATOR(gridgov.=) NEW.county AND c.master_case_id = NEW.id
                AND c.closed_at IS NULL AND c.state = 'merged'
@@ -152,15 +155,15 @@ CREATE TRIGGER close_merged_cases AFTER UPDATE ON gridgov.cases
 
 -- act(): the one entry point of the workflow.
 CREATE FUNCTION gridgov.act(case_id bigint, action text, note text DEFAULT NULL,
-                            payload jsonb DEFAULT '{}', at timestamptz DEFAULT pg_catalog.now())
+                            payload jsonb DEFAULT '{}', at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     c gridgov.cases;
     t gridgov.transitions;
 BEGIN
-    IF case_id IS NULL OR action IS NULL OR at IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'case_id, action and at must not be NULL';
+    IF case_id IS NULL OR action IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'case_id and action must not be NULL';
     END IF;
     IF payload IS NOT NULL AND pg_catalog.jsonb_typeof(payload) <> 'object' THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'payload must be a JSON object';
@@ -196,4 +199,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.act(bigint, text, text, jsonb, timestamptz) IS
-    'The workflow''s one entry point: takes an action on a case (locking it), with a note and a payload (department_id for dispatch, solved and satisfaction for callback, master_case_id for merge), at a time (default now); returns the updated case. Illegal actions GG101, roles GG102, missing values GG104';
+    'The workflow''s one entry point: takes an action on a case (locking it), with a note and a payload (department_id for dispatch, solved and satisfaction for callback, master_case_id for merge), at a time: NULL (the default) for now, or the case''s latest event time when a transaction that committed meanwhile recorded a later one; an explicit time may not be earlier than the latest event (GG111) nor beyond gridgov.future_tolerance (GG112). Returns the updated case. Illegal actions GG101, roles GG102, missing values GG104';

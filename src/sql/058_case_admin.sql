@@ -3,56 +3,57 @@
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION gridgov.dispatch(case_id bigint, department_id bigint DEFAULT NULL,
-                                 note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+                                 note text DEFAULT NULL, at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, 'dispatch', note,
                        pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('department_id', department_id)), at);
 COMMENT ON FUNCTION gridgov.dispatch(bigint, bigint, text, timestamptz) IS
     'Dispatch (派遣/派单) or re-dispatch (改派) a case, to department_id or, when NULL, to the department routing chose';
 
-CREATE FUNCTION gridgov.sign(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION gridgov.sign_case(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, 'sign', note, '{}', at);
-COMMENT ON FUNCTION gridgov.sign(bigint, text, timestamptz) IS 'The assignee acknowledges receipt (签收)';
+COMMENT ON FUNCTION gridgov.sign_case(bigint, text, timestamptz) IS
+    'The assignee acknowledges receipt (签收) (not sign(): an unqualified sign(42) would be pg_catalog.sign)';
 
-CREATE FUNCTION gridgov.return_case(case_id bigint, reason text, at timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION gridgov.return_case(case_id bigint, reason text, at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, 'return', reason, '{}', at);
 COMMENT ON FUNCTION gridgov.return_case(bigint, text, timestamptz) IS
     'The assignee returns a wrong dispatch (退单), with the reason; the dispatcher re-dispatches it';
 
-CREATE FUNCTION gridgov.handle(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION gridgov.handle(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, 'handle', note, '{}', at);
 COMMENT ON FUNCTION gridgov.handle(bigint, text, timestamptz) IS 'The assignee reports the case handled (处置反馈)';
 
 CREATE FUNCTION gridgov.verify(case_id bigint, passed boolean, note text DEFAULT NULL,
-                               at timestamptz DEFAULT pg_catalog.now())
+                               at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, CASE WHEN passed THEN 'verify_pass' ELSE 'verify_fail' END, note, '{}', at);
 COMMENT ON FUNCTION gridgov.verify(bigint, boolean, text, timestamptz) IS
     'On-site verification (核查): passed moves the case on, failed sends it back for rework (返工)';
 
 CREATE FUNCTION gridgov.callback(case_id bigint, solved boolean, satisfaction gridgov.satisfaction,
-                                 note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+                                 note text DEFAULT NULL, at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, 'callback', note,
                        pg_catalog.jsonb_build_object('solved', solved, 'satisfaction', satisfaction), at);
 COMMENT ON FUNCTION gridgov.callback(bigint, boolean, gridgov.satisfaction, text, timestamptz) IS
     'Callback to the citizen (回访): solved? satisfied? (disputes use act(..., ''follow_up'', ...))';
 
-CREATE FUNCTION gridgov.close(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION gridgov.close(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, 'close', note, '{}', at);
 COMMENT ON FUNCTION gridgov.close(bigint, text, timestamptz) IS 'Close the case (结案/办结); duplicates merged into it close with it';
 
-CREATE FUNCTION gridgov.reopen(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION gridgov.reopen(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(case_id, 'reopen', note, '{}', at);
 COMMENT ON FUNCTION gridgov.reopen(bigint, text, timestamptz) IS 'Reopen a closed case (hotline: the caller was not satisfied)';
 
 CREATE FUNCTION gridgov.merge(duplicate_id bigint, master_id bigint, note text DEFAULT NULL,
-                              at timestamptz DEFAULT pg_catalog.now())
+                              at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
     RETURN gridgov.act(duplicate_id, 'merge', note,
                        pg_catalog.jsonb_build_object('master_case_id', master_id), at);
@@ -153,6 +154,10 @@ BEGIN
              gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.staff,
              gridgov.grid_staff, gridgov.settings, gridgov.routing_rules, gridgov.components
              TO gridgov_admin';
+    -- The admin role re-homes cases and runs the nightly job (EXECUTE on these
+    -- is revoked from PUBLIC, 099_privileges.sql).
+    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.rehome_cases(bigint), gridgov.rehome_due_cases(timestamptz),
+             gridgov.nightly_maintenance(timestamptz) TO gridgov_admin';
     -- Later modules add their own grants.
     IF pg_catalog.to_regprocedure('gridgov.setup_sla_roles()') IS NOT NULL THEN
         PERFORM gridgov.setup_sla_roles();
@@ -164,7 +169,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.setup_roles() IS
-    'Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst and grants their privileges; idempotent. Workflow transitions name these roles';
+    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst and grants their privileges; idempotent. Workflow transitions name these roles';
 
 -- Re-homing open cases after a re-division -------------------------------------
 
@@ -173,7 +178,7 @@ COMMENT ON COLUMN gridgov.grid_revisions.cases_rehomed_at IS
     'When the open cases of the retired grids were moved to the new ones (NULL: not yet, e.g. a future re-division)';
 
 CREATE FUNCTION gridgov.rehome_cases(revision bigint) RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     r gridgov.grid_revisions;
     c record;
@@ -214,7 +219,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.rehome_cases(bigint) IS
-    'Moves the open cases of the grids a re-division retired to the grid that now holds their location (or the nearest surviving ancestor grid), recording a rehome event in each history; once per re-division; returns the number of cases moved. redivide() calls it when the re-division is already effective, gridgov.rehome_due_cases() later otherwise';
+    'Administration: Moves the open cases of the grids a re-division retired to the grid that now holds their location (or the nearest surviving ancestor grid), recording a rehome event in each history; once per re-division; returns the number of cases moved. redivide() calls it when the re-division is already effective, gridgov.rehome_due_cases() later otherwise';
 
 CREATE FUNCTION gridgov.rehome_due_cases(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS integer
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
@@ -224,4 +229,4 @@ BEGIN ATOMIC
           WHERE cases_rehomed_at IS NULL AND effective <= as_of ORDER BY id) r;
 END;
 COMMENT ON FUNCTION gridgov.rehome_due_cases(timestamptz) IS
-    'Re-homes the open cases of every re-division that has become effective by as_of and was not applied yet (run by the nightly job); returns the number of cases moved';
+    'Administration: Re-homes the open cases of every re-division that has become effective by as_of and was not applied yet (run by the nightly job); returns the number of cases moved';

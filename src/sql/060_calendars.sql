@@ -71,6 +71,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     suggestion text;
 BEGIN
+    PERFORM gridgov.trigger_check('calendars_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name = NEW.time_zone) THEN
         SELECT z.name INTO suggestion FROM pg_catalog.pg_timezone_names z
         WHERE pg_catalog.lower(z.name) = pg_catalog.lower(NEW.time_zone)
@@ -98,6 +99,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     other record;
 BEGIN
+    PERFORM gridgov.trigger_check('calendar_periods_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     -- Serialise writers of one calendar so that the check below sees them.
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('gridgov.calendar_periods'),
                                              NEW.calendar_id);
@@ -145,6 +147,7 @@ DECLARE
     r jsonb;
     cal text;
 BEGIN
+    PERFORM gridgov.trigger_check('calendar_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'TRUNCATE' THEN
         RAISE EXCEPTION USING ERRCODE = 'GG201',
             MESSAGE = pg_catalog.format('cannot truncate gridgov.%s', TG_TABLE_NAME),

@@ -94,8 +94,7 @@ COMMENT ON COLUMN gridgov.case_clocks.next_escalation_at IS 'When the next rung 
 -- policy and calendar that exist; no foreign keys on this hot path (see
 -- gridgov.reference_guard(), 055): the policies and calendars a clock refers
 -- to cannot be deleted, re-keyed or truncated.
-SELECT gridgov.guard_references('sla_policies', 'case_clocks', 'r.id::text', 'c.policy_id::text', 'policy');
-SELECT gridgov.guard_references('calendars', 'case_clocks', 'r.id::text', 'c.calendar_id::text', 'calendar');
+SELECT gridgov.guard_references(t) FROM pg_catalog.unnest(ARRAY['sla_policies', 'calendars']) t;
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_clocks', '');
 
 CREATE TABLE gridgov.escalation_ladder (

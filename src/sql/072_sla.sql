@@ -58,8 +58,9 @@ JOIN gridgov.calendars c ON c.name = v.calendar;
 -- Shipped rows are restored by CREATE EXTENSION; keep them from being changed
 -- or removed (a dump would not keep the change); deactivate or override them.
 CREATE FUNCTION gridgov.sla_builtin_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('sla_builtin_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
         IF OLD.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG250',
@@ -160,13 +161,14 @@ COMMENT ON FUNCTION gridgov.sla_shift(text, text, timestamptz, timestamptz, time
 
 -- Every recorded change of a case: apply the clock effects of its event.
 CREATE FUNCTION gridgov.case_clock_effects() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     e gridgov.case_events;
     t gridgov.transitions;
     st gridgov.sla_stage;
     n integer;
 BEGIN
+    PERFORM gridgov.trigger_check('case_clock_effects', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     SELECT * INTO e FROM gridgov.case_events x
     WHERE x.county OPERATOR(gridgov.=) NEW.county AND x.case_id = NEW.id AND x.seq = NEW.events;
     IF e.action IN ('edit', 'rehome', 'escalate', 'master_closed', 'whistle', 'report_in') THEN

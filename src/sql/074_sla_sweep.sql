@@ -24,7 +24,7 @@ COMMENT ON FUNCTION gridgov.escalation_targets(text, gridgov.gridcode, gridgov.g
 
 CREATE FUNCTION gridgov.sla_sweep(as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     n integer := 0;
     k record;
@@ -134,7 +134,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.sla_sweep(timestamptz) IS
-    'The escalation sweep at as_of (default now): warns each running clock past its warn_at once; moves each clock whose next rung is due one rung up the ladder (escalations row, escalate event in the case history, supervision flag, NOTIFY gridgov_events with a JSON payload); escalates late or missing whistle report-ins. Reads only due clocks; idempotent; concurrent sweeps never escalate a clock twice. Returns the number of warnings and escalations';
+    'Administration: The escalation sweep at as_of (default now): warns each running clock past its warn_at once; moves each clock whose next rung is due one rung up the ladder (escalations row, escalate event in the case history, supervision flag, NOTIFY gridgov_events with a JSON payload); escalates late or missing whistle report-ins. Reads only due clocks; idempotent; concurrent sweeps never escalate a clock twice. Returns the number of warnings and escalations';
 
 -- The sweep runs with the owner's rights; only roles granted it may run it.
 REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz) FROM PUBLIC;
@@ -242,7 +242,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.nightly_maintenance(timestamptz) IS
-    'The nightly job: re-homes open cases of re-divisions that took effect, and refreshes the analytics summaries; returns what it did';
+    'Administration: The nightly job: re-homes open cases of re-divisions that took effect, and refreshes the analytics summaries; returns what it did';
 
 CREATE FUNCTION gridgov.job_definitions(OUT job_name text, OUT schedule text, OUT command text)
     RETURNS SETOF record
@@ -284,7 +284,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.schedule_jobs() IS
-    'Registers gridgov''s pg_cron jobs (gridgov-sla-sweep and gridgov-analytics every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
+    'Administration: Registers gridgov''s pg_cron jobs (gridgov-sla-sweep and gridgov-analytics every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
 
 CREATE FUNCTION gridgov.unschedule_jobs() RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
@@ -310,7 +310,7 @@ END
 $$;
 -- Rights of the group roles on the time-limit tables (see gridgov.setup_roles).
 CREATE FUNCTION gridgov.setup_sla_roles() RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 BEGIN
     EXECUTE 'GRANT SELECT ON gridgov.sla_policies, gridgov.escalation_ladder, gridgov.case_clocks,
              gridgov.escalations, gridgov.whistles, gridgov.whistle_calls, gridgov.whistle_rates,
@@ -321,10 +321,11 @@ BEGIN
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
              gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin';
     EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz) TO gridgov_admin, gridgov_dispatcher';
+    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.schedule_jobs(), gridgov.unschedule_jobs() TO gridgov_admin';
 END
 $$;
 COMMENT ON FUNCTION gridgov.setup_sla_roles() IS
-    'Grants the group roles their rights on the time-limit tables; called by gridgov.setup_roles()';
+    'Administration: Grants the group roles their rights on the time-limit tables; called by gridgov.setup_roles()';
 
 COMMENT ON FUNCTION gridgov.unschedule_jobs() IS
-    'Removes gridgov''s pg_cron jobs; returns how many were removed (55000 without pg_cron)';
+    'Administration: Removes gridgov''s pg_cron jobs; returns how many were removed (55000 without pg_cron)';

@@ -20,7 +20,7 @@
 -- (validated, and a change rebuilds the analytics: 089_analytics_nightly.sql),
 -- cn otherwise.
 CREATE FUNCTION gridgov.analytics_calendar() RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 BEGIN
     RETURN COALESCE((SELECT s.value FROM gridgov.settings s WHERE s.key = 'analytics_calendar'), 'cn');
 END
@@ -29,7 +29,7 @@ COMMENT ON FUNCTION gridgov.analytics_calendar() IS
     'Name of the analytics calendar: the value of setting analytics_calendar in gridgov.settings, cn when there is no such row or its value is NULL';
 
 CREATE FUNCTION gridgov.analytics_time_zone() RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 BEGIN
     RETURN COALESCE((SELECT c.time_zone FROM gridgov.calendars c
                      WHERE c.name = COALESCE((SELECT s.value FROM gridgov.settings s

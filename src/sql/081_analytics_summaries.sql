@@ -141,7 +141,7 @@ COMMENT ON COLUMN gridgov.stats_month_category.reported IS 'Cases reported';
 
 CREATE FUNCTION gridgov.stats_apply(old_rows gridgov.case_stats[], new_rows gridgov.case_stats[])
     RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 BEGIN
     WITH d AS MATERIALIZED (
         SELECT -1 AS sgn, o.county, o.town, o.department_id, o.category, r.*
@@ -201,7 +201,7 @@ COMMENT ON FUNCTION gridgov.analytics_lock_key() IS
     'Internal: key of the advisory lock that every analytics refresh holds shared and gridgov.analytics_refresh_pending() exclusively';
 
 CREATE FUNCTION gridgov.analytics_refresh(case_ids bigint[]) RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     old_rows gridgov.case_stats[];
     new_rows gridgov.case_stats[];
@@ -278,7 +278,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh(bigint[]) IS
-    'Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by gridgov.analytics_refresh_pending() for the queued cases, or by the triggers on cases and case_clocks when gridgov.analytics_sync is on; safe to call at any time';
+    'Administration: Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by gridgov.analytics_refresh_pending() for the queued cases, or by the triggers on cases and case_clocks when gridgov.analytics_sync is on; safe to call at any time';
 REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]) FROM PUBLIC;
 
 -- The queue of cases whose analytics are to be refreshed ---------------------------
@@ -313,7 +313,7 @@ COMMENT ON FUNCTION gridgov.analytics_sync() IS
 
 
 CREATE FUNCTION gridgov.analytics_refresh_pending(max_entries integer DEFAULT NULL) RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     ids bigint[];
 BEGIN
@@ -347,7 +347,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh_pending(integer) IS
-    'Refreshes the analytics of the cases queued in gridgov.analytics_queue (at most max_entries queue entries; NULL: all) and removes their entries; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
+    'Administration: Refreshes the analytics of the cases queued in gridgov.analytics_queue (at most max_entries queue entries; NULL: all) and removes their entries; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
 REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh_pending(integer) FROM PUBLIC;
 
 -- Triggers: every change of a case or of one of its clocks ----------------------
@@ -372,8 +372,9 @@ COMMENT ON FUNCTION gridgov.analytics_cases_touched(gridgov.gridcode[], bigint[]
 REVOKE EXECUTE ON FUNCTION gridgov.analytics_cases_touched(gridgov.gridcode[], bigint[]) FROM PUBLIC;
 
 CREATE FUNCTION gridgov.analytics_cases_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('analytics_cases_changed', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     PERFORM gridgov.analytics_cases_touched(ARRAY(SELECT n.county FROM changed_cases n ORDER BY n.id),
                                             ARRAY(SELECT n.id FROM changed_cases n ORDER BY n.id));
     RETURN NULL;
@@ -402,8 +403,9 @@ COMMENT ON FUNCTION gridgov.intake_writing() IS
     'Internal: true while the intake statement trigger (gridgov.case_intake_finish) appends the clocks of new cases, whose analytics it queues itself';
 
 CREATE FUNCTION gridgov.analytics_clocks_inserted() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('analytics_clocks_inserted', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     PERFORM gridgov.analytics_cases_touched(ARRAY(SELECT n.county FROM new_clocks n ORDER BY n.case_id),
                                             ARRAY(SELECT n.case_id FROM new_clocks n ORDER BY n.case_id));
     RETURN NULL;
@@ -420,11 +422,12 @@ CREATE TRIGGER analytics_clocks_insert AFTER INSERT ON gridgov.case_clocks
 -- escalation rung and next escalation time do not; the rung reaches the case
 -- row anyway).
 CREATE FUNCTION gridgov.analytics_clocks_updated() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     counties gridgov.gridcode[];
     case_ids bigint[];
 BEGIN
+    PERFORM gridgov.trigger_check('analytics_clocks_updated', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     SELECT pg_catalog.array_agg(n.county ORDER BY n.case_id), pg_catalog.array_agg(n.case_id ORDER BY n.case_id)
     INTO counties, case_ids
     FROM new_clocks n JOIN old_clocks o
@@ -445,7 +448,7 @@ CREATE TRIGGER analytics_clocks_update AFTER UPDATE ON gridgov.case_clocks
 -- Rebuild, compaction, check -------------------------------------------------------
 
 CREATE FUNCTION gridgov.analytics_rebuild_summaries() RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     n bigint;
 BEGIN
@@ -479,10 +482,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_rebuild_summaries() IS
-    'Rebuilds the month summaries from gridgov.case_stats (after a bulk load that bypassed the triggers, or to start afresh); returns the number of stats_month rows';
+    'Administration: Rebuilds the month summaries from gridgov.case_stats (after a bulk load that bypassed the triggers, or to start afresh); returns the number of stats_month rows';
 
 CREATE FUNCTION gridgov.analytics_rebuild() RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     n bigint;
 BEGIN
@@ -495,10 +498,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_rebuild() IS
-    'Recomputes gridgov.case_stats for every case from cases, case_events and case_clocks, then the summaries; returns the number of cases. Run it after a restore (derived tables are not dumped), after a bulk load with triggers disabled, or after correcting the analytics calendar''s holidays';
+    'Administration: Recomputes gridgov.case_stats for every case from cases, case_events and case_clocks, then the summaries; returns the number of cases. Run it after a restore (derived tables are not dumped), after a bulk load with triggers disabled, or after correcting the analytics calendar''s holidays';
 
 CREATE FUNCTION gridgov.analytics_compact() RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     before bigint;
     after bigint;
@@ -547,7 +550,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_compact() IS
-    'Folds the delta rows of the month summaries into one row per key and drops keys whose sums are all zero; returns the number of rows removed. Results do not change. Run nightly by gridgov.analytics_nightly()';
+    'Administration: Folds the delta rows of the month summaries into one row per key and drops keys whose sums are all zero; returns the number of rows removed. Results do not change. Run nightly by gridgov.analytics_nightly()';
 
 CREATE FUNCTION gridgov.analytics_check()
     RETURNS TABLE (object text, key text, problem text)

@@ -41,8 +41,9 @@ INSERT INTO gridgov.score_weights (area, response, resolution, satisfaction, not
 SELECT pg_catalog.pg_extension_config_dump('gridgov.score_weights', 'WHERE NOT builtin');
 
 CREATE FUNCTION gridgov.score_weights_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('score_weights_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NOT OLD.builtin) THEN
         IF NEW.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG300',

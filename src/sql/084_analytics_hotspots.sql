@@ -12,7 +12,7 @@
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION gridgov.poisson_score(x integer, lambda double precision) RETURNS double precision
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     lnfact double precision := 0;
     lt double precision;

@@ -94,7 +94,7 @@ COMMENT ON COLUMN gridgov.grid_map.geom IS 'Outline, MultiPolygon in WGS-84 (SRI
 
 -- Arguments shared by map_geojson and map_svg.
 CREATE FUNCTION gridgov.map_check(level text, metric text, as_of timestamptz) RETURNS integer
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     lvl integer := CASE level WHEN 'county' THEN 3 WHEN 'town' THEN 4 WHEN 'community' THEN 5 WHEN 'grid' THEN 6 END;
 BEGIN
@@ -116,7 +116,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.map_check(text, text, timestamptz) IS
-    'Internal: validates the level and metric of map_geojson / map_svg and returns the level number (22004 NULL, 22023 unknown)';
+    'Building block of map_geojson() and map_svg(): validates the level and metric of map_geojson / map_svg and returns the level number (22004 NULL, 22023 unknown)';
 
 -- The areas of a level at a time, with every metric and the chosen one as value.
 CREATE FUNCTION gridgov.map_areas(level text, metric text, as_of timestamptz)
@@ -145,7 +145,7 @@ BEGIN ATOMIC
     ORDER BY g.code;
 END;
 COMMENT ON FUNCTION gridgov.map_areas(text, text, timestamptz) IS
-    'Internal: the grid versions of a level valid at as_of with their metrics (gridgov.grid_metrics) as JSON and the chosen metric as value, ordered by code';
+    'Building block of map_geojson() and map_svg(): the grid versions of a level valid at as_of with their metrics (gridgov.grid_metrics) as JSON and the chosen metric as value, ordered by code';
 
 CREATE FUNCTION gridgov.map_geojson(level text, metric text DEFAULT 'open_cases',
                                     as_of timestamptz DEFAULT pg_catalog.now())

@@ -103,7 +103,7 @@ COMMENT ON FUNCTION gridgov.open311_json(gridgov.open311_service_requests, text)
     'Internal: one row of gridgov.open311_service_requests as the spec''s service request object, times as W3C date-times in the time zone';
 
 CREATE FUNCTION gridgov.open311_services() RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path FROM CURRENT
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
 BEGIN ATOMIC
     SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                'service_code', c.code, 'service_name', c.name,
@@ -120,7 +120,7 @@ COMMENT ON FUNCTION gridgov.open311_services() IS
 
 CREATE FUNCTION gridgov.open311_requests(filters jsonb DEFAULT '{}', as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS jsonb
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     f jsonb := COALESCE(filters, '{}');
     bad text;
@@ -229,7 +229,7 @@ COMMENT ON FUNCTION gridgov.open311_requests(jsonb, timestamptz) IS
     'GET requests: service requests as the spec''s JSON array, newest first, at most 1,000. Filters (a JSON object of the query parameters): service_request_id (comma-delimited or array; overrides the others), service_code (comma-delimited or array), start_date and end_date (W3C date-times on requested_datetime, at most 90 days apart; default the 90 days up to as_of), status (open, closed), jurisdiction_id (county code). Errors: [{"code": 400 | 404, "description": ...}]';
 
 CREATE FUNCTION gridgov.open311_request(id text) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path FROM CURRENT
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
 BEGIN ATOMIC
     SELECT COALESCE(
         (SELECT pg_catalog.jsonb_build_array(gridgov.open311_json(r, gridgov.analytics_time_zone()))
@@ -240,7 +240,7 @@ COMMENT ON FUNCTION gridgov.open311_request(text) IS
     'GET request: one service request, as the spec''s array of one object; [{"code": 404, ...}] when there is no case with that number';
 
 CREATE FUNCTION gridgov.open311_submit(request jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     r jsonb := request;
     bad text;
@@ -336,7 +336,7 @@ BEGIN
                 COALESCE(NULLIF(pg_catalog.left(pg_catalog.btrim(pg_catalog.regexp_replace(r ->> 'description', '\s+', ' ', 'g')), 60), ''),
                          cat.name),
                 NULLIF(r ->> 'description', ''),
-                CASE WHEN lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END, 'wgs84',
+                CASE WHEN lat IS NOT NULL THEN gridgov.wgs84_point(lon, lat) END, 'wgs84',
                 NULLIF(pg_catalog.btrim(r ->> 'address_string'), ''),
                 CASE WHEN lat IS NULL THEN grid END,
                 reporter, NULLIF(r ->> 'phone', ''))

@@ -5,8 +5,9 @@
 -- Setting analytics_calendar (optional; cn when absent) must name a calendar;
 -- adding, changing or removing it recomputes every case.
 CREATE FUNCTION gridgov.settings_analytics_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('settings_analytics_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF NEW.key = 'analytics_calendar' AND NEW.value IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM gridgov.calendars c WHERE c.name = NEW.value) THEN
         RAISE EXCEPTION USING ERRCODE = '42704',
@@ -23,8 +24,9 @@ CREATE TRIGGER settings_analytics_check BEFORE INSERT OR UPDATE ON gridgov.setti
     FOR EACH ROW EXECUTE FUNCTION gridgov.settings_analytics_check();
 
 CREATE FUNCTION gridgov.settings_analytics_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 BEGIN
+    PERFORM gridgov.trigger_check('settings_analytics_changed', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'UPDATE' AND NOT (OLD.key = 'analytics_calendar' AND NEW.key = 'analytics_calendar'
                                  AND OLD.value IS NOT DISTINCT FROM NEW.value) THEN
         PERFORM gridgov.analytics_rebuild();
@@ -76,4 +78,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_nightly(timestamptz) IS
-    'The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the queued cases (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';
+    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the queued cases (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';

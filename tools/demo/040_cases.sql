@@ -138,7 +138,7 @@ SELECT gridgov.dispatch(pg_temp.k('SSP-001'), (SELECT id FROM gridgov.department
 -- The drain reported twice: the app report is merged into the patrol's.
 SELECT gridgov.merge(pg_temp.k('SSP-002'), pg_temp.k('XC-002'), '同一井口，合并处理', pg_temp.at('09:12')) \g /dev/null
 SET ROLE demo_chenjing;
-SELECT gridgov.sign(pg_temp.k('SSP-001'), '社区签收', pg_temp.at('09:50')) \g /dev/null
+SELECT gridgov.sign_case(pg_temp.k('SSP-001'), '社区签收', pg_temp.at('09:50')) \g /dev/null
 SELECT gridgov.handle(pg_temp.k('SSP-001'), '联系车主挪车，协调物业施划禁停标线', pg_temp.at('11:20')) \g /dev/null
 SET ROLE demo_liuyang;
 SELECT gridgov.verify(pg_temp.k('SSP-001'), true, '现场核查：消防通道已畅通', pg_temp.at('11:45')) \g /dev/null

@@ -1,0 +1,59 @@
+/*
+ * case_time.c
+ *		The times of a case's events; see case_time.h.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+#include "case_time.h"
+#include "errcodes.h"
+
+/* gridgov.future_tolerance, in seconds */
+static int	future_tolerance_s = 300;
+
+void
+case_time_init(void)
+{
+	DefineCustomIntVariable("gridgov.future_tolerance",
+							"How far ahead of the database's clock a case's reported_at or an action's time may lie.",
+							"A time further ahead is refused (GG112): a clock error or a typo would "
+							"otherwise put a case's history in the future, where no later event could follow it.",
+							&future_tolerance_s, 300, 0, 7 * 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S, NULL, NULL, NULL);
+}
+
+void
+case_time_check_future(TimestampTz t, const char *what)
+{
+	TimestampTz limit = GetCurrentTimestamp() + (TimestampTz) future_tolerance_s * USECS_PER_SEC;
+
+	if (TIMESTAMP_NOT_FINITE(t) || t > limit)
+		ereport(ERROR,
+				(errcode(GG_TIME_IN_FUTURE),
+				 errmsg("%s lies in the future", what),
+				 errdetail("It is %s; gridgov.future_tolerance allows %d seconds ahead of the database's clock.",
+						   timestamptz_to_str(t), future_tolerance_s),
+				 errhint("Give the time the case was reported or the action was taken, in the past.")));
+}
+
+TimestampTz
+case_time_of_event(bool explicit_time, TimestampTz given, bool system, TimestampTz latest,
+				   int64 case_id)
+{
+	TimestampTz start = GetCurrentTransactionStartTimestamp();
+
+	if (!explicit_time)
+		return Max(start, latest);
+	if (given < latest)
+		ereport(ERROR,
+				(errcode(GG_TIME_BACKWARDS),
+				 errmsg("an event of case " INT64_FORMAT " cannot be earlier than its latest event", case_id),
+				 errdetail("The latest event is at %s.", timestamptz_to_str(latest)),
+				 errhint("Leave the time out (NULL) to record the action now.")));
+	if (!system)
+		case_time_check_future(given, "the action's time");
+	return given;
+}

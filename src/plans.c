@@ -1,0 +1,120 @@
+/*
+ * plans.c
+ *		gridgov's SPI statements under a search_path of their own; see plans.h.
+ *
+ * PostgreSQL keeps the search_path a plan was made under and re-plans an
+ * invalidated kept plan under that same path; executing under the safe path
+ * as well keeps this true whatever a later server version does on re-planning.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/guc.h"
+#include "utils/snapmgr.h"
+
+#include "plans.h"
+
+int
+plans_safe_begin(const char *name, const char *value)
+{
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", PLANS_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (name != NULL)
+		(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+}
+
+void
+plans_safe_end(int nest)
+{
+	AtEOXact_GUC(true, nest);
+}
+
+static SPIPlanPtr
+prepare(const char *sql, int nargs, const Oid *types, int cursor_options)
+{
+	int			nest = plans_safe_begin(NULL, NULL);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, (Oid *) types, cursor_options);
+
+	plans_safe_end(nest);
+	if (plan == NULL)
+		elog(ERROR, "gridgov: could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+SPIPlanPtr
+plans_keep(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types, int cursor_options)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = prepare(sql, nargs, types, cursor_options);
+
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "gridgov: could not keep the plan of \"%s\"", sql);
+		*slot = plan;
+	}
+	return *slot;
+}
+
+static void
+check_rc(int rc, int expected_rc)
+{
+	if (rc != expected_rc)
+		elog(ERROR, "gridgov: statement failed: %s", SPI_result_code_string(rc));
+}
+
+void
+plans_execute(SPIPlanPtr plan, const Datum *values, const char *nulls, bool read_only,
+			  long count, int expected_rc)
+{
+	int			nest = plans_safe_begin(NULL, NULL);
+	int			rc = SPI_execute_plan(plan, (Datum *) values, nulls, read_only, count);
+
+	plans_safe_end(nest);
+	check_rc(rc, expected_rc);
+}
+
+void
+plans_execute_snapshot(SPIPlanPtr plan, const Datum *values, const char *nulls,
+					   Snapshot snapshot, long count)
+{
+	int			nest = plans_safe_begin(NULL, NULL);
+	int			rc = SPI_execute_snapshot(plan, (Datum *) values, nulls, snapshot,
+										  InvalidSnapshot, true, false, count);
+
+	plans_safe_end(nest);
+	check_rc(rc, SPI_OK_SELECT);
+}
+
+void
+plans_run(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls,
+		  bool read_only, long count, int expected_rc)
+{
+	SPIPlanPtr	plan = prepare(sql, nargs, types, 0);
+
+	plans_execute(plan, values, nulls, read_only, count, expected_rc);
+	SPI_freeplan(plan);
+}
+
+void
+plans_run_snapshot(const char *sql, int nargs, const Oid *types, const Datum *values,
+				   Snapshot snapshot)
+{
+	SPIPlanPtr	plan = prepare(sql, nargs, types, 0);
+
+	plans_execute_snapshot(plan, values, NULL, snapshot, 0);
+	SPI_freeplan(plan);
+}
+
+Portal
+plans_cursor_open(const char *sql)
+{
+	int			nest = plans_safe_begin(NULL, NULL);
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+
+	plans_safe_end(nest);
+	return portal;
+}

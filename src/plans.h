@@ -1,0 +1,60 @@
+/*
+ * plans.h
+ *		The SPI statements gridgov's C code runs: prepared (and kept per
+ *		backend), executed, and both under a search_path of its own.
+ *
+ * Every name in those statements is schema-qualified (gridgov., pg_catalog.,
+ * or PostGIS's schema spelled out), and they are prepared and executed with
+ * search_path = 'pg_catalog, pg_temp'.  So nothing a caller puts earlier on
+ * its search_path (a function or an operator with the same name and argument
+ * types) can take the place of what gridgov means, even when the statement
+ * runs with the rights of the case history's owner (audit.h).
+ */
+#ifndef GRIDGOV_PLANS_H
+#define GRIDGOV_PLANS_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/snapshot.h"
+
+/* The search_path of gridgov's own statements. */
+#define PLANS_SEARCH_PATH	"pg_catalog, pg_temp"
+
+/*
+ * Opens a GUC nesting level with the safe search_path (and, when name is not
+ * NULL, name = value too); plans_safe_end() closes it.
+ */
+extern int	plans_safe_begin(const char *name, const char *value);
+extern void plans_safe_end(int nest);
+
+/*
+ * The plan in *slot, prepared (with the safe search_path and the given
+ * cursor options, e.g. CURSOR_OPT_GENERIC_PLAN) and kept on first use.
+ */
+extern SPIPlanPtr plans_keep(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types,
+							 int cursor_options);
+
+/* SPI_execute_plan with the safe search_path; errors unless rc is expected. */
+extern void plans_execute(SPIPlanPtr plan, const Datum *values, const char *nulls,
+						  bool read_only, long count, int expected_rc);
+
+/*
+ * The same with a given snapshot (e.g. GetLatestSnapshot() for reference data
+ * that outlives the statement); read-only.
+ */
+extern void plans_execute_snapshot(SPIPlanPtr plan, const Datum *values, const char *nulls,
+								   Snapshot snapshot, long count);
+
+/* A one-off statement with parameters (prepared, run and freed), read-only or not. */
+extern void plans_run(const char *sql, int nargs, const Oid *types, const Datum *values,
+					  const char *nulls, bool read_only, long count, int expected_rc);
+
+/* A one-off statement under a given snapshot, read-only. */
+extern void plans_run_snapshot(const char *sql, int nargs, const Oid *types, const Datum *values,
+							   Snapshot snapshot);
+
+/* A read-only cursor over a statement without parameters. */
+extern Portal plans_cursor_open(const char *sql);
+
+#endif							/* GRIDGOV_PLANS_H */
