@@ -76,6 +76,10 @@ static const TriggerBinding bindings[] = {
 	B_STMT("case_no_delete", "cases", "T"),
 	B_ROW("case_events_append_only", "case_events", "UD"),
 	B_STMT("case_events_append_only", "case_events", "T"),
+	B_ROW("history_seals_append_only", "history_seals", "UD"),
+	B_STMT("history_seals_append_only", "history_seals", "T"),
+	B_ROW("history_seals_append_only", "history_seal_heads", "UD"),
+	B_STMT("history_seals_append_only", "history_seal_heads", "T"),
 	/* calendars and time limits */
 	B_ROW("calendars_check", "calendars", "IU"),
 	B_ROW("calendar_periods_check", "calendar_periods", "IU"),

@@ -67,11 +67,11 @@ CREATE FUNCTION gridgov.verify_histories(county gridgov.gridcode DEFAULT NULL, c
     LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     WITH c AS (
-        SELECT x.county, x.id, x.events, x.history_hash FROM gridgov.cases x
+        SELECT x.county, x.id, x.events, x.history_hash, x.state FROM gridgov.cases x
         WHERE (verify_histories.county IS NULL OR x.county OPERATOR(gridgov.=) verify_histories.county)
           AND (verify_histories.case_ids IS NULL OR x.id = ANY (verify_histories.case_ids))
     ), e AS (
-        SELECT ev.county, ev.case_id, ev.seq, ev.hash, ev.prev_hash,
+        SELECT ev.county, ev.case_id, ev.seq, ev.hash, ev.prev_hash, ev.action, ev.to_state,
                pg_catalog.lag(ev.hash) OVER w AS previous,
                pg_catalog.lag(ev.seq) OVER w AS previous_seq,
                gridgov.event_hash(ev.prev_hash, ev.county, ev.case_id, ev.seq, ev.at, ev.actor_role,
@@ -81,7 +81,7 @@ BEGIN ATOMIC
         JOIN c ON ev.county OPERATOR(gridgov.=) c.county AND ev.case_id = c.id
         WINDOW w AS (PARTITION BY ev.county, ev.case_id ORDER BY ev.seq)
     ), last AS (
-        SELECT DISTINCT ON (e.county, e.case_id) e.county, e.case_id, e.seq, e.hash
+        SELECT DISTINCT ON (e.county, e.case_id) e.county, e.case_id, e.seq, e.hash, e.to_state
         FROM e ORDER BY e.county, e.case_id, e.seq DESC
     ), counts AS (
         SELECT e.county, e.case_id, pg_catalog.count(*) AS n FROM e GROUP BY e.county, e.case_id
@@ -107,12 +107,23 @@ BEGIN ATOMIC
                'the case''s history_hash is not the hash of its latest event'
         FROM c JOIN last l ON l.county OPERATOR(gridgov.=) c.county AND l.case_id = c.id
         WHERE c.history_hash IS NOT NULL AND c.history_hash <> l.hash
+        UNION ALL
+        SELECT c.county, c.id, 1, 'intake_missing',
+               CASE WHEN f.case_id IS NULL THEN 'the history has no event 1'
+                    ELSE pg_catalog.format('event 1 is %s, not intake', f.action) END
+        FROM c LEFT JOIN e f ON f.county OPERATOR(gridgov.=) c.county AND f.case_id = c.id AND f.seq = 1
+        WHERE f.case_id IS NULL OR f.action <> 'intake'
+        UNION ALL
+        SELECT c.county, c.id, l.seq, 'state_mismatch',
+               pg_catalog.format('the case is in state %s, its latest event leads to %s', c.state, COALESCE(l.to_state, 'none'))
+        FROM c JOIN last l ON l.county OPERATOR(gridgov.=) c.county AND l.case_id = c.id
+        WHERE l.to_state IS DISTINCT FROM c.state
     )
     SELECT p.county, p.case_id, p.seq, p.problem, p.detail FROM problems p
     ORDER BY p.county, p.case_id, p.seq NULLS LAST, p.problem;
 END;
 COMMENT ON FUNCTION gridgov.verify_histories(gridgov.gridcode, bigint[]) IS
-    'Checks the hash chains of case histories (all cases, a county, or the listed ids): hash_mismatch (an event was edited), chain_broken (an event was removed, inserted or reordered), seq_gap, event_count and tail_mismatch (events missing at the end). No rows: intact';
+    'Checks the hash chains of case histories (all cases, a county, or the listed ids): hash_mismatch (an event was edited), chain_broken (an event was removed, inserted or reordered), seq_gap (a sequence number is missing), event_count (cases.events differs from the number of events), tail_mismatch (cases.history_hash is not the hash of the latest event), intake_missing (no event 1, or event 1 is not the intake), state_mismatch (the latest event does not lead to the case''s state: events removed at the end). Sealed heads are checked by gridgov.verify_seals(). No rows: intact';
 
 CREATE FUNCTION gridgov.verify_history(case_id bigint)
     RETURNS TABLE (county gridgov.gridcode, case_id bigint, seq integer, problem text, detail text)
@@ -161,6 +172,9 @@ BEGIN
     -- Later modules add their own grants.
     IF pg_catalog.to_regprocedure('gridgov.setup_sla_roles()') IS NOT NULL THEN
         PERFORM gridgov.setup_sla_roles();
+    END IF;
+    IF pg_catalog.to_regprocedure('gridgov.setup_seal_roles()') IS NOT NULL THEN
+        PERFORM gridgov.setup_seal_roles();
     END IF;
     IF pg_catalog.to_regprocedure('gridgov.setup_analytics_roles()') IS NOT NULL THEN
         PERFORM gridgov.setup_analytics_roles();

@@ -238,11 +238,12 @@ BEGIN
         EXECUTE 'SELECT pg_catalog.to_jsonb(gridgov.analytics_nightly($1))' INTO STRICT analytics USING as_of;
         result := result || pg_catalog.jsonb_build_object('analytics', analytics);
     END IF;
+    result := result || pg_catalog.jsonb_build_object('seal', gridgov.seal_nightly(as_of));
     RETURN result;
 END
 $$;
 COMMENT ON FUNCTION gridgov.nightly_maintenance(timestamptz) IS
-    'Administration: The nightly job: re-homes open cases of re-divisions that took effect, and refreshes the analytics summaries; returns what it did';
+    'Administration: the nightly job: re-homes open cases of re-divisions that took effect, refreshes the analytics summaries and seals yesterday''s histories (gridgov.seal_nightly); returns what it did';
 
 CREATE FUNCTION gridgov.job_definitions(OUT job_name text, OUT schedule text, OUT command text)
     RETURNS SETOF record
