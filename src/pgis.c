@@ -25,6 +25,7 @@
 #include "utils/syscache.h"
 
 #include "pgis.h"
+#include "plans.h"
 
 typedef struct PgisFunctions
 {
@@ -144,8 +145,15 @@ pgis_from_ewkb(bytea *ewkb)
 Datum
 pgis_transform(Datum geometry, int32 srid)
 {
+	int			nest;
+	Datum		result;
+
 	pgis_load();
-	return FunctionCall2(&pgis.transform, geometry, Int32GetDatum(srid));
+	/* PostGIS reads spatial_ref_sys through SPI, by unqualified names. */
+	nest = plans_safe_begin(NULL, NULL);
+	result = FunctionCall2(&pgis.transform, geometry, Int32GetDatum(srid));
+	plans_safe_end(nest);
+	return result;
 }
 
 Datum

@@ -39,6 +39,9 @@ CREATE FUNCTION gridgov.find_duplicate(county gridgov.gridcode, category text, a
                                        point geometry, radius_m double precision, win interval)
     RETURNS bigint
     LANGUAGE sql STABLE PARALLEL SAFE
+    -- PostGIS looks up spatial_ref_sys for the geography casts: under this
+    -- path, never under the caller's.
+    SET search_path = pg_catalog, gridgov, pg_temp
 BEGIN ATOMIC
     SELECT c.id FROM gridgov.cases c
     WHERE c.county = find_duplicate.county

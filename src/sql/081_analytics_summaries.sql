@@ -555,6 +555,9 @@ COMMENT ON FUNCTION gridgov.analytics_compact() IS
 CREATE FUNCTION gridgov.analytics_check()
     RETURNS TABLE (object text, key text, problem text)
 LANGUAGE sql STABLE PARALLEL SAFE
+-- row_to_json() of a geometry makes PostGIS look up spatial_ref_sys: under
+-- this path, never under the caller's.
+SET search_path = pg_catalog, gridgov, pg_temp
 BEGIN ATOMIC
     WITH stored AS (
         SELECT s.case_id, pg_catalog.row_to_json(s)::jsonb AS j FROM gridgov.case_stats s

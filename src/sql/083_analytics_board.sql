@@ -13,7 +13,7 @@ CREATE FUNCTION gridgov.sla_board_at(as_of timestamptz)
                    state text, open_cases bigint, due_within_hour bigint, overdue bigint,
                    overdue_level0 bigint, overdue_level1 bigint, overdue_level2 bigint, overdue_level3 bigint,
                    whistles_pending bigint, whistles_late bigint)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
     IF as_of IS NULL THEN

@@ -10,7 +10,7 @@ CREATE FUNCTION gridgov.grid_metrics(as_of timestamptz)
                    dispatched_30d bigint, responded_30d bigint, response_rate numeric,
                    called_back_30d bigint, solved_30d bigint, resolution_rate numeric,
                    satisfied_30d bigint, satisfaction_rate numeric, score numeric)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
 BEGIN ATOMIC
     WITH base AS (
         SELECT s.county, s.town, s.community, s.grid,

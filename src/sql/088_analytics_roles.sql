@@ -8,6 +8,10 @@ BEGIN
              TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
     EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.map_geojson(text, text, timestamptz),
              gridgov.map_svg(text, text, timestamptz) TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
+    -- The board and the map metrics count cases as the owner (SECURITY
+    -- DEFINER): those roles need no rights on cases or case_stats.
+    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.sla_board_at(timestamptz), gridgov.grid_metrics(timestamptz)
+             TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
     -- A report that must include the last minute's intake drains the queue first.
     EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.analytics_refresh_pending(integer)
              TO gridgov_analyst, gridgov_dispatcher, gridgov_admin';
