@@ -22,6 +22,7 @@ GG_PACKAGES=(
 	"postgresql-$PG_MAJOR-pgtap"
 	libtap-parser-sourcehandler-pgtap-perl
 	gdal-bin
+	sqlsmith
 	python3
 	make
 	gcc
