@@ -746,6 +746,7 @@ gridgov_case_update(PG_FUNCTION_ARGS)
 	char		action[REF_NAME_LEN];
 	TimestampTz at;
 	bool		mine;
+	HeapTuple	result;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -770,8 +771,13 @@ gridgov_case_update(PG_FUNCTION_ARGS)
 	record_event(&ch, action, from, to, at);
 	if (mine)
 		pending.set = false;
+	/*
+	 * The row's values live in SPI's memory, which SPI_finish() frees: the
+	 * new tuple is built here and copied out to the trigger's context.
+	 */
+	result = SPI_copytuple(heap_modify_tuple(td->tg_newtuple, ch.desc, ch.newv, ch.newn, ch.replace));
 	SPI_finish();
-	return PointerGetDatum(heap_modify_tuple(td->tg_newtuple, ch.desc, ch.newv, ch.newn, ch.replace));
+	return PointerGetDatum(result);
 }
 
 /*

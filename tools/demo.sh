@@ -26,10 +26,7 @@ demo_start() {
 	gg_psql "$inst" "$port" postgres -q -c "CREATE DATABASE $DEMO_DB"
 	echo "$port" >"$GG_ROOT/.demo/port"
 
-	local step
-	for step in tools/demo/[0-9]*.sql; do
-		gg_psql "$inst" "$port" "$DEMO_DB" -q -P pager=off -f "$step"
-	done
+	gg_demo_load "$DEMO_DB" -h "$inst" -p "$port" -U postgres
 
 	cat <<EOT
 

@@ -22,6 +22,7 @@ GG_PACKAGES=(
 	"postgresql-$PG_MAJOR-pgtap"
 	libtap-parser-sourcehandler-pgtap-perl
 	gdal-bin
+	sqlsmith
 	python3
 	make
 	gcc
@@ -177,6 +178,20 @@ gg_stop_and_clean() {
 	case "$dir" in
 	/tmp/gridgov-instance.*) rm -rf "$dir" ;;
 	esac
+}
+
+# gg_demo_load DB [psql args...]: run the demo's steps (tools/demo/NNN_*.sql) in
+# name order in database DB, which must exist (the first step creates gridgov in
+# it).  The connection comes from the psql args (-h, -p, -U) or the PG*
+# environment; the steps read data/ relative to GG_ROOT.  Used by make demo and
+# by the fuzz suites (test/shell/fuzz_*.sh), which pass -v demo_map=/dev/null.
+gg_demo_load() {
+	local db=$1 step
+	shift
+	for step in "$GG_ROOT"/tools/demo/[0-9]*.sql; do
+		(cd "$GG_ROOT" && "$(gg_bindir)/psql" -X -v ON_ERROR_STOP=1 -q -P pager=off "$@" \
+			-d "$db" -f "tools/demo/${step##*/}") || return 1
+	done
 }
 
 # psql against an instance: gg_psql DIR PORT DB [psql args...]

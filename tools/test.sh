@@ -90,12 +90,14 @@ if [ ${#tap_files[@]} -gt 0 ]; then
 	failed=$((failed + tap_bad))
 fi
 
-# Shell suites (test/shell/*.sh), for what SQL cannot check (GDAL, files):
-# each gets the test instance in PGHOST/PGPORT/PGUSER/PGDATABASE, prints
-# "ok"/"not ok" lines, and counts as passed when it exits 0 with no "not ok".
+# Shell suites (test/shell/*.sh), for what SQL cannot check (GDAL, files,
+# crashes): each gets the test instance in PGHOST/PGPORT/PGUSER/PGDATABASE and
+# its server log in GG_SERVER_LOG, prints "ok"/"not ok" lines, and counts as
+# passed when it exits 0 with no "not ok".
 for t in test/shell/*.sh; do
 	set +e
-	PGHOST=$inst PGPORT=$port PGUSER=postgres PGDATABASE=$TAP_DB bash "$t" 2>&1 | tee .test-shell.log
+	PGHOST=$inst PGPORT=$port PGUSER=postgres PGDATABASE=$TAP_DB GG_SERVER_LOG=$inst/server.log \
+		bash "$t" 2>&1 | tee .test-shell.log
 	shell_status=${PIPESTATUS[0]}
 	set -e
 	if [ "$shell_status" -eq 0 ] && ! grep -q '^not ok' .test-shell.log && grep -q '^ok' .test-shell.log; then

@@ -3,7 +3,9 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS gridgov CASCADE;
 SET search_path = public, gridgov;
-ALTER DATABASE gridgov_demo SET search_path = "$user", public, gridgov;
+-- The database the steps run in (gridgov_demo for make demo; the fuzz suites load
+-- the same steps into their own databases).
+ALTER DATABASE :"DBNAME" SET search_path = "$user", public, gridgov;
 
 CREATE SCHEMA demo;
 CREATE TABLE demo.divisions (code gridcode PRIMARY KEY, name text NOT NULL);

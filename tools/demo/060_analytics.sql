@@ -1,6 +1,6 @@
 -- Demo step 6: analytics on the morning's cases — three rates by town, the
 -- department ranking, the live board, a hot spot — and a map written to
--- .demo/map.svg.  Works with any number of cases (none included): when the
+-- .demo/map.svg (or the file in psql variable demo_map).  Works with any number of cases (none included): when the
 -- week holds no hot spot, the step adds a burst of reports to show one.
 \set QUIET on
 SET client_min_messages = warning;
@@ -84,16 +84,20 @@ SELECT jsonb_pretty(open311_requests('{}') -> 0) AS newest_request;
 
 -- The map: cases of the last 30 days by town, as a standalone SVG.
 \set QUIET on
+\if :{?demo_map}
+\else
+\set demo_map .demo/map.svg
+\endif
 \pset format unaligned
 \pset tuples_only on
-\o .demo/map.svg
+\o :demo_map
 SELECT map_svg('town', 'cases_30d');
 \o
 \pset format aligned
 \pset tuples_only off
 \set QUIET off
 \echo
-\echo '== Map written to .demo/map.svg (SVG, one path per town; also: map_geojson(), and gridgov.grid_map for QGIS)'
+\echo '== Map written to' :demo_map '(SVG, one path per town; also: map_geojson(), and gridgov.grid_map for QGIS)'
 SELECT (xpath('count(//svg:path)', XMLPARSE(DOCUMENT m), ARRAY[ARRAY['svg', 'http://www.w3.org/2000/svg']]))[1]::text AS paths,
        pg_size_pretty(octet_length(m)::bigint) AS size
 FROM (SELECT map_svg('town', 'cases_30d') AS m) x;
