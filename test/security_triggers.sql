@@ -9,7 +9,7 @@
 --   3. a reported_at beyond gridgov.future_tolerance is refused (GG112).
 -- Everything lives in a fictitious county, 990108, inside this transaction.
 BEGIN;
-SELECT plan(28);
+SELECT plan(29);
 SET LOCAL client_min_messages = warning;
 
 CREATE TEMP TABLE setup AS SELECT gridgov.setup_roles();
@@ -174,6 +174,13 @@ SELECT throws_ok(pg_catalog.format('UPDATE gridgov.cases SET title = title || ''
                  '42804', 'column coord_system of gridgov.cases has type character varying, not text',
                  'a retyped column of gridgov.cases is refused (42804)');
 ROLLBACK TO SAVEPOINT retype;
+
+-- A large payload: the row trigger's values live in SPI's memory, which was freed
+-- before the new row was built (a crash with a payload of this size).
+SELECT is((SELECT events FROM gridgov.act(pg_temp.k('sec-3'), 'whistle', NULL,
+                                          pg_catalog.jsonb_build_object('departments', (SELECT pg_catalog.jsonb_agg(i) FROM pg_catalog.generate_series(1, 100000) i)),
+                                          NULL)), 2,
+          'an action with a 100,000-element payload is recorded');
 
 -- 3. Times in the future ------------------------------------------------------------
 SELECT throws_ok($$INSERT INTO gridgov.cases (county, source, category, title, reported_at) VALUES ('990108', 'patrol', 'E0102', 'x', '2100-01-01')$$,
