@@ -135,6 +135,14 @@ SELECT whistle(2004, ARRAY[-1::bigint], NULL);
 SELECT whistle(2004, ARRAY(SELECT id FROM departments WHERE code = 'DX-CGJ'), NULL, '-5 minutes');
 SELECT sla_sweep(NULL);
 SELECT sla_sweep('infinity');
+SELECT sla_sweep('2026-03-04 10:00+08', 0);
+CALL sla_sweep_run('2026-03-04 10:00+08', 0);
+-- The first max_cases due cases, in key order; the job's procedure commits
+-- after each batch, which it cannot do inside this transaction block.
+SELECT pg_catalog.count(*) AS due FROM sla_due_cases('2026-05-01 00:00+08');
+SELECT sla_sweep('2026-05-01 00:00+08', 1) > 0 AS swept_one_case;
+SELECT pg_catalog.count(*) AS due FROM sla_due_cases('2026-05-01 00:00+08');
+CALL sla_sweep_run('2026-05-01 00:00+08', 1);
 SELECT * FROM schedule_jobs();
 SELECT unschedule_jobs();
 SELECT * FROM job_definitions();

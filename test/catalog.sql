@@ -142,6 +142,10 @@ SELECT is_empty($$
     WHERE p.pronamespace = 'gridgov'::pg_catalog.regnamespace
       AND (l.lanname = 'plpgsql' OR (l.lanname = 'sql' AND p.prosqlbody IS NULL))
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
+      -- a procedure that commits cannot have a SET clause: it sets the path
+      -- for its transactions itself, before anything else
+      AND NOT (p.prokind = 'p' AND pg_catalog.strpos(p.prosrc,
+               E'\nBEGIN\n    PERFORM pg_catalog.set_config(''search_path'', ''pg_catalog, gridgov, pg_temp'', true);\n') > 0)
 $$, 'every function whose body is resolved at run time pins its search_path');
 
 -- No schema on a pinned search_path can be created in by anyone but superusers

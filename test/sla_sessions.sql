@@ -1,11 +1,13 @@
 -- The escalation sweep across sessions: a listener receives the NOTIFY
--- payloads; two concurrent sweeps escalate each due clock exactly once; and
--- real pg_cron runs the scheduled sweep in this instance (bounded wait of 90 s,
--- the one place a test waits for a clock: pg_cron's granularity is a minute).
+-- payloads (polled for, at most 30 s: they reach its connection after the
+-- commit); two concurrent sweeps escalate each due clock exactly once; and
+-- real pg_cron runs the scheduled sweep, gridgov.sla_sweep_run(), in this
+-- instance and commits between its batches (bounded wait of 90 s, the one
+-- place a test waits for a clock: pg_cron's granularity is a minute).
 -- Fixture data must be visible to other sessions, so it is committed through
 -- a dblink session, in a fictitious county 990102 no other suite uses.
 BEGIN;
-SELECT plan(11);
+SELECT plan(14);
 
 CREATE TEMP TABLE conn AS SELECT pg_catalog.format('dbname=%s port=%s host=%s', pg_catalog.current_database(),
     pg_catalog.current_setting('port'), pg_catalog.split_part(pg_catalog.current_setting('unix_socket_directories'), ',', 1)) AS s;
@@ -44,10 +46,23 @@ SELECT dblink_exec('setup', $$
       AND case_id <> (SELECT pg_catalog.min(id) FROM gridgov.cases WHERE external_id LIKE 'sla-sessions-%')$$);
 SELECT is((SELECT n FROM dblink('sweep_a', $$SELECT gridgov.sla_sweep('2026-01-05 09:30+08')$$) AS t(n integer)),
           2, 'the sweep warns and escalates the one due clock');
-CREATE TEMP TABLE heard AS
-SELECT extra::jsonb AS p FROM dblink_get_notify('listener') WHERE notify_name = 'gridgov_events';
-SELECT is((SELECT pg_catalog.count(*) FROM heard WHERE p ->> 'county' = '990102'), 2::bigint,
-          'the listener received two notifications after the commit');
+-- The notifications reach the listener's connection some time after the
+-- commit: collect them until two of this county have come, for at most 30 s.
+CREATE TEMP TABLE heard (p jsonb);
+CREATE FUNCTION pg_temp.hear(want bigint, limit_s integer) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    deadline timestamptz := pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => limit_s);
+    have bigint;
+BEGIN
+    LOOP
+        INSERT INTO heard SELECT extra::jsonb FROM dblink_get_notify('listener') WHERE notify_name = 'gridgov_events';
+        SELECT pg_catalog.count(*) INTO have FROM heard WHERE p ->> 'county' = '990102';
+        EXIT WHEN have >= want OR pg_catalog.clock_timestamp() > deadline;
+        PERFORM pg_catalog.pg_sleep(0.02);
+    END LOOP;
+    RETURN have;
+END $$;
+SELECT is(pg_temp.hear(2, 30), 2::bigint, 'the listener received two notifications after the commit');
 SELECT is((SELECT pg_catalog.jsonb_build_object('type', p -> 'type', 'stage', p -> 'stage', 'level', p -> 'level',
                                                 'due_at', (p ->> 'due_at')::timestamptz = '2026-01-05 09:20+08',
                                                 'case', (p ->> 'case_id')::bigint = (SELECT pg_catalog.min(id) FROM mine),
@@ -93,7 +108,35 @@ BEGIN
     END LOOP;
     RETURN false;
 END $$;
+SELECT is((SELECT command FROM cron.job WHERE jobname = 'gridgov-sla-sweep'), 'CALL gridgov.sla_sweep_run()',
+          'the sweep job calls the procedure that commits in batches');
 SELECT ok(pg_temp.wait_for_cron(90), 'within 90 s pg_cron ran gridgov-sla-sweep and escalated the breached case');
+-- The run found 202 due cases (the 201 above, due for rung 2 since 12:00 on
+-- 5 Jan, and the new one) and committed them in batches of 200: its
+-- escalations (one as_of) were written by more than one transaction.
+SELECT is((SELECT pg_catalog.format('%s escalations, %s', pg_catalog.count(*),
+                                    CASE WHEN pg_catalog.count(DISTINCT e.xmin::text) > 1 THEN 'several transactions'
+                                         ELSE 'one transaction' END)
+           FROM gridgov.escalations e
+           WHERE e.county OPERATOR(gridgov.=) '990102' AND e.at = (SELECT x.at FROM gridgov.escalations x JOIN gridgov.cases c ON c.id = x.case_id
+                         WHERE c.external_id = 'sla-cron')),
+          '202 escalations, several transactions',
+          'the pg_cron run of sla_sweep_run() escalated all 202 due cases and committed between its batches');
+CREATE FUNCTION pg_temp.cron_run_status(limit_s integer) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    deadline timestamptz := pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => limit_s);
+    st text;
+BEGIN
+    LOOP
+        SELECT d.status INTO st FROM cron.job_run_details d JOIN cron.job j ON j.jobid = d.jobid
+        WHERE j.jobname = 'gridgov-sla-sweep' AND d.status IN ('succeeded', 'failed')
+        ORDER BY d.start_time LIMIT 1;
+        EXIT WHEN st IS NOT NULL OR pg_catalog.clock_timestamp() > deadline;
+        PERFORM pg_catalog.pg_sleep(0.1);
+    END LOOP;
+    RETURN st;
+END $$;
+SELECT is(pg_temp.cron_run_status(30), 'succeeded', 'pg_cron recorded the run as succeeded (COMMIT inside CALL works under pg_cron)');
 SELECT is((SELECT n FROM dblink('setup', 'SELECT gridgov.unschedule_jobs()') AS t(n integer)), 3, 'unschedule_jobs removed the three jobs');
 
 SELECT dblink_disconnect(c) FROM pg_catalog.unnest(ARRAY['setup', 'listener', 'sweep_a', 'sweep_b']) c;

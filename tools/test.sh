@@ -94,7 +94,11 @@ fi
 # crashes): each gets the test instance in PGHOST/PGPORT/PGUSER/PGDATABASE and
 # its server log in GG_SERVER_LOG, prints "ok"/"not ok" lines, and counts as
 # passed when it exits 0 with no "not ok".
-for t in test/shell/*.sh; do
+# The fuzz suites (fuzz_*) come last: a crash they provoke restarts the server.
+shell_suites=()
+for t in test/shell/*.sh; do [[ $t == test/shell/fuzz_* ]] || shell_suites+=("$t"); done
+shell_suites+=(test/shell/fuzz_*.sh)
+for t in "${shell_suites[@]}"; do
 	set +e
 	PGHOST=$inst PGPORT=$port PGUSER=postgres PGDATABASE=$TAP_DB GG_SERVER_LOG=$inst/server.log \
 		bash "$t" 2>&1 | tee .test-shell.log

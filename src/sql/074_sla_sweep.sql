@@ -22,61 +22,103 @@ END;
 COMMENT ON FUNCTION gridgov.escalation_targets(text, gridgov.gridcode, gridgov.gridcode) IS
     'Departments a ladder rung tells: town_center (the command center of the case''s town, else of its county), district_center, discipline (every active discipline department whose jurisdiction holds the county)';
 
-CREATE FUNCTION gridgov.sla_sweep(as_of timestamptz DEFAULT pg_catalog.now())
+-- The sweep ------------------------------------------------------------------
+--
+-- Locks are taken in one order everywhere: the case row first, then its
+-- clocks (or whistle summonses).  act() and every UPDATE of a case take the
+-- case row and then, through the clock-effects trigger, its clocks; the sweep
+-- takes the case row with SKIP LOCKED, so a case another transaction holds is
+-- left for the next run instead of waited for, and then re-reads the case and
+-- its clocks under that lock (what it acts on is never older than the lock).
+-- The sweep itself never waits for a row another transaction holds, so it
+-- cannot be part of a deadlock.  The escalations key (one row per clock and
+-- rung) keeps every rung to once, whatever runs at the same time.
+
+CREATE FUNCTION gridgov.sla_due_cases(as_of timestamptz)
+    RETURNS TABLE (county gridgov.gridcode, case_id bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
+BEGIN ATOMIC
+    SELECT d.county, d.case_id
+    FROM (SELECT x.county, x.case_id FROM gridgov.case_clocks x
+          WHERE x.next_escalation_at <= sla_due_cases.as_of
+            AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
+            AND x.next_escalation_at IS NOT NULL
+          UNION
+          SELECT x.county, x.case_id FROM gridgov.case_clocks x
+          WHERE x.warn_at <= sla_due_cases.as_of AND x.warned_at IS NULL
+            AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
+          UNION
+          SELECT w.county, w.case_id FROM gridgov.whistle_calls w
+          WHERE w.due_at <= sla_due_cases.as_of AND w.escalated_at IS NULL
+            AND (w.reported_at IS NULL OR w.reported_at > w.due_at)) d
+    ORDER BY d.county, d.case_id;
+END;
+COMMENT ON FUNCTION gridgov.sla_due_cases(timestamptz) IS
+    'Internal: the cases with something due at as_of (a clock to warn or escalate, a late whistle report-in), in key order; read from the partial indexes on due clocks';
+REVOKE EXECUTE ON FUNCTION gridgov.sla_due_cases(timestamptz) FROM PUBLIC;
+
+-- The three passes over one locked case.  Each returns its number of actions.
+CREATE FUNCTION gridgov.sla_sweep_warnings(county gridgov.gridcode, case_id bigint, case_no text, as_of timestamptz)
     RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
+    k record;
     n integer := 0;
+BEGIN
+    FOR k IN
+        SELECT x.stage, x.seq, x.due_at FROM gridgov.case_clocks x
+        WHERE x.county OPERATOR(gridgov.=) sla_sweep_warnings.county AND x.case_id = sla_sweep_warnings.case_id
+          AND x.warn_at <= as_of AND x.warned_at IS NULL
+          AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
+        ORDER BY x.stage, x.seq
+        FOR UPDATE SKIP LOCKED
+    LOOP
+        UPDATE gridgov.case_clocks x SET warned_at = as_of
+        WHERE x.county OPERATOR(gridgov.=) sla_sweep_warnings.county AND x.case_id = sla_sweep_warnings.case_id
+          AND x.stage = k.stage AND x.seq = k.seq;
+        PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
+            'type', 'warning', 'case_id', case_id, 'case_no', case_no, 'county', county::text,
+            'stage', k.stage, 'due_at', k.due_at, 'at', as_of)::text);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_sweep_warnings(gridgov.gridcode, bigint, text, timestamptz) IS
+    'Internal (gridgov.sla_sweep_case, under the case''s lock): warns each running, unpaused clock of the case past its warn_at, once; returns the number of warnings';
+REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep_warnings(gridgov.gridcode, bigint, text, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION gridgov.sla_sweep_escalations(county gridgov.gridcode, case_id bigint, case_no text,
+                                              grid gridgov.gridcode, as_of timestamptz, at timestamptz)
+    RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
     k record;
     rung gridgov.escalation_ladder;
     following gridgov.escalation_ladder;
     targets bigint[];
     next_at timestamptz;
     inserted integer;
+    n integer := 0;
 BEGIN
-    IF as_of IS NULL OR NOT pg_catalog.isfinite(as_of) THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
-    END IF;
-
-    -- 1. Warnings: each running clock past its warn_at, once.
     FOR k IN
-        SELECT x.county, x.case_id, x.stage, x.seq, x.due_at, c.case_no
-        FROM gridgov.case_clocks x JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) x.county AND c.id = x.case_id
-        WHERE x.warn_at <= as_of AND x.warned_at IS NULL
+        SELECT x.stage, x.seq, x.due_at, x.escalation_level FROM gridgov.case_clocks x
+        WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
+          AND x.next_escalation_at <= as_of
           AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
-        ORDER BY x.county, x.case_id, x.stage, x.seq
-        FOR UPDATE OF x SKIP LOCKED
-    LOOP
-        UPDATE gridgov.case_clocks x SET warned_at = as_of
-        WHERE x.county OPERATOR(gridgov.=) k.county AND x.case_id = k.case_id AND x.stage = k.stage AND x.seq = k.seq;
-        PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
-            'type', 'warning', 'case_id', k.case_id, 'case_no', k.case_no, 'county', k.county::text,
-            'stage', k.stage, 'due_at', k.due_at, 'at', as_of)::text);
-        n := n + 1;
-    END LOOP;
-
-    -- 2. Escalations: each clock whose next rung is due climbs one rung.
-    --    Cases are taken in key order, so concurrent sweeps never deadlock;
-    --    SKIP LOCKED and the escalations key make every rung happen once.
-    FOR k IN
-        SELECT x.county, x.case_id, x.stage, x.seq, x.due_at, x.escalation_level, c.case_no, c.grid,
-               c.updated_at
-        FROM gridgov.case_clocks x JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) x.county AND c.id = x.case_id
-        WHERE x.next_escalation_at <= as_of
-          AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
-          AND x.next_escalation_at IS NOT NULL
-        ORDER BY x.county, x.case_id, x.stage, x.seq
-        FOR UPDATE OF x SKIP LOCKED
+        ORDER BY x.stage, x.seq
+        FOR UPDATE SKIP LOCKED
     LOOP
         SELECT * INTO rung FROM gridgov.escalation_ladder l WHERE l.level = k.escalation_level + 1;
         IF NOT FOUND THEN
             UPDATE gridgov.case_clocks x SET next_escalation_at = NULL
-            WHERE x.county OPERATOR(gridgov.=) k.county AND x.case_id = k.case_id AND x.stage = k.stage AND x.seq = k.seq;
+            WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
+              AND x.stage = k.stage AND x.seq = k.seq;
             CONTINUE;
         END IF;
-        targets := gridgov.escalation_targets(rung.target, k.county, k.grid);
+        targets := gridgov.escalation_targets(rung.target, county, grid);
         INSERT INTO gridgov.escalations (county, case_id, stage, clock_seq, level, at, due_at, department_ids)
-        VALUES (k.county, k.case_id, k.stage::text, k.seq, rung.level, as_of, k.due_at, targets)
+        VALUES (county, case_id, k.stage::text, k.seq, rung.level, as_of, k.due_at, targets)
         ON CONFLICT DO NOTHING;
         GET DIAGNOSTICS inserted = ROW_COUNT;
         IF inserted = 0 THEN
@@ -87,45 +129,59 @@ BEGIN
             gridgov.worktime_add((SELECT c.name FROM gridgov.calendars c WHERE c.id = following.calendar_id),
                                  as_of, following.delay, following.delay_unit) END;
         UPDATE gridgov.case_clocks x SET escalation_level = rung.level, next_escalation_at = next_at
-        WHERE x.county OPERATOR(gridgov.=) k.county AND x.case_id = k.case_id AND x.stage = k.stage AND x.seq = k.seq;
-        PERFORM gridgov.case_system_update(k.county, k.case_id, 'escalate',
+        WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
+          AND x.stage = k.stage AND x.seq = k.seq;
+        PERFORM gridgov.case_system_update(county, case_id, 'escalate',
             pg_catalog.jsonb_build_object('stage', k.stage, 'clock_seq', k.seq, 'level', rung.level,
-                                          'due_at', k.due_at, 'department_ids', targets),
-            GREATEST(as_of, k.updated_at));
+                                          'due_at', k.due_at, 'department_ids', targets), at);
         PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
-            'type', 'escalation', 'case_id', k.case_id, 'case_no', k.case_no, 'county', k.county::text,
+            'type', 'escalation', 'case_id', case_id, 'case_no', case_no, 'county', county::text,
             'stage', k.stage, 'level', rung.level, 'title', rung.title, 'due_at', k.due_at,
             'department_ids', targets, 'at', as_of)::text);
         n := n + 1;
     END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_sweep_escalations(gridgov.gridcode, bigint, text, gridgov.gridcode, timestamptz, timestamptz) IS
+    'Internal (gridgov.sla_sweep_case, under the case''s lock): moves each running, unpaused clock of the case whose next rung is due at as_of one rung up the ladder (escalations row at as_of, escalate event at time at); returns the number of escalations';
+REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep_escalations(gridgov.gridcode, bigint, text, gridgov.gridcode, timestamptz, timestamptz) FROM PUBLIC;
 
-    -- 3. Whistles: departments that did not report in by the deadline, or late.
+CREATE FUNCTION gridgov.sla_sweep_whistles(county gridgov.gridcode, case_id bigint, case_no text,
+                                           as_of timestamptz, at timestamptz)
+    RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    k record;
+    changed integer;
+    n integer := 0;
+BEGIN
     FOR k IN
-        SELECT w.county, w.case_id, w.whistle_id, pg_catalog.min(w.due_at) AS due_at,
-               pg_catalog.array_agg(w.department_id ORDER BY w.department_id) AS departments,
-               c.case_no, c.updated_at
-        FROM gridgov.whistle_calls w JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) w.county AND c.id = w.case_id
-        WHERE w.due_at <= as_of AND w.escalated_at IS NULL
-          AND (w.reported_at IS NULL OR w.reported_at > w.due_at)
-        GROUP BY w.county, w.case_id, w.whistle_id, c.case_no, c.updated_at
-        ORDER BY w.county, w.case_id, w.whistle_id
+        SELECT w.whistle_id, pg_catalog.min(w.due_at) AS due_at,
+               pg_catalog.array_agg(w.department_id ORDER BY w.department_id) AS departments
+        FROM (SELECT y.whistle_id, y.department_id, y.due_at FROM gridgov.whistle_calls y
+              WHERE y.county OPERATOR(gridgov.=) sla_sweep_whistles.county AND y.case_id = sla_sweep_whistles.case_id
+                AND y.due_at <= as_of AND y.escalated_at IS NULL
+                AND (y.reported_at IS NULL OR y.reported_at > y.due_at)
+              FOR UPDATE SKIP LOCKED) w
+        GROUP BY w.whistle_id
+        ORDER BY w.whistle_id
     LOOP
         UPDATE gridgov.whistle_calls w SET escalated_at = as_of
-        WHERE w.county OPERATOR(gridgov.=) k.county AND w.case_id = k.case_id AND w.whistle_id = k.whistle_id
-          AND w.department_id = ANY (k.departments) AND w.escalated_at IS NULL;
-        GET DIAGNOSTICS inserted = ROW_COUNT;
-        IF inserted = 0 THEN
+        WHERE w.county OPERATOR(gridgov.=) sla_sweep_whistles.county AND w.case_id = sla_sweep_whistles.case_id
+          AND w.whistle_id = k.whistle_id AND w.department_id = ANY (k.departments) AND w.escalated_at IS NULL;
+        GET DIAGNOSTICS changed = ROW_COUNT;
+        IF changed = 0 THEN
             CONTINUE;
         END IF;
         INSERT INTO gridgov.escalations (county, case_id, stage, clock_seq, level, at, due_at, department_ids)
-        VALUES (k.county, k.case_id, 'whistle', k.whistle_id, 1, as_of, k.due_at, k.departments)
+        VALUES (county, case_id, 'whistle', k.whistle_id, 1, as_of, k.due_at, k.departments)
         ON CONFLICT DO NOTHING;
-        PERFORM gridgov.case_system_update(k.county, k.case_id, 'escalate',
+        PERFORM gridgov.case_system_update(county, case_id, 'escalate',
             pg_catalog.jsonb_build_object('stage', 'whistle', 'whistle_id', k.whistle_id, 'level', 1,
-                                          'due_at', k.due_at, 'department_ids', k.departments),
-            GREATEST(as_of, k.updated_at));
+                                          'due_at', k.due_at, 'department_ids', k.departments), at);
         PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
-            'type', 'whistle_late', 'case_id', k.case_id, 'case_no', k.case_no, 'county', k.county::text,
+            'type', 'whistle_late', 'case_id', case_id, 'case_no', case_no, 'county', county::text,
             'stage', 'whistle', 'level', 1, 'due_at', k.due_at, 'department_ids', k.departments,
             'at', as_of)::text);
         n := n + 1;
@@ -133,11 +189,123 @@ BEGIN
     RETURN n;
 END
 $$;
-COMMENT ON FUNCTION gridgov.sla_sweep(timestamptz) IS
-    'Administration: The escalation sweep at as_of (default now): warns each running clock past its warn_at once; moves each clock whose next rung is due one rung up the ladder (escalations row, escalate event in the case history, supervision flag, NOTIFY gridgov_events with a JSON payload); escalates late or missing whistle report-ins. Reads only due clocks; idempotent; concurrent sweeps never escalate a clock twice. Returns the number of warnings and escalations';
+COMMENT ON FUNCTION gridgov.sla_sweep_whistles(gridgov.gridcode, bigint, text, timestamptz, timestamptz) IS
+    'Internal (gridgov.sla_sweep_case, under the case''s lock): escalates, per whistle of the case, the summoned departments that had not reported in by the deadline or reported in late (escalate event at time at); returns the number of whistles escalated';
+REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep_whistles(gridgov.gridcode, bigint, text, timestamptz, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION gridgov.sla_sweep_case(county gridgov.gridcode, case_id bigint, as_of timestamptz)
+    RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    c record;
+    at timestamptz;
+    n integer;
+BEGIN
+    -- The case first, with the lock every UPDATE of it takes; held by
+    -- another transaction, it is left for the next sweep.
+    SELECT x.case_no, x.grid, x.updated_at INTO c FROM gridgov.cases x
+    WHERE x.county OPERATOR(gridgov.=) sla_sweep_case.county AND x.id = sla_sweep_case.case_id
+    FOR NO KEY UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    -- The escalate events come after the case's latest event, read under the lock.
+    at := GREATEST(as_of, c.updated_at);
+    n := gridgov.sla_sweep_warnings(county, case_id, c.case_no, as_of);
+    n := n + gridgov.sla_sweep_escalations(county, case_id, c.case_no, c.grid, as_of, at);
+    RETURN n + gridgov.sla_sweep_whistles(county, case_id, c.case_no, as_of, at);
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) IS
+    'The sweep of one case at as_of: locks the case (FOR NO KEY UPDATE SKIP LOCKED), then warns and escalates its due clocks and late whistle report-ins as read under that lock; returns the number of warnings and escalations, or NULL when another transaction holds the case (left for the next sweep). Building block of gridgov.sla_sweep() and gridgov.sla_sweep_run()';
+REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) FROM PUBLIC;
+
+-- Checks of the sweep's arguments.
+CREATE FUNCTION gridgov.sla_sweep_check(as_of timestamptz, how_many integer, what text)
+    RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+BEGIN
+    IF as_of IS NULL OR NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
+    END IF;
+    IF how_many < 1 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('%s must be positive, not %s', what, how_many);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_sweep_check(timestamptz, integer, text) IS
+    'Internal: 22023 unless as_of is a finite time and how_many (named what in the message) is NULL or positive';
+
+CREATE FUNCTION gridgov.sla_sweep(as_of timestamptz DEFAULT pg_catalog.now(), max_cases integer DEFAULT NULL)
+    RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    n integer := 0;
+    k record;
+BEGIN
+    PERFORM gridgov.sla_sweep_check(as_of, max_cases, 'max_cases');
+    FOR k IN SELECT d.county, d.case_id FROM gridgov.sla_due_cases(as_of) d LIMIT max_cases LOOP
+        n := n + COALESCE(gridgov.sla_sweep_case(k.county, k.case_id, as_of), 0);
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_sweep(timestamptz, integer) IS
+    'Administration: the escalation sweep at as_of (default now), in one transaction: for each case with something due (at most max_cases of them, in key order; NULL: all), locks the case, skipping one another transaction holds (the next sweep takes it), then warns each running clock past its warn_at once, moves each clock whose next rung is due one rung up the ladder (escalations row, escalate event in the case history, supervision flag, NOTIFY gridgov_events with a JSON payload) and escalates late or missing whistle report-ins. Reads only due clocks; idempotent; concurrent sweeps never escalate a clock twice. Holds the locks of the cases it changed until the transaction ends: the scheduled job is gridgov.sla_sweep_run(), which commits in batches. Returns the number of warnings and escalations';
 
 -- The sweep runs with the owner's rights; only roles granted it may run it.
-REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer) FROM PUBLIC;
+
+-- The scheduled sweep: the same work, committed every batch_cases cases, so
+-- that no case stays locked longer than one batch.  A procedure (COMMIT
+-- inside) without SECURITY DEFINER or SET clauses, which would forbid the
+-- COMMIT: everything in it is qualified, and its work is done by the
+-- SECURITY DEFINER functions above.
+CREATE PROCEDURE gridgov.sla_sweep_run(as_of timestamptz DEFAULT pg_catalog.now(), batch_cases integer DEFAULT 200,
+                                       INOUT cases integer DEFAULT NULL, INOUT skipped integer DEFAULT NULL,
+                                       INOUT actions integer DEFAULT NULL, INOUT batches integer DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+-- A procedure that commits cannot have a SET clause: it sets its search_path
+-- for each transaction (is_local), first thing and after every COMMIT.
+DECLARE
+    k record;
+    r integer;
+    open_batch integer;
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, gridgov, pg_temp', true);
+    open_batch := 0;
+    PERFORM gridgov.sla_sweep_check(as_of, COALESCE(batch_cases, 0), 'batch_cases');
+    cases := 0;
+    skipped := 0;
+    actions := 0;
+    batches := 0;
+    -- The due cases as of the first batch (the loop's cursor outlives the
+    -- commits); what falls due later is the next run's.
+    FOR k IN SELECT d.county, d.case_id FROM gridgov.sla_due_cases(as_of) d LOOP
+        r := gridgov.sla_sweep_case(k.county, k.case_id, as_of);
+        IF r IS NULL THEN
+            skipped := skipped + 1;
+        ELSE
+            cases := cases + 1;
+            actions := actions + r;
+        END IF;
+        open_batch := open_batch + 1;
+        IF open_batch = batch_cases THEN
+            COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, gridgov, pg_temp', true);
+            batches := batches + 1;
+            open_batch := 0;
+        END IF;
+    END LOOP;
+    IF open_batch > 0 THEN
+        batches := batches + 1;
+    END IF;
+END
+$$;
+COMMENT ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer) IS
+    'The scheduled sweep (job gridgov-sla-sweep): the work of gridgov.sla_sweep(as_of) over every case due at as_of (default now), committed every batch_cases cases (default 200) so that an action on a case waits at most one batch; a case another transaction holds is skipped and left for the next run. Returns cases swept, skipped, actions (warnings and escalations) and batches (committed transactions). CALL it outside a transaction block (pg_cron does); inside one, its COMMIT fails (2D000): use gridgov.sla_sweep() there';
+REVOKE EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer) FROM PUBLIC;
 
 -- Whistle-and-report (吹哨报到) ---------------------------------------------------
 
@@ -181,6 +349,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     call gridgov.whistle_calls;
 BEGIN
+    -- The case first, then its summons: the order act() and the sweep lock in.
+    PERFORM 1 FROM gridgov.cases x WHERE x.id = report_in.case_id FOR UPDATE;
     SELECT * INTO call FROM gridgov.whistle_calls w
     WHERE w.case_id = report_in.case_id AND w.department_id = report_in.department AND w.reported_at IS NULL
     ORDER BY w.whistle_id DESC LIMIT 1
@@ -249,12 +419,12 @@ CREATE FUNCTION gridgov.job_definitions(OUT job_name text, OUT schedule text, OU
     RETURNS SETOF record
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    VALUES ('gridgov-sla-sweep', '* * * * *', 'SELECT gridgov.sla_sweep()'),
+    VALUES ('gridgov-sla-sweep', '* * * * *', 'CALL gridgov.sla_sweep_run()'),
            ('gridgov-analytics', '* * * * *', 'SELECT gridgov.analytics_refresh_pending()'),
            ('gridgov-nightly', '17 2 * * *', 'SELECT gridgov.nightly_maintenance()');
 END;
 COMMENT ON FUNCTION gridgov.job_definitions() IS
-    'The jobs gridgov wants scheduled: the sweep and the analytics refresh of queued cases every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
+    'The jobs gridgov wants scheduled: the sweep (a procedure that commits in batches: run it outside a transaction block) and the analytics refresh of queued cases every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
 
 CREATE FUNCTION gridgov.schedule_jobs() RETURNS TABLE (job_name text, schedule text, jobid bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
@@ -285,7 +455,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.schedule_jobs() IS
-    'Administration: Registers gridgov''s pg_cron jobs (gridgov-sla-sweep and gridgov-analytics every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
+    'Administration: registers gridgov''s pg_cron jobs (gridgov-sla-sweep, which calls gridgov.sla_sweep_run(), and gridgov-analytics every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
 
 CREATE FUNCTION gridgov.unschedule_jobs() RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
@@ -321,7 +491,10 @@ BEGIN
     EXECUTE 'GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher';
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
              gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin';
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz) TO gridgov_admin, gridgov_dispatcher';
+    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz),
+             gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) TO gridgov_admin, gridgov_dispatcher';
+    EXECUTE 'GRANT EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer)
+             TO gridgov_admin, gridgov_dispatcher';
     EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.schedule_jobs(), gridgov.unschedule_jobs() TO gridgov_admin';
 END
 $$;
