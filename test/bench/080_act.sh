@@ -13,7 +13,7 @@ secs=$(awk -v s="$BENCH_SCALE" 'BEGIN { t = int(15 * s + 0.5); print (t < 3 ? 3 
 pool=$(awk -v s="$BENCH_SCALE" 'BEGIN { n = int(60000 * s); print (n < 5000 ? 5000 : n) }')
 # act() transactions per second of main at 556ce39 (gridgov 0.1.0 before the
 # redesign), this script, 2 vCPUs (docs/benchmarks.md).
-baseline_tps=${ACT_BASELINE_TPS:-0}
+baseline_tps=${ACT_BASELINE_TPS:-477}
 work=$(mktemp -d "$BENCH_INST/act.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 pgbench=$(gg_bindir)/pgbench
