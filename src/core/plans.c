@@ -8,17 +8,27 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 
 #include "plans.h"
 
+/*
+ * A nesting level of its own only when something is to be set: statements
+ * run from within one (e.g. by a trigger fired by gridgov's own UPDATE) find
+ * the path already set and cost nothing.
+ */
 int
 plans_safe_begin(const char *name, const char *value)
 {
-	int			nest = NewGUCNestLevel();
+	int			nest;
 
+	if (name == NULL && namespace_search_path != NULL &&
+		strcmp(namespace_search_path, PLANS_SEARCH_PATH) == 0)
+		return -1;
+	nest = NewGUCNestLevel();
 	(void) set_config_option("search_path", PLANS_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	if (name != NULL)
@@ -30,7 +40,8 @@ plans_safe_begin(const char *name, const char *value)
 void
 plans_safe_end(int nest)
 {
-	AtEOXact_GUC(true, nest);
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
 }
 
 static SPIPlanPtr

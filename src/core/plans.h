@@ -5,7 +5,7 @@
  *
  * Every name in those statements is schema-qualified (gridgov., pg_catalog.,
  * or PostGIS's schema spelled out), and they are prepared and executed with
- * search_path = 'pg_catalog, pg_temp'.  So nothing a caller puts earlier on
+ * search_path = 'pg_catalog, gridgov, pg_temp'.  So nothing a caller puts earlier on
  * its search_path (a function or an operator with the same name and argument
  * types) can take the place of what gridgov means, even when the statement
  * runs with the rights of the case history's owner (audit.h).
@@ -19,7 +19,7 @@
 #include "utils/snapshot.h"
 
 /* The search_path of gridgov's own statements. */
-#define PLANS_SEARCH_PATH	"pg_catalog, pg_temp"
+#define PLANS_SEARCH_PATH	"pg_catalog, gridgov, pg_temp"
 
 /*
  * Opens a GUC nesting level with the safe search_path (and, when name is not
