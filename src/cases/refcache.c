@@ -56,12 +56,6 @@ typedef struct RouteEntry
 	int64		department;
 } RouteEntry;
 
-typedef struct WorkflowEntry
-{
-	char		workflow[REF_NAME_LEN];	/* hash key */
-	char		initial[REF_NAME_LEN];
-} WorkflowEntry;
-
 typedef struct StaffEntry
 {
 	Oid			roleid;
@@ -78,7 +72,7 @@ typedef struct RefCache
 	HTAB	   *transitions;
 	HTAB	   *staff;
 	HTAB	   *routes;
-	HTAB	   *initials;		/* workflow -> initial state */
+	HTAB	   *workflows;		/* RefWorkflow by name */
 	HTAB	   *deep_areas;		/* rule areas at levels 5 and 6 */
 	bool		deep_areas_loaded;	/* read with the first routing memo use */
 	HTAB	   *departments;	/* ids of the departments */
@@ -225,6 +219,24 @@ load_categories(void)
 }
 
 static void
+load_workflows(void)
+{
+	uint64		i;
+
+	run("SELECT name, intake_clocks FROM gridgov.workflows");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char		name[REF_NAME_LEN] = {0};
+		RefWorkflow *w;
+
+		refcache_copy_name(name, col_text(i, 1), "workflow name");
+		w = hash_search(cache.workflows, name, HASH_ENTER, NULL);
+		w->initial[0] = '\0';
+		w->intake_clocks = col_text_array(i, 2, &w->nintake_clocks);
+	}
+}
+
+static void
 load_states(void)
 {
 	uint64		i;
@@ -243,11 +255,12 @@ load_states(void)
 		if (s->initial)
 		{
 			char		wf[REF_NAME_LEN] = {0};
-			WorkflowEntry *w;
+			RefWorkflow *w;
 
 			strlcpy(wf, s->key, REF_NAME_LEN);
-			w = hash_search(cache.initials, wf, HASH_ENTER, NULL);
-			strlcpy(w->initial, s->key + REF_NAME_LEN, REF_NAME_LEN);
+			w = hash_search(cache.workflows, wf, HASH_FIND, NULL);
+			if (w)
+				strlcpy(w->initial, s->key + REF_NAME_LEN, REF_NAME_LEN);
 		}
 	}
 }
@@ -258,7 +271,8 @@ load_transitions(void)
 	uint64		i;
 
 	run("SELECT workflow, from_state, action, COALESCE(to_state, ''), COALESCE(counter, ''), "
-		"roles, requires FROM gridgov.transitions ORDER BY workflow, from_state, action");
+		"roles, requires, clock_start, clock_stop FROM gridgov.transitions "
+		"ORDER BY workflow, from_state, action");
 	cache.ntransitions = (int) SPI_processed;
 	cache.all_transitions = MemoryContextAlloc(cache.cxt,
 											   Max(SPI_processed, 1) * sizeof(RefTransition *));
@@ -275,6 +289,8 @@ load_transitions(void)
 		strlcpy(t->counter, col_text(i, 5), sizeof(t->counter));
 		t->roles = col_text_array(i, 6, &t->nroles);
 		t->requires = col_text_array(i, 7, &t->nrequires);
+		t->clock_start = col_text_array(i, 8, &t->nclock_start);
+		t->clock_stop = col_text_array(i, 9, &t->nclock_stop);
 		cache.all_transitions[i] = t;
 	}
 }
@@ -386,7 +402,7 @@ refcache_load(void)
 	cache.transitions = make_table("gridgov transitions", 3 * REF_NAME_LEN, sizeof(RefTransition), HASH_BLOBS);
 	cache.staff = make_table("gridgov staff", sizeof(Oid), sizeof(StaffEntry), HASH_BLOBS);
 	cache.routes = make_table("gridgov routes", sizeof(RouteKey), sizeof(RouteEntry), HASH_BLOBS);
-	cache.initials = make_table("gridgov initial states", REF_NAME_LEN, sizeof(WorkflowEntry), HASH_STRINGS);
+	cache.workflows = make_table("gridgov workflows", REF_NAME_LEN, sizeof(RefWorkflow), HASH_STRINGS);
 	cache.deep_areas = make_table("gridgov deep rule areas", sizeof(GridCode), sizeof(GridCode), HASH_BLOBS);
 	cache.deep_areas_loaded = false;
 	cache.departments = make_table("gridgov departments", sizeof(int64), sizeof(int64), HASH_BLOBS);
@@ -399,6 +415,7 @@ refcache_load(void)
 	PG_TRY();
 	{
 		load_categories();
+		load_workflows();
 		load_states();
 		load_transitions();
 		load_staff();
@@ -477,18 +494,24 @@ refcache_state(const char *workflow, const char *state)
 	return hash_search(cache.states, key, HASH_FIND, NULL);
 }
 
-const char *
-refcache_initial_state(const char *workflow)
+const RefWorkflow *
+refcache_workflow(const char *workflow)
 {
 	char		key[REF_NAME_LEN] = {0};
-	WorkflowEntry *w;
 
 	ensure_loaded();
 	if (workflow == NULL || strlen(workflow) >= REF_NAME_LEN)
 		return NULL;
 	strlcpy(key, workflow, REF_NAME_LEN);
-	w = hash_search(cache.initials, key, HASH_FIND, NULL);
-	return w ? w->initial : NULL;
+	return hash_search(cache.workflows, key, HASH_FIND, NULL);
+}
+
+const char *
+refcache_initial_state(const char *workflow)
+{
+	const RefWorkflow *w = refcache_workflow(workflow);
+
+	return (w && w->initial[0]) ? w->initial : NULL;
 }
 
 const RefTransition *
@@ -512,6 +535,33 @@ refcache_transition(const char *workflow, const char *from, const char *action)
 		return NULL;
 	triple_key(key, workflow, "*", action);
 	return hash_search(cache.transitions, key, HASH_FIND, NULL);
+}
+
+static char **
+copy_names(char **names, int n)
+{
+	char	  **out = palloc(Max(n, 1) * sizeof(char *));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		out[i] = pstrdup(names[i]);
+	return out;
+}
+
+RefTransition *
+refcache_transition_copy(const RefTransition *t)
+{
+	RefTransition *c;
+
+	if (t == NULL)
+		return NULL;
+	c = palloc(sizeof(RefTransition));
+	*c = *t;
+	c->roles = copy_names(t->roles, t->nroles);
+	c->requires = copy_names(t->requires, t->nrequires);
+	c->clock_start = copy_names(t->clock_start, t->nclock_start);
+	c->clock_stop = copy_names(t->clock_stop, t->nclock_stop);
+	return c;
 }
 
 /* Whether transition t (of its workflow) applies from state from. */

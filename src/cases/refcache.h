@@ -44,7 +44,20 @@ typedef struct RefTransition
 	char	  **roles;
 	int			nrequires;
 	char	  **requires;
+	int			nclock_start;	/* SLA stages whose clocks the action starts */
+	char	  **clock_start;
+	int			nclock_stop;	/* ... and stops (met) */
+	char	  **clock_stop;
 } RefTransition;
+
+/* A workflow: its initial state and the SLA stages timed from intake. */
+typedef struct RefWorkflow
+{
+	char		workflow[REF_NAME_LEN];	/* hash key */
+	char		initial[REF_NAME_LEN];	/* "" when it has none */
+	int			nintake_clocks;
+	char	  **intake_clocks;
+} RefWorkflow;
 
 /* Copies a name of at most REF_NAME_LEN - 1 bytes into dst; 42622 when longer. */
 extern void refcache_copy_name(char *dst, const char *src, const char *what);
@@ -59,6 +72,8 @@ extern const RefState *refcache_state(const char *workflow, const char *state);
 /* 23503 unless the department exists: the check of a case's department_id. */
 extern void refcache_check_department(int64 id);
 extern const char *refcache_initial_state(const char *workflow);
+/* The workflow, or NULL when there is no such workflow. */
+extern const RefWorkflow *refcache_workflow(const char *workflow);
 
 /*
  * The transition for action from state (an exact row, else a '*' row when
@@ -66,6 +81,12 @@ extern const char *refcache_initial_state(const char *workflow);
  */
 extern const RefTransition *refcache_transition(const char *workflow, const char *from,
 												const char *action);
+
+/*
+ * A copy of t in the current memory context: what the cache hands out lives
+ * only until the next lookup after an invalidation.
+ */
+extern RefTransition *refcache_transition_copy(const RefTransition *t);
 
 /* Transitions from -> to (state-changing ones only); returns how many, first in *found. */
 extern int	refcache_transitions_between(const char *workflow, const char *from, const char *to,

@@ -30,5 +30,6 @@
 #define GG_TIME_BACKWARDS		GG_CODE('1', '1', '1')	/* event earlier than the previous one */
 #define GG_TIME_IN_FUTURE		GG_CODE('1', '1', '2')	/* beyond gridgov.future_tolerance */
 #define GG_UNKNOWN_CATEGORY		GG_CODE('1', '2', '1')	/* shared with gridgov.route() */
+#define GG_NO_CLOCK				GG_CODE('2', '5', '1')	/* no clock to resume or extend */
 
 #endif							/* GRIDGOV_ERRCODES_H */

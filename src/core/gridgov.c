@@ -18,14 +18,14 @@
 #include "locate.h"
 #include "refcache.h"
 #include "sla_clocks.h"
-#include "workflow.h"
+#include "act.h"
 
 PG_MODULE_MAGIC;
 
 /*
- * gridgov.analytics_sync is read by the analytics triggers (SQL,
+ * gridgov.analytics_sync is read by the analytics' update trigger (SQL,
  * 081_analytics_summaries.sql) and by the intake statement trigger
- * (intake_finish.c), which queues the new cases when it is off.
+ * (intake_finish.c), which refresh the changed cases at once when it is on.
  */
 bool		gridgov_analytics_sync = false;
 
@@ -42,9 +42,8 @@ _PG_init(void)
 {
 	DefineCustomBoolVariable("gridgov.analytics_sync",
 							 "Refreshes the analytics of changed cases inside the writing transaction.",
-							 "Off (the default), changed cases are queued in gridgov.analytics_queue and "
-							 "gridgov.analytics_refresh_pending() (the gridgov-analytics job, every minute) "
-							 "refreshes them.",
+							 "Off (the default), gridgov.analytics_refresh_pending() (the gridgov-analytics job, "
+							 "every minute) reads the changes from the case history and refreshes them.",
 							 &gridgov_analytics_sync, false, PGC_USERSET, 0, NULL, NULL, NULL);
 	locate_init();
 	case_columns_init();
@@ -52,6 +51,6 @@ _PG_init(void)
 	refcache_init();
 	sla_clocks_init();
 	intake_init();
-	workflow_init();
+	act_init();
 	worktime_init();
 }

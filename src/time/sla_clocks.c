@@ -21,10 +21,11 @@
 #include "refcache.h"
 #include "sla_clocks.h"
 
-/* A kind of case: what picks its intake clocks. */
+/* What picks the policies of some clocks: the stages, and the kind of case. */
+#define STAGES_LEN	256
 typedef struct KindKey
 {
-	char		workflow[REF_NAME_LEN];
+	char		stages[STAGES_LEN];	/* stage names, comma-separated, as listed */
 	char		category[REF_NAME_LEN];
 	char		urgency[REF_NAME_LEN];
 	char		source[REF_NAME_LEN];
@@ -46,11 +47,9 @@ static SPIPlanPtr kind_plan = NULL;
 
 #define KIND_SQL \
 	"SELECT s.stage, p.id, p.calendar_id, p.amount, p.unit, p.amount OPERATOR(pg_catalog.*) p.warn_ratio " \
-	"FROM gridgov.workflows w " \
-	"CROSS JOIN LATERAL (SELECT DISTINCT x::gridgov.sla_stage AS stage " \
-	"                    FROM pg_catalog.unnest(w.intake_clocks) x) s " \
+	"FROM (SELECT DISTINCT x::gridgov.sla_stage AS stage " \
+	"      FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) x) s " \
 	"CROSS JOIN LATERAL gridgov.sla_policy($2, $3::gridgov.urgency, $4::gridgov.case_source, s.stage) p " \
-	"WHERE w.name OPERATOR(pg_catalog.=) $1 " \
 	"ORDER BY s.stage"
 
 /*
@@ -128,7 +127,7 @@ load_kind_cb(void *arg)
 	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 
 	plans_keep(&kind_plan, KIND_SQL, 4, types, 0);
-	params[0] = CStringGetTextDatum(q->key->workflow);
+	params[0] = CStringGetTextDatum(q->key->stages);
 	params[1] = CStringGetTextDatum(q->key->category);
 	params[2] = CStringGetTextDatum(q->key->urgency);
 	params[3] = CStringGetTextDatum(q->key->source);
@@ -156,9 +155,50 @@ load_kind_cb(void *arg)
 	MemoryContextSwitchTo(old);
 }
 
+/* stages as "a,b,c" into key; 22023 when they do not fit. */
+static void
+stages_key(char *key, int nstages, char **stages)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < nstages; i++)
+		appendStringInfo(&buf, "%s%s", i ? "," : "", stages[i] ? stages[i] : "");
+	if (buf.len >= STAGES_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("too many SLA stages to start at once (%d)", nstages)));
+	strlcpy(key, buf.data, STAGES_LEN);
+	pfree(buf.data);
+}
+
+/* Reads the policies of an entry just entered; removes it again on error. */
+static void
+memo_load(const KindKey *key, KindEntry *e)
+{
+	KindQuery	q = {key, e};
+
+	e->n = 0;
+	e->starts = NULL;
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		audit_as_history_owner(load_kind_cb, &q);
+		SPI_finish();
+	}
+	PG_CATCH();
+	{
+		(void) hash_search(memo, key, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+}
+
 int
-sla_intake_clocks(const char *workflow, const char *category, const char *urgency,
-				  const char *source, const ClockStart **starts)
+sla_clocks_for(int nstages, char **stages, const char *category, const char *urgency,
+			   const char *source, const ClockStart **starts)
 {
 	KindKey		key;
 	KindEntry  *e;
@@ -167,35 +207,20 @@ sla_intake_clocks(const char *workflow, const char *category, const char *urgenc
 	if (!memo_valid)
 		memo_reset();
 	memset(&key, 0, sizeof(key));
-	if (workflow == NULL || category == NULL || urgency == NULL || source == NULL)
+	if (category == NULL || urgency == NULL || source == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
-				 errmsg("a case needs a workflow, category, urgency and source to start its clocks")));
-	refcache_copy_name(key.workflow, workflow, "workflow");
+				 errmsg("a case needs a category, urgency and source to start its clocks")));
+	*starts = NULL;
+	if (nstages == 0)
+		return 0;
+	stages_key(key.stages, nstages, stages);
 	refcache_copy_name(key.category, category, "category");
 	refcache_copy_name(key.urgency, urgency, "urgency");
 	refcache_copy_name(key.source, source, "source");
 	e = hash_search(memo, &key, HASH_ENTER, &found);
 	if (!found)
-	{
-		KindQuery	q = {&key, e};
-
-		e->n = 0;
-		e->starts = NULL;
-		PG_TRY();
-		{
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
-			audit_as_history_owner(load_kind_cb, &q);
-			SPI_finish();
-		}
-		PG_CATCH();
-		{
-			(void) hash_search(memo, &key, HASH_REMOVE, NULL);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-	}
+		memo_load(&key, e);
 	*starts = e->starts;
 	return e->n;
 }
