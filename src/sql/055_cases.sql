@@ -158,8 +158,13 @@ CREATE TABLE gridgov.case_events (
     payload         jsonb,
     prev_hash       bytea NOT NULL,
     hash            bytea NOT NULL,
+    txid            bigint NOT NULL DEFAULT (pg_catalog.pg_current_xact_id()::text)::bigint,
     PRIMARY KEY (county, case_id, seq)
 );
+-- The analytics read the history as an outbox, by transaction (081): the
+-- events of a transaction lie together at the table's end, where a BRIN
+-- range is all a scan needs.
+CREATE INDEX case_events_txid ON gridgov.case_events USING brin (txid) WITH (autosummarize = on);
 COMMENT ON TABLE gridgov.case_events IS
     'Case history (全程留痕): one row per change, append-only (UPDATE, DELETE and TRUNCATE are refused), hash-chained per case: hash = sha256(prev_hash || canonical bytes of the row), see gridgov.event_hash() and gridgov.verify_history()';
 COMMENT ON COLUMN gridgov.case_events.county IS 'County of the case (part of the key, co-located with the case)';
@@ -175,6 +180,7 @@ COMMENT ON COLUMN gridgov.case_events.note IS 'Free-text note given with the act
 COMMENT ON COLUMN gridgov.case_events.payload IS 'Structured details of the action (department, callback answers, changed fields...)';
 COMMENT ON COLUMN gridgov.case_events.prev_hash IS 'Hash of the previous event (32 zero bytes for the first)';
 COMMENT ON COLUMN gridgov.case_events.hash IS 'sha256(prev_hash || canonical bytes of this event)';
+COMMENT ON COLUMN gridgov.case_events.txid IS 'Id of the (top-level) transaction that appended the event: the analytics take in the events of every transaction below the oldest one still running (docs/bi.md); not part of the hashed content';
 
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_events', '');
 
