@@ -187,10 +187,6 @@ COMMENT ON FUNCTION gridgov.setup_roles() IS
 
 -- Re-homing open cases after a re-division -------------------------------------
 
-ALTER TABLE gridgov.grid_revisions ADD COLUMN cases_rehomed_at timestamptz;
-COMMENT ON COLUMN gridgov.grid_revisions.cases_rehomed_at IS
-    'When the open cases of the retired grids were moved to the new ones (NULL: not yet, e.g. a future re-division)';
-
 CREATE FUNCTION gridgov.rehome_cases(revision bigint) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
