@@ -134,57 +134,6 @@ END;
 COMMENT ON FUNCTION gridgov.verify_history(bigint) IS
     'Checks one case''s hash-chained history; one row per break (see verify_histories), none when intact';
 
--- Roles -----------------------------------------------------------------------
-
-CREATE FUNCTION gridgov.setup_roles() RETURNS SETOF text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
-DECLARE
-    r text;
-    roles text[] := ARRAY['gridgov_admin', 'gridgov_dispatcher', 'gridgov_department',
-                          'gridgov_worker', 'gridgov_analyst'];
-BEGIN
-    FOREACH r IN ARRAY roles LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
-            RETURN NEXT 'created ' || r;
-        END IF;
-        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA gridgov TO %I', r);
-    END LOOP;
-    -- Everyone reads the reference data.
-    EXECUTE 'GRANT SELECT ON gridgov.grids, gridgov.grid_revisions, gridgov.categories, gridgov.workflows,
-             gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.settings,
-             gridgov.routing_rules, gridgov.components
-             TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst';
-    -- Case handlers file and work cases.
-    EXECUTE 'GRANT SELECT, INSERT, UPDATE ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker';
-    EXECUTE 'GRANT SELECT ON gridgov.case_events, gridgov.staff, gridgov.grid_staff
-             TO gridgov_dispatcher, gridgov_department, gridgov_worker';
-    -- The admin role holds the three working roles and maintains the configuration.
-    EXECUTE 'GRANT gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst TO gridgov_admin';
-    EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.grids, gridgov.categories, gridgov.workflows,
-             gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.staff,
-             gridgov.grid_staff, gridgov.settings, gridgov.routing_rules, gridgov.components
-             TO gridgov_admin';
-    -- The admin role re-homes cases and runs the nightly job (EXECUTE on these
-    -- is revoked from PUBLIC, 099_privileges.sql).
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.rehome_cases(bigint), gridgov.rehome_due_cases(timestamptz),
-             gridgov.nightly_maintenance(timestamptz) TO gridgov_admin';
-    -- Later modules add their own grants.
-    IF pg_catalog.to_regprocedure('gridgov.setup_sla_roles()') IS NOT NULL THEN
-        PERFORM gridgov.setup_sla_roles();
-    END IF;
-    IF pg_catalog.to_regprocedure('gridgov.setup_seal_roles()') IS NOT NULL THEN
-        PERFORM gridgov.setup_seal_roles();
-    END IF;
-    IF pg_catalog.to_regprocedure('gridgov.setup_analytics_roles()') IS NOT NULL THEN
-        PERFORM gridgov.setup_analytics_roles();
-    END IF;
-    RETURN NEXT 'granted';
-END
-$$;
-COMMENT ON FUNCTION gridgov.setup_roles() IS
-    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst and grants their privileges; idempotent. Workflow transitions name these roles';
-
 -- Re-homing open cases after a re-division -------------------------------------
 
 CREATE FUNCTION gridgov.rehome_cases(revision bigint) RETURNS integer

@@ -290,21 +290,3 @@ $$;
 COMMENT ON FUNCTION gridgov.seal_nightly(timestamptz) IS
     'The seal of gridgov.nightly_maintenance(as_of): seals the day before as_of''s local day and returns {day, line} (the seal line to export), or {day, skipped} when that day lies before the last sealed day or after today';
 REVOKE EXECUTE ON FUNCTION gridgov.seal_nightly(timestamptz) FROM PUBLIC;
-
--- Roles ---------------------------------------------------------------------------
-
-CREATE FUNCTION gridgov.setup_seal_roles() RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
-BEGIN
-    -- Administrators seal; administrators and analysts (the read-only role)
-    -- read the seals, export their lines and verify them.  Seals hold ids and
-    -- hashes only.
-    EXECUTE 'GRANT SELECT ON gridgov.history_seals, gridgov.history_seal_heads TO gridgov_admin, gridgov_analyst';
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.seal_history(date), gridgov.seal_nightly(timestamptz) TO gridgov_admin';
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.seal_line(date), gridgov.verify_seal_line(text),
-             gridgov.seal_recomputed(date), gridgov.verify_seals() TO gridgov_admin, gridgov_analyst';
-END
-$$;
-COMMENT ON FUNCTION gridgov.setup_seal_roles() IS
-    'Administration: grants the group roles their rights on the seals (seal_history for gridgov_admin; seal_line, verify_seal_line, verify_seals and SELECT on the seal tables for gridgov_admin and gridgov_analyst); called by gridgov.setup_roles()';
-REVOKE EXECUTE ON FUNCTION gridgov.setup_seal_roles() FROM PUBLIC;
