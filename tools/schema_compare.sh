@@ -34,7 +34,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION gridgov CASCADE;
 SELECT gridgov.setup_roles();
 SQL
-	gg_psql "$inst" "$port" "$db" -f "$GG_ROOT/tools/schema_snapshot.sql" >"$file"
+	gg_psql "$inst" "$port" "$db" -q -A -t -f "$GG_ROOT/tools/schema_snapshot.sql" >"$file"
 }
 
 gg_log "building and describing $base_rev ($(git rev-parse --short "$base_rev"))"

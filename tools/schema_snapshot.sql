@@ -1,7 +1,8 @@
 -- Describes the installed gridgov extension as sorted lines of text, one fact a
 -- line, so that two installs compare with diff (tools/schema_compare.sh): the
 -- member objects; every relation, column (type, NOT NULL, default, generation,
--- identity, collation, comment, ACL) and the order of the columns; constraints,
+-- identity, collation, statistics target, options but this server's per-install
+-- pg_attver entry, comment) and the order of the columns; constraints,
 -- indexes, triggers (the internal triggers of foreign keys by constraint, not by
 -- their OID-bearing names), functions with their whole definition, views,
 -- types, operators, operator classes, casts, sequences, comments, the
@@ -10,17 +11,14 @@
 -- and, for PUBLIC and each gridgov_* role, the effective privileges
 -- (has_*_privilege) on the schema and every relation, column, sequence, type
 -- and function, and the memberships between the roles.  Run it after
--- gridgov.setup_roles() to compare what the roles get.
-\set QUIET on
+-- gridgov.setup_roles() to compare what the roles get.  Run it with psql -X -q
+-- -A -t (unaligned rows, no headers or footer): tools/schema_compare.sh does.
 SET search_path = pg_catalog;
-\pset format unaligned
-\pset tuples_only on
-\pset footer off
 WITH ext AS (
-    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
-    WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
-      AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'gridgov')
-      AND d.deptype = 'e'
+    SELECT d.classid, d.objid
+    FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
+    WHERE x.extname = 'gridgov' AND d.deptype = 'e'
+      AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
 ), ns AS (
     SELECT 'gridgov'::pg_catalog.regnamespace::oid AS oid
 ), roles(r) AS (
