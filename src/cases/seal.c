@@ -17,7 +17,7 @@
  * Every field is written as a 4-byte big-endian length and its bytes, as in
  * the event hashes (audit.c).  The heads chain is the aggregate
  * gridgov.seal_heads_digest(), which refuses heads out of key order, and the
- * seal hash gridgov.seal_hash(); the SQL of src/sql/059_history_seals.sql
+ * seal hash gridgov.seal_hash(); the SQL of src/sql/059_history.sql
  * only combines the two.
  */
 #include "postgres.h"

@@ -2,20 +2,6 @@
 -- cases: the intake API (plain INSERT or COPY) and the case history.
 -- ---------------------------------------------------------------------------
 
--- Categories follow a workflow (added here: workflows are created after categories).
-ALTER TABLE gridgov.categories
-    ADD CONSTRAINT categories_workflow_fkey FOREIGN KEY (workflow)
-    REFERENCES gridgov.workflows (name) ON UPDATE CASCADE;
-
--- A terminal state may leave closed_at unset until something else closes the
--- case (a merged duplicate is closed with its master).
-ALTER TABLE gridgov.workflow_states ADD COLUMN closes_case boolean NOT NULL DEFAULT false;
-ALTER TABLE gridgov.workflow_states ADD CONSTRAINT workflow_states_closes_terminal
-    CHECK (NOT closes_case OR terminal);
-COMMENT ON COLUMN gridgov.workflow_states.closes_case IS
-    'Entering this state sets the case''s closed_at (true for closed and rejected; false for merged, which closes with its master)';
-UPDATE gridgov.workflow_states SET closes_case = terminal AND state <> 'merged';
-
 CREATE TYPE gridgov.case_source AS ENUM
     ('hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city', 'proactive');
 COMMENT ON TYPE gridgov.case_source IS

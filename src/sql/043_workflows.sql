@@ -1,5 +1,6 @@
 -- ---------------------------------------------------------------------------
--- Workflows as data: states and transitions of each case workflow.
+-- Workflows as data: states and transitions of each case workflow.  Before
+-- the categories (045), each of which names the workflow of its cases.
 -- ---------------------------------------------------------------------------
 
 CREATE TABLE gridgov.workflows (
@@ -22,9 +23,13 @@ CREATE TABLE gridgov.workflow_states (
     title       text NOT NULL,
     initial     boolean NOT NULL DEFAULT false,
     terminal    boolean NOT NULL DEFAULT false,
+    -- A terminal state may leave closed_at unset until something else closes
+    -- the case (a merged duplicate is closed with its master).
+    closes_case boolean NOT NULL DEFAULT false,
     builtin     boolean NOT NULL DEFAULT false,
     PRIMARY KEY (workflow, state),
-    CHECK (NOT (initial AND terminal))
+    CHECK (NOT (initial AND terminal)),
+    CONSTRAINT workflow_states_closes_terminal CHECK (NOT closes_case OR terminal)
 );
 CREATE UNIQUE INDEX workflow_states_one_initial ON gridgov.workflow_states (workflow) WHERE initial;
 COMMENT ON TABLE gridgov.workflow_states IS 'States of each workflow: exactly one initial state (cases enter in it); terminal states end the case (closed_at is set)';
@@ -33,6 +38,8 @@ COMMENT ON COLUMN gridgov.workflow_states.state IS 'State identifier, e.g. dispa
 COMMENT ON COLUMN gridgov.workflow_states.title IS 'Human-readable name, e.g. 已派遣';
 COMMENT ON COLUMN gridgov.workflow_states.initial IS 'Cases of this workflow enter in this state';
 COMMENT ON COLUMN gridgov.workflow_states.terminal IS 'The case is finished in this state';
+COMMENT ON COLUMN gridgov.workflow_states.closes_case IS
+    'Entering this state sets the case''s closed_at (true for closed and rejected; false for merged, which closes with its master)';
 COMMENT ON COLUMN gridgov.workflow_states.builtin IS 'Shipped with gridgov (not dumped)';
 
 CREATE TABLE gridgov.transitions (
@@ -91,7 +98,7 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.transitions', 'WHERE NOT bui
 SELECT pg_catalog.pg_extension_config_dump('gridgov.transitions_id_seq', '');
 
 -- Shipped workflows -------------------------------------------------------------
--- Roles are the group roles gridgov.setup_roles() creates: gridgov_dispatcher
+-- Roles are the group roles gridgov.setup_roles() (098) creates: gridgov_dispatcher
 -- (command center), gridgov_department (assignees), gridgov_worker (grid
 -- workers), gridgov_admin (member of all three).
 
@@ -100,36 +107,36 @@ INSERT INTO gridgov.workflows (name, title, description, intake_clocks, builtin)
     ('hotline', '12345热线工单', '12345 citizen hotline: sign for, route, handle, reply, call back, close; reopened when the caller is not satisfied.', '{dispatch,whole}', true),
     ('dispute', '矛盾纠纷调解', 'Dispute mediation: accept, mediate, agreement or failure (referred), follow up, close.', '{sign,whole}', true);
 
-INSERT INTO gridgov.workflow_states (workflow, state, title, initial, terminal, builtin) VALUES
-    ('grid_event', 'reported',     '上报',     true,  false, true),
-    ('grid_event', 'filed',        '已立案',   false, false, true),
-    ('grid_event', 'rejected',     '不予立案', false, true, true),
-    ('grid_event', 'self_handled', '自处置',   false, false, true),
-    ('grid_event', 'dispatched',   '已派遣',   false, false, true),
-    ('grid_event', 'returned',     '已退回',   false, false, true),
-    ('grid_event', 'signed',       '已签收',   false, false, true),
-    ('grid_event', 'handled',      '已处置',   false, false, true),
-    ('grid_event', 'verified',     '已核查',   false, false, true),
-    ('grid_event', 'called_back',  '已回访',   false, false, true),
-    ('grid_event', 'closed',       '已结案',   false, true, true),
-    ('grid_event', 'merged',       '已合并',   false, true, true),
-    ('hotline',    'received',     '已受理',   true,  false, true),
-    ('hotline',    'dispatched',   '已派单',   false, false, true),
-    ('hotline',    'returned',     '已退单',   false, false, true),
-    ('hotline',    'signed',       '已签收',   false, false, true),
-    ('hotline',    'handled',      '已办理',   false, false, true),
-    ('hotline',    'replied',      '已反馈',   false, false, true),
-    ('hotline',    'called_back',  '已回访',   false, false, true),
-    ('hotline',    'closed',       '已办结',   false, true, true),
-    ('hotline',    'merged',       '已合并',   false, true, true),
-    ('dispute',    'accepted',     '已受理',   true,  false, true),
-    ('dispute',    'mediating',    '调解中',   false, false, true),
-    ('dispute',    'agreement',    '达成协议', false, false, true),
-    ('dispute',    'failed',       '调解失败', false, false, true),
-    ('dispute',    'referred',     '已移交',   false, false, true),
-    ('dispute',    'followed_up',  '已回访',   false, false, true),
-    ('dispute',    'closed',       '已结案',   false, true, true),
-    ('dispute',    'merged',       '已合并',   false, true, true);
+INSERT INTO gridgov.workflow_states (workflow, state, title, initial, terminal, closes_case, builtin) VALUES
+    ('grid_event', 'reported',     '上报',     true,  false, false, true),
+    ('grid_event', 'filed',        '已立案',   false, false, false, true),
+    ('grid_event', 'rejected',     '不予立案', false, true,  true,  true),
+    ('grid_event', 'self_handled', '自处置',   false, false, false, true),
+    ('grid_event', 'dispatched',   '已派遣',   false, false, false, true),
+    ('grid_event', 'returned',     '已退回',   false, false, false, true),
+    ('grid_event', 'signed',       '已签收',   false, false, false, true),
+    ('grid_event', 'handled',      '已处置',   false, false, false, true),
+    ('grid_event', 'verified',     '已核查',   false, false, false, true),
+    ('grid_event', 'called_back',  '已回访',   false, false, false, true),
+    ('grid_event', 'closed',       '已结案',   false, true,  true,  true),
+    ('grid_event', 'merged',       '已合并',   false, true,  false, true),
+    ('hotline',    'received',     '已受理',   true,  false, false, true),
+    ('hotline',    'dispatched',   '已派单',   false, false, false, true),
+    ('hotline',    'returned',     '已退单',   false, false, false, true),
+    ('hotline',    'signed',       '已签收',   false, false, false, true),
+    ('hotline',    'handled',      '已办理',   false, false, false, true),
+    ('hotline',    'replied',      '已反馈',   false, false, false, true),
+    ('hotline',    'called_back',  '已回访',   false, false, false, true),
+    ('hotline',    'closed',       '已办结',   false, true,  true,  true),
+    ('hotline',    'merged',       '已合并',   false, true,  false, true),
+    ('dispute',    'accepted',     '已受理',   true,  false, false, true),
+    ('dispute',    'mediating',    '调解中',   false, false, false, true),
+    ('dispute',    'agreement',    '达成协议', false, false, false, true),
+    ('dispute',    'failed',       '调解失败', false, false, false, true),
+    ('dispute',    'referred',     '已移交',   false, false, false, true),
+    ('dispute',    'followed_up',  '已回访',   false, false, false, true),
+    ('dispute',    'closed',       '已结案',   false, true,  true,  true),
+    ('dispute',    'merged',       '已合并',   false, true,  false, true);
 
 INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, counter, requires, clock_start, clock_stop, title, builtin) VALUES
     -- grid_event: 采集 → 立案 → 派遣 → 处置 → 反馈 → 核查结案 → 评价

@@ -1,9 +1,87 @@
 -- ---------------------------------------------------------------------------
--- The daily seal of the case histories: a hash over the heads (latest events)
--- of every history that changed since the previous seal, chained day to day,
--- kept append-only and exportable as one line of text (docs/cases.md, The
--- daily seal).  The canonical bytes are defined once, in src/seal.c.
+-- The integrity of the case histories: the verification of each case's hash
+-- chain (the chain itself is written by the engine, 057), and the daily seal
+-- of the histories: a hash over the heads (latest events) of every history
+-- that changed since the previous seal, chained day to day, kept append-only
+-- and exportable as one line of text (docs/cases.md, The daily seal).  The
+-- canonical bytes are defined once, in src/cases/seal.c.
 -- ---------------------------------------------------------------------------
+
+-- Verification of the hash chains ----------------------------------------------
+
+CREATE FUNCTION gridgov.verify_histories(county gridgov.gridcode DEFAULT NULL, case_ids bigint[] DEFAULT NULL)
+    RETURNS TABLE (county gridgov.gridcode, case_id bigint, seq integer, problem text, detail text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH c AS (
+        SELECT x.county, x.id, x.events, x.history_hash, x.state FROM gridgov.cases x
+        WHERE (verify_histories.county IS NULL OR x.county OPERATOR(gridgov.=) verify_histories.county)
+          AND (verify_histories.case_ids IS NULL OR x.id = ANY (verify_histories.case_ids))
+    ), e AS (
+        SELECT ev.county, ev.case_id, ev.seq, ev.hash, ev.prev_hash, ev.action, ev.to_state,
+               pg_catalog.lag(ev.hash) OVER w AS previous,
+               pg_catalog.lag(ev.seq) OVER w AS previous_seq,
+               gridgov.event_hash(ev.prev_hash, ev.county, ev.case_id, ev.seq, ev.at, ev.actor_role,
+                                  ev.actor_staff_id, ev.action, ev.from_state, ev.to_state, ev.note,
+                                  ev.payload) AS recomputed
+        FROM gridgov.case_events ev
+        JOIN c ON ev.county OPERATOR(gridgov.=) c.county AND ev.case_id = c.id
+        WINDOW w AS (PARTITION BY ev.county, ev.case_id ORDER BY ev.seq)
+    ), last AS (
+        SELECT DISTINCT ON (e.county, e.case_id) e.county, e.case_id, e.seq, e.hash, e.to_state
+        FROM e ORDER BY e.county, e.case_id, e.seq DESC
+    ), counts AS (
+        SELECT e.county, e.case_id, pg_catalog.count(*) AS n FROM e GROUP BY e.county, e.case_id
+    ), problems AS (
+        SELECT e.county, e.case_id, e.seq, 'hash_mismatch' AS problem,
+               'the event''s content does not match its hash' AS detail
+        FROM e WHERE e.recomputed <> e.hash
+        UNION ALL
+        SELECT e.county, e.case_id, e.seq, 'chain_broken',
+               'prev_hash is not the hash of the event before'
+        FROM e WHERE e.prev_hash <> COALESCE(e.previous, pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex'))
+        UNION ALL
+        SELECT e.county, e.case_id, e.seq, 'seq_gap',
+               pg_catalog.format('expected event %s', COALESCE(e.previous_seq, 0) + 1)
+        FROM e WHERE e.seq <> COALESCE(e.previous_seq, 0) + 1
+        UNION ALL
+        SELECT c.county, c.id, NULL::integer, 'event_count',
+               pg_catalog.format('the case records %s events, the history has %s', c.events, COALESCE(n.n, 0))
+        FROM c LEFT JOIN counts n ON n.county OPERATOR(gridgov.=) c.county AND n.case_id = c.id
+        WHERE c.events <> COALESCE(n.n, 0)
+        UNION ALL
+        SELECT c.county, c.id, l.seq, 'tail_mismatch',
+               'the case''s history_hash is not the hash of its latest event'
+        FROM c JOIN last l ON l.county OPERATOR(gridgov.=) c.county AND l.case_id = c.id
+        WHERE c.history_hash IS NOT NULL AND c.history_hash <> l.hash
+        UNION ALL
+        SELECT c.county, c.id, 1, 'intake_missing',
+               CASE WHEN f.case_id IS NULL THEN 'the history has no event 1'
+                    ELSE pg_catalog.format('event 1 is %s, not intake', f.action) END
+        FROM c LEFT JOIN e f ON f.county OPERATOR(gridgov.=) c.county AND f.case_id = c.id AND f.seq = 1
+        WHERE f.case_id IS NULL OR f.action <> 'intake'
+        UNION ALL
+        SELECT c.county, c.id, l.seq, 'state_mismatch',
+               pg_catalog.format('the case is in state %s, its latest event leads to %s', c.state, COALESCE(l.to_state, 'none'))
+        FROM c JOIN last l ON l.county OPERATOR(gridgov.=) c.county AND l.case_id = c.id
+        WHERE l.to_state IS DISTINCT FROM c.state
+    )
+    SELECT p.county, p.case_id, p.seq, p.problem, p.detail FROM problems p
+    ORDER BY p.county, p.case_id, p.seq NULLS LAST, p.problem;
+END;
+COMMENT ON FUNCTION gridgov.verify_histories(gridgov.gridcode, bigint[]) IS
+    'Checks the hash chains of case histories (all cases, a county, or the listed ids): hash_mismatch (an event was edited), chain_broken (an event was removed, inserted or reordered), seq_gap (a sequence number is missing), event_count (cases.events differs from the number of events), tail_mismatch (cases.history_hash is not the hash of the latest event), intake_missing (no event 1, or event 1 is not the intake), state_mismatch (the latest event does not lead to the case''s state: events removed at the end). Sealed heads are checked by gridgov.verify_seals(). No rows: intact';
+
+CREATE FUNCTION gridgov.verify_history(case_id bigint)
+    RETURNS TABLE (county gridgov.gridcode, case_id bigint, seq integer, problem text, detail text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT * FROM gridgov.verify_histories(NULL, ARRAY[verify_history.case_id]);
+END;
+COMMENT ON FUNCTION gridgov.verify_history(bigint) IS
+    'Checks one case''s hash-chained history; one row per break (see verify_histories), none when intact';
+
+-- The daily seal ----------------------------------------------------------------
 
 CREATE FUNCTION gridgov.local_day(at timestamptz) RETURNS date
     AS 'MODULE_PATHNAME', 'gridgov_local_day' LANGUAGE C STABLE STRICT PARALLEL SAFE;
@@ -290,21 +368,3 @@ $$;
 COMMENT ON FUNCTION gridgov.seal_nightly(timestamptz) IS
     'The seal of gridgov.nightly_maintenance(as_of): seals the day before as_of''s local day and returns {day, line} (the seal line to export), or {day, skipped} when that day lies before the last sealed day or after today';
 REVOKE EXECUTE ON FUNCTION gridgov.seal_nightly(timestamptz) FROM PUBLIC;
-
--- Roles ---------------------------------------------------------------------------
-
-CREATE FUNCTION gridgov.setup_seal_roles() RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
-BEGIN
-    -- Administrators seal; administrators and analysts (the read-only role)
-    -- read the seals, export their lines and verify them.  Seals hold ids and
-    -- hashes only.
-    EXECUTE 'GRANT SELECT ON gridgov.history_seals, gridgov.history_seal_heads TO gridgov_admin, gridgov_analyst';
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.seal_history(date), gridgov.seal_nightly(timestamptz) TO gridgov_admin';
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.seal_line(date), gridgov.verify_seal_line(text),
-             gridgov.seal_recomputed(date), gridgov.verify_seals() TO gridgov_admin, gridgov_analyst';
-END
-$$;
-COMMENT ON FUNCTION gridgov.setup_seal_roles() IS
-    'Administration: grants the group roles their rights on the seals (seal_history for gridgov_admin; seal_line, verify_seal_line, verify_seals and SELECT on the seal tables for gridgov_admin and gridgov_analyst); called by gridgov.setup_roles()';
-REVOKE EXECUTE ON FUNCTION gridgov.setup_seal_roles() FROM PUBLIC;
