@@ -155,22 +155,27 @@ load_kind_cb(void *arg)
 	MemoryContextSwitchTo(old);
 }
 
-/* stages as "a,b,c" into key; 22023 when they do not fit. */
+/* stages as "a,b,c" into key (zeroed); 22023 when they do not fit. */
 static void
 stages_key(char *key, int nstages, char **stages)
 {
-	StringInfoData buf;
+	size_t		len = 0;
 	int			i;
 
-	initStringInfo(&buf);
 	for (i = 0; i < nstages; i++)
-		appendStringInfo(&buf, "%s%s", i ? "," : "", stages[i] ? stages[i] : "");
-	if (buf.len >= STAGES_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("too many SLA stages to start at once (%d)", nstages)));
-	strlcpy(key, buf.data, STAGES_LEN);
-	pfree(buf.data);
+	{
+		const char *s = stages[i] ? stages[i] : "";
+		size_t		n = strlen(s);
+
+		if (len + n + 1 >= STAGES_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("too many SLA stages to start at once (%d)", nstages)));
+		if (i > 0)
+			key[len++] = ',';
+		memcpy(key + len, s, n);
+		len += n;
+	}
 }
 
 /* Reads the policies of an entry just entered; removes it again on error. */
