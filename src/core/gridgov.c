@@ -4,7 +4,7 @@
  *
  * Each concern lives in its own file (gridcode*.c, ...); this file only holds
  * the module magic and _PG_init, which asks every module to register its
- * settings and callbacks.
+ * settings and its caches (with the registry, cache.c).
  */
 #include "postgres.h"
 
@@ -16,6 +16,7 @@
 #include "gridgov.h"
 #include "intake.h"
 #include "locate.h"
+#include "pgis.h"
 #include "refcache.h"
 #include "sla_clocks.h"
 #include "workflow.h"
@@ -46,6 +47,7 @@ _PG_init(void)
 							 "gridgov.analytics_refresh_pending() (the gridgov-analytics job, every minute) "
 							 "refreshes them.",
 							 &gridgov_analytics_sync, false, PGC_USERSET, 0, NULL, NULL, NULL);
+	pgis_init();
 	locate_init();
 	case_columns_init();
 	case_time_init();

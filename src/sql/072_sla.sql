@@ -142,9 +142,7 @@ COMMENT ON FUNCTION gridgov.sla_start_clocks(gridgov.gridcode, bigint, text[], t
 -- Intake: the clocks the workflow starts on entry are started by the C
 -- statement trigger gridgov.case_intake_finish() (057), with the policy
 -- gridgov.sla_policy() picks, memoised per backend; a change of the
--- policies drops the memo in every session.
-CREATE TRIGGER sla_policies_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.sla_policies
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();
+-- policies drops the memo in every session (095_caches.sql).
 
 -- Shift a paused clock's times by the working time the pause lasted.
 CREATE FUNCTION gridgov.sla_shift(cal text, unit text, t timestamptz, paused_from timestamptz,
