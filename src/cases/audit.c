@@ -15,15 +15,9 @@
 
 #include "common/cryptohash.h"
 #include "common/sha2.h"
-#include "access/htup_details.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "fmgr.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "audit.h"
@@ -93,39 +87,6 @@ audit_event_hash(const uint8 *prev, const CaseEvent *e, uint8 *out)
 				 errmsg("could not finish hashing a case event")));
 	}
 	pg_cryptohash_free(ctx);
-}
-
-Oid
-audit_history_owner(void)
-{
-	Oid			relid = get_relname_relid("case_events", get_namespace_oid("gridgov", false));
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "table gridgov.case_events not found");
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
-void
-audit_as_history_owner(void (*fn) (void *), void *arg)
-{
-	Oid			save_user;
-	int			save_sec;
-
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(audit_history_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		fn(arg);
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_user, save_sec);
-	}
-	PG_END_TRY();
 }
 
 static const char *

@@ -33,12 +33,6 @@ typedef struct CaseEvent
 /* The chain's first "previous hash": 32 zero bytes. */
 extern const uint8 audit_genesis[AUDIT_HASH_LEN];
 
-/* Owner of gridgov.case_events: history rows are appended as this role. */
-extern Oid audit_history_owner(void);
-
-/* Run fn(arg) as the history's owner (SPI already connected), then switch back. */
-extern void audit_as_history_owner(void (*fn) (void *), void *arg);
-
 /* out = sha256(prev || canonical(e)) */
 extern void audit_event_hash(const uint8 *prev, const CaseEvent *e, uint8 *out);
 

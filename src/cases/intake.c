@@ -42,7 +42,6 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "audit.h"
 #include "cache.h"
 #include "case_columns.h"
 #include "case_time.h"
@@ -51,6 +50,7 @@
 #include "errcodes.h"
 #include "intake.h"
 #include "locate.h"
+#include "owner.h"
 #include "pgis.h"
 #include "plans.h"
 #include "refcache.h"
@@ -544,7 +544,7 @@ apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, doubl
 		DuplicateSearch search = {args, &master, false};
 
 		/* As the extension owner: an intake role needs no SELECT on cases. */
-		audit_as_history_owner(run_duplicate_search_cb, &search);
+		owner_run_as_history_owner(run_duplicate_search_cb, &search);
 		found = search.found;
 	}
 	SPI_finish();

@@ -36,6 +36,7 @@
 #include "batch.h"
 #include "case_columns.h"
 #include "gridgov.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
 #include "sla_clocks.h"
@@ -311,7 +312,7 @@ batch_flush_cb(void *arg)
 	batch_flush((Batch *) arg);
 }
 
-/* Appends the batch of clocks (a callback for audit_as_history_owner). */
+/* Appends the batch of clocks (a callback for owner_run_as_history_owner). */
 static void
 flush_clocks_cb(void *arg)
 {
@@ -398,7 +399,7 @@ add_clocks(Finish *f, const NewCase *nc)
 		v[CL_WARN] = TimestampTzGetDatum(worktime_add_internal(s->calendar_id, nc->reported_at,
 															   s->warn_amount, s->wunit));
 		if (batch_full(&f->clocks))
-			audit_as_history_owner(flush_clocks_cb, &f->clocks);
+			owner_run_as_history_owner(flush_clocks_cb, &f->clocks);
 		batch_add(&f->clocks, v, n);
 	}
 }
@@ -531,7 +532,7 @@ gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 		MemoryContextReset(case_cxt);
 		if (batch_full(&f.events))
 		{
-			audit_as_history_owner(flush_cb, &f);
+			owner_run_as_history_owner(flush_cb, &f);
 			MemoryContextReset(case_cxt);
 			MemoryContextReset(batch_cxt);
 			MemoryContextSwitchTo(batch_cxt);
@@ -539,7 +540,7 @@ gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(case_cxt);
 		}
 	}
-	audit_as_history_owner(flush_cb, &f);
+	owner_run_as_history_owner(flush_cb, &f);
 	MemoryContextSwitchTo(old);
 	SPI_finish();
 	tuplestore_select_read_pointer(ts, 0);

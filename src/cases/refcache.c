@@ -26,9 +26,9 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "audit.h"
 #include "cache.h"
 #include "errcodes.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
 
@@ -328,7 +328,7 @@ load_departments(void)
 {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	audit_as_history_owner(load_departments_cb, NULL);
+	owner_run_as_history_owner(load_departments_cb, NULL);
 	SPI_finish();
 	cache.departments_loaded = true;
 }

@@ -45,6 +45,7 @@
 #include "case_columns.h"
 #include "case_time.h"
 #include "errcodes.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
 #include "triggers.h"
@@ -579,7 +580,7 @@ insert_as_history_owner(Datum *values, char *nulls)
 {
 	EventInsert ins = {values, nulls};
 
-	audit_as_history_owner(execute_event_insert, &ins);
+	owner_run_as_history_owner(execute_event_insert, &ins);
 }
 
 static void

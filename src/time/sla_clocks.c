@@ -15,8 +15,8 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "audit.h"
 #include "cache.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
 #include "sla_clocks.h"
@@ -180,7 +180,7 @@ sla_intake_clocks(const char *workflow, const char *category, const char *urgenc
 		{
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
-			audit_as_history_owner(load_kind_cb, &q);
+			owner_run_as_history_owner(load_kind_cb, &q);
 			SPI_finish();
 		}
 		PG_CATCH();
