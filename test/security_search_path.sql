@@ -45,7 +45,7 @@
 -- transaction reads the planted schema only through dblink, so that it holds no
 -- lock the clean-up needs.
 BEGIN;
-SELECT plan(51);
+SELECT plan(52);
 SET LOCAL statement_timeout = '600s';
 SET LOCAL client_min_messages = warning;
 
@@ -627,6 +627,8 @@ SELECT pg_temp.ssp_run('reader', st, sql) FROM (VALUES
     ('worktime', $$SELECT gridgov.worktime_between('cn', '2026-03-02 09:00+08', '2026-03-09 09:00+08')$$),
     ('worktime', $$SELECT gridgov.worktime_between('cn', '2026-03-02 09:00+08', '2026-03-09 09:00+08', 'working_days')$$),
     ('worktime', $$SELECT gridgov.is_working_day('cn', '2026-03-07')$$),
+    ('cache registry', $$SELECT * FROM gridgov.cache_watched_tables()$$),
+    ('cache registry', $$SELECT * FROM gridgov.cache_stats()$$),
     ('gridcode and coordinate functions', $$SELECT gridgov.level('990106001'), gridgov.parent('990106001001'),
         gridgov.ancestor('990106001001001', 4), gridgov.ancestor('990106001001001', 'town'),
         gridgov.level_name('990106001'), gridgov.admin_kind('990106'), gridgov.subtree_max('990106'),

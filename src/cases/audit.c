@@ -9,21 +9,17 @@
  * zone enters), actor role, actor staff id (decimal), action, from state, to
  * state, note, payload (jsonb's text form, which is canonical: keys sorted,
  * one spelling per value).  The same function backs the triggers that append
- * events and gridgov.verify_history(), so the two cannot disagree.
+ * events and gridgov.verify_history(), so the two cannot disagree.  The
+ * length-prefixed fields are written by audit_hash_field(), which the seals
+ * (seal.c) use too.
  */
 #include "postgres.h"
 
 #include "common/cryptohash.h"
 #include "common/sha2.h"
-#include "access/htup_details.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "fmgr.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "audit.h"
@@ -34,21 +30,58 @@
 const uint8 audit_genesis[AUDIT_HASH_LEN] = {0};
 
 static void
-hash_field(pg_cryptohash_ctx *ctx, const char *value)
+hash_failed(AuditHasher *h)
 {
-	uint32		len = value ? (uint32) strlen(value) : AUDIT_NULL_LEN;
-	uint8		be[4] = {len >> 24, (len >> 16) & 0xFF, (len >> 8) & 0xFF, len & 0xFF};
+	const char *why = h->ctx ? pstrdup(pg_cryptohash_error(h->ctx)) : "out of memory";
 
-	if (pg_cryptohash_update(ctx, be, 4) < 0 ||
-		(value && pg_cryptohash_update(ctx, (const uint8 *) value, len) < 0))
-	{
-		const char *why = pstrdup(pg_cryptohash_error(ctx));
+	if (h->ctx)
+		pg_cryptohash_free(h->ctx);
+	h->ctx = NULL;
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("could not hash %s: %s", h->what, why)));
+}
 
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not hash case event: %s", why)));
-	}
+void
+audit_hasher_start(AuditHasher *h, const char *what)
+{
+	h->what = what;
+	h->ctx = pg_cryptohash_create(PG_SHA256);
+	if (h->ctx == NULL || pg_cryptohash_init(h->ctx) < 0)
+		hash_failed(h);
+}
+
+void
+audit_hash_raw(AuditHasher *h, const void *data, uint32 len)
+{
+	if (pg_cryptohash_update(h->ctx, (const uint8 *) data, len) < 0)
+		hash_failed(h);
+}
+
+void
+audit_hash_field(AuditHasher *h, const void *data, uint32 len)
+{
+	uint32		n = data ? len : AUDIT_NULL_LEN;
+	uint8		be[4] = {n >> 24, (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF};
+
+	audit_hash_raw(h, be, 4);
+	if (data)
+		audit_hash_raw(h, data, len);
+}
+
+void
+audit_hash_text(AuditHasher *h, const char *s)
+{
+	audit_hash_field(h, s, s ? (uint32) strlen(s) : 0);
+}
+
+void
+audit_hasher_finish(AuditHasher *h, uint8 *out)
+{
+	if (pg_cryptohash_final(h->ctx, out, AUDIT_HASH_LEN) < 0)
+		hash_failed(h);
+	pg_cryptohash_free(h->ctx);
+	h->ctx = NULL;
 }
 
 static char *
@@ -60,72 +93,25 @@ int64_text(int64 v)
 void
 audit_event_hash(const uint8 *prev, const CaseEvent *e, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	AuditHasher h;
 	char		county[GRIDCODE_MAX_DIGITS + 1];
 
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, prev, AUDIT_HASH_LEN) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) AUDIT_TAG, strlen(AUDIT_TAG)) < 0)
-	{
-		if (ctx)
-			pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not start hashing a case event")));
-	}
+	audit_hasher_start(&h, "a case event");
+	audit_hash_raw(&h, prev, AUDIT_HASH_LEN);
+	audit_hash_raw(&h, AUDIT_TAG, strlen(AUDIT_TAG));
 	gridcode_to_cstring(e->county, county);
-	hash_field(ctx, county);
-	hash_field(ctx, int64_text(e->case_id));
-	hash_field(ctx, int64_text(e->seq));
-	hash_field(ctx, int64_text(e->at));
-	hash_field(ctx, e->actor_role);
-	hash_field(ctx, e->has_staff ? int64_text(e->actor_staff_id) : NULL);
-	hash_field(ctx, e->action);
-	hash_field(ctx, e->from_state);
-	hash_field(ctx, e->to_state);
-	hash_field(ctx, e->note);
-	hash_field(ctx, e->payload);
-	if (pg_cryptohash_final(ctx, out, AUDIT_HASH_LEN) < 0)
-	{
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not finish hashing a case event")));
-	}
-	pg_cryptohash_free(ctx);
-}
-
-Oid
-audit_history_owner(void)
-{
-	Oid			relid = get_relname_relid("case_events", get_namespace_oid("gridgov", false));
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "table gridgov.case_events not found");
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
-void
-audit_as_history_owner(void (*fn) (void *), void *arg)
-{
-	Oid			save_user;
-	int			save_sec;
-
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(audit_history_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		fn(arg);
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_user, save_sec);
-	}
-	PG_END_TRY();
+	audit_hash_text(&h, county);
+	audit_hash_text(&h, int64_text(e->case_id));
+	audit_hash_text(&h, int64_text(e->seq));
+	audit_hash_text(&h, int64_text(e->at));
+	audit_hash_text(&h, e->actor_role);
+	audit_hash_text(&h, e->has_staff ? int64_text(e->actor_staff_id) : NULL);
+	audit_hash_text(&h, e->action);
+	audit_hash_text(&h, e->from_state);
+	audit_hash_text(&h, e->to_state);
+	audit_hash_text(&h, e->note);
+	audit_hash_text(&h, e->payload);
+	audit_hasher_finish(&h, out);
 }
 
 static const char *

@@ -7,6 +7,7 @@
 #define GRIDGOV_AUDIT_H
 
 #include "postgres.h"
+#include "common/cryptohash.h"
 #include "datatype/timestamp.h"
 
 #include "gridcode.h"
@@ -33,11 +34,28 @@ typedef struct CaseEvent
 /* The chain's first "previous hash": 32 zero bytes. */
 extern const uint8 audit_genesis[AUDIT_HASH_LEN];
 
-/* Owner of gridgov.case_events: history rows are appended as this role. */
-extern Oid audit_history_owner(void);
+/*
+ * A sha256 being computed over canonical bytes, and what it hashes (for the
+ * error message "could not hash <what>").  Every field is written as its
+ * length (4 bytes, big-endian) and its bytes; a NULL field as the length
+ * 0xFFFFFFFF and no bytes.  The event hashes (below) and the history seals
+ * (seal.c) are both written with it.
+ */
+typedef struct AuditHasher
+{
+	pg_cryptohash_ctx *ctx;
+	const char *what;
+} AuditHasher;
 
-/* Run fn(arg) as the history's owner (SPI already connected), then switch back. */
-extern void audit_as_history_owner(void (*fn) (void *), void *arg);
+extern void audit_hasher_start(AuditHasher *h, const char *what);
+/* Bytes as they are (no length): the previous hash, a tag. */
+extern void audit_hash_raw(AuditHasher *h, const void *data, uint32 len);
+/* One field: data[0..len-1], or NULL. */
+extern void audit_hash_field(AuditHasher *h, const void *data, uint32 len);
+/* One text field (without its terminating zero), or NULL. */
+extern void audit_hash_text(AuditHasher *h, const char *s);
+/* The 32-byte digest into out; the hasher is freed. */
+extern void audit_hasher_finish(AuditHasher *h, uint8 *out);
 
 /* out = sha256(prev || canonical(e)) */
 extern void audit_event_hash(const uint8 *prev, const CaseEvent *e, uint8 *out);

@@ -7,10 +7,10 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "cache.h"
 #include "case_columns.h"
 #include "pgis.h"
 
@@ -58,17 +58,15 @@ static const ColumnSpec specs[CC_NCOLS] = {
 
 static CaseColumns binding;
 
-static void
-invalidate(Datum arg pg_attribute_unused(), Oid relid)
-{
-	if (relid == InvalidOid || relid == binding.relid)
-		binding.relid = InvalidOid;
-}
+/* The binding depends on the definition of gridgov.cases (cache.h). */
+static const char *const definitions[] = {"cases", NULL};
+static const CacheSpec binding_spec = {"cases columns", NULL, definitions, false};
+static int	binding_id;
 
 void
 case_columns_init(void)
 {
-	CacheRegisterRelcacheCallback(invalidate, (Datum) 0);
+	binding_id = cache_register(&binding_spec);
 }
 
 const char *
@@ -126,9 +124,11 @@ case_columns(Relation rel)
 	TupleDesc	desc = RelationGetDescr(rel);
 	CaseColumns fresh;
 	int			c;
+	uint64		token;
 
-	if (binding.relid == RelationGetRelid(rel))
+	if (binding.relid == RelationGetRelid(rel) && cache_is_current(binding_id))
 		return &binding;
+	token = cache_build_start(binding_id);
 	for (c = 0; c < CC_NCOLS; c++)
 	{
 		fresh.type[c] = expected_type(&specs[c]);
@@ -137,5 +137,6 @@ case_columns(Relation rel)
 	fresh.relid = RelationGetRelid(rel);
 	fresh.generation = binding.generation + 1;
 	binding = fresh;
+	cache_build_done(binding_id, token);
 	return &binding;
 }

@@ -43,7 +43,7 @@ extern const char *case_column_name(CaseCol c);
  */
 extern const CaseColumns *case_columns(Relation rel);
 
-/* Registers the relcache callback; called from _PG_init. */
+/* Registers the binding with the cache registry; called from _PG_init. */
 extern void case_columns_init(void);
 
 #endif							/* GRIDGOV_CASE_COLUMNS_H */

@@ -19,6 +19,7 @@
 
 #include "engine.h"
 #include "errcodes.h"
+#include "owner.h"
 #include "plans.h"
 #include "sla_clocks.h"
 #include "act.h"
@@ -184,7 +185,7 @@ flush_clocks_cb(void *arg)
 static void
 flush_clocks(EngineBatch *b)
 {
-	audit_as_history_owner(flush_clocks_cb, &b->clocks);
+	owner_run_as_history_owner(flush_clocks_cb, &b->clocks);
 }
 
 /* The event and clocks of one case in one statement. */
@@ -225,7 +226,7 @@ void
 engine_flush(EngineBatch *b)
 {
 	if (b->events.n > 0 || b->clocks.n > 0)
-		audit_as_history_owner(flush_cb, b);
+		owner_run_as_history_owner(flush_cb, b);
 }
 
 /* Clock effects of an action ------------------------------------------------------- */
@@ -376,7 +377,7 @@ engine_clock_effects(const EngineChange *ch)
 {
 	if (ch->t == NULL)
 		return;					/* an edit or a system action: no clock effect */
-	audit_as_history_owner(clock_effects_cb, (void *) ch);
+	owner_run_as_history_owner(clock_effects_cb, (void *) ch);
 }
 
 /* Merged duplicates close with their master ------------------------------------------- */
@@ -427,5 +428,5 @@ engine_close_merged(Datum county, Oid county_type, int64 case_id, TimestampTz cl
 {
 	CloseMerged m = {county, county_type, case_id, closed_at};
 
-	audit_as_history_owner(close_merged_cb, &m);
+	owner_run_as_history_owner(close_merged_cb, &m);
 }

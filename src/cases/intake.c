@@ -35,7 +35,6 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -43,7 +42,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "audit.h"
+#include "cache.h"
 #include "case_columns.h"
 #include "case_time.h"
 #include "coords.h"
@@ -51,6 +50,7 @@
 #include "errcodes.h"
 #include "intake.h"
 #include "locate.h"
+#include "owner.h"
 #include "pgis.h"
 #include "plans.h"
 #include "refcache.h"
@@ -71,7 +71,10 @@ typedef struct CaseRow
 } CaseRow;
 
 static FmgrInfo route_fn;
-static bool functions_valid = false;
+
+/* route_fn and the duplicate search's plan, dropped when pg_proc changes (cache.h). */
+static const CacheSpec functions_spec = {"intake functions", NULL, NULL, true};
+static int	functions_id;
 
 /* The binding of gridgov.cases' columns the duplicate index was looked for in. */
 static uint32 index_generation = 0;
@@ -88,13 +91,6 @@ static Interval window_value;
  */
 static SPIPlanPtr duplicate_plan = NULL;
 
-static void
-functions_invalidate(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
-					 uint32 hashvalue pg_attribute_unused())
-{
-	functions_valid = false;
-}
-
 void
 intake_init(void)
 {
@@ -110,7 +106,7 @@ intake_init(void)
 							   "Time zone of the local date in case numbers.",
 							   NULL, &case_time_zone, "Asia/Shanghai",
 							   PGC_SUSET, 0, NULL, NULL, NULL);
-	CacheRegisterSyscacheCallback(PROCOID, functions_invalidate, (Datum) 0);
+	functions_id = cache_register(&functions_spec);
 }
 
 static void
@@ -126,14 +122,16 @@ static void
 load_functions(Oid gridcode_type)
 {
 	Oid			route_args[3] = {TEXTOID, gridcode_type, TEXTOID};
+	uint64		token;
 
-	if (functions_valid)
+	if (cache_is_current(functions_id))
 		return;
+	token = cache_build_start(functions_id);
 	lookup_function(&route_fn, "route", 3, route_args);
 	if (duplicate_plan)
 		SPI_freeplan(duplicate_plan);
 	duplicate_plan = NULL;
-	functions_valid = true;
+	cache_build_done(functions_id, token);
 }
 
 static void
@@ -546,7 +544,7 @@ apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, doubl
 		DuplicateSearch search = {args, &master, false};
 
 		/* As the extension owner: an intake role needs no SELECT on cases. */
-		audit_as_history_owner(run_duplicate_search_cb, &search);
+		owner_run_as_history_owner(run_duplicate_search_cb, &search);
 		found = search.found;
 	}
 	SPI_finish();

@@ -36,6 +36,7 @@
 #include "case_columns.h"
 #include "engine.h"
 #include "gridgov.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
 #include "triggers.h"
@@ -318,7 +319,7 @@ gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 	nest = plans_safe_begin(NULL, NULL);
 	finish_cases(&f, td->tg_relation, ts, (int) Min(tuplestore_tuple_count(ts), FINISH_BATCH));
 	if (f.sync)
-		audit_as_history_owner(refresh_cb, &f);
+		owner_run_as_history_owner(refresh_cb, &f);
 	plans_safe_end(nest);
 	SPI_finish();
 	tuplestore_select_read_pointer(ts, 0);

@@ -16,32 +16,29 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
-#include "utils/inval.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "audit.h"
+#include "cache.h"
 #include "errcodes.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
-#include "triggers.h"
 
-/* Tables whose changes drop the caches. */
+/* Tables whose changes drop the caches (see cache.h). */
 static const char *const watched_tables[] = {
 	"categories", "workflows", "workflow_states", "transitions", "staff",
-	"settings", "routing_rules", "departments", "components"
+	"settings", "routing_rules", "departments", "components", NULL
 };
-#define NWATCHED lengthof(watched_tables)
+static const CacheSpec refcache_spec = {"reference data", watched_tables, NULL, false};
+static int	refcache_id;
 
 typedef struct RouteKey
 {
@@ -64,9 +61,7 @@ typedef struct StaffEntry
 
 typedef struct RefCache
 {
-	bool		valid;
 	MemoryContext cxt;
-	Oid			relids[NWATCHED];
 	HTAB	   *categories;
 	HTAB	   *states;
 	HTAB	   *transitions;
@@ -86,27 +81,10 @@ typedef struct RefCache
 
 static RefCache cache;
 
-static void
-refcache_callback(Datum arg pg_attribute_unused(), Oid relid)
-{
-	size_t		i;
-
-	if (!cache.valid)
-		return;
-	if (relid == InvalidOid)
-	{
-		cache.valid = false;
-		return;
-	}
-	for (i = 0; i < NWATCHED; i++)
-		if (cache.relids[i] == relid)
-			cache.valid = false;
-}
-
 void
 refcache_init(void)
 {
-	CacheRegisterRelcacheCallback(refcache_callback, (Datum) 0);
+	refcache_id = cache_register(&refcache_spec);
 }
 
 static HTAB *
@@ -366,7 +344,7 @@ load_departments(void)
 {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	audit_as_history_owner(load_departments_cb, NULL);
+	owner_run_as_history_owner(load_departments_cb, NULL);
 	SPI_finish();
 	cache.departments_loaded = true;
 }
@@ -386,17 +364,13 @@ load_home_county(void)
 static void
 refcache_load(void)
 {
-	Oid			nsp;
-	size_t		i;
+	uint64		token;
 
 	if (cache.cxt)
 		MemoryContextReset(cache.cxt);
 	else
 		cache.cxt = AllocSetContextCreate(TopMemoryContext, "gridgov reference cache",
 										  ALLOCSET_DEFAULT_SIZES);
-	nsp = get_namespace_oid("gridgov", false);
-	for (i = 0; i < NWATCHED; i++)
-		cache.relids[i] = get_relname_relid(watched_tables[i], nsp);
 	cache.categories = make_table("gridgov categories", REF_NAME_LEN, sizeof(RefCategory), HASH_STRINGS);
 	cache.states = make_table("gridgov states", 2 * REF_NAME_LEN, sizeof(RefState), HASH_BLOBS);
 	cache.transitions = make_table("gridgov transitions", 3 * REF_NAME_LEN, sizeof(RefTransition), HASH_BLOBS);
@@ -411,29 +385,21 @@ refcache_load(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	/* Invalidations up to here predate what we read; later ones drop us again. */
-	cache.valid = true;
-	PG_TRY();
-	{
-		load_categories();
-		load_workflows();
-		load_states();
-		load_transitions();
-		load_staff();
-		load_home_county();
-	}
-	PG_CATCH();
-	{
-		cache.valid = false;
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	token = cache_build_start(refcache_id);
+	load_categories();
+	load_workflows();
+	load_states();
+	load_transitions();
+	load_staff();
+	load_home_county();
 	SPI_finish();
+	cache_build_done(refcache_id, token);
 }
 
 static void
 ensure_loaded(void)
 {
-	if (!cache.valid)
+	if (!cache_is_current(refcache_id))
 		refcache_load();
 }
 
@@ -702,22 +668,6 @@ refcache_route_put(const char *category, bool has_grid, GridCode grid, int64 dep
 	route_key(&key, category, has_grid, grid);
 	e = hash_search(cache.routes, &key, HASH_ENTER, NULL);
 	e->department = dept;
-}
-
-/*
- * gridgov.invalidate_caches(): statement trigger on gridgov.grids and the
- * reference tables.  The relcache invalidation it registers is processed by
- * this session at the next command and by every other session when the
- * change commits; their callbacks drop the caches built from the table.
- */
-PG_FUNCTION_INFO_V1(gridgov_invalidate_caches);
-Datum
-gridgov_invalidate_caches(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = triggers_check(fcinfo, "invalidate_caches");
-
-	CacheInvalidateRelcache(trigdata->tg_relation);
-	return PointerGetDatum(NULL);
 }
 
 /* gridgov.actor_staff_id(): the staff member mapped to the current role. */

@@ -5,8 +5,7 @@
  *		each database role, the home county, and memoised routing answers.
  *
  * Everything is loaded together on first use and dropped together when any of
- * the watched tables changes in any session (their statement triggers send a
- * relcache invalidation; see gridgov.invalidate_caches()).
+ * the watched tables changes in any session (a cache of the registry, cache.h).
  */
 #ifndef GRIDGOV_REFCACHE_H
 #define GRIDGOV_REFCACHE_H
@@ -62,7 +61,7 @@ typedef struct RefWorkflow
 /* Copies a name of at most REF_NAME_LEN - 1 bytes into dst; 42622 when longer. */
 extern void refcache_copy_name(char *dst, const char *src, const char *what);
 
-/* Watch a relation: its changes drop the caches. */
+/* Registers the cache and the tables it reads (at _PG_init). */
 extern void refcache_init(void);
 
 extern const RefCategory *refcache_category(const char *code);

@@ -14,16 +14,14 @@
  *	seal hash:		sha256("gridgov-seal-v1" || day (YYYY-MM-DD) || prev
  *					(32 bytes) || number of heads (decimal) || c(n)).
  *
- * Every field is written as a 4-byte big-endian length and its bytes, as in
- * the event hashes (audit.c).  The heads chain is the aggregate
- * gridgov.seal_heads_digest(), which refuses heads out of key order, and the
- * seal hash gridgov.seal_hash(); the SQL of src/sql/059_history.sql
- * only combines the two.
+ * Every field is written as a 4-byte big-endian length and its bytes by
+ * audit_hash_field(), as in the event hashes (audit.c).  The heads chain is
+ * the aggregate gridgov.seal_heads_digest(), which refuses heads out of key
+ * order, and the seal hash gridgov.seal_hash(); the SQL of
+ * src/sql/059_history.sql only combines the two.
  */
 #include "postgres.h"
 
-#include "common/cryptohash.h"
-#include "common/sha2.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -44,66 +42,6 @@ typedef struct SealDigest
 	int64		case_id;
 	int32		seq;
 } SealDigest;
-
-/* A hash being computed, and what it is (for error messages). */
-typedef struct SealHasher
-{
-	pg_cryptohash_ctx *ctx;
-	const char *what;
-} SealHasher;
-
-static void
-hash_failed(SealHasher *h)
-{
-	const char *why = h->ctx ? pstrdup(pg_cryptohash_error(h->ctx)) : "out of memory";
-
-	if (h->ctx)
-		pg_cryptohash_free(h->ctx);
-	ereport(ERROR,
-			(errcode(ERRCODE_INTERNAL_ERROR),
-			 errmsg("could not hash %s: %s", h->what, why)));
-}
-
-static void
-hasher_start(SealHasher *h, const char *what)
-{
-	h->what = what;
-	h->ctx = pg_cryptohash_create(PG_SHA256);
-	if (h->ctx == NULL || pg_cryptohash_init(h->ctx) < 0)
-		hash_failed(h);
-}
-
-static void
-hash_raw(SealHasher *h, const void *data, uint32 len)
-{
-	if (pg_cryptohash_update(h->ctx, (const uint8 *) data, len) < 0)
-		hash_failed(h);
-}
-
-/* One field: 4-byte big-endian length, then the bytes. */
-static void
-hash_field(SealHasher *h, const void *data, uint32 len)
-{
-	uint8		be[4] = {len >> 24, (len >> 16) & 0xFF, (len >> 8) & 0xFF, len & 0xFF};
-
-	hash_raw(h, be, 4);
-	hash_raw(h, data, len);
-}
-
-static void
-hash_text_field(SealHasher *h, const char *s)
-{
-	hash_field(h, s, (uint32) strlen(s));
-}
-
-static void
-hasher_finish(SealHasher *h, uint8 *out)
-{
-	if (pg_cryptohash_final(h->ctx, out, AUDIT_HASH_LEN) < 0)
-		hash_failed(h);
-	pg_cryptohash_free(h->ctx);
-	h->ctx = NULL;
-}
 
 /* A 32-byte hash argument, or 22023. */
 static const uint8 *
@@ -155,7 +93,7 @@ Datum
 gridgov_seal_heads_digest_step(PG_FUNCTION_ARGS)
 {
 	SealDigest *s = digest_state(fcinfo);
-	SealHasher	h;
+	AuditHasher	h;
 	GridCode	county;
 	int64		case_id;
 	int32		seq;
@@ -173,14 +111,14 @@ gridgov_seal_heads_digest_step(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("sealed heads must be given in key order, each once"),
 				 errhint("Call the aggregate with ORDER BY county, case_id, seq.")));
-	hasher_start(&h, "a sealed head");
-	hash_raw(&h, s->chain, AUDIT_HASH_LEN);
+	audit_hasher_start(&h, "a sealed head");
+	audit_hash_raw(&h, s->chain, AUDIT_HASH_LEN);
 	gridcode_to_cstring(county, digits);
-	hash_text_field(&h, digits);
-	hash_text_field(&h, psprintf(INT64_FORMAT, case_id));
-	hash_text_field(&h, psprintf("%d", seq));
-	hash_field(&h, hash_arg(fcinfo, 4, "a sealed head's hash"), AUDIT_HASH_LEN);
-	hasher_finish(&h, s->chain);
+	audit_hash_text(&h, digits);
+	audit_hash_text(&h, psprintf(INT64_FORMAT, case_id));
+	audit_hash_text(&h, psprintf("%d", seq));
+	audit_hash_field(&h, hash_arg(fcinfo, 4, "a sealed head's hash"), AUDIT_HASH_LEN);
+	audit_hasher_finish(&h, s->chain);
 	s->heads++;
 	s->county = county;
 	s->case_id = case_id;
@@ -227,20 +165,20 @@ gridgov_seal_hash(PG_FUNCTION_ARGS)
 	const uint8 *prev = hash_arg(fcinfo, 1, "prev");
 	int64		heads = PG_GETARG_INT64(2);
 	const uint8 *digest = hash_arg(fcinfo, 3, "heads_digest");
-	SealHasher	h;
+	AuditHasher	h;
 	uint8		out[AUDIT_HASH_LEN];
 
 	if (heads < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the number of heads must not be negative")));
-	hasher_start(&h, "a seal");
-	hash_raw(&h, SEAL_TAG, strlen(SEAL_TAG));
-	hash_text_field(&h, day);
-	hash_field(&h, prev, AUDIT_HASH_LEN);
-	hash_text_field(&h, psprintf(INT64_FORMAT, heads));
-	hash_field(&h, digest, AUDIT_HASH_LEN);
-	hasher_finish(&h, out);
+	audit_hasher_start(&h, "a seal");
+	audit_hash_raw(&h, SEAL_TAG, strlen(SEAL_TAG));
+	audit_hash_text(&h, day);
+	audit_hash_field(&h, prev, AUDIT_HASH_LEN);
+	audit_hash_text(&h, psprintf(INT64_FORMAT, heads));
+	audit_hash_field(&h, digest, AUDIT_HASH_LEN);
+	audit_hasher_finish(&h, out);
 	PG_RETURN_BYTEA_P(audit_hash_bytea(out));
 }
 

@@ -41,6 +41,7 @@
 #include "case_time.h"
 #include "engine.h"
 #include "errcodes.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
 #include "triggers.h"

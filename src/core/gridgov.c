@@ -4,7 +4,7 @@
  *
  * Each concern lives in its own file (gridcode*.c, ...); this file only holds
  * the module magic and _PG_init, which asks every module to register its
- * settings and callbacks.
+ * settings and its caches (with the registry, cache.c).
  */
 #include "postgres.h"
 
@@ -16,6 +16,7 @@
 #include "gridgov.h"
 #include "intake.h"
 #include "locate.h"
+#include "pgis.h"
 #include "refcache.h"
 #include "sla_clocks.h"
 #include "act.h"
@@ -45,6 +46,7 @@ _PG_init(void)
 							 "Off (the default), gridgov.analytics_refresh_pending() (the gridgov-analytics job, "
 							 "every minute) reads the changes from the case history and refreshes them.",
 							 &gridgov_analytics_sync, false, PGC_USERSET, 0, NULL, NULL, NULL);
+	pgis_init();
 	locate_init();
 	case_columns_init();
 	case_time_init();

@@ -5,7 +5,10 @@
  *
  * C trigger functions call triggers_check(); PL/pgSQL ones start with
  *		PERFORM gridgov.trigger_check('name', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
- * Both end in check_binding() below, against the one list of bindings.
+ * Both end in check_binding() below, against the one list of bindings: the
+ * table below, followed by the bindings of gridgov.invalidate_caches(), one
+ * per table the cache registry watches (cache.c), which are not written here
+ * again.
  */
 #include "postgres.h"
 
@@ -14,6 +17,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "cache.h"
 #include "triggers.h"
 
 typedef struct TriggerBinding
@@ -30,6 +34,11 @@ typedef struct TriggerBinding
 #define A_ROW(fn, rel, ev)		{fn, rel, false, true, ev}
 #define A_STMT(fn, rel, ev)		{fn, rel, false, false, ev}
 
+/*
+ * Not listed here: gridgov.invalidate_caches(), AFTER INSERT OR UPDATE OR
+ * DELETE OR TRUNCATE FOR EACH STATEMENT on each table the cache registry
+ * watches (binding_at()).
+ */
 static const TriggerBinding bindings[] = {
 	/* grids and organisation */
 	B_ROW("grids_check", "grids", "IU"),
@@ -41,18 +50,6 @@ static const TriggerBinding bindings[] = {
 	B_ROW("components_check", "components", "IU"),
 	B_ROW("routing_rules_check", "routing_rules", "IU"),
 	B_ROW("transitions_check", "transitions", "IU"),
-	/* the per-backend caches */
-	A_STMT("invalidate_caches", "grids", "IUDT"),
-	A_STMT("invalidate_caches", "categories", "IUDT"),
-	A_STMT("invalidate_caches", "workflows", "IUDT"),
-	A_STMT("invalidate_caches", "workflow_states", "IUDT"),
-	A_STMT("invalidate_caches", "transitions", "IUDT"),
-	A_STMT("invalidate_caches", "staff", "IUDT"),
-	A_STMT("invalidate_caches", "settings", "IUDT"),
-	A_STMT("invalidate_caches", "routing_rules", "IUDT"),
-	A_STMT("invalidate_caches", "departments", "IUDT"),
-	A_STMT("invalidate_caches", "components", "IUDT"),
-	A_STMT("invalidate_caches", "sla_policies", "IUDT"),
 	/* references without foreign keys */
 	A_STMT("reference_guard", "categories", "UD"),
 	B_STMT("reference_guard", "categories", "T"),
@@ -81,9 +78,6 @@ static const TriggerBinding bindings[] = {
 	/* calendars and time limits */
 	B_ROW("calendars_check", "calendars", "IU"),
 	B_ROW("calendar_periods_check", "calendar_periods", "IU"),
-	A_STMT("calendar_changed", "calendars", "IUDT"),
-	A_STMT("calendar_changed", "calendar_periods", "IUDT"),
-	A_STMT("calendar_changed", "calendar_exceptions", "IUDT"),
 	B_ROW("calendar_guard", "calendars", "IUD"),
 	B_STMT("calendar_guard", "calendars", "T"),
 	B_ROW("calendar_guard", "calendar_periods", "IUD"),
@@ -98,6 +92,27 @@ static const TriggerBinding bindings[] = {
 	B_ROW("settings_analytics_check", "settings", "IU"),
 	A_ROW("settings_analytics_changed", "settings", "IUD"),
 };
+
+#define NSTATIC		((int) lengthof(bindings))
+
+/* How many bindings there are: the table above and one per watched table. */
+static int
+nbindings(void)
+{
+	return NSTATIC + cache_watched_count();
+}
+
+/* Binding i: of the table above, else the trigger of a watched table. */
+static TriggerBinding
+binding_at(int i)
+{
+	TriggerBinding cache_trigger = A_STMT("invalidate_caches", NULL, "IUDT");
+
+	if (i < NSTATIC)
+		return bindings[i];
+	cache_trigger.relation = cache_watched_table(i - NSTATIC);
+	return cache_trigger;
+}
 
 Oid
 triggers_gridgov_relid(const char *name)
@@ -133,26 +148,30 @@ describe(const TriggerBinding *b)
 	return buf.data;
 }
 
-/* Refuses a firing of gridgov.fn() that no binding allows. */
-static void
+/*
+ * Refuses a firing of gridgov.fn() that no binding allows; returns the table
+ * of the binding that allows it.
+ */
+static const char *
 check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char event)
 {
 	StringInfoData allowed;
-	size_t		i;
+	int			n = nbindings();
+	int			i;
 	char	   *relname;
 
 	initStringInfo(&allowed);
-	for (i = 0; i < lengthof(bindings); i++)
+	for (i = 0; i < n; i++)
 	{
-		const TriggerBinding *b = &bindings[i];
+		TriggerBinding b = binding_at(i);
 
-		if (strcmp(b->function, fn) != 0)
+		if (strcmp(b.function, fn) != 0)
 			continue;
-		if (b->before == before && !b->before == after && b->row == row &&
-			event != '\0' && strchr(b->events, event) != NULL &&
-			triggers_relation_is(relid, b->relation))
-			return;
-		appendStringInfo(&allowed, "%s%s", allowed.len ? "; " : "", describe(b));
+		if (b.before == before && !b.before == after && b.row == row &&
+			event != '\0' && strchr(b.events, event) != NULL &&
+			triggers_relation_is(relid, b.relation))
+			return b.relation;
+		appendStringInfo(&allowed, "%s%s", allowed.len ? "; " : "", describe(&b));
 	}
 	relname = OidIsValid(relid) ? get_rel_name(relid) : NULL;
 	ereport(ERROR,
@@ -160,6 +179,7 @@ check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char
 			 errmsg("gridgov.%s() may not fire here (on %s)", fn, relname ? relname : "an unknown relation"),
 			 allowed.len ? errdetail("It fires only %s.", allowed.data)
 			 : errdetail("It is not a trigger function of gridgov.")));
+	return NULL;				/* keep the compiler quiet */
 }
 
 static char
@@ -177,19 +197,28 @@ event_char(TriggerEvent ev)
 }
 
 TriggerData *
-triggers_check(FunctionCallInfo fcinfo, const char *fn)
+triggers_check_table(FunctionCallInfo fcinfo, const char *fn, const char **table)
 {
 	TriggerData *td;
+	const char *bound;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("gridgov.%s() must be called as a trigger", fn)));
 	td = (TriggerData *) fcinfo->context;
-	check_binding(fn, RelationGetRelid(td->tg_relation), TRIGGER_FIRED_BEFORE(td->tg_event),
-				  TRIGGER_FIRED_AFTER(td->tg_event), TRIGGER_FIRED_FOR_ROW(td->tg_event),
-				  event_char(td->tg_event));
+	bound = check_binding(fn, RelationGetRelid(td->tg_relation), TRIGGER_FIRED_BEFORE(td->tg_event),
+						  TRIGGER_FIRED_AFTER(td->tg_event), TRIGGER_FIRED_FOR_ROW(td->tg_event),
+						  event_char(td->tg_event));
+	if (table)
+		*table = bound;
 	return td;
+}
+
+TriggerData *
+triggers_check(FunctionCallInfo fcinfo, const char *fn)
+{
+	return triggers_check_table(fcinfo, fn, NULL);
 }
 
 /*
@@ -226,20 +255,20 @@ Datum
 gridgov_trigger_bindings(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	size_t		i;
+	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	for (i = 0; i < lengthof(bindings); i++)
+	for (i = 0; i < nbindings(); i++)
 	{
-		const TriggerBinding *b = &bindings[i];
+		TriggerBinding b = binding_at(i);
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
-		values[0] = CStringGetTextDatum(b->function);
-		values[1] = CStringGetTextDatum(b->relation);
-		values[2] = CStringGetTextDatum(b->before ? "BEFORE" : "AFTER");
-		values[3] = CStringGetTextDatum(b->row ? "ROW" : "STATEMENT");
-		values[4] = CStringGetTextDatum(b->events);
+		values[0] = CStringGetTextDatum(b.function);
+		values[1] = CStringGetTextDatum(b.relation);
+		values[2] = CStringGetTextDatum(b.before ? "BEFORE" : "AFTER");
+		values[3] = CStringGetTextDatum(b.row ? "ROW" : "STATEMENT");
+		values[4] = CStringGetTextDatum(b.events);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

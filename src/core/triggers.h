@@ -24,6 +24,14 @@
 extern TriggerData *triggers_check(FunctionCallInfo fcinfo, const char *fn);
 
 /*
+ * The same, and *table: the gridgov table of the binding the firing matched
+ * (a static string), for a trigger function that acts on the table it is
+ * registered for rather than on the relation it fires on.
+ */
+extern TriggerData *triggers_check_table(FunctionCallInfo fcinfo, const char *fn,
+										 const char **table);
+
+/*
  * Whether relid is gridgov's table name (by OID; tables are looked up in
  * schema gridgov).
  */

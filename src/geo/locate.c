@@ -15,11 +15,12 @@
  * The cache (locate_index.c) holds every version of every grid.  It is built
  * lazily on first use, and dropped when a relcache invalidation for
  * gridgov.grids arrives — a statement trigger on the table sends one at every
- * change, delivered to other sessions at commit.  Pending invalidations are
- * read once per statement, so another session's committed change is used by
- * this session's next statement.  If the index would exceed
- * gridgov.locate_cache_max_mb, it is not kept and locate answers through
- * gridgov.locate_reference() (plain PostGIS, same rule) instead.
+ * change, delivered to other sessions at commit (the cache registry,
+ * cache.h).  Pending invalidations are read once per statement, so another
+ * session's committed change is used by this session's next statement.  If
+ * the index would exceed gridgov.locate_cache_max_mb, it is not kept and
+ * locate answers through gridgov.locate_reference() (plain PostGIS, same
+ * rule) instead.
  */
 #include "postgres.h"
 
@@ -39,6 +40,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "cache.h"
 #include "gridcode.h"
 #include "locate.h"
 #include "plans.h"
@@ -55,10 +57,7 @@ static int	locate_cache_max_mb = 256;
 typedef struct LocateCache
 {
 	LocIndex   *idx;			/* NULL when not built or over the limit */
-	bool		valid;			/* false once an invalidation arrived */
 	bool		over_limit;		/* last build exceeded the memory bound */
-	Oid			grids_relid;
-	uint64		invalidations;
 	uint64		builds;
 	double		last_build_ms;
 	Size		last_memory;
@@ -82,15 +81,9 @@ typedef struct LocChoice
 				tolerance;
 } LocChoice;
 
-static void
-locate_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
-{
-	if (relid == InvalidOid || relid == cache.grids_relid)
-	{
-		cache.valid = false;
-		cache.invalidations++;
-	}
-}
+static const char *const locate_tables[] = {"grids", NULL};
+static const CacheSpec locate_spec = {"grid index", locate_tables, NULL, false};
+static int	locate_cache_id;
 
 void
 locate_init(void)
@@ -105,7 +98,7 @@ locate_init(void)
 							"A larger layer is answered through plain PostGIS queries instead.",
 							&locate_cache_max_mb, 256, 1, 1024 * 1024,
 							PGC_USERSET, GUC_UNIT_MB, NULL, NULL, NULL);
-	CacheRegisterRelcacheCallback(locate_relcache_callback, (Datum) 0);
+	locate_cache_id = cache_register(&locate_spec);
 }
 
 static Oid
@@ -180,9 +173,12 @@ add_grid_row(LocIndex *idx, HeapTuple tuple, TupleDesc desc)
 	pfree(ewkb);
 }
 
-/* Read every grid version into idx; false when the memory bound is exceeded. */
+/*
+ * Read every grid version into idx; false when the memory bound is exceeded.
+ * *token: the cache's build token, taken when the grids are read.
+ */
 static bool
-load_grids(LocIndex *idx, Size limit)
+load_grids(LocIndex *idx, Size limit, uint64 *token)
 {
 	Portal		portal;
 	bool		fits = true;
@@ -192,7 +188,7 @@ load_grids(LocIndex *idx, Size limit)
 	portal = plans_cursor_open("SELECT code, kind = 'special', valid_from, valid_to, geom "
 							   "FROM gridgov.grids ORDER BY code, valid_from");
 	/* Invalidations seen up to here are older than the cursor's snapshot. */
-	cache.valid = true;
+	*token = cache_build_start(locate_cache_id);
 	while (fits)
 	{
 		uint64		i;
@@ -218,6 +214,7 @@ locate_build(void)
 	instr_time	elapsed;
 	LocIndex   *idx;
 	bool		fits;
+	uint64		token;
 
 	/* The stamps live in the index's context and go with it. */
 	if (cache.idx)
@@ -227,11 +224,11 @@ locate_build(void)
 	}
 	cache.stamp = NULL;
 	INSTR_TIME_SET_CURRENT(start);
-	cache.grids_relid = grids_relation();
+	(void) grids_relation();
 	idx = locidx_create(TopMemoryContext);
 	PG_TRY();
 	{
-		fits = load_grids(idx, limit);
+		fits = load_grids(idx, limit, &token);
 		if (fits)
 		{
 			locidx_build(idx);
@@ -241,7 +238,6 @@ locate_build(void)
 	PG_CATCH();
 	{
 		MemoryContextDelete(idx->cxt);
-		cache.valid = false;
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -257,6 +253,7 @@ locate_build(void)
 	else
 		MemoryContextDelete(idx->cxt);
 	cache.builds++;
+	cache_build_done(locate_cache_id, token);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	cache.last_build_ms = INSTR_TIME_GET_MILLISEC(elapsed);
@@ -267,7 +264,7 @@ static LocIndex *
 locate_index(void)
 {
 	accept_invalidations_once_per_statement();
-	if (!cache.valid)
+	if (!cache_is_current(locate_cache_id))
 		locate_build();
 	return cache.idx;
 }

@@ -4,8 +4,8 @@
  *
  * The functions are found in the schema of the installed postgis extension,
  * by name and argument types, once per backend; the lookup is forgotten when
- * pg_proc changes (a syscache callback), so dropping and re-creating PostGIS
- * in a live session is handled.
+ * pg_proc changes (a cache of the registry, cache.h), so dropping and
+ * re-creating PostGIS in a live session is handled.
  */
 #include "postgres.h"
 
@@ -19,18 +19,16 @@
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
 #include "utils/fmgroids.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "cache.h"
 #include "pgis.h"
 #include "plans.h"
 
 typedef struct PgisFunctions
 {
-	bool		valid;
-	bool		callback_registered;
 	Oid			geometry_type;
 	FmgrInfo	as_ewkb;
 	FmgrInfo	from_ewkb;
@@ -39,11 +37,13 @@ typedef struct PgisFunctions
 
 static PgisFunctions pgis;
 
-static void
-pgis_invalidate(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
-				uint32 hashvalue pg_attribute_unused())
+static const CacheSpec pgis_spec = {"PostGIS functions", NULL, NULL, true};
+static int	pgis_id;
+
+void
+pgis_init(void)
 {
-	pgis.valid = false;
+	pgis_id = cache_register(&pgis_spec);
 }
 
 static Oid
@@ -94,14 +94,11 @@ pgis_load(void)
 	Oid			nsp;
 	char	   *schema;
 	Oid			args[2];
+	uint64		token;
 
-	if (pgis.valid)
+	if (cache_is_current(pgis_id))
 		return;
-	if (!pgis.callback_registered)
-	{
-		CacheRegisterSyscacheCallback(PROCOID, pgis_invalidate, (Datum) 0);
-		pgis.callback_registered = true;
-	}
+	token = cache_build_start(pgis_id);
 	nsp = postgis_schema();
 	schema = get_namespace_name(nsp);
 	pgis.geometry_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
@@ -118,7 +115,7 @@ pgis_load(void)
 	lookup_function(&pgis.transform, schema, "st_transform", 2, args);
 	args[0] = BYTEAOID;
 	lookup_function(&pgis.from_ewkb, schema, "st_geomfromewkb", 1, args);
-	pgis.valid = true;
+	cache_build_done(pgis_id, token);
 }
 
 Oid

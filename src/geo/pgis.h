@@ -10,6 +10,9 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+/* Registers the function lookups with the cache registry (_PG_init). */
+extern void pgis_init(void);
+
 /* OID of PostGIS's geometry type. */
 extern Oid	pgis_geometry_type(void);
 

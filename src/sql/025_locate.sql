@@ -55,11 +55,3 @@ CREATE FUNCTION gridgov.locate_cache_stats(
 COMMENT ON FUNCTION gridgov.locate_cache_stats() IS
     'This backend''s locate index (built first if needed): whether it is cached (false when the layer exceeds gridgov.locate_cache_max_mb), its size, memory, limit, number of builds and the last build''s time';
 
-CREATE FUNCTION gridgov.invalidate_caches() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'gridgov_invalidate_caches'
-    LANGUAGE C;
-COMMENT ON FUNCTION gridgov.invalidate_caches() IS
-    'Statement trigger: sends a relcache invalidation for the table, so that every session drops the caches built from it (locate index; categories, workflows, routing answers, staff); other sessions at commit';
-
-CREATE TRIGGER grids_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-    ON gridgov.grids FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();

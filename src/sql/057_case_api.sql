@@ -3,21 +3,6 @@
 -- history verification, duplicates, roles, re-homing after re-division.
 -- ---------------------------------------------------------------------------
 
--- Reference tables drop the per-backend caches of every session when they change.
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['categories', 'workflows', 'workflow_states', 'transitions', 'staff',
-                             'settings', 'routing_rules', 'departments', 'components'] LOOP
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.%I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches()',
-            t || '_invalidate', t);
-    END LOOP;
-END
-$$;
-
 -- The staff member mapped to the current role (as the C triggers see it).
 CREATE FUNCTION gridgov.actor_staff_id() RETURNS bigint
     AS 'MODULE_PATHNAME', 'gridgov_actor_staff_id' LANGUAGE C STABLE PARALLEL RESTRICTED;

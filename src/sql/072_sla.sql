@@ -109,9 +109,8 @@ COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_sourc
 -- (src/cases/engine.c), at intake and with every workflow action.
 
 -- The engine takes the policy gridgov.sla_policy() picks, memoised per
--- backend; a change of the policies drops the memo in every session.
-CREATE TRIGGER sla_policies_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.sla_policies
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();
+-- backend; a change of the policies drops the memo in every session
+-- (095_caches.sql).
 
 -- Shift a paused clock's times by the working time the pause lasted.
 CREATE FUNCTION gridgov.sla_shift(cal text, unit text, t timestamptz, paused_from timestamptz,

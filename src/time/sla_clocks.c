@@ -10,13 +10,13 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "audit.h"
+#include "cache.h"
+#include "owner.h"
 #include "plans.h"
 #include "refcache.h"
 #include "sla_clocks.h"
@@ -40,8 +40,6 @@ typedef struct KindEntry
 
 static MemoryContext memo_cxt = NULL;
 static HTAB *memo = NULL;
-static bool memo_valid = false;
-static Oid	watched[2] = {InvalidOid, InvalidOid};	/* sla_policies, workflows */
 static Oid	stage_type = InvalidOid;
 static SPIPlanPtr kind_plan = NULL;
 
@@ -53,21 +51,18 @@ static SPIPlanPtr kind_plan = NULL;
 	"ORDER BY s.stage"
 
 /*
- * A change of sla_policies or workflows (their statement triggers send a
- * relcache invalidation) marks the memo stale; it is emptied at the next
- * lookup, so that what a caller holds stays valid until then.
+ * A change of sla_policies or workflows marks the memo stale (cache.h); it is
+ * emptied at the next lookup, so that what a caller holds stays valid until
+ * then.
  */
-static void
-memo_callback(Datum arg pg_attribute_unused(), Oid relid)
-{
-	if (relid == InvalidOid || relid == watched[0] || relid == watched[1])
-		memo_valid = false;
-}
+static const char *const memo_tables[] = {"sla_policies", "workflows", NULL};
+static const CacheSpec memo_spec = {"intake clocks", memo_tables, NULL, false};
+static int	memo_id;
 
 void
 sla_clocks_init(void)
 {
-	CacheRegisterRelcacheCallback(memo_callback, (Datum) 0);
+	memo_id = cache_register(&memo_spec);
 }
 
 static void
@@ -75,6 +70,7 @@ memo_reset(void)
 {
 	HASHCTL		ctl;
 	Oid			nsp = get_namespace_oid("gridgov", false);
+	uint64		token = cache_build_start(memo_id);
 
 	if (memo_cxt == NULL)
 		memo_cxt = AllocSetContextCreate(TopMemoryContext, "gridgov intake clocks",
@@ -86,13 +82,11 @@ memo_reset(void)
 	ctl.entrysize = sizeof(KindEntry);
 	ctl.hcxt = memo_cxt;
 	memo = hash_create("gridgov intake clocks", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	watched[0] = get_relname_relid("sla_policies", nsp);
-	watched[1] = get_relname_relid("workflows", nsp);
 	stage_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("sla_stage"),
 								 ObjectIdGetDatum(nsp));
 	if (!OidIsValid(stage_type))
 		elog(ERROR, "type gridgov.sla_stage does not exist");
-	memo_valid = true;
+	cache_build_done(memo_id, token);
 }
 
 typedef struct KindQuery
@@ -190,7 +184,7 @@ memo_load(const KindKey *key, KindEntry *e)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		audit_as_history_owner(load_kind_cb, &q);
+		owner_run_as_history_owner(load_kind_cb, &q);
 		SPI_finish();
 	}
 	PG_CATCH();
@@ -209,7 +203,7 @@ sla_clocks_for(int nstages, char **stages, const char *category, const char *urg
 	KindEntry  *e;
 	bool		found;
 
-	if (!memo_valid)
+	if (!cache_is_current(memo_id))
 		memo_reset();
 	memset(&key, 0, sizeof(key));
 	if (category == NULL || urgency == NULL || source == NULL)
@@ -233,7 +227,7 @@ sla_clocks_for(int nstages, char **stages, const char *category, const char *urg
 Oid
 sla_stage_type(void)
 {
-	if (!memo_valid)
+	if (!cache_is_current(memo_id))
 		memo_reset();
 	return stage_type;
 }

@@ -49,7 +49,7 @@ typedef enum WorktimeUnit
  */
 #define ERRCODE_GG_NO_WORKING_TIME	MAKE_SQLSTATE('G','G','2','0','0')
 
-/* Setup: registers the relcache callback (also done lazily on first use). */
+/* Setup: registers the calendar cache with the cache registry (_PG_init). */
 extern void worktime_init(void);
 
 /* Units by name: 'minutes', 'working_hours', 'working_days', 'calendar_days'. */

@@ -7,14 +7,13 @@
  * A calendar is compiled into per-weekday arrays of periods and one sorted
  * array of effective exceptions.  Compiled calendars live in a memory context
  * under CacheMemoryContext until any of gridgov.calendars,
- * gridgov.calendar_periods or gridgov.calendar_exceptions changes: an AFTER
- * ... FOR EACH STATEMENT trigger on each table (gridgov.calendar_changed())
- * sends a relcache invalidation for the table, which reaches every backend at
- * its next invalidation processing point (and this one at the next command);
- * our relcache callback then bumps a generation counter and the next lookup
- * drops the whole cache.  Lookups also accept pending invalidations, so a
- * change committed by another session is seen by the next call even inside a
- * long transaction.
+ * gridgov.calendar_periods or gridgov.calendar_exceptions changes: the cache
+ * registry (cache.h) watches the three tables, whose statement trigger
+ * gridgov.invalidate_caches() sends a relcache invalidation that reaches every
+ * backend at its next invalidation processing point (and this one at the next
+ * command); the next lookup then drops the whole cache.  Lookups also accept
+ * pending invalidations, so a change committed by another session is seen by
+ * the next call even inside a long transaction.
  *
  * Calendars are read with the latest snapshot (like PostgreSQL reads its own
  * catalogs), so a cache filled after an invalidation always holds the newest
@@ -27,7 +26,6 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -37,89 +35,30 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "cache.h"
 #include "plans.h"
-#include "triggers.h"
 #include "worktime.h"
 
-PG_FUNCTION_INFO_V1(worktime_calendar_changed);
-
-/* The tables a calendar is compiled from, in relid order of wt_relids. */
-static const char *const wt_table_names[] = {
-	"calendars", "calendar_periods", "calendar_exceptions"
+/* The tables a calendar is compiled from. */
+static const char *const wt_tables[] = {
+	"calendars", "calendar_periods", "calendar_exceptions", NULL
 };
-#define WT_NTABLES 3
+static const CacheSpec wt_spec = {"calendars", wt_tables, NULL, false};
+static int	wt_cache_id;
 
-static Oid	wt_relids[WT_NTABLES];
-static bool wt_callback_registered = false;
-static uint64 wt_inval_generation = 0;	/* bumped by the relcache callback */
-static uint64 wt_cache_generation = 0;	/* generation the cache was built in */
 static MemoryContext wt_cache_cxt = NULL;
 static WtCalendar *wt_calendars = NULL;
-
-/* ------------------------------------------------------------------------
- * Invalidation
- * ------------------------------------------------------------------------
- */
-
-static void
-wt_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
-{
-	int			i;
-
-	if (relid == InvalidOid)
-	{
-		wt_inval_generation++;
-		return;
-	}
-	for (i = 0; i < WT_NTABLES; i++)
-		if (relid == wt_relids[i])
-		{
-			wt_inval_generation++;
-			return;
-		}
-}
 
 void
 worktime_init(void)
 {
-	if (wt_callback_registered)
-		return;
-	CacheRegisterRelcacheCallback(wt_relcache_callback, (Datum) 0);
-	wt_callback_registered = true;
-}
-
-/*
- * Trigger function: AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ... FOR EACH
- * STATEMENT on the calendar tables.  The invalidation is sent to other
- * backends at commit and processed locally at the next command.
- */
-Datum
-worktime_calendar_changed(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = triggers_check(fcinfo, "calendar_changed");
-
-	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
-	PG_RETURN_POINTER(NULL);
+	wt_cache_id = cache_register(&wt_spec);
 }
 
 /* ------------------------------------------------------------------------
  * Loading
  * ------------------------------------------------------------------------
  */
-
-static void
-wt_lookup_relids(void)
-{
-	Oid			nsp = get_namespace_oid("gridgov", false);
-	int			i;
-
-	for (i = 0; i < WT_NTABLES; i++)
-	{
-		wt_relids[i] = get_relname_relid(wt_table_names[i], nsp);
-		if (!OidIsValid(wt_relids[i]))
-			elog(ERROR, "table gridgov.%s does not exist", wt_table_names[i]);
-	}
-}
 
 /* Runs one prepared query with one parameter under the load's snapshot. */
 static void
@@ -208,28 +147,15 @@ wt_compile_exceptions(WtCalendar *cal)
 }
 
 /*
- * Reads one calendar, by name when name is not NULL, else by id, into a new
- * memory context that becomes part of the cache.
+ * Reads the calendars row, by name when name is not NULL, else by id, into a
+ * new WtCalendar in cxt.
  */
 static WtCalendar *
-wt_load(const char *name, int32 id)
+wt_load_row(const char *name, int32 id, MemoryContext cxt, Snapshot snap)
 {
-	MemoryContext cxt;
 	MemoryContext oldcxt;
 	WtCalendar *cal;
-	Snapshot	snap;
-	bool		fresh = !IsInParallelMode();
 	bool		isnull;
-
-	wt_lookup_relids();
-
-	/* Freed with the function's context if anything below fails. */
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "gridgov worktime calendar",
-								ALLOCSET_SMALL_SIZES);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	snap = fresh ? GetLatestSnapshot() : InvalidSnapshot;
 
 	if (name != NULL)
 		wt_query("SELECT id, name, time_zone FROM gridgov.calendars WHERE name = $1",
@@ -253,7 +179,6 @@ wt_load(const char *name, int32 id)
 	oldcxt = MemoryContextSwitchTo(cxt);
 	cal = palloc0(sizeof(WtCalendar));
 	cal->cxt = cxt;
-	cal->fresh = fresh;
 	cal->id = DatumGetInt32(wt_getattr(0, 1, &isnull));
 	cal->name = TextDatumGetCString(wt_getattr(0, 2, &isnull));
 	cal->zone_name = TextDatumGetCString(wt_getattr(0, 3, &isnull));
@@ -266,6 +191,31 @@ wt_load(const char *name, int32 id)
 						cal->zone_name, cal->name),
 				 errdetail("The server's time zone data does not know this zone."),
 				 errhint("Set gridgov.calendars.time_zone to a name listed in pg_timezone_names.")));
+	return cal;
+}
+
+/*
+ * Reads one calendar, by name when name is not NULL, else by id, into a new
+ * memory context that becomes part of the cache.
+ */
+static WtCalendar *
+wt_load(const char *name, int32 id)
+{
+	MemoryContext cxt;
+	MemoryContext oldcxt;
+	WtCalendar *cal;
+	Snapshot	snap;
+	bool		fresh = !IsInParallelMode();
+
+	/* Freed with the function's context if anything below fails. */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "gridgov worktime calendar",
+								ALLOCSET_SMALL_SIZES);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	snap = fresh ? GetLatestSnapshot() : InvalidSnapshot;
+	cal = wt_load_row(name, id, cxt, snap);
+	cal->fresh = fresh;
 
 	wt_query("SELECT weekday, starts, ends FROM gridgov.calendar_periods"
 			 " WHERE calendar_id = $1 ORDER BY weekday, starts",
@@ -299,18 +249,18 @@ wt_lookup(const char *name, int32 id)
 {
 	WtCalendar **link;
 
-	worktime_init();
 	AcceptInvalidationMessages();
 
 	if (wt_cache_cxt == NULL)
 		wt_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
 											 "gridgov worktime calendars",
 											 ALLOCSET_SMALL_SIZES);
-	if (wt_cache_generation != wt_inval_generation)
+	if (!cache_is_current(wt_cache_id))
 	{
+		/* Empty, and filled one calendar at a time with the latest data. */
 		MemoryContextReset(wt_cache_cxt);
 		wt_calendars = NULL;
-		wt_cache_generation = wt_inval_generation;
+		cache_build_done(wt_cache_id, cache_build_start(wt_cache_id));
 	}
 
 	for (link = &wt_calendars; *link != NULL; link = &(*link)->next)
