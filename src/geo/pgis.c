@@ -31,6 +31,7 @@ typedef struct PgisFunctions
 {
 	bool		valid;
 	bool		callback_registered;
+	Oid			namespace;		/* the postgis extension's schema */
 	Oid			geometry_type;
 	FmgrInfo	as_ewkb;
 	FmgrInfo	from_ewkb;
@@ -103,6 +104,7 @@ pgis_load(void)
 		pgis.callback_registered = true;
 	}
 	nsp = postgis_schema();
+	pgis.namespace = nsp;
 	schema = get_namespace_name(nsp);
 	pgis.geometry_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 										 CStringGetDatum("geometry"),
@@ -119,6 +121,13 @@ pgis_load(void)
 	args[0] = BYTEAOID;
 	lookup_function(&pgis.from_ewkb, schema, "st_geomfromewkb", 1, args);
 	pgis.valid = true;
+}
+
+Oid
+pgis_namespace(void)
+{
+	pgis_load();
+	return pgis.namespace;
 }
 
 Oid

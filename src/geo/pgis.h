@@ -10,6 +10,9 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+/* OID of the postgis extension's schema. */
+extern Oid	pgis_namespace(void);
+
 /* OID of PostGIS's geometry type. */
 extern Oid	pgis_geometry_type(void);
 
