@@ -30,7 +30,9 @@
  * of the county and category within the window, and measures the distance
  * from the coordinates kept in each entry.  Only an entry within the radius
  * that could be nearer than the best so far is fetched from the table
- * (visibility to the statement's snapshot, closed, merged, id).  The cost
+ * (visibility to the statement's snapshot, closed, merged, id); the scan
+ * runs backwards, latest first within a cell, so that of many reports at one
+ * point (a geocoded address) only the latest is fetched.  The cost
  * follows the cases of one category around one place in the window, not the
  * number of open cases.  A box of more than DUPLICATE_MAX_CELLS cells (a
  * radius of tens of kilometres, or a circle round a pole) is read instead as
@@ -56,6 +58,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
@@ -119,21 +122,20 @@ typedef struct CellBox
 	int32		row_hi;
 } CellBox;
 
+/* The cells of a box; returns how many. */
 static int64
-cell_box(double lon, double lat, double radius_m, CellBox *cb)
+cell_box(const SphereBox *box, CellBox *cb)
 {
-	SphereBox	box;
 	int64		n = 0;
 	int			k;
 
-	sphere_circle_box(lon, lat, radius_m, &box);
-	cb->nspans = box.nlon;
-	cb->row_lo = cell_row(box.lat_lo);
-	cb->row_hi = cell_row(box.lat_hi);
-	for (k = 0; k < box.nlon; k++)
+	cb->nspans = box->nlon;
+	cb->row_lo = cell_row(box->lat_lo);
+	cb->row_hi = cell_row(box->lat_hi);
+	for (k = 0; k < box->nlon; k++)
 	{
-		cb->col_lo[k] = cell_col(box.lon_lo[k]);
-		cb->col_hi[k] = cell_col(box.lon_hi[k]);
+		cb->col_lo[k] = cell_col(box->lon_lo[k]);
+		cb->col_hi[k] = cell_col(box->lon_hi[k]);
 		n += (int64) (cb->col_hi[k] - cb->col_lo[k] + 1) * (cb->row_hi - cb->row_lo + 1);
 	}
 	/* Spans that meet in one column (a circle all but round the earth) become one. */
@@ -181,6 +183,7 @@ gridgov_duplicate_cells(PG_FUNCTION_ARGS)
 	double		x = PG_GETARG_FLOAT8(0);
 	double		y = PG_GETARG_FLOAT8(1);
 	double		radius_m = PG_GETARG_FLOAT8(2);
+	SphereBox	box;
 	CellBox		cb;
 
 	if (!isfinite(x) || !isfinite(y) || x < -180.0 || x > 180.0 || y < -90.0 || y > 90.0)
@@ -188,7 +191,8 @@ gridgov_duplicate_cells(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("(%g %g) is not a WGS-84 longitude/latitude", x, y)));
 	check_radius(radius_m);
-	PG_RETURN_DATUM(cell_array(&cb, cell_box(x, y, radius_m, &cb)));
+	sphere_circle_box(x, y, radius_m, &box);
+	PG_RETURN_DATUM(cell_array(&cb, cell_box(&box, &cb)));
 }
 
 /* The search ----------------------------------------------------------------------- */
@@ -200,6 +204,10 @@ typedef struct Search
 	Oid			category_collation;
 	TimestampTz from;			/* the window: at - window .. at + window */
 	TimestampTz to;
+	SphereBox	box;			/* around the circle */
+	double		last_x;			/* the last point measured, and its distance */
+	double		last_y;
+	double		last_d;
 	TupleTableSlot *slot;
 	bool		found;			/* the nearest so far: */
 	double		distance;		/* as ST_Distance reports it */
@@ -207,16 +215,40 @@ typedef struct Search
 	int64		id;
 } Search;
 
+/* Whether (x, y) lies in the box around the circle (never for NaN). */
+static bool
+in_box(const SphereBox *box, double x, double y)
+{
+	int			k;
+
+	if (!(y >= box->lat_lo && y <= box->lat_hi))
+		return false;
+	for (k = 0; k < box->nlon; k++)
+		if (x >= box->lon_lo[k] && x <= box->lon_hi[k])
+			return true;
+	return false;
+}
+
 /*
  * The distance of a case at (x, y) reported at `at`, as ST_Distance reports
  * it, if it lies within the radius and could be the nearest (its id unknown
- * yet); else -1.  NaN coordinates are never within.
+ * yet); else -1.  Measured only inside the box, and once for a run of cases
+ * at one point.
  */
 static double
-candidate_distance(const Search *s, double x, double y, TimestampTz at)
+candidate_distance(Search *s, double x, double y, TimestampTz at)
 {
-	double		d = sphere_distance_m(x, y, s->p->lon, s->p->lat);
+	double		d;
 
+	if (!in_box(&s->box, x, y))
+		return -1.0;
+	if (x != s->last_x || y != s->last_y)
+	{
+		s->last_x = x;
+		s->last_y = y;
+		s->last_d = sphere_distance_m(x, y, s->p->lon, s->p->lat);
+	}
+	d = s->last_d;
 	if (!(d <= s->p->radius_m))
 		return -1.0;
 	d = sphere_reported_m(d);
@@ -322,7 +354,7 @@ static void
 scan_index(Search *s, Relation rel, Relation irel)
 {
 	CellBox		cb;
-	int64		ncells = cell_box(s->p->lon, s->p->lat, s->p->radius_m, &cb);
+	int64		ncells = cell_box(&s->box, &cb);
 	ScanKeyData keys[6];
 	int			nkeys = search_keys(s, irel, &cb, ncells, keys);
 	int			spans = (ncells <= DUPLICATE_MAX_CELLS) ? 1 : cb.nspans;
@@ -338,7 +370,8 @@ scan_index(Search *s, Relation rel, Relation irel)
 			keys[3].sk_argument = Int32GetDatum(cell_of(cb.col_hi[k], cb.row_hi));
 		}
 		index_rescan(scan, keys, nkeys, NULL, 0);
-		while (index_getnext_tid(scan, ForwardScanDirection) != NULL)
+		/* Latest first: of cases at one distance, the first one that qualifies wins. */
+		while (index_getnext_tid(scan, BackwardScanDirection) != NULL)
 			consider_entry(s, scan);
 	}
 	index_endscan(scan);
@@ -453,6 +486,8 @@ duplicate_find(Relation rel, const DuplicateProbe *p, Oid reader, int64 *id)
 	s.p = p;
 	s.attnum = cols->attnum;
 	s.category_collation = TupleDescAttr(RelationGetDescr(rel), cols->attnum[CC_CATEGORY] - 1)->attcollation;
+	sphere_circle_box(p->lon, p->lat, p->radius_m, &s.box);
+	s.last_x = get_float8_nan();
 	if (!window_bounds(p, &s.from, &s.to))
 		return false;
 	indexoid = duplicate_index(rel, cols);
