@@ -15,10 +15,10 @@
  * statement trigger gridgov.case_intake_finish() (intake_finish.c).
  *
  * Per-row costs are kept down by caching per backend: the attribute numbers
- * of gridgov.cases (dropped by a relcache callback), the parsed
- * gridgov.duplicate_window (re-parsed when the setting's text changes), and
- * an SPI plan kept across statements for the duplicate search (the plan
- * cache revalidates it when what it uses changes).
+ * of gridgov.cases (dropped by a relcache callback) and the parsed
+ * gridgov.duplicate_window (re-parsed when the setting's text changes).  The
+ * likely-duplicate search is duplicate.c's, the rule gridgov.find_duplicate()
+ * applies too: it reads the index and the table directly, with no plan.
  */
 #include "postgres.h"
 
@@ -29,7 +29,6 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
@@ -52,7 +51,6 @@
 #include "locate.h"
 #include "owner.h"
 #include "pgis.h"
-#include "plans.h"
 #include "refcache.h"
 #include "triggers.h"
 
@@ -72,24 +70,15 @@ typedef struct CaseRow
 
 static FmgrInfo route_fn;
 
-/* route_fn and the duplicate search's plan, dropped when pg_proc changes (cache.h). */
+/* route_fn, looked up again when pg_proc changes (cache.h). */
 static const CacheSpec functions_spec = {"intake functions", NULL, NULL, true};
 static int	functions_id;
-
-/* The binding of gridgov.cases' columns the duplicate index was looked for in. */
-static uint32 index_generation = 0;
 
 /* gridgov.duplicate_window as last parsed (text and IntervalStyle). */
 static char *window_text = NULL;
 static int	window_style = -1;
 static Interval window_value;
 
-/*
- * The kept plan of the duplicate search.  The plan cache revalidates it when
- * what it uses changes; it also names PostGIS's schema in its text, so a
- * change in pg_proc (e.g. PostGIS re-created) drops it with route_fn.
- */
-static SPIPlanPtr duplicate_plan = NULL;
 
 void
 intake_init(void)
@@ -128,9 +117,6 @@ load_functions(Oid gridcode_type)
 		return;
 	token = cache_build_start(functions_id);
 	lookup_function(&route_fn, "route", 3, route_args);
-	if (duplicate_plan)
-		SPI_freeplan(duplicate_plan);
-	duplicate_plan = NULL;
 	cache_build_done(functions_id, token);
 }
 
@@ -140,11 +126,6 @@ row_init(CaseRow *row, Relation rel, HeapTuple tuple)
 	const CaseColumns *cols = case_columns(rel);
 
 	row->desc = RelationGetDescr(rel);
-	if (cols->generation != index_generation)
-	{
-		duplicate_find_index(rel, cols->attnum);
-		index_generation = cols->generation;
-	}
 	memcpy(row->attnum, cols->attnum, sizeof(row->attnum));
 	row->values = palloc(row->desc->natts * sizeof(Datum));
 	row->nulls = palloc(row->desc->natts * sizeof(bool));
@@ -426,90 +407,17 @@ duplicate_window(void)
 }
 
 /*
- * The query of gridgov.find_duplicate() (same conditions, same order), with
- * the PostGIS schema spelled out: the index cases_open_duplicate_key gives
- * the open cases of the county and category in the window; the box and the
- * spherical distance filter them.
+ * The likely duplicate (duplicate.c), searched as the owner of the case
+ * history: an intake role needs no SELECT on gridgov.cases.
  */
-static char *
-duplicate_sql(void)
-{
-	HeapTuple	typ = SearchSysCache1(TYPEOID, ObjectIdGetDatum(pgis_geometry_type()));
-	const char *pg;
-
-	if (!HeapTupleIsValid(typ))
-		elog(ERROR, "cache lookup failed for type geometry");
-	/* PostGIS's schema is the schema of its geometry type. */
-	pg = quote_identifier(get_namespace_name(((Form_pg_type) GETSTRUCT(typ))->typnamespace));
-	ReleaseSysCache(typ);
-
-	return psprintf("SELECT c.id FROM gridgov.cases c"
-					" WHERE c.county OPERATOR(gridgov.=) $1 AND c.category OPERATOR(pg_catalog.=) $2"
-					" AND c.closed_at IS NULL AND c.master_case_id IS NULL"
-					" AND gridgov.duplicate_cell(%s.st_x(c.location), %s.st_y(c.location))"
-					" OPERATOR(pg_catalog.=) ANY ($9)"
-					" AND c.reported_at BETWEEN $3 OPERATOR(pg_catalog.-) $6 AND $3 OPERATOR(pg_catalog.+) $6"
-					" AND %s.st_x(c.location) BETWEEN %s.st_x($4) OPERATOR(pg_catalog.-) $7 AND %s.st_x($4) OPERATOR(pg_catalog.+) $7"
-					" AND %s.st_y(c.location) BETWEEN %s.st_y($4) OPERATOR(pg_catalog.-) $8 AND %s.st_y($4) OPERATOR(pg_catalog.+) $8"
-					" AND %s.st_dwithin(c.location::%s.geography, $4::%s.geography, $5, false)"
-					" ORDER BY %s.st_distance(c.location::%s.geography, $4::%s.geography, false),"
-					" c.reported_at DESC, c.id"
-					" LIMIT 1",
-					pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg, pg);
-}
-
-/*
- * Run the duplicate search with enable_seqscan off (as gridgov.route() does):
- * when the plan is made on a small or empty table, a sequential scan looks
- * cheaper, and a kept plan would then scan every open case for every row.
- */
-static bool
-run_duplicate_search(Datum *args, int64 *found)
-{
-	int			nest = plans_safe_begin("enable_seqscan", "off");
-	bool		isnull = true;
-
-	if (SPI_execute_plan(duplicate_plan, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for a likely duplicate");
-	if (SPI_processed == 1)
-	{
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			*found = DatumGetInt64(d);
-	}
-	plans_safe_end(nest);
-	return !isnull;
-}
-
-typedef struct DuplicateSearch
-{
-	Datum	   *args;
-	int64	   *master;
-	bool		found;
-} DuplicateSearch;
-
-static void
-run_duplicate_search_cb(void *arg)
-{
-	DuplicateSearch *search = (DuplicateSearch *) arg;
-
-	search->found = run_duplicate_search(search->args, search->master);
-}
-
 static void
 apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, double lat)
 {
-	Datum		args[9];
-	int64		master = 0;
-	bool		found;
-	double		dx;
-	double		dy;
 	DuplicateProbe probe;
+	int64		master;
 
 	if (!has_location || !is_null(row, CC_DUPLICATE) || duplicate_radius_m <= 0.0)
 		return;
-	probe.attnum = row->attnum;
 	probe.county = DatumGetGridCode(get(row, CC_COUNTY));
 	probe.category = DatumGetTextPP(get(row, CC_CATEGORY));
 	probe.at = DatumGetTimestampTz(get(row, CC_REPORTED_AT));
@@ -517,38 +425,7 @@ apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, doubl
 	probe.lon = lon;
 	probe.lat = lat;
 	probe.radius_m = duplicate_radius_m;
-	if (!duplicate_possible(rel, &probe))
-		return;
-
-	/* The full search: only for the few new cases with a candidate. */
-	args[0] = get(row, CC_COUNTY);
-	args[1] = get(row, CC_CATEGORY);
-	args[2] = get(row, CC_REPORTED_AT);
-	args[3] = get(row, CC_LOCATION);
-	args[4] = Float8GetDatum(duplicate_radius_m);
-	args[5] = probe.window;
-	duplicate_half_box(lat, duplicate_radius_m, &dx, &dy);
-	args[6] = Float8GetDatum(dx);
-	args[7] = Float8GetDatum(dy);
-	args[8] = duplicate_cells(lon, lat, duplicate_radius_m);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (duplicate_plan == NULL)
-	{
-		Oid			types[9] = {col_type(row, CC_COUNTY), TEXTOID, TIMESTAMPTZOID,
-		pgis_geometry_type(), FLOAT8OID, INTERVALOID, FLOAT8OID, FLOAT8OID, INT4ARRAYOID};
-
-		(void) plans_keep(&duplicate_plan, duplicate_sql(), 9, types, CURSOR_OPT_GENERIC_PLAN);
-	}
-	{
-		DuplicateSearch search = {args, &master, false};
-
-		/* As the extension owner: an intake role needs no SELECT on cases. */
-		owner_run_as_history_owner(run_duplicate_search_cb, &search);
-		found = search.found;
-	}
-	SPI_finish();
-	if (found)
+	if (duplicate_find(rel, &probe, owner_of_history(), &master))
 		set(row, CC_DUPLICATE, Int64GetDatum(master), false);
 }
 

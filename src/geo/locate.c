@@ -46,9 +46,9 @@
 #include "plans.h"
 #include "locate_index.h"
 #include "pgis.h"
+#include "sphere.h"
 #include "wkb.h"
 
-#define METRES_PER_DEGREE	111195.0797
 #define SRID_WGS84			4326
 
 double		locate_tolerance_m = 50.0;
@@ -328,7 +328,7 @@ locate_in_index(const LocIndex *idx, double lon, double lat, TimestampTz at, Gri
 	locidx_covering(idx, lon, lat, consider_covering, &ch);
 	if (ch.best < 0 && locate_tolerance_m > 0.0 && fabs(lat) < 89.0)
 	{
-		double		dy = locate_tolerance_m / METRES_PER_DEGREE;
+		double		dy = locate_tolerance_m / SPHERE_METRES_PER_DEGREE;
 		double		dx = dy / cos(lat * M_PI / 180.0);
 
 		if (++cache.stamp_now == 0)

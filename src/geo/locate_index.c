@@ -12,14 +12,13 @@
 
 #include "locate_index.h"
 #include "predicates.h"
+#include "sphere.h"
 
 /* Cells per grid version the raster aims at, and its ceiling. */
 #define CELLS_PER_GRID		8
 #define MAX_CELLS			(8 * 1024 * 1024)
 /* Cells are tested expanded by this much, so rounding never hides an edge. */
 #define CELL_SLACK_DEG		1e-9
-/* Metres per degree of latitude on a sphere of radius 6,371,008.8 m. */
-#define METRES_PER_DEGREE	111195.0797
 
 /* A (cell, entry) pair collected while building, before the CSR layout. */
 typedef struct CellEntry
@@ -526,8 +525,8 @@ double
 locidx_distance_m(const LocIndex *idx, int32 gi, double x, double y)
 {
 	const LocGrid *g = &idx->grids[gi];
-	double		ky = METRES_PER_DEGREE;
-	double		kx = METRES_PER_DEGREE * cos(y * M_PI / 180.0);
+	double		ky = SPHERE_METRES_PER_DEGREE;
+	double		kx = SPHERE_METRES_PER_DEGREE * cos(y * M_PI / 180.0);
 	double		best = get_float8_infinity();
 	int32		k;
 

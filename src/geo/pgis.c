@@ -29,6 +29,7 @@
 
 typedef struct PgisFunctions
 {
+	Oid			namespace;		/* the postgis extension's schema */
 	Oid			geometry_type;
 	FmgrInfo	as_ewkb;
 	FmgrInfo	from_ewkb;
@@ -100,6 +101,7 @@ pgis_load(void)
 		return;
 	token = cache_build_start(pgis_id);
 	nsp = postgis_schema();
+	pgis.namespace = nsp;
 	schema = get_namespace_name(nsp);
 	pgis.geometry_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 										 CStringGetDatum("geometry"),
@@ -116,6 +118,13 @@ pgis_load(void)
 	args[0] = BYTEAOID;
 	lookup_function(&pgis.from_ewkb, schema, "st_geomfromewkb", 1, args);
 	cache_build_done(pgis_id, token);
+}
+
+Oid
+pgis_namespace(void)
+{
+	pgis_load();
+	return pgis.namespace;
 }
 
 Oid

@@ -13,6 +13,9 @@
 /* Registers the function lookups with the cache registry (_PG_init). */
 extern void pgis_init(void);
 
+/* OID of the postgis extension's schema. */
+extern Oid	pgis_namespace(void);
+
 /* OID of PostGIS's geometry type. */
 extern Oid	pgis_geometry_type(void);
 

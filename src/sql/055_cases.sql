@@ -11,7 +11,7 @@ COMMENT ON TYPE gridgov.urgency IS 'Urgency of a case; selects the time limits';
 CREATE TYPE gridgov.satisfaction AS ENUM ('satisfied', 'basically_satisfied', 'unsatisfied');
 COMMENT ON TYPE gridgov.satisfaction IS 'The citizen''s answer at callback (满意, 基本满意, 不满意)';
 
--- The cells of the duplicate search (src/duplicate.c).
+-- The cells of the likely-duplicate search (src/cases/duplicate.c).
 CREATE FUNCTION gridgov.duplicate_cell(x double precision, y double precision) RETURNS integer
     AS 'MODULE_PATHNAME', 'gridgov_duplicate_cell' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.duplicate_cell(double precision, double precision) IS
@@ -81,8 +81,8 @@ CREATE INDEX cases_department_open ON gridgov.cases (department_id) WHERE closed
 CREATE INDEX cases_reported ON gridgov.cases (county, reported_at);
 CREATE INDEX cases_master ON gridgov.cases (county, master_case_id) WHERE master_case_id IS NOT NULL;
 -- Likely duplicates: the open cases of a county and category by place (a
--- 0.01-degree cell) and time, with their coordinates in the entries
--- (src/duplicate.c).
+-- 0.01-degree cell) and time, with their coordinates in the entries.  The
+-- search finds it by its shape, not by this name (src/cases/duplicate_index.c).
 CREATE INDEX cases_open_duplicate_key ON gridgov.cases
     (county, category, gridgov.duplicate_cell(ST_X(location), ST_Y(location)), reported_at,
      ST_X(location), ST_Y(location))

@@ -19,32 +19,16 @@ CREATE FUNCTION gridgov.event_hash(prev bytea, county gridgov.gridcode, case_id 
 COMMENT ON FUNCTION gridgov.event_hash(bytea, gridgov.gridcode, bigint, integer, timestamptz, name, bigint, text, text, text, text, jsonb) IS
     'sha256(prev || canonical bytes of an event): the tag gridgov-event-v1, then each field length-prefixed (NULL as 0xFFFFFFFF), the time as microseconds since 2000-01-01 UTC, the payload as jsonb text';
 
--- Likely duplicate: the nearest open case of the same category in reach.
+-- Likely duplicate: the nearest open case of the same category in reach.  The
+-- rule is written once, in C (src/cases/duplicate.c); the intake trigger calls
+-- the same code.
 CREATE FUNCTION gridgov.find_duplicate(county gridgov.gridcode, category text, at timestamptz,
                                        point geometry, radius_m double precision, win interval)
     RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE
-    -- PostGIS looks up spatial_ref_sys for the geography casts: under this
-    -- path, never under the caller's.
-    SET search_path = pg_catalog, gridgov, pg_temp
-BEGIN ATOMIC
-    SELECT c.id FROM gridgov.cases c
-    WHERE c.county = find_duplicate.county
-      AND c.category = find_duplicate.category
-      AND c.closed_at IS NULL
-      AND c.master_case_id IS NULL
-      AND gridgov.duplicate_cell(ST_X(c.location), ST_Y(c.location))
-          = ANY (gridgov.duplicate_cells(ST_X(point), ST_Y(point), radius_m))
-      AND c.reported_at BETWEEN find_duplicate.at - win AND find_duplicate.at + win
-      AND ST_X(c.location) BETWEEN ST_X(point) - radius_m / (111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))))
-                               AND ST_X(point) + radius_m / (111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))))
-      AND ST_Y(c.location) BETWEEN ST_Y(point) - radius_m / 111195.0797 AND ST_Y(point) + radius_m / 111195.0797
-      AND ST_DWithin(c.location::geography, point::geography, radius_m, false)
-    ORDER BY ST_Distance(c.location::geography, point::geography, false), c.reported_at DESC, c.id
-    LIMIT 1;
-END;
+    AS 'MODULE_PATHNAME', 'gridgov_find_duplicate'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.find_duplicate(gridgov.gridcode, text, timestamptz, geometry, double precision, interval) IS
-    'The nearest open, unmerged case of the county and category within radius_m metres (spherical) reported within win of at; used by the intake trigger with gridgov.duplicate_radius_m and gridgov.duplicate_window';
+    'The nearest open, unmerged case of the county and category within radius_m metres (PostGIS''s sphere, bound included) reported within win of at (bounds included), as the statement sees them; ties by the later report, then the lower id. The intake trigger''s rule, the same C code, with gridgov.duplicate_radius_m and gridgov.duplicate_window. Needs SELECT on gridgov.cases. 22023 for a point that is not one WGS-84 point (another SRID is transformed) or a radius outside 0-100000; NULL when an argument is NULL or none is found';
 
 -- Intake: the C row trigger completes each case; a C statement trigger has the
 -- engine write the intake events and start the clocks of all new rows in
