@@ -10,7 +10,10 @@
 
 #include "catalog/namespace.h"
 #include "executor/spi.h"
+#include "storage/bufmgr.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 
 #include "plans.h"
@@ -128,4 +131,63 @@ plans_cursor_open(const char *sql)
 
 	plans_safe_end(nest);
 	return portal;
+}
+
+/*
+ * The tables this backend sent a growth invalidation for, and their size
+ * then: a few (those of a case), searched in order.
+ */
+#define GROWTH_TABLES	8
+/* Below this many blocks a table's plans are not worth making again. */
+#define GROWTH_MIN_BLOCKS	8
+
+typedef struct GrowthMark
+{
+	Oid			relid;
+	BlockNumber blocks;
+} GrowthMark;
+
+static GrowthMark growth_marks[GROWTH_TABLES];
+
+static GrowthMark *
+growth_mark(Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < GROWTH_TABLES; i++)
+		if (growth_marks[i].relid == relid || !OidIsValid(growth_marks[i].relid))
+			break;
+	if (i == GROWTH_TABLES)
+		i = relid % GROWTH_TABLES;	/* full: take a slot, at worst one more invalidation */
+	if (growth_marks[i].relid != relid)
+	{
+		growth_marks[i].relid = relid;
+		growth_marks[i].blocks = 0;
+	}
+	return &growth_marks[i];
+}
+
+void
+plans_table_grew(Oid relid)
+{
+	Relation	rel = RelationIdGetRelation(relid);
+	GrowthMark *mark;
+	BlockNumber known;
+	BlockNumber now;
+
+	if (!RelationIsValid(rel))
+		return;
+	if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind))
+	{
+		RelationClose(rel);
+		return;
+	}
+	now = RelationGetNumberOfBlocks(rel);
+	mark = growth_mark(relid);
+	known = Max((BlockNumber) Max(rel->rd_rel->relpages, 0), mark->blocks);
+	RelationClose(rel);
+	if (now < GROWTH_MIN_BLOCKS || now / 2 < known)
+		return;
+	mark->blocks = now;
+	CacheInvalidateRelcacheByRelid(relid);
 }

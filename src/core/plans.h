@@ -57,4 +57,18 @@ extern void plans_run_snapshot(const char *sql, int nargs, const Oid *types, con
 /* A read-only cursor over a statement without parameters. */
 extern Portal plans_cursor_open(const char *sql);
 
+/*
+ * Plans made for a table's size: call after a statement added rows to the
+ * table relid (locked by the caller).  A plan is made for the size the table
+ * had then (its block count, whatever its statistics say), and kept: one made
+ * while the table was nearly empty reads the whole table for a key until it
+ * is made again.  When the table has at least doubled since its statistics
+ * (or since this backend last did this), this sends an invalidation of it,
+ * which makes every backend's plans on it (kept by gridgov, cached by
+ * PL/pgSQL, PostgreSQL's foreign-key checks) be made again at their next use,
+ * for the size the table has then.  A table growing from empty to n blocks
+ * sends it about log2(n) times per inserting backend.
+ */
+extern void plans_table_grew(Oid relid);
+
 #endif							/* GRIDGOV_PLANS_H */
