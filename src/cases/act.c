@@ -154,7 +154,7 @@ gridgov_act(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plans_keep(&act_plan, "UPDATE gridgov.cases x SET updated_at = x.updated_at WHERE x.id = $1 RETURNING x",
-			   1, types, 0);
+			   1, types);
 	plans_execute(act_plan, values, NULL, false, 0, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed == 0)
 	{

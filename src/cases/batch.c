@@ -98,8 +98,8 @@ batch_flush(Batch *b)
 	if (b->n == 0)
 		return;
 	batch_params(b, !one, params, nulls, types);
-	plan = one ? plans_keep(b->one_plan, b->one_sql, b->ncols, types, 0)
-		: plans_keep(b->many_plan, b->many_sql, b->ncols, types, 0);
+	plan = one ? plans_keep(b->one_plan, b->one_sql, b->ncols, types)
+		: plans_keep(b->many_plan, b->many_sql, b->ncols, types);
 	plans_execute(plan, params, nulls, false, 0, SPI_OK_INSERT);
 	if (SPI_processed != (uint64) b->n)
 		elog(ERROR, "could not append the %s", b->what);

@@ -199,7 +199,7 @@ flush_single(EngineBatch *b)
 
 	batch_params(&b->events, false, params, nulls, types);
 	batch_params(&b->clocks, true, params + EV_NCOLS, nulls + EV_NCOLS, types + EV_NCOLS);
-	plan = plans_keep(&single_plan, SINGLE_SQL, SINGLE_NARGS, types, 0);
+	plan = plans_keep(&single_plan, SINGLE_SQL, SINGLE_NARGS, types);
 	plans_execute(plan, params, nulls, false, 0, SPI_OK_INSERT);
 	if (SPI_processed != (uint64) b->clocks.n)
 		elog(ERROR, "could not append the event and clocks of case " INT64_FORMAT,
@@ -280,7 +280,7 @@ update_clocks(SPIPlanPtr *slot, const char *sql, const EngineChange *ch, Oid arg
 	Datum		values[4] = {ch->c.county, Int64GetDatum(ch->c.case_id), TimestampTzGetDatum(ch->at), arg};
 	int			nargs = OidIsValid(argtype) ? 4 : 3;
 
-	plans_keep(slot, sql, nargs, types, 0);
+	plans_keep(slot, sql, nargs, types);
 	plans_execute(*slot, values, NULL, false, 0, SPI_OK_UPDATE);
 	return SPI_processed;
 }
@@ -406,7 +406,7 @@ close_merged_cb(void *arg)
 			   "SELECT c.id FROM gridgov.cases c "
 			   "WHERE c.county OPERATOR(gridgov.=) $1 AND c.master_case_id = $2 "
 			   "AND c.closed_at IS NULL AND c.state = '" ENGINE_MERGED_STATE "' ORDER BY c.id",
-			   2, types, 0);
+			   2, types);
 	plans_execute(merged_plan, values, NULL, true, 0, SPI_OK_SELECT);
 	dups = SPI_tuptable;
 	n = SPI_processed;

@@ -230,7 +230,7 @@ check_master(const CaseChange *ch)
 			   "FROM gridgov.cases c JOIN gridgov.workflow_states s "
 			   "ON s.workflow = c.workflow AND s.state = c.state "
 			   "WHERE c.county OPERATOR(gridgov.=) $1 AND c.id = $2",
-			   2, types, 0);
+			   2, types);
 	plans_execute(master_plan, args, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed == 0 ||
 		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
@@ -444,7 +444,7 @@ previous_hash(const CaseChange *ch, uint8 *prev)
 	plans_keep(&prev_hash_plan,
 			   "SELECT hash FROM gridgov.case_events "
 			   "WHERE county OPERATOR(gridgov.=) $1 AND case_id = $2 AND seq = $3",
-			   3, types, 0);
+			   3, types);
 	args[0] = change_old(ch, CC_COUNTY);
 	args[1] = change_old(ch, CC_ID);
 	args[2] = change_old(ch, CC_EVENTS);

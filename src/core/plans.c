@@ -60,11 +60,11 @@ prepare(const char *sql, int nargs, const Oid *types, int cursor_options)
 }
 
 SPIPlanPtr
-plans_keep(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types, int cursor_options)
+plans_keep(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types)
 {
 	if (*slot == NULL)
 	{
-		SPIPlanPtr	plan = prepare(sql, nargs, types, cursor_options);
+		SPIPlanPtr	plan = prepare(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "gridgov: could not keep the plan of \"%s\"", sql);

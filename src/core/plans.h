@@ -29,11 +29,15 @@ extern int	plans_safe_begin(const char *name, const char *value);
 extern void plans_safe_end(int nest);
 
 /*
- * The plan in *slot, prepared (with the safe search_path and the given
- * cursor options, e.g. CURSOR_OPT_GENERIC_PLAN) and kept on first use.
+ * The plan in *slot, prepared (with the safe search_path) and kept on first
+ * use.  A kept plan is generic: made once (and again after an invalidation
+ * of what it reads, see plans_table_grew()), never for each execution.  The
+ * statements kept are key lookups and appends, whose best plan does not
+ * depend on the values; a plan made for each execution would be made for
+ * every case (the planner would otherwise prefer one for the single-case
+ * statements that unnest arrays, whose custom estimates look cheaper).
  */
-extern SPIPlanPtr plans_keep(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types,
-							 int cursor_options);
+extern SPIPlanPtr plans_keep(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types);
 
 /* SPI_execute_plan with the safe search_path; errors unless rc is expected. */
 extern void plans_execute(SPIPlanPtr plan, const Datum *values, const char *nulls,

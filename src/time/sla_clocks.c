@@ -120,7 +120,7 @@ load_kind_cb(void *arg)
 
 	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 
-	plans_keep(&kind_plan, KIND_SQL, 4, types, 0);
+	plans_keep(&kind_plan, KIND_SQL, 4, types);
 	params[0] = CStringGetTextDatum(q->key->stages);
 	params[1] = CStringGetTextDatum(q->key->category);
 	params[2] = CStringGetTextDatum(q->key->urgency);
