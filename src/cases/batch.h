@@ -2,8 +2,8 @@
  * batch.h
  *		Rows appended to a table in batches, from C.
  *
- * A trigger that writes one row per new case (the intake events, clocks and
- * analytics queue entries) collects the rows column by column and appends
+ * The engine, writing one row per new case (the intake events and clocks),
+ * collects the rows column by column and appends
  * them with one kept plan per batch: a single row through plain parameters
  * ($1..$n), several through one array per column and unnest().  The caller
  * runs inside SPI and owns the memory context the values live in.

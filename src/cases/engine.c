@@ -13,6 +13,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -22,6 +23,7 @@
 #include "owner.h"
 #include "plans.h"
 #include "sla_clocks.h"
+#include "triggers.h"
 #include "act.h"
 #include "worktime.h"
 
@@ -377,6 +379,14 @@ engine_clock_effects(const EngineChange *ch)
 {
 	if (ch->t == NULL)
 		return;					/* an edit or a system action: no clock effect */
+
+	/*
+	 * case_clocks is locked before the policies are looked up for the clocks
+	 * the transition starts, as at intake (intake_finish.c): a policy or
+	 * calendar being removed (its guard holds SHARE on case_clocks) is then
+	 * gone, or waits for this transaction.
+	 */
+	LockRelationOid(triggers_gridgov_relid("case_clocks"), RowExclusiveLock);
 	owner_run_as_history_owner(clock_effects_cb, (void *) ch);
 }
 

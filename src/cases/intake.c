@@ -11,11 +11,11 @@
  * its initial state; number the case; flag a likely duplicate.  Columns that
  * gridgov maintains (state, counters, closed_at, ...) must be left at their
  * defaults (GG105).  What follows from the statement as a whole (intake
- * events, SLA clocks, analytics queue entries) is written afterwards by the
+ * events and SLA clocks) is written afterwards by the
  * statement trigger gridgov.case_intake_finish() (intake_finish.c).
  *
  * Per-row costs are kept down by caching per backend: the attribute numbers
- * of gridgov.cases (dropped by a relcache callback) and the parsed
+ * of gridgov.cases (case_columns.c, through the cache registry) and the parsed
  * gridgov.duplicate_window (re-parsed when the setting's text changes).  The
  * likely-duplicate search is duplicate.c's, the rule gridgov.find_duplicate()
  * applies too: it reads the index and the table directly, with no plan.

@@ -424,7 +424,7 @@ BEGIN ATOMIC
            ('gridgov-nightly', '17 2 * * *', 'SELECT gridgov.nightly_maintenance()');
 END;
 COMMENT ON FUNCTION gridgov.job_definitions() IS
-    'The jobs gridgov wants scheduled: the sweep (a procedure that commits in batches: run it outside a transaction block) and the analytics refresh of queued cases every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
+    'The jobs gridgov wants scheduled: the sweep (a procedure that commits in batches: run it outside a transaction block) and the analytics refresh from the history''s new events every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
 
 CREATE FUNCTION gridgov.schedule_jobs() RETURNS TABLE (job_name text, schedule text, jobid bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$

@@ -7,8 +7,8 @@
 -- accuracy), one at its filing day (filed), one at its deadline's day (due,
 -- closed, on time, rework, extension, handling time).  The summaries
 -- (stats_month, stats_month_hist, stats_month_category) are sums of these rows
--- by month x county x town x department.  Triggers on cases and case_clocks
--- recompute the changed cases' rows in gridgov.case_stats and append the
+-- by month x county x town x department.  gridgov.analytics_refresh()
+-- recomputes the changed cases' rows in gridgov.case_stats and appends the
 -- difference of their contributions to the summaries as delta rows (no row is
 -- updated in place, so concurrent transactions never wait on each other);
 -- readers always SUM, and gridgov.analytics_compact() (nightly) folds the
@@ -278,7 +278,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh(bigint[]) IS
-    'Administration: Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by gridgov.analytics_refresh_pending() for the queued cases, or by the triggers on cases and case_clocks when gridgov.analytics_sync is on; safe to call at any time';
+    'Administration: Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by gridgov.analytics_refresh_pending() for the cases of the history''s new events, or at once by the intake and update statement triggers when gridgov.analytics_sync is on; safe to call at any time';
 REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]) FROM PUBLIC;
 
 -- The history as the analytics' outbox ---------------------------------------------

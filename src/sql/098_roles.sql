@@ -73,8 +73,9 @@ BEGIN
     -- Analytics (080-089): the analysts, dispatchers and the admin role read
     -- the PII-free views and maps.  The board and the map metrics count cases
     -- as the owner (SECURITY DEFINER): those roles need no rights on cases or
-    -- case_stats.  A report that must include the last minute's intake drains
-    -- the queue first.  The admin role refreshes, rebuilds and compacts.
+    -- case_stats.  A report that must include the last minute's intake reads
+    -- the history's new events first (analytics_refresh_pending()).  The admin
+    -- role refreshes, rebuilds and compacts.
     GRANT SELECT ON gridgov.case_facts, gridgov.three_rates, gridgov.timeliness,
           gridgov.department_ranking, gridgov.kpi, gridgov.sla_board, gridgov.hotspots_latest,
           gridgov.seasonal, gridgov.grid_map, gridgov.whistle_rates
