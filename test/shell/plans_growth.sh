@@ -22,19 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-fail=0
-is() { # is DESCRIPTION GOT WANT
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		echo "#   got:  $2"
-		echo "#   want: $3"
-		fail=1
-	fi
-}
+source test/lib/tap.sh
 
 # A new database, the three tables empty and vacuumed.
 setup() {
