@@ -7,14 +7,17 @@
 #   make demo       the same set-up, then a demo instance under ./.demo/
 #   make bench      benchmarks, printed side by side with ratios
 #
-# C sources are every src/*.c; the install script is every src/sql/NNN_*.sql
-# concatenated in name order; regression suites are every sql/*.sql in name order.
+# C sources are every src/LAYER/*.c (core, types, geo, cases, time: the layers
+# of the numbered ranges of src/sql); the install script is every
+# src/sql/NNN_*.sql concatenated in name order; regression suites are every
+# sql/*.sql in name order.
 
 EXTENSION   = gridgov
 EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
 MODULE_big  = gridgov
-OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+SRC_LAYERS  = core types geo cases time
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,$(SRC_LAYERS))))))
 
 SQL_PARTS   = $(sort $(wildcard src/sql/[0-9]*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
@@ -27,7 +30,7 @@ PG_CONFIG  ?= pg_config
 PG_INCLUDE  = $(shell $(PG_CONFIG) --includedir-server)
 # -isystem keeps the server headers' own warnings out of -Wextra; our code is held
 # to -Wall -Wextra -Werror.
-PG_CPPFLAGS = -isystem $(PG_INCLUDE) -Isrc
+PG_CPPFLAGS = -isystem $(PG_INCLUDE) $(addprefix -Isrc/,$(SRC_LAYERS))
 PG_CFLAGS   = -Wall -Wextra -Werror
 
 EXTRA_CLEAN = $(DATA_built) .test .bench regression.diffs regression.out results

@@ -2,7 +2,7 @@
 -- gridgov carries a COMMENT, everything the extension owns lives in gridgov,
 -- and the volatility / parallel markings follow the documented rules.
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 
 -- Objects the extension owns, with a readable identity.
 CREATE TEMP VIEW ext_objects AS
@@ -99,6 +99,21 @@ SELECT is_empty($$
     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
     WHERE c.relnamespace <> 'gridgov'::pg_catalog.regnamespace OR t.tgnargs > 0
 $$, 'gridgov''s trigger functions fire only on gridgov''s tables, and take no arguments');
+
+-- The cache registry's one list of watched tables (src/core/cache.c) is what
+-- the invalidation triggers are bound to and installed on, one trigger each.
+SELECT set_eq($$
+    SELECT table_name, 'AFTER' AS timing, 'STATEMENT' AS level, 'IUDT' AS events FROM gridgov.cache_watched_tables()
+$$, $$
+    SELECT table_name, timing, level, events FROM gridgov.trigger_bindings() WHERE function_name = 'invalidate_caches'
+$$, 'gridgov.invalidate_caches() is bound to each table the cache registry watches, and to no other');
+SELECT set_eq($$
+    SELECT c.relname::text, t.tgname::text FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+    WHERE t.tgfoid = 'gridgov.invalidate_caches()'::pg_catalog.regprocedure
+$$, $$
+    SELECT table_name, table_name || '_invalidate' FROM gridgov.cache_watched_tables()
+$$, 'every watched table has its trigger <table>_invalidate');
 
 -- Every PL/pgSQL trigger function calls trigger_check with its own name before
 -- anything else (no DECLARE initializers, which would run first).

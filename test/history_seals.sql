@@ -18,7 +18,7 @@
 -- run with statement_timeout and the test polls for a blocked session for at
 -- most 20 seconds.
 BEGIN;
-SELECT plan(48);
+SELECT plan(49);
 SET LOCAL statement_timeout = '180s';
 
 CREATE TEMP TABLE hs AS
@@ -148,6 +148,16 @@ SELECT is(gridgov.seal_hash('2026-12-05', pg_catalog.sha256('p'), 3, (SELECT dig
           pg_catalog.sha256('gridgov-seal-v1'::bytea || pg_temp.f('2026-12-05') || pg_temp.f(pg_catalog.sha256('p'))
                             || pg_temp.f('3') || pg_temp.f((SELECT digest FROM spec))),
           '(b) seal_hash is sha256 of the tag, the day, prev, the number of heads and the digest');
+-- The event hash, from the documentation (audit.c writes its fields with the
+-- same helper as the seals): sha256(prev || tag || fields), the time as
+-- microseconds since 2000-01-01 UTC, NULL as the length 0xFFFFFFFF.
+SELECT is(gridgov.event_hash(pg_catalog.sha256('p'), '110115', 7, 3, '2026-12-05 09:30:00.123456+08', 'clerk', NULL,
+                             'file', 'reported', 'filed', NULL, '{"b": 1, "a": [true, "网格"]}'),
+          pg_catalog.sha256(pg_catalog.sha256('p') || 'gridgov-event-v1'::bytea || pg_temp.f('110115') || pg_temp.f('7')
+                            || pg_temp.f('3') || pg_temp.f('849749400123456') || pg_temp.f('clerk') || '\xffffffff'::bytea
+                            || pg_temp.f('file') || pg_temp.f('reported') || pg_temp.f('filed') || '\xffffffff'::bytea
+                            || pg_temp.f('{"a": [true, "网格"], "b": 1}')),
+          '(b) event_hash is sha256 of prev, the tag and the length-prefixed fields, NULL as 0xFFFFFFFF');
 SELECT is((SELECT gridgov.seal_heads_digest(county, case_id, seq, hash) FROM sample WHERE false),
           pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex'), '(b) no heads: 32 zero bytes');
 SELECT throws_ok($$SELECT gridgov.seal_heads_digest(county, case_id, seq, hash ORDER BY n DESC) FROM sample$$,

@@ -2,7 +2,7 @@
 -- 10,000 random points, every unit-grid vertex sample and edge midpoints (ties
 -- on shared edges, decided by the documented rule), special grids, the
 -- tolerance band around the district.  (Cross-session invalidation:
--- test/locate_sessions.sql.)
+-- test/cache_sessions.sql.)
 \i tools/democity.sql
 BEGIN;
 SELECT plan(9);

@@ -45,7 +45,7 @@
 -- transaction reads the planted schema only through dblink, so that it holds no
 -- lock the clean-up needs.
 BEGIN;
-SELECT plan(51);
+SELECT plan(52);
 SET LOCAL statement_timeout = '600s';
 SET LOCAL client_min_messages = warning;
 
@@ -627,10 +627,13 @@ SELECT pg_temp.ssp_run('reader', st, sql) FROM (VALUES
     ('worktime', $$SELECT gridgov.worktime_between('cn', '2026-03-02 09:00+08', '2026-03-09 09:00+08')$$),
     ('worktime', $$SELECT gridgov.worktime_between('cn', '2026-03-02 09:00+08', '2026-03-09 09:00+08', 'working_days')$$),
     ('worktime', $$SELECT gridgov.is_working_day('cn', '2026-03-07')$$),
+    ('cache registry', $$SELECT * FROM gridgov.cache_watched_tables()$$),
+    ('cache registry', $$SELECT * FROM gridgov.cache_stats()$$),
     ('gridcode and coordinate functions', $$SELECT gridgov.level('990106001'), gridgov.parent('990106001001'),
         gridgov.ancestor('990106001001001', 4), gridgov.ancestor('990106001001001', 'town'),
         gridgov.level_name('990106001'), gridgov.admin_kind('990106'), gridgov.subtree_max('990106'),
-        '990106' OPERATOR(gridgov.@>) '990106001'::gridgov.gridcode, gridgov.duplicate_cells(100.01, 30.01, 100)$$),
+        '990106' OPERATOR(gridgov.@>) '990106001'::gridgov.gridcode, gridgov.duplicate_cells(100.01, 30.01, 100),
+        gridgov.metres_per_degree()$$),
     ('gridcode and coordinate functions', $$SELECT gridgov.to_wgs84('SRID=4326;POINT(100.01 30.01)', 'gcj02'),
         gridgov.from_wgs84('SRID=4326;POINT(100.01 30.01)', 'bd09')$$),
     ('other functions a worker may call', $$SELECT gridgov.current_staff(), gridgov.home_county(),

@@ -155,9 +155,9 @@ SELECT throws_ok($$UPDATE t4 SET title = 'forged'$$, '39P01', NULL,
                  'case_update() on a copy of gridgov.cases refuses to run: no forged history');
 SELECT is((SELECT pg_catalog.count(*) FROM gridgov.case_events WHERE case_id = pg_temp.k('sec-2')), 1::bigint,
           'no event was appended to the copied case''s history');
-SELECT throws_ok($$SELECT gridgov.trigger_check('case_clock_effects', 'gridgov.cases'::regclass, 'BEFORE', 'ROW', 'UPDATE')$$,
+SELECT throws_ok($$SELECT gridgov.trigger_check('case_update', 'gridgov.cases'::regclass, 'AFTER', 'ROW', 'UPDATE')$$,
                  '39P01', NULL, 'trigger_check refuses the right table at the wrong time');
-SELECT lives_ok($$SELECT gridgov.trigger_check('case_clock_effects', 'gridgov.cases'::regclass, 'AFTER', 'ROW', 'UPDATE')$$,
+SELECT lives_ok($$SELECT gridgov.trigger_check('case_update', 'gridgov.cases'::regclass, 'BEFORE', 'ROW', 'UPDATE')$$,
                 'trigger_check accepts a registered binding');
 SELECT throws_ok($$SELECT gridgov.trigger_check('no_such_function', 'gridgov.cases'::regclass, 'AFTER', 'ROW', 'UPDATE')$$,
                  '39P01', NULL, 'trigger_check refuses a function it does not know');

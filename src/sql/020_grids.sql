@@ -9,7 +9,8 @@ CREATE TABLE gridgov.grid_revisions (
     added       gridgov.gridcode[] NOT NULL,
     note        text,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    created_by  name NOT NULL DEFAULT CURRENT_USER
+    created_by  name NOT NULL DEFAULT CURRENT_USER,
+    cases_rehomed_at timestamptz
 );
 COMMENT ON TABLE gridgov.grid_revisions IS
     'Re-divisions (动态调整): which codes were retired and which added at an effective time. Other modules react to new rows (e.g. re-homing open cases).';
@@ -19,6 +20,8 @@ COMMENT ON COLUMN gridgov.grid_revisions.added IS 'Codes whose new versions star
 COMMENT ON COLUMN gridgov.grid_revisions.note IS 'Reason or decision reference';
 COMMENT ON COLUMN gridgov.grid_revisions.created_at IS 'When the re-division was recorded';
 COMMENT ON COLUMN gridgov.grid_revisions.created_by IS 'Database role that recorded it';
+COMMENT ON COLUMN gridgov.grid_revisions.cases_rehomed_at IS
+    'When the open cases of the retired grids were moved to the new ones (NULL: not yet, e.g. a future re-division)';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.grid_revisions', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.grid_revisions_id_seq', '');
 

@@ -9,6 +9,13 @@ CREATE FUNCTION gridgov.locate(point geometry, at timestamptz DEFAULT pg_catalog
 COMMENT ON FUNCTION gridgov.locate(geometry, timestamptz) IS
     'The grid of a point at a time: among grid versions valid at `at` that cover it, special before general, finer before coarser, smaller code first; else the nearest within gridgov.locate_tolerance_m metres; else NULL. SRID 4326 or 0 as is, other SRIDs transformed.';
 
+-- Metres per degree of a great circle, the one definition (src/geo/sphere.h).
+CREATE FUNCTION gridgov.metres_per_degree() RETURNS double precision
+    AS 'MODULE_PATHNAME', 'gridgov_metres_per_degree'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.metres_per_degree() IS
+    'Metres per degree of a great circle on the sphere of radius 6,371,008.8 m (111195.0797): the factor of locate''s metric (gridgov.locate, gridgov.locate_reference) and of the boxes in degrees around circles in metres; defined once, in C (src/geo/sphere.h)';
+
 -- The same rule in plain PostGIS: the fallback for layers larger than
 -- gridgov.locate_cache_max_mb, and the reference the tests compare against.
 -- Distances use locate's metric: a local equirectangular projection at the
@@ -19,8 +26,8 @@ CREATE FUNCTION gridgov.locate_reference(point geometry, at timestamptz,
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
     WITH k AS (
-        SELECT 111195.0797 AS ky,
-               111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))) AS kx,
+        SELECT gridgov.metres_per_degree() AS ky,
+               gridgov.metres_per_degree() * pg_catalog.cos(pg_catalog.radians(ST_Y(point))) AS kx,
                ST_X(point) AS x0, ST_Y(point) AS y0
     )
     SELECT code FROM (
@@ -55,11 +62,3 @@ CREATE FUNCTION gridgov.locate_cache_stats(
 COMMENT ON FUNCTION gridgov.locate_cache_stats() IS
     'This backend''s locate index (built first if needed): whether it is cached (false when the layer exceeds gridgov.locate_cache_max_mb), its size, memory, limit, number of builds and the last build''s time';
 
-CREATE FUNCTION gridgov.invalidate_caches() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'gridgov_invalidate_caches'
-    LANGUAGE C;
-COMMENT ON FUNCTION gridgov.invalidate_caches() IS
-    'Statement trigger: sends a relcache invalidation for the table, so that every session drops the caches built from it (locate index; categories, workflows, routing answers, staff); other sessions at commit';
-
-CREATE TRIGGER grids_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-    ON gridgov.grids FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();

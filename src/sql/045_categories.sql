@@ -18,7 +18,8 @@ CREATE TABLE gridgov.categories (
                              THEN pg_catalog.left(code, pg_catalog.length(code) - 2) END) STORED
                     REFERENCES gridgov.categories (code),
     default_urgency text NOT NULL DEFAULT 'normal' CHECK (default_urgency IN ('normal', 'urgent', 'emergency')),
-    workflow        text NOT NULL CHECK (workflow ~ '^[a-z][a-z0-9_]{0,62}$'),
+    workflow        text NOT NULL CHECK (workflow ~ '^[a-z][a-z0-9_]{0,62}$')
+                    CONSTRAINT categories_workflow_fkey REFERENCES gridgov.workflows (name) ON UPDATE CASCADE,
     active          boolean NOT NULL DEFAULT true,
     builtin         boolean NOT NULL DEFAULT false,
     modified        boolean NOT NULL DEFAULT false,

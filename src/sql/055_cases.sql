@@ -2,20 +2,6 @@
 -- cases: the intake API (plain INSERT or COPY) and the case history.
 -- ---------------------------------------------------------------------------
 
--- Categories follow a workflow (added here: workflows are created after categories).
-ALTER TABLE gridgov.categories
-    ADD CONSTRAINT categories_workflow_fkey FOREIGN KEY (workflow)
-    REFERENCES gridgov.workflows (name) ON UPDATE CASCADE;
-
--- A terminal state may leave closed_at unset until something else closes the
--- case (a merged duplicate is closed with its master).
-ALTER TABLE gridgov.workflow_states ADD COLUMN closes_case boolean NOT NULL DEFAULT false;
-ALTER TABLE gridgov.workflow_states ADD CONSTRAINT workflow_states_closes_terminal
-    CHECK (NOT closes_case OR terminal);
-COMMENT ON COLUMN gridgov.workflow_states.closes_case IS
-    'Entering this state sets the case''s closed_at (true for closed and rejected; false for merged, which closes with its master)';
-UPDATE gridgov.workflow_states SET closes_case = terminal AND state <> 'merged';
-
 CREATE TYPE gridgov.case_source AS ENUM
     ('hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city', 'proactive');
 COMMENT ON TYPE gridgov.case_source IS
@@ -25,7 +11,7 @@ COMMENT ON TYPE gridgov.urgency IS 'Urgency of a case; selects the time limits';
 CREATE TYPE gridgov.satisfaction AS ENUM ('satisfied', 'basically_satisfied', 'unsatisfied');
 COMMENT ON TYPE gridgov.satisfaction IS 'The citizen''s answer at callback (满意, 基本满意, 不满意)';
 
--- The cells of the duplicate search (src/duplicate.c).
+-- The cells of the likely-duplicate search (src/cases/duplicate.c).
 CREATE FUNCTION gridgov.duplicate_cell(x double precision, y double precision) RETURNS integer
     AS 'MODULE_PATHNAME', 'gridgov_duplicate_cell' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.duplicate_cell(double precision, double precision) IS
@@ -95,8 +81,8 @@ CREATE INDEX cases_department_open ON gridgov.cases (department_id) WHERE closed
 CREATE INDEX cases_reported ON gridgov.cases (county, reported_at);
 CREATE INDEX cases_master ON gridgov.cases (county, master_case_id) WHERE master_case_id IS NOT NULL;
 -- Likely duplicates: the open cases of a county and category by place (a
--- 0.01-degree cell) and time, with their coordinates in the entries
--- (src/duplicate.c).
+-- 0.01-degree cell) and time, with their coordinates in the entries.  The
+-- search finds it by its shape, not by this name (src/cases/duplicate_index.c).
 CREATE INDEX cases_open_duplicate_key ON gridgov.cases
     (county, category, gridgov.duplicate_cell(ST_X(location), ST_Y(location)), reported_at,
      ST_X(location), ST_Y(location))
@@ -158,8 +144,13 @@ CREATE TABLE gridgov.case_events (
     payload         jsonb,
     prev_hash       bytea NOT NULL,
     hash            bytea NOT NULL,
+    txid            bigint NOT NULL DEFAULT (pg_catalog.pg_current_xact_id()::text)::bigint,
     PRIMARY KEY (county, case_id, seq)
 );
+-- The analytics read the history as an outbox, by transaction (081): the
+-- events of a transaction lie together at the table's end, where a BRIN
+-- range is all a scan needs.
+CREATE INDEX case_events_txid ON gridgov.case_events USING brin (txid) WITH (autosummarize = on);
 COMMENT ON TABLE gridgov.case_events IS
     'Case history (全程留痕): one row per change, append-only (UPDATE, DELETE and TRUNCATE are refused), hash-chained per case: hash = sha256(prev_hash || canonical bytes of the row), see gridgov.event_hash() and gridgov.verify_history()';
 COMMENT ON COLUMN gridgov.case_events.county IS 'County of the case (part of the key, co-located with the case)';
@@ -175,6 +166,7 @@ COMMENT ON COLUMN gridgov.case_events.note IS 'Free-text note given with the act
 COMMENT ON COLUMN gridgov.case_events.payload IS 'Structured details of the action (department, callback answers, changed fields...)';
 COMMENT ON COLUMN gridgov.case_events.prev_hash IS 'Hash of the previous event (32 zero bytes for the first)';
 COMMENT ON COLUMN gridgov.case_events.hash IS 'sha256(prev_hash || canonical bytes of this event)';
+COMMENT ON COLUMN gridgov.case_events.txid IS 'Id of the (top-level) transaction that appended the event: the analytics take in the events of every transaction below the oldest one still running (docs/bi.md); not part of the hashed content';
 
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_events', '');
 

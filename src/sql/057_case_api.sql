@@ -3,21 +3,6 @@
 -- history verification, duplicates, roles, re-homing after re-division.
 -- ---------------------------------------------------------------------------
 
--- Reference tables drop the per-backend caches of every session when they change.
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['categories', 'workflows', 'workflow_states', 'transitions', 'staff',
-                             'settings', 'routing_rules', 'departments', 'components'] LOOP
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.%I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches()',
-            t || '_invalidate', t);
-    END LOOP;
-END
-$$;
-
 -- The staff member mapped to the current role (as the C triggers see it).
 CREATE FUNCTION gridgov.actor_staff_id() RETURNS bigint
     AS 'MODULE_PATHNAME', 'gridgov_actor_staff_id' LANGUAGE C STABLE PARALLEL RESTRICTED;
@@ -34,36 +19,20 @@ CREATE FUNCTION gridgov.event_hash(prev bytea, county gridgov.gridcode, case_id 
 COMMENT ON FUNCTION gridgov.event_hash(bytea, gridgov.gridcode, bigint, integer, timestamptz, name, bigint, text, text, text, text, jsonb) IS
     'sha256(prev || canonical bytes of an event): the tag gridgov-event-v1, then each field length-prefixed (NULL as 0xFFFFFFFF), the time as microseconds since 2000-01-01 UTC, the payload as jsonb text';
 
--- Likely duplicate: the nearest open case of the same category in reach.
+-- Likely duplicate: the nearest open case of the same category in reach.  The
+-- rule is written once, in C (src/cases/duplicate.c); the intake trigger calls
+-- the same code.
 CREATE FUNCTION gridgov.find_duplicate(county gridgov.gridcode, category text, at timestamptz,
                                        point geometry, radius_m double precision, win interval)
     RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE
-    -- PostGIS looks up spatial_ref_sys for the geography casts: under this
-    -- path, never under the caller's.
-    SET search_path = pg_catalog, gridgov, pg_temp
-BEGIN ATOMIC
-    SELECT c.id FROM gridgov.cases c
-    WHERE c.county = find_duplicate.county
-      AND c.category = find_duplicate.category
-      AND c.closed_at IS NULL
-      AND c.master_case_id IS NULL
-      AND gridgov.duplicate_cell(ST_X(c.location), ST_Y(c.location))
-          = ANY (gridgov.duplicate_cells(ST_X(point), ST_Y(point), radius_m))
-      AND c.reported_at BETWEEN find_duplicate.at - win AND find_duplicate.at + win
-      AND ST_X(c.location) BETWEEN ST_X(point) - radius_m / (111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))))
-                               AND ST_X(point) + radius_m / (111195.0797 * pg_catalog.cos(pg_catalog.radians(ST_Y(point))))
-      AND ST_Y(c.location) BETWEEN ST_Y(point) - radius_m / 111195.0797 AND ST_Y(point) + radius_m / 111195.0797
-      AND ST_DWithin(c.location::geography, point::geography, radius_m, false)
-    ORDER BY ST_Distance(c.location::geography, point::geography, false), c.reported_at DESC, c.id
-    LIMIT 1;
-END;
+    AS 'MODULE_PATHNAME', 'gridgov_find_duplicate'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.find_duplicate(gridgov.gridcode, text, timestamptz, geometry, double precision, interval) IS
-    'The nearest open, unmerged case of the county and category within radius_m metres (spherical) reported within win of at; used by the intake trigger with gridgov.duplicate_radius_m and gridgov.duplicate_window';
+    'The nearest open, unmerged case of the county and category within radius_m metres (PostGIS''s sphere, bound included) reported within win of at (bounds included), as the statement sees them; ties by the later report, then the lower id. The intake trigger''s rule, the same C code, with gridgov.duplicate_radius_m and gridgov.duplicate_window. Needs SELECT on gridgov.cases. 22023 for a point that is not one WGS-84 point (another SRID is transformed) or a radius outside 0-100000; NULL when an argument is NULL or none is found';
 
--- Intake: the C row trigger completes each case; a C statement trigger writes
--- the intake events, starts the clocks and queues the analytics of all new
--- rows in batches.
+-- Intake: the C row trigger completes each case; a C statement trigger has the
+-- engine write the intake events and start the clocks of all new rows in
+-- batches.
 CREATE FUNCTION gridgov.case_intake() RETURNS trigger
     AS 'MODULE_PATHNAME', 'gridgov_case_intake' LANGUAGE C;
 COMMENT ON FUNCTION gridgov.case_intake() IS
@@ -74,7 +43,7 @@ CREATE TRIGGER case_intake BEFORE INSERT ON gridgov.cases
 CREATE FUNCTION gridgov.case_intake_finish() RETURNS trigger
     AS 'MODULE_PATHNAME', 'gridgov_case_intake_finish' LANGUAGE C;
 COMMENT ON FUNCTION gridgov.case_intake_finish() IS
-    'AFTER INSERT statement trigger on cases, for all the statement''s new cases at once: appends each one''s intake event (seq 1, at reported_at, payload source/category/urgency/grid/department/duplicate) to its history, starts the clocks its workflow times from intake (workflows.intake_clocks, gridgov.sla_policy), and queues it for the analytics unless gridgov.analytics_sync is on; run as the owner of the history (case roles need no rights on these tables)';
+    'AFTER INSERT statement trigger on cases, for all the statement''s new cases at once: appends each one''s intake event (seq 1, at reported_at, payload source/category/urgency/grid/department/duplicate) to its history, starts the clocks its workflow times from intake (workflows.intake_clocks, gridgov.sla_policy), and with gridgov.analytics_sync on refreshes their analytics (otherwise the analytics job reads their events); run as the owner of the history (case roles need no rights on these tables)';
 CREATE TRIGGER case_intake_finish AFTER INSERT ON gridgov.cases
     REFERENCING NEW TABLE AS new_cases
     FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_intake_finish();
@@ -83,7 +52,7 @@ CREATE TRIGGER case_intake_finish AFTER INSERT ON gridgov.cases
 CREATE FUNCTION gridgov.case_update() RETURNS trigger
     AS 'MODULE_PATHNAME', 'gridgov_case_update' LANGUAGE C;
 COMMENT ON FUNCTION gridgov.case_update() IS
-    'BEFORE UPDATE trigger on cases: validates the state change (transition, role, required values), protects maintained columns, applies counters and closing, appends the hash-chained event';
+    'BEFORE UPDATE trigger on cases: validates the state change (transition, role, required values), protects maintained columns, applies the announced action''s transition and payload, counters and closing; the engine appends the hash-chained event and applies the clock effects (and a closing case closes its merged duplicates)';
 CREATE TRIGGER case_update BEFORE UPDATE ON gridgov.cases
     FOR EACH ROW EXECUTE FUNCTION gridgov.case_update();
 
@@ -117,7 +86,7 @@ CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON gridgov.case_e
 CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON gridgov.case_events
     FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_events_append_only();
 
--- Announcing an action, and the system actions (rehome, master_closed).
+-- Announcing an action, and the system actions (rehome, master_closed, escalate).
 CREATE FUNCTION gridgov.act_prepare(case_id bigint, action text, note text, payload jsonb, at timestamptz)
     RETURNS void
     AS 'MODULE_PATHNAME', 'gridgov_act_prepare' LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -132,74 +101,13 @@ COMMENT ON FUNCTION gridgov.case_system_update(gridgov.gridcode, bigint, text, j
     'Internal: the system actions rehome (grid := payload.to_grid), master_closed (closed_at := at) and escalate (supervised, escalation_level := payload.level), recorded in the history with the payload; not executable by PUBLIC';
 REVOKE EXECUTE ON FUNCTION gridgov.case_system_update(gridgov.gridcode, bigint, text, jsonb, timestamptz) FROM PUBLIC;
 
--- Closing a master closes the duplicates merged into it.
-CREATE FUNCTION gridgov.close_merged_cases() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-DECLARE
-    d record;
-BEGIN
-    PERFORM gridgov.trigger_check('close_merged_cases', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    FOR d IN SELECT c.county, c.id FROM gridgov.cases c
-             WHERE c.county OPERATOR(gridgov.=) NEW.county AND c.master_case_id = NEW.id
-               AND c.closed_at IS NULL AND c.state = 'merged'
-             ORDER BY c.id LOOP
-        PERFORM gridgov.case_system_update(d.county, d.id, 'master_closed',
-                                           pg_catalog.jsonb_build_object('master_case_id', NEW.id),
-                                           NEW.closed_at);
-    END LOOP;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION gridgov.close_merged_cases() IS
-    'AFTER UPDATE trigger on cases: when a case closes, the duplicates merged into it close at the same time (event master_closed)';
-CREATE TRIGGER close_merged_cases AFTER UPDATE ON gridgov.cases
-    FOR EACH ROW WHEN (OLD.closed_at IS NULL AND NEW.closed_at IS NOT NULL)
-    EXECUTE FUNCTION gridgov.close_merged_cases();
-
--- act(): the one entry point of the workflow.
+-- act(): the one entry point of the workflow, in C (src/cases/act.c): it
+-- announces the action and updates the case once; the trigger above applies
+-- the action's transition and payload, and the engine records the event and
+-- the clock effects.
 CREATE FUNCTION gridgov.act(case_id bigint, action text, note text DEFAULT NULL,
                             payload jsonb DEFAULT '{}', at timestamptz DEFAULT NULL)
     RETURNS gridgov.cases
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
-DECLARE
-    c gridgov.cases;
-    t gridgov.transitions;
-BEGIN
-    IF case_id IS NULL OR action IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'case_id and action must not be NULL';
-    END IF;
-    IF payload IS NOT NULL AND pg_catalog.jsonb_typeof(payload) <> 'object' THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'payload must be a JSON object';
-    END IF;
-    -- Lock the case: concurrent actions on one case are serialised, and the
-    -- second one is checked against the state the first one left.
-    SELECT * INTO c FROM gridgov.cases x WHERE x.id = act.case_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'GG100', MESSAGE = pg_catalog.format('case %s does not exist', case_id);
-    END IF;
-    SELECT * INTO t FROM gridgov.transitions x
-    WHERE x.workflow = c.workflow AND x.action = act.action
-      AND (x.from_state = c.state
-           OR (x.from_state = '*' AND NOT EXISTS (
-                   SELECT 1 FROM gridgov.workflow_states s
-                   WHERE s.workflow = c.workflow AND s.state = c.state AND s.terminal)))
-    ORDER BY x.from_state = '*'
-    LIMIT 1;
-    PERFORM gridgov.act_prepare(c.id, action, note, payload, at);
-    UPDATE gridgov.cases x SET
-        state = COALESCE(t.to_state, c.state),
-        department_id = CASE WHEN payload ? 'department_id'
-                             THEN (payload ->> 'department_id')::bigint ELSE x.department_id END,
-        solved = CASE WHEN payload ? 'solved' AND 'solved' = ANY (t.requires)
-                      THEN (payload ->> 'solved')::boolean ELSE x.solved END,
-        satisfaction = CASE WHEN payload ? 'satisfaction' AND 'satisfaction' = ANY (t.requires)
-                            THEN (payload ->> 'satisfaction')::gridgov.satisfaction ELSE x.satisfaction END,
-        master_case_id = CASE WHEN payload ? 'master_case_id' AND 'master_case_id' = ANY (t.requires)
-                              THEN (payload ->> 'master_case_id')::bigint ELSE x.master_case_id END
-    WHERE x.county OPERATOR(gridgov.=) c.county AND x.id = c.id
-    RETURNING * INTO c;
-    RETURN c;
-END
-$$;
+    AS 'MODULE_PATHNAME', 'gridgov_act' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION gridgov.act(bigint, text, text, jsonb, timestamptz) IS
     'The workflow''s one entry point: takes an action on a case (locking it), with a note and a payload (department_id for dispatch, solved and satisfaction for callback, master_case_id for merge), at a time: NULL (the default) for now, or the case''s latest event time when a transaction that committed meanwhile recorded a later one; an explicit time may not be earlier than the latest event (GG111) nor beyond gridgov.future_tolerance (GG112). Returns the updated case. Illegal actions GG101, roles GG102, missing values GG104';

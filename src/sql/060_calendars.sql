@@ -126,19 +126,6 @@ COMMENT ON FUNCTION gridgov.calendar_periods_check() IS
 CREATE TRIGGER calendar_periods_check BEFORE INSERT OR UPDATE
     ON gridgov.calendar_periods FOR EACH ROW EXECUTE FUNCTION gridgov.calendar_periods_check();
 
--- Cache invalidation: every change to a calendar table reaches the compiled
--- calendars of every backend through a relcache invalidation.
-CREATE FUNCTION gridgov.calendar_changed() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'worktime_calendar_changed' LANGUAGE C;
-COMMENT ON FUNCTION gridgov.calendar_changed() IS
-    'Trigger (AFTER ... FOR EACH STATEMENT): sends a relcache invalidation for the calendar table so that every backend drops its compiled calendars';
-CREATE TRIGGER calendars_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-    ON gridgov.calendars FOR EACH STATEMENT EXECUTE FUNCTION gridgov.calendar_changed();
-CREATE TRIGGER calendar_periods_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-    ON gridgov.calendar_periods FOR EACH STATEMENT EXECUTE FUNCTION gridgov.calendar_changed();
-CREATE TRIGGER calendar_exceptions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-    ON gridgov.calendar_exceptions FOR EACH STATEMENT EXECUTE FUNCTION gridgov.calendar_changed();
-
 -- Shipped rows are read-only (the guard triggers are created at the end of
 -- this file, after the shipped rows are in).
 CREATE FUNCTION gridgov.calendar_guard() RETURNS trigger

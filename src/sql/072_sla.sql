@@ -104,47 +104,13 @@ COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_sourc
     'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock). A set-returning function so that the planner inlines it into the queries that start clocks';
 
 -- Clocks -----------------------------------------------------------------------
+--
+-- Clocks are started, stopped, paused, moved and cancelled by the case engine
+-- (src/cases/engine.c), at intake and with every workflow action.
 
--- Start the clocks of the given stages for one case at a time (policies permitting).
-CREATE FUNCTION gridgov.sla_start_clocks(county gridgov.gridcode, case_id bigint, stages text[],
-                                         at timestamptz, category text, urgency gridgov.urgency,
-                                         source gridgov.case_source)
-    RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
-DECLARE
-    n integer;
-BEGIN
-    -- First the lock, then the snapshot of the INSERT: a policy or calendar
-    -- being removed (its guard holds SHARE on case_clocks) is then either
-    -- gone from that snapshot or waits for this transaction.
-    LOCK TABLE gridgov.case_clocks IN ROW EXCLUSIVE MODE;
-    INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, policy_id, calendar_id, amount, unit,
-                                     started_at, due_at, warn_at, next_escalation_at)
-    SELECT sla_start_clocks.county, sla_start_clocks.case_id, s.stage,
-           1 + COALESCE((SELECT pg_catalog.max(k.seq) FROM gridgov.case_clocks k
-                         WHERE k.county OPERATOR(gridgov.=) sla_start_clocks.county
-                           AND k.case_id = sla_start_clocks.case_id AND k.stage = s.stage), 0),
-           p.id, p.calendar_id, p.amount, p.unit, at, d.due, d.warn, d.due
-    FROM (SELECT DISTINCT x::gridgov.sla_stage AS stage FROM pg_catalog.unnest(stages) x) s
-    CROSS JOIN LATERAL gridgov.sla_policy(category, urgency, source, s.stage) p
-    CROSS JOIN LATERAL (
-        SELECT gridgov.worktime_add(c.name, at, p.amount, p.unit) AS due,
-               gridgov.worktime_add(c.name, at, p.amount * p.warn_ratio, p.unit) AS warn
-        FROM gridgov.calendars c WHERE c.id = p.calendar_id) d
-    WHERE p.id IS NOT NULL;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
-COMMENT ON FUNCTION gridgov.sla_start_clocks(gridgov.gridcode, bigint, text[], timestamptz, text, gridgov.urgency, gridgov.case_source) IS
-    'Internal: starts a clock for each listed stage that a policy covers, due after the policy''s time on its calendar, warning at warn_ratio of it';
-
--- Intake: the clocks the workflow starts on entry are started by the C
--- statement trigger gridgov.case_intake_finish() (057), with the policy
--- gridgov.sla_policy() picks, memoised per backend; a change of the
--- policies drops the memo in every session.
-CREATE TRIGGER sla_policies_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.sla_policies
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();
+-- The engine takes the policy gridgov.sla_policy() picks, memoised per
+-- backend; a change of the policies drops the memo in every session
+-- (095_caches.sql).
 
 -- Shift a paused clock's times by the working time the pause lasted.
 CREATE FUNCTION gridgov.sla_shift(cal text, unit text, t timestamptz, paused_from timestamptz,
@@ -158,96 +124,3 @@ CREATE FUNCTION gridgov.sla_shift(cal text, unit text, t timestamptz, paused_fro
     END;
 COMMENT ON FUNCTION gridgov.sla_shift(text, text, timestamptz, timestamptz, timestamptz) IS
     'Internal: a clock time moved later by the time a pause lasted — wall-clock time for calendar_days limits, the calendar''s working time otherwise';
-
--- Every recorded change of a case: apply the clock effects of its event.
-CREATE FUNCTION gridgov.case_clock_effects() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-DECLARE
-    e gridgov.case_events;
-    t gridgov.transitions;
-    st gridgov.sla_stage;
-    n integer;
-BEGIN
-    PERFORM gridgov.trigger_check('case_clock_effects', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    SELECT * INTO e FROM gridgov.case_events x
-    WHERE x.county OPERATOR(gridgov.=) NEW.county AND x.case_id = NEW.id AND x.seq = NEW.events;
-    IF e.action IN ('edit', 'rehome', 'escalate', 'master_closed', 'whistle', 'report_in') THEN
-        RETURN NULL;
-    END IF;
-
-    IF e.action = 'suspend' THEN
-        UPDATE gridgov.case_clocks k SET paused_at = e.at
-        WHERE k.county OPERATOR(gridgov.=) NEW.county AND k.case_id = NEW.id
-          AND k.met_at IS NULL AND k.cancelled_at IS NULL AND k.paused_at IS NULL;
-        RETURN NULL;
-    END IF;
-    IF e.action = 'resume' THEN
-        UPDATE gridgov.case_clocks k SET
-            due_at = gridgov.sla_shift(c.name, k.unit, k.due_at, k.paused_at, e.at),
-            warn_at = gridgov.sla_shift(c.name, k.unit, k.warn_at, k.paused_at, e.at),
-            next_escalation_at = gridgov.sla_shift(c.name, k.unit, k.next_escalation_at, k.paused_at, e.at),
-            paused_minutes = k.paused_minutes + gridgov.worktime_between(c.name, k.paused_at, e.at, 'minutes'),
-            paused_at = NULL
-        FROM gridgov.calendars c
-        WHERE c.id = k.calendar_id AND k.county OPERATOR(gridgov.=) NEW.county AND k.case_id = NEW.id
-          AND k.paused_at IS NOT NULL AND k.met_at IS NULL AND k.cancelled_at IS NULL;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        IF n = 0 THEN
-            RAISE EXCEPTION USING ERRCODE = 'GG251',
-                MESSAGE = pg_catalog.format('case %s has no suspended clock to resume', NEW.id);
-        END IF;
-        RETURN NULL;
-    END IF;
-    IF e.action = 'extend' THEN
-        st := (e.payload ->> 'stage')::gridgov.sla_stage;
-        UPDATE gridgov.case_clocks k SET
-            due_at = gridgov.worktime_add(c.name, k.due_at, (e.payload ->> 'amount')::numeric,
-                                          COALESCE(e.payload ->> 'unit', k.unit)),
-            warn_at = gridgov.worktime_add(c.name, k.warn_at, (e.payload ->> 'amount')::numeric,
-                                           COALESCE(e.payload ->> 'unit', k.unit)),
-            next_escalation_at = CASE WHEN k.escalation_level = 0
-                THEN gridgov.worktime_add(c.name, k.due_at, (e.payload ->> 'amount')::numeric,
-                                          COALESCE(e.payload ->> 'unit', k.unit))
-                ELSE k.next_escalation_at END,
-            extended = k.extended + CASE WHEN COALESCE(e.payload ->> 'unit', k.unit) = k.unit
-                                         THEN (e.payload ->> 'amount')::numeric ELSE 0 END
-        FROM gridgov.calendars c
-        WHERE c.id = k.calendar_id AND k.county OPERATOR(gridgov.=) NEW.county AND k.case_id = NEW.id
-          AND k.stage = st AND k.met_at IS NULL AND k.cancelled_at IS NULL;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        IF n = 0 THEN
-            RAISE EXCEPTION USING ERRCODE = 'GG251',
-                MESSAGE = pg_catalog.format('case %s has no running %s clock to extend', NEW.id, st);
-        END IF;
-        RETURN NULL;
-    END IF;
-
-    SELECT * INTO t FROM gridgov.transitions x
-    WHERE x.workflow = NEW.workflow AND x.action = e.action AND x.from_state IN (OLD.state, '*')
-    ORDER BY x.from_state = '*' LIMIT 1;
-    -- Clocks the action stops are met at the event's time.
-    UPDATE gridgov.case_clocks k SET met_at = e.at, paused_at = NULL, next_escalation_at = NULL
-    WHERE k.county OPERATOR(gridgov.=) NEW.county AND k.case_id = NEW.id
-      AND k.stage::text = ANY (t.clock_stop) AND k.met_at IS NULL AND k.cancelled_at IS NULL;
-    -- A case that closes meets its whole clock and cancels any other still
-    -- running; a merged one cancels all.
-    IF NEW.closed_at IS NOT NULL AND OLD.closed_at IS NULL OR NEW.state = 'merged' AND OLD.state <> 'merged' THEN
-        UPDATE gridgov.case_clocks k SET
-            met_at = CASE WHEN k.stage = 'whole' AND NEW.state <> 'merged' THEN e.at END,
-            cancelled_at = CASE WHEN k.stage = 'whole' AND NEW.state <> 'merged' THEN NULL ELSE e.at END,
-            paused_at = NULL, next_escalation_at = NULL
-        WHERE k.county OPERATOR(gridgov.=) NEW.county AND k.case_id = NEW.id
-          AND k.met_at IS NULL AND k.cancelled_at IS NULL;
-    END IF;
-    IF pg_catalog.cardinality(t.clock_start) > 0 AND NEW.closed_at IS NULL THEN
-        PERFORM gridgov.sla_start_clocks(NEW.county, NEW.id, t.clock_start, e.at,
-                                         NEW.category, NEW.urgency, NEW.source);
-    END IF;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION gridgov.case_clock_effects() IS
-    'AFTER UPDATE trigger on cases (runs as the extension owner): applies the clock effects of the event just recorded — a transition''s clock_stop (met) and clock_start; closing (whole met, others cancelled); merge (all cancelled); suspend (pause), resume (deadlines moved by the pause''s working time), extend (a stage''s deadline moved by payload.amount in payload.unit)';
-CREATE TRIGGER case_clock_effects AFTER UPDATE ON gridgov.cases
-    FOR EACH ROW WHEN (NEW.events > OLD.events)
-    EXECUTE FUNCTION gridgov.case_clock_effects();

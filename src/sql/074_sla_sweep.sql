@@ -424,7 +424,7 @@ BEGIN ATOMIC
            ('gridgov-nightly', '17 2 * * *', 'SELECT gridgov.nightly_maintenance()');
 END;
 COMMENT ON FUNCTION gridgov.job_definitions() IS
-    'The jobs gridgov wants scheduled: the sweep (a procedure that commits in batches: run it outside a transaction block) and the analytics refresh of queued cases every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
+    'The jobs gridgov wants scheduled: the sweep (a procedure that commits in batches: run it outside a transaction block) and the analytics refresh from the history''s new events every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
 
 CREATE FUNCTION gridgov.schedule_jobs() RETURNS TABLE (job_name text, schedule text, jobid bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
@@ -479,27 +479,5 @@ BEGIN
     RETURN n;
 END
 $$;
--- Rights of the group roles on the time-limit tables (see gridgov.setup_roles).
-CREATE FUNCTION gridgov.setup_sla_roles() RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
-BEGIN
-    EXECUTE 'GRANT SELECT ON gridgov.sla_policies, gridgov.escalation_ladder, gridgov.case_clocks,
-             gridgov.escalations, gridgov.whistles, gridgov.whistle_calls, gridgov.whistle_rates,
-             gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions
-             TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst';
-    EXECUTE 'GRANT INSERT ON gridgov.whistles, gridgov.whistle_calls TO gridgov_dispatcher';
-    EXECUTE 'GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher';
-    EXECUTE 'GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
-             gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin';
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz),
-             gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) TO gridgov_admin, gridgov_dispatcher';
-    EXECUTE 'GRANT EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer)
-             TO gridgov_admin, gridgov_dispatcher';
-    EXECUTE 'GRANT EXECUTE ON FUNCTION gridgov.schedule_jobs(), gridgov.unschedule_jobs() TO gridgov_admin';
-END
-$$;
-COMMENT ON FUNCTION gridgov.setup_sla_roles() IS
-    'Administration: Grants the group roles their rights on the time-limit tables; called by gridgov.setup_roles()';
-
 COMMENT ON FUNCTION gridgov.unschedule_jobs() IS
     'Administration: Removes gridgov''s pg_cron jobs; returns how many were removed (55000 without pg_cron)';

@@ -5,8 +5,8 @@
 -- the dimensions (area at each level, category, source, department), the time
 -- of every stage (from the history, gridgov.case_events), on-time flags and the
 -- deadline (from the SLA clocks, gridgov.case_clocks), working and calendar
--- durations, counters and callback answers.  It is derived data: triggers on
--- cases and case_clocks keep it current (081_analytics_summaries.sql), and
+-- durations, counters and callback answers.  It is derived data, brought up
+-- to date from the history (081_analytics_summaries.sql), and
 -- gridgov.case_stats_computed is the same row computed afresh from the sources.
 -- gridgov.case_facts is the public, PII-free face of it.
 --
@@ -130,7 +130,7 @@ CREATE INDEX case_stats_reported ON gridgov.case_stats (county, reported_day);
 CREATE INDEX case_stats_due ON gridgov.case_stats (county, due_day);
 
 COMMENT ON TABLE gridgov.case_stats IS
-    'Derived per-case facts behind the analytics (one row per case), kept current by triggers on cases and case_clocks and equal to gridgov.case_stats_computed; not dumped (rebuild with gridgov.analytics_rebuild() after a restore). Read gridgov.case_facts instead: it is the documented, PII-free view of these rows';
+    'Derived per-case facts behind the analytics (one row per case), brought up to date from the history (gridgov.analytics_refresh_pending(), or at once with gridgov.analytics_sync) and equal to gridgov.case_stats_computed; not dumped (rebuild with gridgov.analytics_rebuild() after a restore). Read gridgov.case_facts instead: it is the documented, PII-free view of these rows';
 COMMENT ON COLUMN gridgov.case_stats.county IS 'County of the case';
 COMMENT ON COLUMN gridgov.case_stats.case_id IS 'The case (gridgov.cases.id)';
 COMMENT ON COLUMN gridgov.case_stats.case_no IS 'Readable case number';
@@ -249,7 +249,7 @@ CROSS JOIN LATERAL (
 ) k;
 
 COMMENT ON VIEW gridgov.case_stats_computed IS
-    'gridgov.case_stats computed afresh from cases, case_events and case_clocks (one row per case, same columns): the definition the maintained rows must equal; used by the triggers, gridgov.analytics_rebuild() and gridgov.analytics_check()';
+    'gridgov.case_stats computed afresh from cases, case_events and case_clocks (one row per case, same columns): the definition the maintained rows must equal; used by gridgov.analytics_refresh(), gridgov.analytics_rebuild() and gridgov.analytics_check()';
 COMMENT ON COLUMN gridgov.case_stats_computed.county IS 'See gridgov.case_stats.county';
 COMMENT ON COLUMN gridgov.case_stats_computed.case_id IS 'See gridgov.case_stats.case_id';
 COMMENT ON COLUMN gridgov.case_stats_computed.case_no IS 'See gridgov.case_stats.case_no';

@@ -7,8 +7,8 @@
 -- accuracy), one at its filing day (filed), one at its deadline's day (due,
 -- closed, on time, rework, extension, handling time).  The summaries
 -- (stats_month, stats_month_hist, stats_month_category) are sums of these rows
--- by month x county x town x department.  Triggers on cases and case_clocks
--- recompute the changed cases' rows in gridgov.case_stats and append the
+-- by month x county x town x department.  gridgov.analytics_refresh()
+-- recomputes the changed cases' rows in gridgov.case_stats and appends the
 -- difference of their contributions to the summaries as delta rows (no row is
 -- updated in place, so concurrent transactions never wait on each other);
 -- readers always SUM, and gridgov.analytics_compact() (nightly) folds the
@@ -219,7 +219,7 @@ BEGIN
         END LOOP;
         RETURN done;
     END IF;
-    -- No drain in another transaction meanwhile (see gridgov.analytics_queue).
+    -- No drain in another transaction meanwhile (see the outbox below).
     PERFORM pg_catalog.pg_advisory_xact_lock_shared(gridgov.analytics_lock_key());
     -- Lock the rows first: a concurrent refresh of the same case waits here and
     -- then sees this one's result.
@@ -278,68 +278,82 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh(bigint[]) IS
-    'Administration: Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by gridgov.analytics_refresh_pending() for the queued cases, or by the triggers on cases and case_clocks when gridgov.analytics_sync is on; safe to call at any time';
+    'Administration: Recomputes the case_stats rows of the given cases from their sources, writes those that changed and appends the change of their contributions to the summaries; returns the number of rows that changed. Called by gridgov.analytics_refresh_pending() for the cases of the history''s new events, or at once by the intake and update statement triggers when gridgov.analytics_sync is on; safe to call at any time';
 REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]) FROM PUBLIC;
 
--- The queue of cases whose analytics are to be refreshed ---------------------------
+-- The history as the analytics' outbox ---------------------------------------------
 --
--- The triggers below do not refresh the analytics in the writing transaction
--- (that would cost a case intake about five times the rest of its path): they
--- append the changed cases to gridgov.analytics_queue, and
+-- Every change of a case appends exactly one row to gridgov.case_events, with
+-- the id of the transaction that appended it (case_events.txid).
 -- gridgov.analytics_refresh_pending(), run every minute by the gridgov-analytics
--- job, refreshes them.  SET gridgov.analytics_sync = on refreshes in the
--- writing transaction instead (tests, small sites that want no delay).
+-- job, refreshes the cases of the events appended since its last run: those of
+-- the transactions whose ids lie at or above the watermark and below the
+-- oldest transaction still running (the xmin of the current snapshot).  Every
+-- transaction below that horizon has ended, so its events are all visible, and
+-- none of a transaction still running (or one that commits later with a lower
+-- id) is passed over: the watermark only moves up to the horizon.  docs/bi.md
+-- explains the order.  SET gridgov.analytics_sync = on refreshes in the writing
+-- transaction instead (tests, small sites that want no delay): the intake
+-- trigger then refreshes the new cases, and the one AFTER UPDATE statement
+-- trigger below the updated ones.
 --
 -- Two refreshes of a case that has no case_stats row yet must not both count
 -- it; a refresh holds a shared advisory lock until its transaction ends and
 -- the drain an exclusive one, so the drain never overlaps a refresh in another
 -- transaction (rows that exist are serialized by their row lock).
 
-CREATE TABLE gridgov.analytics_queue (
-    county    gridgov.gridcode NOT NULL,
-    case_id   bigint NOT NULL,
-    queued_at timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp()
+CREATE TABLE gridgov.analytics_watermark (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    below     bigint NOT NULL
 );
-COMMENT ON TABLE gridgov.analytics_queue IS
-    'Cases whose analytics (case_stats and the month summaries) are to be refreshed: appended by the triggers on cases and case_clocks, drained by gridgov.analytics_refresh_pending(). A case may be queued more than once. Derived; not dumped';
-COMMENT ON COLUMN gridgov.analytics_queue.county IS 'County of the case';
-COMMENT ON COLUMN gridgov.analytics_queue.case_id IS 'The case';
-COMMENT ON COLUMN gridgov.analytics_queue.queued_at IS 'When the change was made (statement time)';
+COMMENT ON TABLE gridgov.analytics_watermark IS
+    'How far the analytics have read the history (one row): the events of every transaction with an id below this one are taken in. Derived; not dumped (gridgov.analytics_rebuild() sets it)';
+COMMENT ON COLUMN gridgov.analytics_watermark.singleton IS 'Always true: the table has one row';
+COMMENT ON COLUMN gridgov.analytics_watermark.below IS 'Transaction id up to which (exclusive) the events of case_events are taken in';
+INSERT INTO gridgov.analytics_watermark (below)
+VALUES ((pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint);
 
 CREATE FUNCTION gridgov.analytics_sync() RETURNS boolean
     AS 'MODULE_PATHNAME', 'gridgov_analytics_sync_setting' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.analytics_sync() IS
-    'Whether setting gridgov.analytics_sync is on: the triggers then refresh the analytics in the writing transaction instead of queueing the cases';
-
+    'Whether setting gridgov.analytics_sync is on: the intake and the update trigger then refresh the analytics in the writing transaction';
 
 CREATE FUNCTION gridgov.analytics_refresh_pending(max_entries integer DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
+    below bigint;
+    horizon bigint;
+    last bigint;
     ids bigint[];
 BEGIN
     IF max_entries IS NOT NULL AND max_entries < 1 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('max_entries must be positive, not %s', max_entries),
-            HINT = 'Pass NULL to refresh every queued case.';
+            HINT = 'Pass NULL to take in every new event.';
     END IF;
     -- One drain at a time, and none while another transaction is refreshing:
     -- the next run (a minute later) takes over.
     IF NOT pg_catalog.pg_try_advisory_xact_lock(gridgov.analytics_lock_key()) THEN
         RETURN 0;
     END IF;
-    -- Take the entries visible now (later ones wait for the next run); the
-    -- refresh works in slices of 10,000 cases.
-    IF max_entries IS NULL THEN
-        WITH taken AS (DELETE FROM gridgov.analytics_queue q RETURNING q.case_id)
-        SELECT pg_catalog.array_agg(DISTINCT t.case_id) INTO ids FROM taken t;
-    ELSE
-        WITH taken AS (
-            DELETE FROM gridgov.analytics_queue q
-            WHERE q.ctid = ANY (ARRAY(SELECT a.ctid FROM gridgov.analytics_queue a LIMIT max_entries))
-            RETURNING q.case_id)
-        SELECT pg_catalog.array_agg(DISTINCT t.case_id) INTO ids FROM taken t;
+    SELECT w.below INTO below FROM gridgov.analytics_watermark w FOR UPDATE;
+    horizon := (pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint;
+    IF below IS NULL THEN
+        -- No watermark (a restore does not dump it): every event is new.
+        below := 0;
+        INSERT INTO gridgov.analytics_watermark (below) VALUES (0);
     END IF;
-    IF ids IS NULL THEN
+    IF max_entries IS NOT NULL THEN
+        -- The transactions of the first max_entries new events, whole.
+        SELECT pg_catalog.max(x.txid) INTO last
+        FROM (SELECT e.txid FROM gridgov.case_events e WHERE e.txid >= below AND e.txid < horizon
+              ORDER BY e.txid LIMIT max_entries) x;
+        horizon := COALESCE(last + 1, horizon);
+    END IF;
+    ids := ARRAY(SELECT DISTINCT e.case_id FROM gridgov.case_events e
+                 WHERE e.txid >= below AND e.txid < horizon ORDER BY 1);
+    UPDATE gridgov.analytics_watermark SET below = horizon;
+    IF pg_catalog.cardinality(ids) = 0 THEN
         RETURN 0;
     END IF;
     PERFORM gridgov.analytics_refresh(ids);
@@ -347,103 +361,24 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh_pending(integer) IS
-    'Administration: Refreshes the analytics of the cases queued in gridgov.analytics_queue (at most max_entries queue entries; NULL: all) and removes their entries; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
-REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh_pending(integer) FROM PUBLIC;
+    'Administration: takes in the history''s new events (those of the transactions between the watermark and the oldest transaction still running; at most max_entries events and the rest of their last transaction; NULL: all) and refreshes the analytics of their cases; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
 
--- Triggers: every change of a case or of one of its clocks ----------------------
-
--- What every trigger below does with the cases it finds changed.
-CREATE FUNCTION gridgov.analytics_cases_touched(counties gridgov.gridcode[], case_ids bigint[])
-    RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
-BEGIN
-    IF COALESCE(pg_catalog.cardinality(case_ids), 0) = 0 THEN
-        RETURN;
-    ELSIF gridgov.analytics_sync() THEN
-        PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT i FROM pg_catalog.unnest(case_ids) i));
-    ELSE
-        INSERT INTO gridgov.analytics_queue (county, case_id)
-        SELECT DISTINCT u.c, u.i FROM ROWS FROM (pg_catalog.unnest(counties), pg_catalog.unnest(case_ids)) AS u(c, i);
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION gridgov.analytics_cases_touched(gridgov.gridcode[], bigint[]) IS
-    'Internal: with gridgov.analytics_sync on, refreshes the analytics of the given cases (county and id, pairwise) at once; otherwise queues them in gridgov.analytics_queue';
-REVOKE EXECUTE ON FUNCTION gridgov.analytics_cases_touched(gridgov.gridcode[], bigint[]) FROM PUBLIC;
+-- Trigger: with gridgov.analytics_sync on, the updated cases at once --------------
 
 CREATE FUNCTION gridgov.analytics_cases_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 BEGIN
     PERFORM gridgov.trigger_check('analytics_cases_changed', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    PERFORM gridgov.analytics_cases_touched(ARRAY(SELECT n.county FROM changed_cases n ORDER BY n.id),
-                                            ARRAY(SELECT n.id FROM changed_cases n ORDER BY n.id));
+    PERFORM gridgov.analytics_refresh(ARRAY(SELECT DISTINCT n.id FROM changed_cases n ORDER BY n.id));
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_cases_changed() IS
-    'AFTER INSERT / UPDATE statement trigger on cases: refreshes the analytics of the inserted or updated cases when gridgov.analytics_sync is on, else queues the updated ones (the intake statement trigger queues new cases itself)';
--- New cases are queued by the intake statement trigger itself
--- (gridgov.case_intake_finish(), in C); stats_cases_insert only runs when
--- gridgov.analytics_sync is on.  The names put these triggers after every
--- other AFTER trigger on cases (triggers fire in name order; statement
--- triggers after row triggers): the clocks started at intake
--- (case_intake_finish) and by a transition (case_clock_effects) exist when
--- they run; sql/analytics.sql checks the order.
-CREATE TRIGGER stats_cases_insert AFTER INSERT ON gridgov.cases
+    'AFTER UPDATE statement trigger on cases, only with gridgov.analytics_sync on: refreshes the analytics of the updated cases in the writing transaction (their events and clocks are written by then: the engine writes them before each row)';
+CREATE TRIGGER stats_cases_update AFTER UPDATE ON gridgov.cases
     REFERENCING NEW TABLE AS changed_cases
     FOR EACH STATEMENT WHEN (gridgov.analytics_sync())
     EXECUTE FUNCTION gridgov.analytics_cases_changed();
-CREATE TRIGGER stats_cases_update AFTER UPDATE ON gridgov.cases
-    REFERENCING NEW TABLE AS changed_cases
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.analytics_cases_changed();
-
-CREATE FUNCTION gridgov.intake_writing() RETURNS boolean
-    AS 'MODULE_PATHNAME', 'gridgov_intake_writing' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION gridgov.intake_writing() IS
-    'Internal: true while the intake statement trigger (gridgov.case_intake_finish) appends the clocks of new cases, whose analytics it queues itself';
-
-CREATE FUNCTION gridgov.analytics_clocks_inserted() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-BEGIN
-    PERFORM gridgov.trigger_check('analytics_clocks_inserted', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    PERFORM gridgov.analytics_cases_touched(ARRAY(SELECT n.county FROM new_clocks n ORDER BY n.case_id),
-                                            ARRAY(SELECT n.case_id FROM new_clocks n ORDER BY n.case_id));
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION gridgov.analytics_clocks_inserted() IS
-    'AFTER INSERT statement trigger on case_clocks: queues (or, with gridgov.analytics_sync on, refreshes) the analytics of the cases that got clocks, except for the clocks the intake starts (see gridgov.intake_writing())';
-CREATE TRIGGER analytics_clocks_insert AFTER INSERT ON gridgov.case_clocks
-    REFERENCING NEW TABLE AS new_clocks
-    FOR EACH STATEMENT WHEN (NOT gridgov.intake_writing())
-    EXECUTE FUNCTION gridgov.analytics_clocks_inserted();
-
--- Updates of clocks: only changes that matter (the sweep's warned_at,
--- escalation rung and next escalation time do not; the rung reaches the case
--- row anyway).
-CREATE FUNCTION gridgov.analytics_clocks_updated() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-DECLARE
-    counties gridgov.gridcode[];
-    case_ids bigint[];
-BEGIN
-    PERFORM gridgov.trigger_check('analytics_clocks_updated', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    SELECT pg_catalog.array_agg(n.county ORDER BY n.case_id), pg_catalog.array_agg(n.case_id ORDER BY n.case_id)
-    INTO counties, case_ids
-    FROM new_clocks n JOIN old_clocks o
-      ON o.county OPERATOR(gridgov.=) n.county AND o.case_id = n.case_id
-     AND o.stage = n.stage AND o.seq = n.seq
-    WHERE (o.started_at, o.due_at, o.met_at, o.cancelled_at)
-          IS DISTINCT FROM (n.started_at, n.due_at, n.met_at, n.cancelled_at);
-    PERFORM gridgov.analytics_cases_touched(counties, case_ids);
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION gridgov.analytics_clocks_updated() IS
-    'AFTER UPDATE statement trigger on case_clocks: queues (or, with gridgov.analytics_sync on, refreshes) the analytics of the cases whose clocks changed start, due, met or cancelled time';
-CREATE TRIGGER analytics_clocks_update AFTER UPDATE ON gridgov.case_clocks
-    REFERENCING OLD TABLE AS old_clocks NEW TABLE AS new_clocks
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.analytics_clocks_updated();
 
 -- Rebuild, compaction, check -------------------------------------------------------
 
@@ -494,11 +429,16 @@ BEGIN
     INSERT INTO gridgov.case_stats SELECT * FROM gridgov.case_stats_computed;
     GET DIAGNOSTICS n = ROW_COUNT;
     PERFORM gridgov.analytics_rebuild_summaries();
+    -- What this transaction's snapshot saw is taken in; the events of the
+    -- transactions still running are the drain's.
+    DELETE FROM gridgov.analytics_watermark;
+    INSERT INTO gridgov.analytics_watermark (below)
+    VALUES ((pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint);
     RETURN n;
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_rebuild() IS
-    'Administration: Recomputes gridgov.case_stats for every case from cases, case_events and case_clocks, then the summaries; returns the number of cases. Run it after a restore (derived tables are not dumped), after a bulk load with triggers disabled, or after correcting the analytics calendar''s holidays';
+    'Administration: Recomputes gridgov.case_stats for every case from cases, case_events and case_clocks, then the summaries, and moves the watermark of the history''s events to what it read; returns the number of cases. Run it after a restore (derived tables are not dumped), after a bulk load with triggers disabled, or after correcting the analytics calendar''s holidays';
 
 CREATE FUNCTION gridgov.analytics_compact() RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$

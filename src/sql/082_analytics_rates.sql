@@ -90,79 +90,592 @@ COMMENT ON FUNCTION gridgov.weighted_score(numeric, numeric, numeric, numeric, n
 
 -- The counts behind every metric view ---------------------------------------------
 
--- Each branch is "SELECT <constants>, b.* FROM (<aggregation>) b": the planner
--- flattens that outer layer into the UNION ALL, sees the constants, and drops
--- the branches a filter on period or level excludes before planning them.
-DO $gen$
-DECLARE
-    branches text[] := '{}';
-    p text;
-    l text;
-    per_dept boolean;
-    area_expr text;
-    dept_expr text;
-    cols text := 'reported, merged, dispatched, responded, first_dispatch_ok, called_back, solved, satisfied, '
-                 'filed, due, closed, closed_on_time, reworked, extended, handled';
-    sums text;
-    outer_cols text;
-BEGIN
-    SELECT pg_catalog.string_agg(pg_catalog.format('pg_catalog.sum(%1$s.%2$s)::bigint AS %2$s', '%1$s', c), ', '),
-           pg_catalog.string_agg(pg_catalog.format('b.%s', c), ', ')
-    INTO sums, outer_cols FROM pg_catalog.unnest(pg_catalog.string_to_array(cols, ', ')) c;
-    FOREACH p IN ARRAY ARRAY['day', 'week', 'month'] LOOP
-        FOREACH l IN ARRAY ARRAY['county', 'town', 'community', 'grid'] LOOP
-            FOREACH per_dept IN ARRAY ARRAY[true, false] LOOP
-                IF p = 'month' AND l IN ('county', 'town') THEN
-                    -- From the month summaries; p90 from their histogram, in a
-                    -- subquery that only runs when the column is asked for.
-                    area_expr := CASE l WHEN 'county' THEN 'm.county' ELSE 'm.town' END;
-                    dept_expr := CASE WHEN per_dept THEN 'm.department_id' ELSE 'NULL::bigint' END;
-                    branches := branches || pg_catalog.format($b$
-SELECT 'month'::text AS period, b.period_start, %1$L::text AS level, b.area, b.department_id,
-       %2$s, b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
-FROM (SELECT a.period_start, a.area, a.department_id, %6$s, a.handle_hours,
-             (SELECT pg_catalog.min(x.bucket) FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+-- One branch per period x level x grouping (24), all alike but for the
+-- constants and the area and department expressions.  Each branch is
+-- "SELECT <constants>, b.* FROM (<aggregation>) b": the planner flattens that
+-- outer layer into the UNION ALL, sees the constants, and drops the branches a
+-- filter on period or level excludes before planning them.  The case_stats
+-- branches sum gridgov.stat_rows() of each case; the four month x county/town
+-- branches sum the month summaries and take p90 from their histogram, in a
+-- subquery that only runs when the column is asked for.
+CREATE VIEW gridgov.kpi AS
+-- day x county, per department
+SELECT 'day'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.county AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x county, all departments
+SELECT 'day'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.county AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x town, per department
+SELECT 'day'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.town AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x town, all departments
+SELECT 'day'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.town AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x community, per department
+SELECT 'day'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.community AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x community, all departments
+SELECT 'day'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.community AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x grid, per department
+SELECT 'day'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x grid, all departments
+SELECT 'day'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x county, per department
+SELECT 'week'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.county AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x county, all departments
+SELECT 'week'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.county AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x town, per department
+SELECT 'week'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.town AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x town, all departments
+SELECT 'week'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.town AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x community, per department
+SELECT 'week'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.community AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x community, all departments
+SELECT 'week'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.community AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x grid, per department
+SELECT 'week'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x grid, all departments
+SELECT 'week'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x county, per department
+SELECT 'month'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
               FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
                            pg_catalog.sum(y.n) OVER () AS total
                     FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
                           FROM gridgov.stats_month_hist h
                           WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
-                            AND %7$s %8$s
+                            AND (h.department_id = a.department_id
+                                 OR (a.department_id IS NULL AND h.department_id IS NULL))
                           GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
-      FROM (SELECT m.month AS period_start, m.county, %3$s AS area, %4$s AS department_id, %5$s,
+      FROM (SELECT m.month AS period_start, m.county, m.county AS area, m.department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
                    pg_catalog.sum(m.handle_hours) AS handle_hours
             FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
             HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
-                OR pg_catalog.sum(m.due) <> 0) a) b$b$,
-                        l, outer_cols, area_expr, dept_expr, pg_catalog.format(sums, 'm'),
-                        (SELECT pg_catalog.string_agg(pg_catalog.format('a.%s', c), ', ')
-                         FROM pg_catalog.unnest(pg_catalog.string_to_array(cols, ', ')) c),
-                        CASE l WHEN 'county' THEN 'true' ELSE 'h.town OPERATOR(gridgov.=) a.area' END,
-                        CASE WHEN per_dept
-                             THEN 'AND (h.department_id = a.department_id OR (a.department_id IS NULL AND h.department_id IS NULL))'
-                             ELSE '' END);
-                ELSE
-                    area_expr := CASE l WHEN 'county' THEN 's.county' WHEN 'town' THEN 's.town'
-                                        WHEN 'community' THEN 's.community'
-                                        ELSE 'COALESCE(s.grid, s.community)' END;
-                    dept_expr := CASE WHEN per_dept THEN 's.department_id' ELSE 'NULL::bigint' END;
-                    branches := branches || pg_catalog.format($b$
-SELECT %1$L::text AS period, b.period_start, %2$L::text AS level, b.area, b.department_id,
-       %3$s, b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
-FROM (SELECT pg_catalog.date_trunc(%1$L, r.day::timestamp)::date AS period_start, %4$s AS area,
-             %5$s AS department_id, %6$s, pg_catalog.sum(r.handle_hours) AS handle_hours,
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x county, all departments
+SELECT 'month'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, m.county AS area, NULL::bigint AS department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x town, per department
+SELECT 'month'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                            AND h.town OPERATOR(gridgov.=) a.area
+                            AND (h.department_id = a.department_id
+                                 OR (a.department_id IS NULL AND h.department_id IS NULL))
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, m.town AS area, m.department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x town, all departments
+SELECT 'month'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                            AND h.town OPERATOR(gridgov.=) a.area
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, m.town AS area, NULL::bigint AS department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x community, per department
+SELECT 'month'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             s.community AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
       FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
-      GROUP BY 1, 2, 3) b$b$,
-                        p, l, outer_cols, area_expr, dept_expr, pg_catalog.format(sums, 'r'));
-                END IF;
-            END LOOP;
-        END LOOP;
-    END LOOP;
-    EXECUTE 'CREATE VIEW gridgov.kpi AS ' || pg_catalog.array_to_string(branches, E'\nUNION ALL');
-END
-$gen$;
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x community, all departments
+SELECT 'month'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             s.community AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x grid, per department
+SELECT 'month'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x grid, all departments
+SELECT 'month'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      GROUP BY 1, 2, 3) b;
 
 COMMENT ON VIEW gridgov.kpi IS
     'Every count behind the metric views, by period (day, week, month: local, weeks from Monday) x period_start x level (county, town, community, grid) x area x department (NULL: all departments). Month x county/town rows are served from the month summaries, the others from gridgov.case_stats; both are sums of gridgov.stat_rows(). Filter on period and level: only the matching branch runs';

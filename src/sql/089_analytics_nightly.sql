@@ -60,9 +60,9 @@ BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
     END IF;
-    -- 1. The queued cases, then those whose analytics are still missing or
-    --    older than the case (written with the triggers bypassed, e.g. a bulk
-    --    load as replica, or queued while a drain was running).
+    -- 1. The cases of the history's new events, then those whose analytics
+    --    are still missing or older than the case (written with the triggers
+    --    bypassed, e.g. a bulk load as replica).
     drained := gridgov.analytics_refresh_pending();
     stale := ARRAY(SELECT c.id FROM gridgov.cases c
                    LEFT JOIN gridgov.case_stats s ON s.county OPERATOR(gridgov.=) c.county AND s.case_id = c.id
@@ -78,4 +78,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_nightly(timestamptz) IS
-    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the queued cases (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';
+    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the cases of the history''s new events (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';

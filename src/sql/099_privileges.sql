@@ -6,7 +6,7 @@
 --   - SECURITY DEFINER functions (they run with the owner's rights);
 --   - functions whose COMMENT begins with 'Internal' (building blocks of
 --     gridgov's own code) or 'Administration:' (jobs and DBA operations).
--- gridgov.setup_roles() grants what each group role needs.  docs/security.md
+-- gridgov.setup_roles() (098) grants what each group role needs.  docs/security.md
 -- states these rules; test/catalog.sql fails when a function breaks them.
 -- This fragment runs last, so it covers every function the script created.
 -- ---------------------------------------------------------------------------

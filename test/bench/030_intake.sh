@@ -9,10 +9,11 @@
 #     foreign keys (its NOT NULL columns that the trigger fills are nullable, the
 #     county has a default), in three alternating rounds; median tps, p99
 #     latency and the ratio (target: >= 0.4x);
-#   COPY: 1,000,000 cases (CSV, EWKT locations in GCJ-02, reported over a year)
+#   COPY: 1,000,000 cases (CSV, EWKT locations in GCJ-02, reported over the
+#     year before last)
 #     through the triggers, in cases per second (target: >= 20,000/s), and the
 #     same file into the plain table for scale; then
-#     another 1,000,000 (the next year) in two files by two concurrent COPYs.
+#     another 1,000,000 (the last year) in two files by two concurrent COPYs.
 # BENCH_SCALE scales the pgbench duration (15 s a side) and the COPY sizes.
 set -euo pipefail
 secs=$(awk -v s="$BENCH_SCALE" 'BEGIN { t = int(15 * s + 0.5); print (t < 3 ? 3 : t) }')
@@ -94,7 +95,7 @@ located=$(bench_psql -Atc "SELECT pg_catalog.round(100.0 * pg_catalog.count(grid
 
 # COPY: a year of cases, ~2,700 a day, written to CSV first.
 bench_psql <<SQL
-\\copy (SELECT (ARRAY['hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city'])[1 + g % 7], 'copy-' || g, c.code, '历史工单 ' || g, ST_AsEWKT(ST_Translate(p.geom, ((g * 7) % 101 - 50) * 1e-5, ((g * 13) % 101 - 50) * 1e-5)), 'gcj02', '2025-01-01 00:00+08'::timestamptz + g * interval '31.5 seconds' FROM pg_catalog.generate_series(1::bigint, $n_copy) g JOIN bench_pts p ON p.i = 1 + (g * 7919) % $npts JOIN bench_cats c ON c.i = 1 + (g * 104729) % $ncat) TO '$work/cases.csv' WITH (FORMAT csv)
+\\copy (SELECT (ARRAY['hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city'])[1 + g % 7], 'copy-' || g, c.code, '历史工单 ' || g, ST_AsEWKT(ST_Translate(p.geom, ((g * 7) % 101 - 50) * 1e-5, ((g * 13) % 101 - 50) * 1e-5)), 'gcj02', pg_catalog.date_trunc('day', pg_catalog.now()) - interval '731 days' + g * interval '31.5 seconds' FROM pg_catalog.generate_series(1::bigint, $n_copy) g JOIN bench_pts p ON p.i = 1 + (g * 7919) % $npts JOIN bench_cats c ON c.i = 1 + (g * 104729) % $ncat) TO '$work/cases.csv' WITH (FORMAT csv)
 SQL
 before=$(bench_psql -Atc "SELECT pg_catalog.count(*) FROM gridgov.case_events")
 t0=$(date +%s.%N)
@@ -113,7 +114,7 @@ t5=$(date +%s.%N)
 # history faster.
 for half in 1 2; do
 	bench_psql <<SQL
-\\copy (SELECT (ARRAY['hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city'])[1 + g % 7], 'copy2-' || g, c.code, '历史工单 ' || g, ST_AsEWKT(ST_Translate(p.geom, ((g * 7) % 101 - 50) * 1e-5, ((g * 13) % 101 - 50) * 1e-5)), 'gcj02', '2026-01-01 00:00+08'::timestamptz + g * interval '31.5 seconds' FROM pg_catalog.generate_series(1::bigint, $n_copy) g JOIN bench_pts p ON p.i = 1 + (g * 7919) % $npts JOIN bench_cats c ON c.i = 1 + (g * 104729) % $ncat WHERE g % 2 = $half - 1) TO '$work/cases2-$half.csv' WITH (FORMAT csv)
+\\copy (SELECT (ARRAY['hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city'])[1 + g % 7], 'copy2-' || g, c.code, '历史工单 ' || g, ST_AsEWKT(ST_Translate(p.geom, ((g * 7) % 101 - 50) * 1e-5, ((g * 13) % 101 - 50) * 1e-5)), 'gcj02', pg_catalog.date_trunc('day', pg_catalog.now()) - interval '366 days' + g * interval '31.5 seconds' FROM pg_catalog.generate_series(1::bigint, $n_copy) g JOIN bench_pts p ON p.i = 1 + (g * 7919) % $npts JOIN bench_cats c ON c.i = 1 + (g * 104729) % $ncat WHERE g % 2 = $half - 1) TO '$work/cases2-$half.csv' WITH (FORMAT csv)
 SQL
 done
 t2=$(date +%s.%N)
@@ -122,6 +123,8 @@ for half in 1 2; do
 done
 wait
 t3=$(date +%s.%N)
+copied2=$(bench_psql -Atc "SELECT pg_catalog.count(*) FROM gridgov.cases WHERE external_id LIKE 'copy2-%'")
+[ "$copied2" = "$n_copy" ] || { echo "the two concurrent COPYs wrote $copied2 cases of $n_copy" >&2; exit 1; }
 
 awk -v ft="$full_tps" -v pt="$plain_tps" -v fp="$full_p99" -v pp="$plain_p99" -v secs="$secs" \
 	-v loc="$located" -v n="$n_copy" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v copied="$copied" \
@@ -135,7 +138,7 @@ awk -v ft="$full_tps" -v pt="$plain_tps" -v fp="$full_p99" -v pp="$plain_p99" -v
 	printf "  COPY of %d cases (CSV, EWKT GCJ-02) through the triggers: %.1f s, %.0f cases/s (target >= 20,000/s)\n", n, t1 - t0, r
 	printf "    %s; a 4,000,000-case history takes %.1f min\n", copied, 4000000 / r / 60
 	rp = n / (t5 - t4)
-	printf "    the same file into the plain table: %.1f s, %.0f cases/s (ratio %.2fx)\n", t5 - t4, rp, r / rp
+	printf "    the same file into the plain table: %.1f s, %.0f cases/s (ratio %.2fx, target >= 0.4x)\n", t5 - t4, rp, r / rp
 	r2 = n / (t3 - t2)
 	printf "  COPY of another %d cases in two files by two concurrent sessions: %.1f s, %.0f cases/s\n", n, t3 - t2, r2
 }'
@@ -145,7 +148,7 @@ awk -v ft="$full_tps" -v pt="$plain_tps" -v fp="$full_p99" -v pp="$plain_p99" -v
 bench_psql >/dev/null <<'SQL'
 SET client_min_messages = warning;
 SET session_replication_role = replica;
-TRUNCATE gridgov.cases, gridgov.case_events, gridgov.case_clocks, gridgov.analytics_queue CASCADE;
+TRUNCATE gridgov.cases, gridgov.case_events, gridgov.case_clocks CASCADE;
 RESET session_replication_role;
 DROP TABLE bench_plain, bench_pts, bench_cats;
 DELETE FROM gridgov.grid_staff;

@@ -105,7 +105,7 @@ awk -v at="$act_tps" -v pt="$plain_tps" -v ap="$act_p99" -v pp="$plain_p99" -v r
 bench_psql >/dev/null <<'SQL'
 SET client_min_messages = warning;
 SET session_replication_role = replica;
-TRUNCATE gridgov.cases, gridgov.case_events, gridgov.case_clocks, gridgov.analytics_queue CASCADE;
+TRUNCATE gridgov.cases, gridgov.case_events, gridgov.case_clocks CASCADE;
 RESET session_replication_role;
 DROP TABLE bench_act_pool, bench_act_plain;
 DROP SEQUENCE bench_act_seq, bench_plain_seq;

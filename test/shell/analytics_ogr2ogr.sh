@@ -31,12 +31,7 @@ FROM generate_series(1, 3) i;
 SELECT gridgov.analytics_refresh_pending();
 SQL
 
-n=0
-fail=0
-check() { # check DESCRIPTION COMMAND...
-	n=$((n + 1))
-	if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
+source test/lib/tap.sh
 
 conn="PG:host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"
 rows=$(psql_db -At -c "SELECT count(*) FROM gridgov.grid_map")

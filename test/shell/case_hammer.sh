@@ -29,19 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-fail=0
-is() { # is DESCRIPTION GOT WANT
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		echo "#   got:  $2"
-		echo "#   want: $3"
-		fail=1
-	fi
-}
+source test/lib/tap.sh
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \
 	-c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null

@@ -40,10 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
+source test/lib/tap.sh
 
 if ! command -v sqlsmith >/dev/null 2>&1; then
 	not_ok "sqlsmith is installed (GG_PACKAGES in tools/lib.sh lists it)"

@@ -31,24 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-fail=0
-check() { # check DESCRIPTION COMMAND...
-	n=$((n + 1))
-	if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi
-}
-# is DESCRIPTION GOT WANT
-is() {
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		echo "#   got:  $2"
-		echo "#   want: $3"
-		fail=1
-	fi
-}
+source test/lib/tap.sh
 
 log=$PGHOST/server.log
 log_from=0

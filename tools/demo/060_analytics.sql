@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 SET search_path = public, gridgov;
 
--- New cases reach the summaries through gridgov.analytics_queue, drained every
+-- New cases reach the summaries from the history (their events), read every
 -- minute by the gridgov-analytics job; the demo has no time to wait.
 SELECT analytics_refresh_pending() AS refreshed \gset
 

@@ -1,0 +1,234 @@
+/*
+ * act.c
+ *		gridgov.act(), gridgov.act_prepare() and the system actions; see act.h.
+ *
+ * gridgov.act(case_id, action, note, payload, at) announces the action and
+ * runs one UPDATE of the case; the BEFORE UPDATE trigger (workflow.c) finds
+ * the action's transition in the case's current state (the row as locked by
+ * the UPDATE, so concurrent actions are checked one after the other), applies
+ * it and its payload, and the engine (engine.c) appends the event and applies
+ * the clock effects.  An announcement lives until its UPDATE, the end of the
+ * (sub)transaction, or the next announcement.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "act.h"
+#include "errcodes.h"
+#include "plans.h"
+
+static PendingAction pending;
+
+/* The system actions: no transition row; announced from C only. */
+static const char *const system_actions[] = {"rehome", "master_closed", "escalate"};
+
+static void
+act_xact_callback(XactEvent event, void *arg pg_attribute_unused())
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		pending.set = false;
+}
+
+/* An aborted subtransaction (savepoint, EXCEPTION block) forgets the action too. */
+static void
+act_subxact_callback(SubXactEvent event, SubTransactionId mySubid pg_attribute_unused(),
+					 SubTransactionId parentSubid pg_attribute_unused(),
+					 void *arg pg_attribute_unused())
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		pending.set = false;
+}
+
+void
+act_init(void)
+{
+	RegisterXactCallback(act_xact_callback, NULL);
+	RegisterSubXactCallback(act_subxact_callback, NULL);
+}
+
+const PendingAction *
+act_pending_for(int64 case_id)
+{
+	return (pending.set && pending.case_id == case_id) ? &pending : NULL;
+}
+
+void
+act_pending_done(void)
+{
+	pending.set = false;
+}
+
+bool
+act_is_system_action(const char *action)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(system_actions); i++)
+		if (strcmp(action, system_actions[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Announces an action (copies live in the transaction's memory). */
+static void
+announce(int64 case_id, const char *action, bool system, const char *note, Jsonb *payload,
+		 bool has_at, TimestampTz at)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+	pending.set = true;
+	pending.system = system;
+	pending.case_id = case_id;
+	strlcpy(pending.action, action, sizeof(pending.action));
+	pending.note = note ? pstrdup(note) : NULL;
+	pending.payload = payload ? DatumGetJsonbPCopy(JsonbPGetDatum(payload)) : NULL;
+	pending.has_at = has_at;
+	pending.at = has_at ? at : 0;
+	MemoryContextSwitchTo(old);
+}
+
+/* The arguments act() and act_prepare() share: an announcement of a caller's action. */
+static void
+announce_args(FunctionCallInfo fcinfo)
+{
+	char	   *action;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("case_id and action must not be NULL")));
+	if (!PG_ARGISNULL(3) && !JB_ROOT_IS_OBJECT(PG_GETARG_JSONB_P(3)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("payload must be a JSON object")));
+	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strlen(action) >= REF_NAME_LEN || act_is_system_action(action))
+		ereport(ERROR,
+				(errcode(GG_ILLEGAL_TRANSITION),
+				 errmsg("\"%.*s\" is not an action a caller can take", REF_NAME_LEN, action)));
+	announce(PG_GETARG_INT64(0), action, false,
+			 PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
+			 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3),
+			 !PG_ARGISNULL(4), PG_ARGISNULL(4) ? 0 : PG_GETARG_TIMESTAMPTZ(4));
+}
+
+/*
+ * gridgov.act_prepare(case_id, action, note, payload, at): announce the
+ * action of the next UPDATE of that case in this transaction.
+ */
+PG_FUNCTION_INFO_V1(gridgov_act_prepare);
+Datum
+gridgov_act_prepare(PG_FUNCTION_ARGS)
+{
+	announce_args(fcinfo);
+	PG_RETURN_VOID();
+}
+
+static SPIPlanPtr act_plan = NULL;
+
+/*
+ * gridgov.act(case_id, action, note, payload, at): the workflow's one entry
+ * point; returns the updated case (GG100 when there is none).
+ */
+PG_FUNCTION_INFO_V1(gridgov_act);
+Datum
+gridgov_act(PG_FUNCTION_ARGS)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	bool		isnull;
+	Datum		result;
+
+	announce_args(fcinfo);
+	values[0] = PG_GETARG_DATUM(0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plans_keep(&act_plan, "UPDATE gridgov.cases x SET updated_at = x.updated_at WHERE x.id = $1 RETURNING x",
+			   1, types);
+	plans_execute(act_plan, values, NULL, false, 0, SPI_OK_UPDATE_RETURNING);
+	if (SPI_processed == 0)
+	{
+		pending.set = false;
+		ereport(ERROR,
+				(errcode(GG_UNKNOWN_CASE),
+				 errmsg("case " INT64_FORMAT " does not exist", PG_GETARG_INT64(0))));
+	}
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	result = SPI_datumTransfer(result, false, -1);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* The UPDATE of each system action: what it may change. */
+static const char *
+system_update_sql(const char *action)
+{
+	if (strcmp(action, "rehome") == 0)
+		return "UPDATE gridgov.cases SET grid = ($3 ->> 'to_grid')::gridgov.gridcode "
+			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
+	if (strcmp(action, "master_closed") == 0)
+		return "UPDATE gridgov.cases SET closed_at = $4 "
+			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
+	if (strcmp(action, "escalate") == 0)
+		return "UPDATE gridgov.cases SET supervised = true, "
+			"escalation_level = GREATEST(escalation_level, ($3 ->> 'level')::integer) "
+			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown system action \"%.*s\"", REF_NAME_LEN, action)));
+	return NULL;				/* keep the compiler quiet */
+}
+
+void
+workflow_system_update(Datum county, Oid county_type, int64 case_id, const char *action,
+					   Jsonb *payload, TimestampTz at)
+{
+	const char *sql = system_update_sql(action);
+	Oid			types[4] = {county_type, INT8OID, JSONBOID, TIMESTAMPTZOID};
+	Datum		values[4] = {county, Int64GetDatum(case_id), JsonbPGetDatum(payload),
+	TimestampTzGetDatum(at)};
+
+	announce(case_id, action, true, NULL, payload, true, at);
+	PG_TRY();
+	{
+		plans_run(sql, 4, types, values, NULL, false, 0, SPI_OK_UPDATE);
+	}
+	PG_FINALLY();
+	{
+		pending.set = false;
+	}
+	PG_END_TRY();
+}
+
+/*
+ * gridgov.case_system_update(county, case_id, action, payload, at): the system
+ * actions, recorded in the history with the payload.  rehome sets the grid to
+ * payload.to_grid (may be null), master_closed sets closed_at to at, escalate
+ * raises the supervision flag and the escalation level to payload.level.
+ */
+PG_FUNCTION_INFO_V1(gridgov_case_system_update);
+Datum
+gridgov_case_system_update(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("case_system_update: arguments must not be NULL")));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	workflow_system_update(PG_GETARG_DATUM(0), get_fn_expr_argtype(fcinfo->flinfo, 0),
+						   PG_GETARG_INT64(1), text_to_cstring(PG_GETARG_TEXT_PP(2)),
+						   PG_GETARG_JSONB_P(3), PG_GETARG_TIMESTAMPTZ(4));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
