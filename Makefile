@@ -20,8 +20,16 @@ SRC_LAYERS  = core types geo cases time
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard $(addsuffix /*.c,$(addprefix src/,$(SRC_LAYERS))))))
 
 SQL_PARTS   = $(sort $(wildcard src/sql/[0-9]*.sql))
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(filter-out $(SQL_PARTS),$(wildcard src/sql/$(EXTENSION)--*--*.sql))
+# Releases: src/sql/releases/ keeps every earlier version's install script as
+# shipped (frozen: never edited); src/sql/upgrade/FROM--TO/NNN_*.sql are the
+# fragments of the upgrade script FROM--TO, concatenated in name order after
+# src/sql/upgrade/header.sql.  Every change to the install script ships the same
+# change as a fragment of the upgrade to the current version; test/shell/upgrade.sh
+# checks that the previous version plus ALTER EXTENSION UPDATE equals a fresh install.
+UPGRADES    = $(notdir $(wildcard src/sql/upgrade/*--*))
+UPGRADE_SQL = $(addprefix $(EXTENSION)--,$(addsuffix .sql,$(UPGRADES)))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_SQL)
+DATA        = $(wildcard src/sql/releases/$(EXTENSION)--*.sql)
 
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=plpgsql
@@ -40,6 +48,10 @@ include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
+
+.SECONDEXPANSION:
+$(UPGRADE_SQL): $(EXTENSION)--%.sql: src/sql/upgrade/header.sql $$(sort $$(wildcard src/sql/upgrade/%/*.sql))
+	cat $^ > $@
 
 .PHONY: test demo demo-stop bench
 test:

@@ -13,6 +13,13 @@
 -- and function, and the memberships between the roles.  Run it after
 -- gridgov.setup_roles() to compare what the roles get.  Run it with psql -X -q
 -- -A -t (unaligned rows, no headers or footer): tools/schema_compare.sh does.
+-- With -v shipped_only=on the rows hashed are only the shipped ones (builtin) of
+-- the tables that have them, so that a database holding data compares with a
+-- fresh install (test/shell/upgrade.sh).
+\if :{?shipped_only}
+\else
+\set shipped_only off
+\endif
 SET search_path = pg_catalog;
 WITH ext AS (
     SELECT d.classid, d.objid
@@ -168,16 +175,21 @@ WITH ext AS (
                                          pg_catalog.obj_description(n.oid, 'pg_namespace'))
     FROM pg_catalog.pg_namespace n WHERE n.oid = (SELECT oid FROM ns)
     UNION ALL
-    -- The rows of every table (shipped data; a fresh install has no others).
+    -- The rows of every table (shipped data; a fresh install has no others), or
+    -- with shipped_only the builtin rows of the tables that have such a column.
     SELECT 'rows', pg_catalog.concat_ws(' | ', c.oid::pg_catalog.regclass::text,
                                        (pg_catalog.xpath('/row/n/text()', q.x))[1]::text,
                                        (pg_catalog.xpath('/row/h/text()', q.x))[1]::text)
     FROM pg_catalog.pg_class c,
+         LATERAL (SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute b
+                                 WHERE b.attrelid = c.oid AND b.attname = 'builtin' AND NOT b.attisdropped) AS has_builtin) hb,
          LATERAL (SELECT pg_catalog.query_to_xml(pg_catalog.format(
                       'SELECT pg_catalog.count(*) AS n, pg_catalog.md5(COALESCE(pg_catalog.string_agg('
                       'pg_catalog.to_jsonb(t)::text, E''\n'' ORDER BY pg_catalog.to_jsonb(t)::text), '''')) AS h '
-                      'FROM %s t', c.oid::pg_catalog.regclass), false, true, '') AS x) q
+                      'FROM %s t %s', c.oid::pg_catalog.regclass,
+                      CASE WHEN :'shipped_only'::boolean THEN 'WHERE builtin' END), false, true, '') AS x) q
     WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind = 'r'
+      AND (NOT :'shipped_only'::boolean OR hb.has_builtin)
     UNION ALL
     SELECT 'acl', pg_catalog.concat_ws(' | ', acl.kind, acl.obj,
                                       CASE WHEN x.grantee = 0 THEN 'public' ELSE x.grantee::pg_catalog.regrole::text END,

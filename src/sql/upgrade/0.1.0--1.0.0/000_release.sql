@@ -1,0 +1,2 @@
+-- 0.1.0 -> 1.0.0: the first release.  The fragments after this one carry, each
+-- for one change, what the change did to the install script (src/sql/NNN_*.sql).
