@@ -16,7 +16,7 @@
 -- calendars (refs_cal_1..3, copies of 24x7) and SLA policies (prefix E98),
 -- so that the shipped rows, protected by their own triggers, are not used.
 BEGIN;
-SELECT plan(48);
+SELECT plan(50);
 SET LOCAL client_min_messages = warning;
 
 -- Fixture ---------------------------------------------------------------------------
@@ -250,6 +250,25 @@ SELECT is((SELECT pg_catalog.format('%s %s %s',
                      AND c.calendar_id = (SELECT id FROM cal WHERE n = 1)))),
     '1 1 2',
     'sla_policies, calendars: after the refused statements the policy, the calendar and both clocks referring to them remain');
+
+-- A case changed by the statement that files it: its intake (the first event)
+-- ends with that statement, so the change is refused with 55000, not taken
+-- for a broken history; in the next statement it goes through.
+INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind)
+VALUES ('refs-same-cc', '引用测试区指挥中心二', 'district', '990104', 'command_center');
+SELECT throws_ok($$WITH c AS (
+                     INSERT INTO gridgov.cases (county, source, external_id, category, title, reported_at, department_id)
+                     VALUES ('990104', 'patrol', 'refs-same', 'E9801', '同一语句', '2026-01-05 12:00+08',
+                             (SELECT id FROM gridgov.departments WHERE code = 'refs-same-cc'))
+                     RETURNING id)
+                   SELECT gridgov.act(c.id, 'finish', NULL, '{}', '2026-01-05 12:05+08') FROM c$$,
+    '55000', NULL,
+    'a case acted on in the statement that inserts it: refused (55000), the intake not yet ended');
+INSERT INTO gridgov.cases (county, source, external_id, category, title, reported_at, department_id)
+VALUES ('990104', 'patrol', 'refs-same', 'E9801', '同一语句', '2026-01-05 12:00+08', (SELECT id FROM gridgov.departments WHERE code = 'refs-same-cc'));
+SELECT is((SELECT (gridgov.act(c.id, 'finish', NULL, '{}', '2026-01-05 12:05+08')).state FROM gridgov.cases c
+           WHERE c.county OPERATOR(gridgov.=) '990104' AND c.external_id = 'refs-same'),
+    'done', 'the same case acted on in a later statement: done');
 
 SELECT * FROM finish();
 ROLLBACK;

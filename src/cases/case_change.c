@@ -5,6 +5,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/json.h"
@@ -29,6 +30,7 @@ change_init(CaseChange *ch, TriggerData *td)
 	ch->maintained = palloc0(natts * sizeof(bool));
 	heap_deform_tuple(td->tg_trigtuple, ch->desc, ch->oldv, ch->oldn);
 	heap_deform_tuple(td->tg_newtuple, ch->desc, ch->newv, ch->newn);
+	ch->old_is_ours = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(td->tg_trigtuple->t_data));
 }
 
 bool

@@ -23,6 +23,7 @@ typedef struct CaseChange
 	bool	   *newn;
 	bool	   *replace;		/* columns the trigger sets in the new row */
 	bool	   *maintained;		/* of those, the ones gridgov derives (not an edit) */
+	bool		old_is_ours;	/* the old version was written by this transaction */
 } CaseChange;
 
 /* Reads both versions of the row the trigger fires for. */

@@ -451,6 +451,14 @@ previous_hash(const CaseChange *ch, uint8 *prev)
 	plans_execute(prev_hash_plan, args, NULL, true, 1, SPI_OK_SELECT);
 	d = (SPI_processed == 1) ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)
 		: (isnull = true, (Datum) 0);
+	if (SPI_processed == 0 && ch->old_is_ours)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("case " INT64_FORMAT " is still being filed by the statement that inserts it",
+						change_case_id(ch)),
+				 errdetail("The intake of a case ends with the INSERT or COPY statement that files it, "
+						   "which writes its first event."),
+				 errhint("Change the case in a later statement, not in the one that inserts it.")));
 	if (isnull || VARSIZE_ANY_EXHDR(DatumGetByteaPP(d)) != AUDIT_HASH_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
