@@ -413,10 +413,13 @@ COMMENT ON FUNCTION gridgov.copy_calendar(text, text, text, text) IS
 
 -- Shipped calendars ------------------------------------------------------------
 
-INSERT INTO gridgov.calendars (name, time_zone, description, builtin) VALUES
+-- cn's horizon is the end of the last year of the shipped data (2026; when
+-- the data is refreshed, this date moves with it: test/calendar_horizon.sql
+-- checks that they agree).
+INSERT INTO gridgov.calendars (name, time_zone, description, builtin, known_until) VALUES
     ('cn', 'Asia/Shanghai',
      'China: 08:30-12:00 and 13:30-17:30 Monday to Friday; State Council public holidays and adjusted working days 2004-2026 (chinese-days 1.5.7)',
-     true);
+     true, date '2026-12-31');
 INSERT INTO gridgov.calendars (name, time_zone, description, builtin) VALUES
     ('24x7', 'Asia/Shanghai', 'Round the clock: every day 00:00-24:00, no holidays', true);
 
@@ -439,13 +442,6 @@ SELECT gridgov.load_cn_holidays('cn', $chinese_days${"holidays":{"2026-01-01":"N
 -- END data/cn-holidays/chinese-days.json
 UPDATE gridgov.calendar_exceptions SET builtin = true
 WHERE calendar_id = (SELECT c.id FROM gridgov.calendars c WHERE c.name = 'cn');
--- The horizon: the end of the last year of chinese-days data (shipped: 2026).
-UPDATE gridgov.calendars c
-SET known_until = (SELECT pg_catalog.make_date(pg_catalog.max(pg_catalog.date_part('year', e.day))::integer, 12, 31)
-                   FROM gridgov.calendar_exceptions e
-                   WHERE e.calendar_id = c.id AND e.source = 'chinese-days')
-WHERE EXISTS (SELECT 1 FROM gridgov.calendar_exceptions e
-              WHERE e.calendar_id = c.id AND e.source = 'chinese-days');
 
 CREATE TRIGGER calendars_guard BEFORE INSERT OR UPDATE OR DELETE
     ON gridgov.calendars FOR EACH ROW EXECUTE FUNCTION gridgov.calendar_guard();

@@ -86,7 +86,9 @@ $$;
 COMMENT ON FUNCTION gridgov.copy_calendar(text, text, text, text) IS
     'Copies a calendar (periods, effective exceptions and horizon) under a new name, optionally in another time zone, as rows of your own that you may change; returns the new id';
 
--- The horizon: the end of the last year of chinese-days data (shipped: 2026).
+-- The horizon: the end of the last year of chinese-days data in each calendar
+-- (cn: 2026, as a fresh install ships it; a copy of cn or a year loaded with
+-- load_cn_holidays counts too).
 UPDATE gridgov.calendars c
 SET known_until = (SELECT pg_catalog.make_date(pg_catalog.max(pg_catalog.date_part('year', e.day))::integer, 12, 31)
                    FROM gridgov.calendar_exceptions e
