@@ -31,18 +31,6 @@ PG_FUNCTION_INFO_V1(gridgov_is_provisional);
 static LocalTransactionId warned_lxid = InvalidLocalTransactionId;
 static TimestampTz warned_statement = 0;
 
-static void
-require_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names)
-{
-	int			i;
-
-	for (i = 0; i < PG_NARGS(); i++)
-		if (PG_ARGISNULL(i))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("argument \"%s\" of gridgov.%s must not be null", names[i], fn)));
-}
-
 /* gridgov.calendar_horizon(calendar text) -> date, NULL when it has none */
 Datum
 gridgov_calendar_horizon(PG_FUNCTION_ARGS)
@@ -50,7 +38,7 @@ gridgov_calendar_horizon(PG_FUNCTION_ARGS)
 	static const char *const names[] = {"calendar"};
 	DateADT		known_until;
 
-	require_args(fcinfo, "calendar_horizon", names);
+	wt_require_args(fcinfo, "calendar_horizon", names);
 	if (!worktime_calendar_horizon(worktime_calendar_id(text_to_cstring(PG_GETARG_TEXT_PP(0))),
 								   &known_until))
 		PG_RETURN_NULL();
@@ -66,7 +54,7 @@ gridgov_is_provisional(PG_FUNCTION_ARGS)
 	WorktimeUnit unit;
 	DateADT		known_until;
 
-	require_args(fcinfo, "is_provisional", names);
+	wt_require_args(fcinfo, "is_provisional", names);
 	calendar_id = worktime_calendar_id(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	unit = worktime_unit_from_name(text_to_cstring(PG_GETARG_TEXT_PP(2)));
 	PG_RETURN_BOOL(worktime_past_horizon(calendar_id, PG_GETARG_TIMESTAMPTZ(1), unit, &known_until));

@@ -18,6 +18,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "pgtime.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
@@ -151,6 +152,12 @@ typedef struct WtCalendar
 	DateADT		known_until;	/* the last local date its exceptions are known for */
 	struct WtCalendar *next;
 } WtCalendar;
+
+/*
+ * The calendar SQL functions are not strict: 22004 naming the first NULL
+ * argument (names[i] is argument i's name, fn the function's).
+ */
+extern void wt_require_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names);
 
 /* Cache lookups (worktime_calendar.c); ERROR 42704 when unknown. */
 extern WtCalendar *wt_calendar_by_name(const char *name);
