@@ -227,6 +227,7 @@ BEGIN
     END LOOP;
 END
 $$;
+RESET gridgov_upgrade.board_acl;
 
 -- 076: the provisional clocks and the loader of the next year.
 CREATE VIEW gridgov.provisional_clocks AS
