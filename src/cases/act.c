@@ -28,7 +28,7 @@
 static PendingAction pending;
 
 /* The system actions: no transition row; announced from C only. */
-static const char *const system_actions[] = {"rehome", "master_closed", "escalate"};
+static const char *const system_actions[] = {"rehome", "master_closed", "escalate", "recalendar"};
 
 static void
 act_xact_callback(XactEvent event, void *arg pg_attribute_unused())
@@ -178,6 +178,9 @@ system_update_sql(const char *action)
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
 	if (strcmp(action, "master_closed") == 0)
 		return "UPDATE gridgov.cases SET closed_at = $4 "
+			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
+	if (strcmp(action, "recalendar") == 0)
+		return "UPDATE gridgov.cases SET updated_at = updated_at "
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
 	if (strcmp(action, "escalate") == 0)
 		return "UPDATE gridgov.cases SET supervised = true, "

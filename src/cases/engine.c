@@ -20,6 +20,7 @@
 
 #include "engine.h"
 #include "errcodes.h"
+#include "horizon.h"
 #include "owner.h"
 #include "plans.h"
 #include "sla_clocks.h"
@@ -168,6 +169,8 @@ engine_add_clocks(EngineBatch *b, const EngineCase *c, int nstages, char **stage
 		v[CL_UNIT] = s->unit;
 		v[CL_STARTED] = TimestampTzGetDatum(at);
 		v[CL_DUE] = TimestampTzGetDatum(worktime_add_internal(s->calendar_id, at, s->amount, s->wunit));
+		horizon_clock_started(c->case_id, s->stage, s->calendar_id, s->wunit,
+							  DatumGetTimestampTz(v[CL_DUE]));
 		v[CL_WARN] = TimestampTzGetDatum(worktime_add_internal(s->calendar_id, at, s->warn_amount,
 															   s->wunit));
 		if (batch_full(&b->clocks))

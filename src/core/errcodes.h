@@ -32,4 +32,7 @@
 #define GG_UNKNOWN_CATEGORY		GG_CODE('1', '2', '1')	/* shared with gridgov.route() */
 #define GG_NO_CLOCK				GG_CODE('2', '5', '1')	/* no clock to resume or extend */
 
+/* Warnings (class 01, warning; subclass GGn) */
+#define GG_PROVISIONAL_DEADLINE	MAKE_SQLSTATE('0', '1', 'G', 'G', '2')	/* deadline past the calendar horizon */
+
 #endif							/* GRIDGOV_ERRCODES_H */

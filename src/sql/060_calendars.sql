@@ -9,7 +9,8 @@ CREATE TABLE gridgov.calendars (
     name        text NOT NULL UNIQUE CHECK (pg_catalog.length(name) BETWEEN 1 AND 63),
     time_zone   text NOT NULL,
     description text,
-    builtin     boolean NOT NULL DEFAULT false
+    builtin     boolean NOT NULL DEFAULT false,
+    known_until date CHECK (known_until IS NULL OR pg_catalog.isfinite(known_until))
 );
 COMMENT ON TABLE gridgov.calendars IS
     'Working-time calendars: a name, an IANA time zone, work periods per weekday (gridgov.calendar_periods) and per-date exceptions (gridgov.calendar_exceptions). Shipped: cn (China, State Council holidays 2004-2026) and 24x7.';
@@ -17,6 +18,7 @@ COMMENT ON COLUMN gridgov.calendars.name IS 'Unique name used by worktime_add/wo
 COMMENT ON COLUMN gridgov.calendars.time_zone IS 'IANA time zone name as listed in pg_timezone_names (checked on write), e.g. Asia/Shanghai; periods and days are local to it';
 COMMENT ON COLUMN gridgov.calendars.description IS 'Free text';
 COMMENT ON COLUMN gridgov.calendars.builtin IS 'Shipped with gridgov: created by CREATE EXTENSION, read-only, not saved by pg_dump';
+COMMENT ON COLUMN gridgov.calendars.known_until IS 'The horizon: the last local date the calendar''s exceptions (holidays, adjusted working days) are known for; deadlines counted in working time that fall after it are provisional (gridgov.provisional_clocks). Moved by gridgov.load_calendar_year; NULL: the weekly pattern is the whole truth (24x7), nothing is provisional. The only column of a shipped row that may be changed';
 
 CREATE TABLE gridgov.calendar_periods (
     calendar_id integer NOT NULL REFERENCES gridgov.calendars (id) ON DELETE CASCADE,
@@ -152,6 +154,11 @@ BEGIN
     IF NOT OLD.builtin THEN
         RETURN OLD;
     END IF;
+    -- The horizon of a shipped calendar moves with the years loaded into it.
+    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'calendars'
+       AND pg_catalog.to_jsonb(NEW) - 'known_until' = pg_catalog.to_jsonb(OLD) - 'known_until' THEN
+        RETURN NEW;
+    END IF;
     r := pg_catalog.to_jsonb(OLD);
     SELECT c.name INTO cal FROM gridgov.calendars c
     WHERE c.id = COALESCE(r->>'calendar_id', r->>'id')::integer;
@@ -162,7 +169,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.calendar_guard() IS
-    'Trigger: shipped (builtin) calendar rows cannot be updated, deleted or truncated, and no other row can be marked builtin (GG201)';
+    'Trigger: shipped (builtin) calendar rows cannot be updated (except a calendar''s horizon, known_until), deleted or truncated, and no other row can be marked builtin (GG201)';
 
 -- Working-time arithmetic (C) ---------------------------------------------------
 
@@ -189,6 +196,20 @@ CREATE FUNCTION gridgov.is_working_day(calendar text, day date)
     AS 'MODULE_PATHNAME', 'worktime_is_working_day_fn' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.is_working_day(text, date) IS
     'Whether the local date has working time on the calendar, after holidays and adjusted working days';
+
+-- The horizon (C, src/time/horizon.c) -------------------------------------------------
+
+CREATE FUNCTION gridgov.calendar_horizon(calendar text)
+    RETURNS date
+    AS 'MODULE_PATHNAME', 'gridgov_calendar_horizon' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.calendar_horizon(text) IS
+    'The calendar''s horizon: the last local date its exceptions are known for (gridgov.calendars.known_until); NULL when it has none (its weekly pattern is the whole truth). Errors: NULL 22004, unknown calendar 42704';
+
+CREATE FUNCTION gridgov.is_provisional(calendar text, due timestamptz, unit text)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_is_provisional' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.is_provisional(text, timestamptz, text) IS
+    'Whether a deadline counted in unit on the calendar is provisional: the unit counts working time (not calendar_days), the calendar has a horizon and due lies after the end of the horizon''s day in the calendar''s zone. Errors: NULL 22004, unknown calendar 42704, unknown unit 22023';
 
 -- Loading the chinese-days data ---------------------------------------------------
 
@@ -370,9 +391,9 @@ BEGIN
             MESSAGE = pg_catalog.format('calendar "%s" does not exist', source),
             HINT = 'The calendars are listed in gridgov.calendars.';
     END IF;
-    INSERT INTO gridgov.calendars (name, time_zone, description)
+    INSERT INTO gridgov.calendars (name, time_zone, description, known_until)
     VALUES (copy_calendar.name, COALESCE(copy_calendar.time_zone, src.time_zone),
-            COALESCE(copy_calendar.description, pg_catalog.format('copy of %s', src.name)))
+            COALESCE(copy_calendar.description, pg_catalog.format('copy of %s', src.name)), src.known_until)
     RETURNING id INTO new_id;
     INSERT INTO gridgov.calendar_periods (calendar_id, weekday, starts, ends)
     SELECT new_id, p.weekday, p.starts, p.ends
@@ -388,14 +409,17 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.copy_calendar(text, text, text, text) IS
-    'Copies a calendar (periods and effective exceptions) under a new name, optionally in another time zone, as rows of your own that you may change; returns the new id';
+    'Copies a calendar (periods, effective exceptions and horizon) under a new name, optionally in another time zone, as rows of your own that you may change; returns the new id';
 
 -- Shipped calendars ------------------------------------------------------------
 
-INSERT INTO gridgov.calendars (name, time_zone, description, builtin) VALUES
+-- cn's horizon is the end of the last year of the shipped data (2026; when
+-- the data is refreshed, this date moves with it: test/calendar_horizon.sql
+-- checks that they agree).
+INSERT INTO gridgov.calendars (name, time_zone, description, builtin, known_until) VALUES
     ('cn', 'Asia/Shanghai',
      'China: 08:30-12:00 and 13:30-17:30 Monday to Friday; State Council public holidays and adjusted working days 2004-2026 (chinese-days 1.5.7)',
-     true);
+     true, date '2026-12-31');
 INSERT INTO gridgov.calendars (name, time_zone, description, builtin) VALUES
     ('24x7', 'Asia/Shanghai', 'Round the clock: every day 00:00-24:00, no holidays', true);
 

@@ -61,6 +61,9 @@ BEGIN
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst;
     GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
           gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin;
+    GRANT SELECT ON gridgov.provisional_clocks
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.load_calendar_year(text, jsonb, timestamptz) TO gridgov_admin;
     GRANT INSERT ON gridgov.whistles, gridgov.whistle_calls TO gridgov_dispatcher;
     GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher;
     GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz),

@@ -588,7 +588,7 @@ worktime_is_working_day(int32 calendar_id, DateADT day)
  */
 
 /* Arguments are never NULL: a missing deadline input is an error, not NULL. */
-static void
+void
 wt_require_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names)
 {
 	int			i;

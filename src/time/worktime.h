@@ -18,6 +18,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "pgtime.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
@@ -59,6 +60,9 @@ extern const char *worktime_unit_name(WorktimeUnit unit);
 /* Calendar id by name; ERROR 42704 when there is none. */
 extern int32 worktime_calendar_id(const char *name);
 
+/* Calendar name by id (the cache's copy); ERROR 42704 when there is none. */
+extern const char *worktime_calendar_name(int32 calendar_id);
+
 /*
  * The instant at which `amount` of `unit` has elapsed after `start` on the
  * calendar.  amount must be finite and >= 0 (22023) and within the unit's
@@ -83,6 +87,22 @@ extern Numeric worktime_between_internal(int32 calendar_id, TimestampTz t1,
 
 /* Whether a local date has working time on the calendar. */
 extern bool worktime_is_working_day(int32 calendar_id, DateADT day);
+
+/*
+ * The calendar's horizon (gridgov.calendars.known_until): the last local date
+ * its exceptions are known for.  False when it has none (a calendar whose
+ * weekly pattern is the whole truth, or a schema before 1.0.0).
+ */
+extern bool worktime_calendar_horizon(int32 calendar_id, DateADT *known_until);
+
+/*
+ * Whether a deadline counted in unit on the calendar is provisional: the unit
+ * counts working time (not calendar_days), the calendar has a horizon and due
+ * lies after the end of the horizon's day in the calendar's zone.  Sets
+ * *known_until when it is.
+ */
+extern bool worktime_past_horizon(int32 calendar_id, TimestampTz due, WorktimeUnit unit,
+								  DateADT *known_until);
 
 /* ------------------------------------------------------------------------
  * Internal to worktime.c and worktime_calendar.c: the compiled calendar.
@@ -128,8 +148,16 @@ typedef struct WtCalendar
 	int			max_periods;	/* most periods of any weekday */
 	WtSpan	   *scratch;		/* max_periods spans, for one day's intervals */
 	bool		fresh;			/* loaded with the latest snapshot */
+	bool		has_horizon;	/* calendars.known_until is set */
+	DateADT		known_until;	/* the last local date its exceptions are known for */
 	struct WtCalendar *next;
 } WtCalendar;
+
+/*
+ * The calendar SQL functions are not strict: 22004 naming the first NULL
+ * argument (names[i] is argument i's name, fn the function's).
+ */
+extern void wt_require_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names);
 
 /* Cache lookups (worktime_calendar.c); ERROR 42704 when unknown. */
 extern WtCalendar *wt_calendar_by_name(const char *name);

@@ -37,6 +37,7 @@
 
 #include "cache.h"
 #include "plans.h"
+#include "triggers.h"
 #include "worktime.h"
 
 /* The tables a calendar is compiled from. */
@@ -156,12 +157,18 @@ wt_load_row(const char *name, int32 id, MemoryContext cxt, Snapshot snap)
 	MemoryContext oldcxt;
 	WtCalendar *cal;
 	bool		isnull;
+	bool		horizon;
+	Datum		known_until;
 
+	/* The horizon arrived with 1.0.0: a 0.1.0 schema has none. */
+	horizon = get_attnum(triggers_gridgov_relid("calendars"), "known_until") != InvalidAttrNumber;
 	if (name != NULL)
-		wt_query("SELECT id, name, time_zone FROM gridgov.calendars WHERE name = $1",
+		wt_query(horizon ? "SELECT id, name, time_zone, known_until FROM gridgov.calendars WHERE name = $1"
+				 : "SELECT id, name, time_zone, NULL::date FROM gridgov.calendars WHERE name = $1",
 				 TEXTOID, CStringGetTextDatum(name), snap);
 	else
-		wt_query("SELECT id, name, time_zone FROM gridgov.calendars WHERE id = $1",
+		wt_query(horizon ? "SELECT id, name, time_zone, known_until FROM gridgov.calendars WHERE id = $1"
+				 : "SELECT id, name, time_zone, NULL::date FROM gridgov.calendars WHERE id = $1",
 				 INT4OID, Int32GetDatum(id), snap);
 	if (SPI_processed != 1)
 	{
@@ -183,6 +190,9 @@ wt_load_row(const char *name, int32 id, MemoryContext cxt, Snapshot snap)
 	cal->name = TextDatumGetCString(wt_getattr(0, 2, &isnull));
 	cal->zone_name = TextDatumGetCString(wt_getattr(0, 3, &isnull));
 	cal->tz = pg_tzset(cal->zone_name);
+	known_until = wt_getattr(0, 4, &isnull);
+	cal->has_horizon = !isnull;
+	cal->known_until = isnull ? 0 : DatumGetDateADT(known_until);
 	MemoryContextSwitchTo(oldcxt);
 	if (cal->tz == NULL)
 		ereport(ERROR,
@@ -295,6 +305,36 @@ int32
 worktime_calendar_id(const char *name)
 {
 	return wt_calendar_by_name(name)->id;
+}
+
+const char *
+worktime_calendar_name(int32 calendar_id)
+{
+	return pstrdup(wt_calendar_by_id(calendar_id)->name);
+}
+
+bool
+worktime_calendar_horizon(int32 calendar_id, DateADT *known_until)
+{
+	WtCalendar *cal = wt_calendar_by_id(calendar_id);
+
+	*known_until = cal->known_until;
+	return cal->has_horizon;
+}
+
+bool
+worktime_past_horizon(int32 calendar_id, TimestampTz due, WorktimeUnit unit, DateADT *known_until)
+{
+	WtCalendar *cal;
+
+	if (unit == WORKTIME_CALENDAR_DAYS)
+		return false;			/* holidays do not move a count of calendar days */
+	cal = wt_calendar_by_id(calendar_id);
+	if (!cal->has_horizon || DATE_NOT_FINITE(cal->known_until))
+		return false;
+	*known_until = cal->known_until;
+	/* The horizon's day ends at 24:00 local time, the next day's 00:00. */
+	return due > wt_from_local(cal, cal->known_until + 1, 0);
 }
 
 /* ------------------------------------------------------------------------
