@@ -39,6 +39,7 @@
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
+#include "restore.h"
 #include "triggers.h"
 
 /* Cases per batch: every batch's rows and arrays live in one memory context. */
@@ -198,6 +199,9 @@ add_case(Finish *f, TupleTableSlot *slot)
 	nc.c.county = slot_required(slot, attnum[CC_COUNTY], CC_COUNTY);
 	nc.c.county_type = f->county_type;
 	nc.c.case_id = DatumGetInt64(slot_required(slot, attnum[CC_ID], CC_ID));
+	/* A case restored from a dump brings its own events and clocks (restore.c). */
+	if (restore_take_case(DatumGetGridCode(nc.c.county), nc.c.case_id))
+		return;
 	nc.reported_at = DatumGetTimestampTz(slot_required(slot, attnum[CC_REPORTED_AT], CC_REPORTED_AT));
 	nc.c.source = slot_text(slot, attnum, CC_SOURCE, true);
 	nc.c.category = slot_text(slot, attnum, CC_CATEGORY, false);
