@@ -27,6 +27,7 @@ source test/lib/tap.sh
 bindir=$(gg_bindir)
 src_db=gridgov_dump_src
 dbs=(gridgov_dump_fc gridgov_dump_plain gridgov_dump_replica)
+old_db=gridgov_dump_old
 work=$(mktemp -d)
 chmod 755 "$work"
 
@@ -34,7 +35,7 @@ psql_in() { local db=$1; shift; "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$db"
 value() { local db=$1; shift; "$bindir/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 drop_all() {
 	local db
-	for db in "$src_db" "${dbs[@]}"; do
+	for db in "$src_db" "${dbs[@]}" "$old_db"; do
 		"$bindir/psql" -X -q -d postgres -c "SET client_min_messages = warning" \
 			-c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
 	done
@@ -236,6 +237,23 @@ SQL
 	)
 	is "$db: a worker still cannot insert a complete case" "$(echo "$got" | grep -c 'is set by gridgov')" "1"
 done
+
+# A shipped transition edited under 0.1.0: the update marks it modified, so
+# that a dump taken after the update keeps it.
+new_database "$old_db"
+psql_in "$old_db" -o /dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION gridgov VERSION '0.1.0' CASCADE;
+UPDATE gridgov.transitions SET roles = '{gridgov_dispatcher,gridgov_department}'
+WHERE workflow = 'hotline' AND from_state = 'called_back' AND action = 'close';
+ALTER EXTENSION gridgov UPDATE;
+SQL
+dump -Fc -f "$work/old.dump" "$old_db"
+new_database "${dbs[0]}"
+"$bindir/pg_restore" -d "${dbs[0]}" "$work/old.dump" >"$work/old.log" 2>&1
+is "a shipped row edited before the update to 1.0.0 survives a dump and restore after it" \
+	"$(value "${dbs[0]}" -c "SELECT string_agg(workflow || '/' || action || ' ' || roles::text, ', ') FROM gridgov.transitions WHERE modified")" \
+	"hotline/close {gridgov_dispatcher,gridgov_department}"
 
 echo "# dump and restore timings above are of the demo database ($(value "$src_db" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"))"
 exit $fail

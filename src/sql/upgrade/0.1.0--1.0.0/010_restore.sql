@@ -13,6 +13,111 @@ COMMENT ON COLUMN gridgov.workflow_states.builtin IS 'Maintained by gridgov: shi
 COMMENT ON COLUMN gridgov.workflow_states.modified IS 'Maintained by gridgov: a shipped row was changed since install, so pg_dump keeps it';
 COMMENT ON COLUMN gridgov.transitions.builtin IS 'Maintained by gridgov: shipped with gridgov (not dumped unless modified)';
 COMMENT ON COLUMN gridgov.transitions.modified IS 'Maintained by gridgov: a shipped row was changed since install, so pg_dump keeps it';
+-- A shipped row that a city changed under 0.1.0 is marked modified (before
+-- the trigger below exists, which would keep modified as it was): its values
+-- differ from those 0.1.0 shipped (src/sql/releases/gridgov--0.1.0.sql).
+
+UPDATE gridgov.workflows t SET modified = true
+FROM (VALUES
+    ('grid_event', '数字城管案件', 'Digital city management: collect, file, dispatch, handle, report back, verify, close (GB/T 30428 practice).', '{file,whole}', true),
+    ('hotline', '12345热线工单', '12345 citizen hotline: sign for, route, handle, reply, call back, close; reopened when the caller is not satisfied.', '{dispatch,whole}', true),
+    ('dispute', '矛盾纠纷调解', 'Dispute mediation: accept, mediate, agreement or failure (referred), follow up, close.', '{sign,whole}', true)
+) v(name, title, description, intake_clocks, builtin)
+WHERE t.builtin AND t.name = v.name
+  AND (t.title, t.description, t.intake_clocks) IS DISTINCT FROM (v.title, v.description, v.intake_clocks::text[]);
+
+UPDATE gridgov.workflow_states t SET modified = true
+FROM (VALUES
+    ('grid_event', 'reported',     '上报',     true,  false, false, true),
+    ('grid_event', 'filed',        '已立案',   false, false, false, true),
+    ('grid_event', 'rejected',     '不予立案', false, true,  true,  true),
+    ('grid_event', 'self_handled', '自处置',   false, false, false, true),
+    ('grid_event', 'dispatched',   '已派遣',   false, false, false, true),
+    ('grid_event', 'returned',     '已退回',   false, false, false, true),
+    ('grid_event', 'signed',       '已签收',   false, false, false, true),
+    ('grid_event', 'handled',      '已处置',   false, false, false, true),
+    ('grid_event', 'verified',     '已核查',   false, false, false, true),
+    ('grid_event', 'called_back',  '已回访',   false, false, false, true),
+    ('grid_event', 'closed',       '已结案',   false, true,  true,  true),
+    ('grid_event', 'merged',       '已合并',   false, true,  false, true),
+    ('hotline',    'received',     '已受理',   true,  false, false, true),
+    ('hotline',    'dispatched',   '已派单',   false, false, false, true),
+    ('hotline',    'returned',     '已退单',   false, false, false, true),
+    ('hotline',    'signed',       '已签收',   false, false, false, true),
+    ('hotline',    'handled',      '已办理',   false, false, false, true),
+    ('hotline',    'replied',      '已反馈',   false, false, false, true),
+    ('hotline',    'called_back',  '已回访',   false, false, false, true),
+    ('hotline',    'closed',       '已办结',   false, true,  true,  true),
+    ('hotline',    'merged',       '已合并',   false, true,  false, true),
+    ('dispute',    'accepted',     '已受理',   true,  false, false, true),
+    ('dispute',    'mediating',    '调解中',   false, false, false, true),
+    ('dispute',    'agreement',    '达成协议', false, false, false, true),
+    ('dispute',    'failed',       '调解失败', false, false, false, true),
+    ('dispute',    'referred',     '已移交',   false, false, false, true),
+    ('dispute',    'followed_up',  '已回访',   false, false, false, true),
+    ('dispute',    'closed',       '已结案',   false, true,  true,  true),
+    ('dispute',    'merged',       '已合并',   false, true,  false, true)
+) v(workflow, state, title, initial, terminal, closes_case, builtin)
+WHERE t.builtin AND t.workflow = v.workflow AND t.state = v.state
+  AND (t.title, t.initial, t.terminal, t.closes_case) IS DISTINCT FROM (v.title, v.initial::boolean, v.terminal::boolean, v.closes_case::boolean);
+
+UPDATE gridgov.transitions t SET modified = true
+FROM (VALUES
+    ('grid_event', 'reported',     'file',        'filed',        '{gridgov_dispatcher}', NULL, '{}', '{dispatch}', '{file}', '立案', true),
+    ('grid_event', 'reported',     'reject',      'rejected',     '{gridgov_dispatcher}', NULL, '{}', '{}', '{file}', '不予立案', true),
+    ('grid_event', 'reported',     'self_handle', 'self_handled', '{gridgov_worker}',     NULL, '{}', '{verify}', '{file}', '自处置', true),
+    ('grid_event', 'filed',        'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '派遣', true),
+    ('grid_event', 'dispatched',   'sign',        'signed',       '{gridgov_department,gridgov_worker}', NULL, '{}', '{handle}', '{sign}', '签收', true),
+    ('grid_event', 'dispatched',   'return',      'returned',     '{gridgov_department}', 'returns', '{}', '{dispatch}', '{sign}', '退回', true),
+    ('grid_event', 'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '改派', true),
+    ('grid_event', 'signed',       'handle',      'handled',      '{gridgov_department,gridgov_worker}', NULL, '{}', '{verify}', '{handle}', '处置反馈', true),
+    ('grid_event', 'handled',      'verify_pass', 'verified',     '{gridgov_worker,gridgov_dispatcher}', NULL, '{}', '{}', '{verify}', '核查通过', true),
+    ('grid_event', 'handled',      'verify_fail', 'signed',       '{gridgov_worker,gridgov_dispatcher}', 'reworks', '{}', '{handle}', '{verify}', '核查不通过，返工', true),
+    ('grid_event', 'self_handled', 'verify_pass', 'verified',     '{gridgov_worker,gridgov_dispatcher}', NULL, '{}', '{}', '{verify}', '核查通过', true),
+    ('grid_event', 'self_handled', 'verify_fail', 'filed',        '{gridgov_worker,gridgov_dispatcher}', 'reworks', '{}', '{dispatch}', '{verify}', '核查不通过，转派遣', true),
+    ('grid_event', 'verified',     'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{}', '回访', true),
+    ('grid_event', 'verified',     'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '结案', true),
+    ('grid_event', 'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '结案', true),
+    ('grid_event', '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true),
+    ('hotline',    'received',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '派单', true),
+    ('hotline',    'received',     'answer',      'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{dispatch}', '直接答复办结', true),
+    ('hotline',    'dispatched',   'sign',        'signed',       '{gridgov_department}', NULL, '{}', '{handle}', '{sign}', '签收', true),
+    ('hotline',    'dispatched',   'return',      'returned',     '{gridgov_department}', 'returns', '{}', '{dispatch}', '{sign}', '退单', true),
+    ('hotline',    'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '改派', true),
+    ('hotline',    'signed',       'handle',      'handled',      '{gridgov_department}', NULL, '{}', '{}', '{}', '办理', true),
+    ('hotline',    'handled',      'reply',       'replied',      '{gridgov_department}', NULL, '{}', '{callback}', '{handle}', '反馈', true),
+    ('hotline',    'replied',      'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
+    ('hotline',    'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '办结', true),
+    ('hotline',    'called_back',  'rehandle',    'signed',       '{gridgov_dispatcher}', 'reworks', '{}', '{handle}', '{}', '不满意，重新办理', true),
+    ('hotline',    'closed',       'reopen',      'dispatched',   '{gridgov_dispatcher}', 'reopens', '{}', '{sign}', '{}', '重启', true),
+    ('hotline',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true),
+    ('dispute',    'accepted',     'mediate',     'mediating',    '{gridgov_worker,gridgov_department}', NULL, '{}', '{handle}', '{sign}', '开始调解', true),
+    ('dispute',    'mediating',    'agree',       'agreement',    '{gridgov_worker,gridgov_department}', NULL, '{}', '{callback}', '{handle}', '达成协议', true),
+    ('dispute',    'mediating',    'fail',        'failed',       '{gridgov_worker,gridgov_department}', NULL, '{}', '{}', '{handle}', '调解失败', true),
+    ('dispute',    'failed',       'refer',       'referred',     '{gridgov_dispatcher,gridgov_department}', NULL, '{}', '{callback}', '{}', '移交', true),
+    ('dispute',    'agreement',    'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
+    ('dispute',    'referred',     'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
+    ('dispute',    'followed_up',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '结案', true),
+    ('dispute',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true),
+    ('grid_event', '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
+    ('grid_event', '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
+    ('grid_event', '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
+    ('grid_event', '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
+    ('grid_event', '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true),
+    ('hotline',    '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
+    ('hotline',    '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
+    ('hotline',    '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
+    ('hotline',    '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
+    ('hotline',    '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true),
+    ('dispute',    '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
+    ('dispute',    '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
+    ('dispute',    '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
+    ('dispute',    '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
+    ('dispute',    '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true)
+) v(workflow, from_state, action, to_state, roles, counter, requires, clock_start, clock_stop, title, builtin)
+WHERE t.builtin AND t.workflow = v.workflow AND t.from_state = v.from_state AND t.action = v.action
+  AND (t.to_state, t.roles, t.counter, t.requires, t.clock_start, t.clock_stop, t.title) IS DISTINCT FROM (v.to_state, v.roles::text[], v.counter, v.requires::text[], v.clock_start::text[], v.clock_stop::text[], v.title);
+
 SELECT pg_catalog.pg_extension_config_dump('gridgov.workflows', 'WHERE NOT builtin OR modified');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.workflow_states', 'WHERE NOT builtin OR modified');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.transitions', 'WHERE NOT builtin OR modified');
