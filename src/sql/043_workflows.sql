@@ -206,9 +206,10 @@ INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, 
 --
 -- A dump keeps the shipped rows a city changed (modified; sla_policies: the ones
 -- switched off); the restore's COPY then meets the row CREATE EXTENSION just
--- shipped under the same key.  This trigger turns such an INSERT into an
--- UPDATE of the shipped row's editable columns (as the inserting role, so its
--- privileges apply) and skips the insert; any other duplicate still fails.
+-- shipped under the same key.  This trigger turns such an INSERT (a row that
+-- says builtin, as the dumped ones do) into an UPDATE of the shipped row's
+-- editable columns (as the inserting role, so its privileges apply) and skips
+-- the insert; any other duplicate still fails.
 -- On UPDATE it keeps builtin and sets modified when a shipped row changes.  It
 -- fires also under session_replication_role = replica (ENABLE ALWAYS), like the
 -- guards of settings and categories, so that a restore in that mode comes out
@@ -227,6 +228,9 @@ BEGIN
         NEW.modified := OLD.modified
             OR (OLD.builtin AND pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) 'modified'
                                 IS DISTINCT FROM pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) 'modified');
+        RETURN NEW;
+    END IF;
+    IF NOT NEW.builtin THEN
         RETURN NEW;
     END IF;
     -- The natural key of each table and the columns a city may change.
@@ -256,7 +260,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.shipped_rows_restore() IS
-    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE) and sla_policies (INSERT): an INSERT of the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
+    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE) and sla_policies (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
 
 CREATE TRIGGER workflows_shipped BEFORE INSERT OR UPDATE ON gridgov.workflows
     FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
