@@ -10,7 +10,9 @@
  * (unless given; gridgov.route(), memoised per backend); set the workflow and
  * its initial state; number the case; flag a likely duplicate.  Columns that
  * gridgov maintains (state, counters, closed_at, ...) must be left at their
- * defaults (GG105).  What follows from the statement as a whole (intake
+ * defaults (GG105), except in a complete row from a dump inserted by the owner
+ * of gridgov.cases or a superuser, which is let in as it is (restore.c).
+ * What follows from the statement as a whole (intake
  * events and SLA clocks) is written afterwards by the
  * statement trigger gridgov.case_intake_finish() (intake_finish.c).
  *
