@@ -10,7 +10,9 @@
  * (unless given; gridgov.route(), memoised per backend); set the workflow and
  * its initial state; number the case; flag a likely duplicate.  Columns that
  * gridgov maintains (state, counters, closed_at, ...) must be left at their
- * defaults (GG105).  What follows from the statement as a whole (intake
+ * defaults (GG105), except in a complete row from a dump inserted by the owner
+ * of gridgov.cases or a superuser, which is let in as it is (restore.c).
+ * What follows from the statement as a whole (intake
  * events and SLA clocks) is written afterwards by the
  * statement trigger gridgov.case_intake_finish() (intake_finish.c).
  *
@@ -52,6 +54,7 @@
 #include "owner.h"
 #include "pgis.h"
 #include "refcache.h"
+#include "restore.h"
 #include "triggers.h"
 
 double		duplicate_radius_m = 100.0;
@@ -429,6 +432,25 @@ apply_duplicate(Relation rel, CaseRow *row, bool has_location, double lon, doubl
 		set(row, CC_DUPLICATE, Int64GetDatum(master), false);
 }
 
+/*
+ * A case coming back from a dump (restore.c, docs/backup.md): complete (its
+ * history counted, numbered, in a workflow state, in a county) and inserted
+ * by the owner of gridgov.cases or a superuser, as pg_restore runs.  It is
+ * let in as it is, its events and clocks arriving by their own COPY.  Anyone
+ * else giving such a row meets check_maintained_columns().
+ */
+static bool
+restored_case(Relation rel, CaseRow *row)
+{
+	if (is_null(row, CC_EVENTS) || DatumGetInt32(get(row, CC_EVENTS)) < 1 ||
+		is_null(row, CC_COUNTY) || is_null(row, CC_CASE_NO) ||
+		is_null(row, CC_WORKFLOW) || is_null(row, CC_STATE) ||
+		!restore_allowed(rel->rd_rel->relowner))
+		return false;
+	restore_note_case(DatumGetGridCode(get(row, CC_COUNTY)), DatumGetInt64(get(row, CC_ID)));
+	return true;
+}
+
 PG_FUNCTION_INFO_V1(gridgov_case_intake);
 Datum
 gridgov_case_intake(PG_FUNCTION_ARGS)
@@ -441,6 +463,8 @@ gridgov_case_intake(PG_FUNCTION_ARGS)
 	bool		has_location;
 
 	row_init(&row, td->tg_relation, td->tg_trigtuple);
+	if (restored_case(td->tg_relation, &row))
+		return PointerGetDatum(td->tg_trigtuple);
 	load_functions(col_type(&row, CC_GRID));
 	require(&row, CC_SOURCE);
 	require(&row, CC_REPORTED_AT);

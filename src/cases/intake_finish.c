@@ -39,6 +39,7 @@
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
+#include "restore.h"
 #include "triggers.h"
 
 /* Cases per batch: every batch's rows and arrays live in one memory context. */
@@ -53,6 +54,8 @@ typedef struct Finish
 	bool		has_staff;
 	int64		staff;
 	EngineBatch batch;
+	/* cases restored from a dump were met (restore.c) */
+	bool		restored;
 	/* the new cases' ids, for a synchronous analytics refresh */
 	bool		sync;
 	ArrayBuildState *ids;
@@ -198,6 +201,12 @@ add_case(Finish *f, TupleTableSlot *slot)
 	nc.c.county = slot_required(slot, attnum[CC_COUNTY], CC_COUNTY);
 	nc.c.county_type = f->county_type;
 	nc.c.case_id = DatumGetInt64(slot_required(slot, attnum[CC_ID], CC_ID));
+	/* A case restored from a dump brings its own events and clocks (restore.c). */
+	if (restore_take_case(DatumGetGridCode(nc.c.county), nc.c.case_id))
+	{
+		f->restored = true;
+		return;
+	}
 	nc.reported_at = DatumGetTimestampTz(slot_required(slot, attnum[CC_REPORTED_AT], CC_REPORTED_AT));
 	nc.c.source = slot_text(slot, attnum, CC_SOURCE, true);
 	nc.c.category = slot_text(slot, attnum, CC_CATEGORY, false);
@@ -226,6 +235,7 @@ finish_init(Finish *f, Relation rel)
 	if (!f->has_staff)
 		f->staff = 0;
 	f->sync = gridgov_analytics_sync;
+	f->restored = false;
 	f->ids = NULL;
 }
 
@@ -238,6 +248,17 @@ refresh_cb(void *arg)
 	Datum		values[1] = {makeArrayResult(f->ids, CurrentMemoryContext)};
 
 	plans_run("SELECT gridgov.analytics_refresh($1)", 1, types, values, NULL, false, 0, SPI_OK_SELECT);
+}
+
+/*
+ * After cases restored from a dump: the watermark of the analytics' outbox
+ * goes, so that the next drain recomputes the analytics (not dumped) of the
+ * whole history, whose events carry another cluster's transaction ids.
+ */
+static void
+restored_cb(void *arg pg_attribute_unused())
+{
+	plans_run("DELETE FROM gridgov.analytics_watermark", 0, NULL, NULL, NULL, false, 0, SPI_OK_DELETE);
 }
 
 /* Every new case of the transition table, in batches of FINISH_BATCH. */
@@ -318,8 +339,10 @@ gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	nest = plans_safe_begin(NULL, NULL);
 	finish_cases(&f, td->tg_relation, ts, (int) Min(tuplestore_tuple_count(ts), FINISH_BATCH));
-	if (f.sync)
+	if (f.sync && f.ids != NULL)
 		owner_run_as_history_owner(refresh_cb, &f);
+	if (f.restored)
+		owner_run_as_history_owner(restored_cb, NULL);
 	plans_safe_end(nest);
 	SPI_finish();
 	tuplestore_select_read_pointer(ts, 0);

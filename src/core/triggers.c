@@ -50,6 +50,10 @@ static const TriggerBinding bindings[] = {
 	B_ROW("components_check", "components", "IU"),
 	B_ROW("routing_rules_check", "routing_rules", "IU"),
 	B_ROW("transitions_check", "transitions", "IU"),
+	B_ROW("shipped_rows_restore", "workflows", "IU"),
+	B_ROW("shipped_rows_restore", "workflow_states", "IU"),
+	B_ROW("shipped_rows_restore", "transitions", "IU"),
+	B_ROW("shipped_rows_restore", "sla_policies", "I"),
 	/* references without foreign keys */
 	A_STMT("reference_guard", "categories", "UD"),
 	B_STMT("reference_guard", "categories", "T"),

@@ -88,6 +88,9 @@ COMMENT ON FUNCTION gridgov.settings_guard() IS
 
 CREATE TRIGGER settings_guard BEFORE INSERT OR UPDATE OR DELETE ON gridgov.settings
     FOR EACH ROW EXECUTE FUNCTION gridgov.settings_guard();
+-- Also under session_replication_role = replica: a restore in that mode brings
+-- a changed shipped key back through it too (docs/backup.md).
+ALTER TABLE gridgov.settings ENABLE ALWAYS TRIGGER settings_guard;
 
 CREATE FUNCTION gridgov.home_county() RETURNS gridgov.gridcode
 LANGUAGE sql STABLE PARALLEL SAFE

@@ -8,14 +8,16 @@ CREATE TABLE gridgov.workflows (
     title       text NOT NULL,
     description text,
     intake_clocks text[] NOT NULL DEFAULT '{whole}',
-    builtin     boolean NOT NULL DEFAULT false
+    builtin     boolean NOT NULL DEFAULT false,
+    modified    boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE gridgov.workflows IS 'Case workflows (state machines); each category names the workflow its cases follow';
 COMMENT ON COLUMN gridgov.workflows.name IS 'Identifier, e.g. grid_event, hotline, dispute';
 COMMENT ON COLUMN gridgov.workflows.title IS 'Human-readable name';
 COMMENT ON COLUMN gridgov.workflows.description IS 'What the workflow is for';
 COMMENT ON COLUMN gridgov.workflows.intake_clocks IS 'SLA stages whose clocks start when a case enters (e.g. {file,whole})';
-COMMENT ON COLUMN gridgov.workflows.builtin IS 'Shipped with gridgov (re-created by CREATE EXTENSION, so not dumped); rows a city adds are dumped';
+COMMENT ON COLUMN gridgov.workflows.builtin IS 'Maintained by gridgov: shipped with gridgov (re-created by CREATE EXTENSION, so not dumped unless modified); rows a city adds are dumped';
+COMMENT ON COLUMN gridgov.workflows.modified IS 'Maintained by gridgov: a shipped row was changed since install, so pg_dump keeps it';
 
 CREATE TABLE gridgov.workflow_states (
     workflow    text NOT NULL REFERENCES gridgov.workflows (name) ON UPDATE CASCADE ON DELETE CASCADE,
@@ -27,6 +29,7 @@ CREATE TABLE gridgov.workflow_states (
     -- the case (a merged duplicate is closed with its master).
     closes_case boolean NOT NULL DEFAULT false,
     builtin     boolean NOT NULL DEFAULT false,
+    modified    boolean NOT NULL DEFAULT false,
     PRIMARY KEY (workflow, state),
     CHECK (NOT (initial AND terminal)),
     CONSTRAINT workflow_states_closes_terminal CHECK (NOT closes_case OR terminal)
@@ -40,7 +43,8 @@ COMMENT ON COLUMN gridgov.workflow_states.initial IS 'Cases of this workflow ent
 COMMENT ON COLUMN gridgov.workflow_states.terminal IS 'The case is finished in this state';
 COMMENT ON COLUMN gridgov.workflow_states.closes_case IS
     'Entering this state sets the case''s closed_at (true for closed and rejected; false for merged, which closes with its master)';
-COMMENT ON COLUMN gridgov.workflow_states.builtin IS 'Shipped with gridgov (not dumped)';
+COMMENT ON COLUMN gridgov.workflow_states.builtin IS 'Maintained by gridgov: shipped with gridgov (not dumped unless modified)';
+COMMENT ON COLUMN gridgov.workflow_states.modified IS 'Maintained by gridgov: a shipped row was changed since install, so pg_dump keeps it';
 
 CREATE TABLE gridgov.transitions (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -55,6 +59,7 @@ CREATE TABLE gridgov.transitions (
     clock_stop  text[] NOT NULL DEFAULT '{}',
     title       text,
     builtin     boolean NOT NULL DEFAULT false,
+    modified    boolean NOT NULL DEFAULT false,
     UNIQUE (workflow, from_state, action),
     FOREIGN KEY (workflow, to_state) REFERENCES gridgov.workflow_states (workflow, state)
         ON UPDATE CASCADE ON DELETE CASCADE
@@ -71,7 +76,8 @@ COMMENT ON COLUMN gridgov.transitions.requires IS 'Keys the action''s payload mu
 COMMENT ON COLUMN gridgov.transitions.clock_start IS 'SLA stages whose clocks this action starts (e.g. {sign})';
 COMMENT ON COLUMN gridgov.transitions.clock_stop IS 'SLA stages whose clocks this action stops (met)';
 COMMENT ON COLUMN gridgov.transitions.title IS 'Human-readable name, e.g. 派遣';
-COMMENT ON COLUMN gridgov.transitions.builtin IS 'Shipped with gridgov (not dumped)';
+COMMENT ON COLUMN gridgov.transitions.builtin IS 'Maintained by gridgov: shipped with gridgov (not dumped unless modified)';
+COMMENT ON COLUMN gridgov.transitions.modified IS 'Maintained by gridgov: a shipped row was changed since install, so pg_dump keeps it';
 
 -- Every from_state must be a state of the workflow, or *.
 CREATE FUNCTION gridgov.transitions_check() RETURNS trigger
@@ -90,11 +96,12 @@ COMMENT ON FUNCTION gridgov.transitions_check() IS 'Trigger: a transition''s fro
 CREATE TRIGGER transitions_check BEFORE INSERT OR UPDATE ON gridgov.transitions
     FOR EACH ROW EXECUTE FUNCTION gridgov.transitions_check();
 
--- Shipped rows come back with CREATE EXTENSION; only rows a city adds are dumped.
--- (Changes a city makes to shipped rows are not dumped: copy the workflow instead.)
-SELECT pg_catalog.pg_extension_config_dump('gridgov.workflows', 'WHERE NOT builtin');
-SELECT pg_catalog.pg_extension_config_dump('gridgov.workflow_states', 'WHERE NOT builtin');
-SELECT pg_catalog.pg_extension_config_dump('gridgov.transitions', 'WHERE NOT builtin');
+-- Shipped rows come back with CREATE EXTENSION; rows a city adds, and shipped
+-- rows it changed (modified), are dumped: gridgov.shipped_rows_restore() below
+-- lets the restore of a changed shipped row update the one CREATE EXTENSION made.
+SELECT pg_catalog.pg_extension_config_dump('gridgov.workflows', 'WHERE NOT builtin OR modified');
+SELECT pg_catalog.pg_extension_config_dump('gridgov.workflow_states', 'WHERE NOT builtin OR modified');
+SELECT pg_catalog.pg_extension_config_dump('gridgov.transitions', 'WHERE NOT builtin OR modified');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.transitions_id_seq', '');
 
 -- Shipped workflows -------------------------------------------------------------
@@ -194,3 +201,73 @@ INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, 
     ('dispute',    '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
     ('dispute',    '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
     ('dispute',    '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true);
+
+-- Restore of changed shipped rows --------------------------------------------------
+--
+-- A dump keeps the shipped rows a city changed (modified; sla_policies: the ones
+-- switched off); the restore's COPY then meets the row CREATE EXTENSION just
+-- shipped under the same key.  This trigger turns such an INSERT (a row that
+-- says builtin, as the dumped ones do) into an UPDATE of the shipped row's
+-- editable columns (as the inserting role, so its privileges apply) and skips
+-- the insert; any other duplicate still fails.
+-- On UPDATE it keeps builtin and sets modified when a shipped row changes.  It
+-- fires also under session_replication_role = replica (ENABLE ALWAYS), like the
+-- guards of settings and categories, so that a restore in that mode comes out
+-- the same.  docs/backup.md.
+CREATE FUNCTION gridgov.shipped_rows_restore() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    keys text[];
+    editable text[];
+    key_match text;
+    matched boolean;
+BEGIN
+    PERFORM gridgov.trigger_check('shipped_rows_restore', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF TG_OP = 'UPDATE' THEN
+        NEW.builtin := OLD.builtin;
+        NEW.modified := OLD.modified
+            OR (OLD.builtin AND pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) 'modified'
+                                IS DISTINCT FROM pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) 'modified');
+        RETURN NEW;
+    END IF;
+    IF NOT NEW.builtin THEN
+        RETURN NEW;
+    END IF;
+    -- The natural key of each table and the columns a city may change.
+    keys := CASE TG_TABLE_NAME
+        WHEN 'workflows' THEN ARRAY['name']
+        WHEN 'workflow_states' THEN ARRAY['workflow', 'state']
+        WHEN 'transitions' THEN ARRAY['workflow', 'from_state', 'action']
+        WHEN 'sla_policies' THEN ARRAY['category_prefix', 'urgency', 'source', 'stage'] END;
+    editable := CASE TG_TABLE_NAME
+        WHEN 'workflows' THEN ARRAY['title', 'description', 'intake_clocks']
+        WHEN 'workflow_states' THEN ARRAY['title', 'initial', 'terminal', 'closes_case']
+        WHEN 'transitions' THEN ARRAY['to_state', 'roles', 'counter', 'requires', 'clock_start', 'clock_stop', 'title']
+        WHEN 'sla_policies' THEN ARRAY['active'] END;
+    key_match := pg_catalog.format('t.builtin AND (%s) IS NOT DISTINCT FROM (%s)',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('t.%I', k), ', ') FROM pg_catalog.unnest(keys) k),
+        (SELECT pg_catalog.string_agg(pg_catalog.format('($1).%I', k), ', ') FROM pg_catalog.unnest(keys) k));
+    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I t WHERE %s)', TG_TABLE_NAME, key_match)
+        INTO matched USING NEW;
+    IF NOT matched THEN
+        RETURN NEW;
+    END IF;
+    EXECUTE pg_catalog.format('UPDATE gridgov.%I t SET (%s) = ROW(%s) WHERE %s', TG_TABLE_NAME,
+        (SELECT pg_catalog.string_agg(pg_catalog.format('%I', c), ', ') FROM pg_catalog.unnest(editable) c),
+        (SELECT pg_catalog.string_agg(pg_catalog.format('($1).%I', c), ', ') FROM pg_catalog.unnest(editable) c),
+        key_match) USING NEW;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION gridgov.shipped_rows_restore() IS
+    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE) and sla_policies (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
+
+CREATE TRIGGER workflows_shipped BEFORE INSERT OR UPDATE ON gridgov.workflows
+    FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
+CREATE TRIGGER workflow_states_shipped BEFORE INSERT OR UPDATE ON gridgov.workflow_states
+    FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
+CREATE TRIGGER transitions_shipped BEFORE INSERT OR UPDATE ON gridgov.transitions
+    FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
+ALTER TABLE gridgov.workflows ENABLE ALWAYS TRIGGER workflows_shipped;
+ALTER TABLE gridgov.workflow_states ENABLE ALWAYS TRIGGER workflow_states_shipped;
+ALTER TABLE gridgov.transitions ENABLE ALWAYS TRIGGER transitions_shipped;

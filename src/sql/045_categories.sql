@@ -189,6 +189,8 @@ COMMENT ON FUNCTION gridgov.categories_guard() IS
 
 CREATE TRIGGER categories_guard BEFORE INSERT OR UPDATE OR DELETE ON gridgov.categories
     FOR EACH ROW EXECUTE FUNCTION gridgov.categories_guard();
+-- Also under session_replication_role = replica (docs/backup.md).
+ALTER TABLE gridgov.categories ENABLE ALWAYS TRIGGER categories_guard;
 
 -- Component registry ------------------------------------------------------------
 

@@ -35,8 +35,10 @@ COMMENT ON COLUMN gridgov.sla_policies.calendar_id IS 'Calendar the time is coun
 COMMENT ON COLUMN gridgov.sla_policies.warn_ratio IS 'Share of the time after which the clock warns (default 0.8)';
 COMMENT ON COLUMN gridgov.sla_policies.active IS 'Inactive policies are ignored';
 COMMENT ON COLUMN gridgov.sla_policies.note IS 'Source of the limit (city rule, standard)';
-COMMENT ON COLUMN gridgov.sla_policies.builtin IS 'Shipped default (not dumped; re-created by CREATE EXTENSION)';
-SELECT pg_catalog.pg_extension_config_dump('gridgov.sla_policies', 'WHERE NOT builtin');
+COMMENT ON COLUMN gridgov.sla_policies.builtin IS 'Shipped default (re-created by CREATE EXTENSION; dumped only when switched off)';
+-- A shipped policy can only be switched off (072): the dump keeps those, and
+-- gridgov.shipped_rows_restore() (043) switches the shipped row off on restore.
+SELECT pg_catalog.pg_extension_config_dump('gridgov.sla_policies', 'WHERE NOT builtin OR NOT active');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.sla_policies_id_seq', '');
 
 -- Clocks: one per case, stage and start (a re-dispatch starts a new sign clock).

@@ -84,6 +84,10 @@ CREATE TRIGGER sla_policies_guard BEFORE UPDATE OR DELETE ON gridgov.sla_policie
     FOR EACH ROW EXECUTE FUNCTION gridgov.sla_builtin_guard();
 CREATE TRIGGER escalation_ladder_guard BEFORE UPDATE OR DELETE ON gridgov.escalation_ladder
     FOR EACH ROW EXECUTE FUNCTION gridgov.sla_builtin_guard();
+-- The restore of a shipped policy that was switched off (043, docs/backup.md).
+CREATE TRIGGER sla_policies_shipped BEFORE INSERT ON gridgov.sla_policies
+    FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
+ALTER TABLE gridgov.sla_policies ENABLE ALWAYS TRIGGER sla_policies_shipped;
 
 -- Policy selection -----------------------------------------------------------
 

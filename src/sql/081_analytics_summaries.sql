@@ -337,12 +337,14 @@ BEGIN
         RETURN 0;
     END IF;
     SELECT w.below INTO below FROM gridgov.analytics_watermark w FOR UPDATE;
-    horizon := (pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint;
     IF below IS NULL THEN
-        -- No watermark (a restore does not dump it): every event is new.
-        below := 0;
-        INSERT INTO gridgov.analytics_watermark (below) VALUES (0);
+        -- No watermark: a restore removed it (src/cases/restore.c).  The
+        -- analytics are not dumped and the restored events carry the old
+        -- cluster's transaction ids, so everything is recomputed once and the
+        -- watermark set for this cluster (docs/backup.md).
+        RETURN gridgov.analytics_rebuild();
     END IF;
+    horizon := (pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint;
     IF max_entries IS NOT NULL THEN
         -- The transactions of the first max_entries new events, whole.
         SELECT pg_catalog.max(x.txid) INTO last
@@ -361,7 +363,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh_pending(integer) IS
-    'Administration: takes in the history''s new events (those of the transactions between the watermark and the oldest transaction still running; at most max_entries events and the rest of their last transaction; NULL: all) and refreshes the analytics of their cases; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
+    'Administration: takes in the history''s new events (those of the transactions between the watermark and the oldest transaction still running; at most max_entries events and the rest of their last transaction; NULL: all) and refreshes the analytics of their cases; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Without a watermark row (removed by a restore of cases: the analytics are not dumped, and restored events carry the old cluster''s transaction ids) it runs gridgov.analytics_rebuild() instead and returns its count. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
 
 -- Trigger: with gridgov.analytics_sync on, the updated cases at once --------------
 
