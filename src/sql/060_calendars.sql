@@ -10,15 +10,17 @@ CREATE TABLE gridgov.calendars (
     time_zone   text NOT NULL,
     description text,
     builtin     boolean NOT NULL DEFAULT false,
-    known_until date CHECK (known_until IS NULL OR pg_catalog.isfinite(known_until))
+    known_until date CHECK (known_until IS NULL OR pg_catalog.isfinite(known_until)),
+    modified    boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE gridgov.calendars IS
     'Working-time calendars: a name, an IANA time zone, work periods per weekday (gridgov.calendar_periods) and per-date exceptions (gridgov.calendar_exceptions). Shipped: cn (China, State Council holidays 2004-2026) and 24x7.';
 COMMENT ON COLUMN gridgov.calendars.name IS 'Unique name used by worktime_add/worktime_between, 1-63 characters, e.g. cn';
 COMMENT ON COLUMN gridgov.calendars.time_zone IS 'IANA time zone name as listed in pg_timezone_names (checked on write), e.g. Asia/Shanghai; periods and days are local to it';
 COMMENT ON COLUMN gridgov.calendars.description IS 'Free text';
-COMMENT ON COLUMN gridgov.calendars.builtin IS 'Shipped with gridgov: created by CREATE EXTENSION, read-only, not saved by pg_dump';
+COMMENT ON COLUMN gridgov.calendars.builtin IS 'Shipped with gridgov: created by CREATE EXTENSION, read-only but for known_until; saved by pg_dump only when modified';
 COMMENT ON COLUMN gridgov.calendars.known_until IS 'The horizon: the last local date the calendar''s exceptions (holidays, adjusted working days) are known for; deadlines counted in working time that fall after it are provisional (gridgov.provisional_clocks). Moved by gridgov.load_calendar_year; NULL: the weekly pattern is the whole truth (24x7), nothing is provisional. The only column of a shipped row that may be changed';
+COMMENT ON COLUMN gridgov.calendars.modified IS 'A shipped calendar whose horizon (known_until) moved: saved by pg_dump, and its horizon put back on restore (gridgov.shipped_rows_restore)';
 
 CREATE TABLE gridgov.calendar_periods (
     calendar_id integer NOT NULL REFERENCES gridgov.calendars (id) ON DELETE CASCADE,
@@ -61,7 +63,7 @@ COMMENT ON COLUMN gridgov.calendar_exceptions.source IS 'chinese-days for rows w
 COMMENT ON COLUMN gridgov.calendar_exceptions.builtin IS 'Shipped with gridgov: read-only, not saved by pg_dump';
 
 -- User rows are dumped; shipped rows come back with CREATE EXTENSION.
-SELECT pg_catalog.pg_extension_config_dump('gridgov.calendars', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('gridgov.calendars', 'WHERE NOT builtin OR modified');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.calendars_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.calendar_periods', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.calendar_exceptions', 'WHERE NOT builtin');
@@ -156,7 +158,7 @@ BEGIN
     END IF;
     -- The horizon of a shipped calendar moves with the years loaded into it.
     IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'calendars'
-       AND pg_catalog.to_jsonb(NEW) - 'known_until' = pg_catalog.to_jsonb(OLD) - 'known_until' THEN
+       AND pg_catalog.to_jsonb(NEW) - 'known_until' - 'modified' = pg_catalog.to_jsonb(OLD) - 'known_until' - 'modified' THEN
         RETURN NEW;
     END IF;
     r := pg_catalog.to_jsonb(OLD);
@@ -445,6 +447,13 @@ WHERE calendar_id = (SELECT c.id FROM gridgov.calendars c WHERE c.name = 'cn');
 
 CREATE TRIGGER calendars_guard BEFORE INSERT OR UPDATE OR DELETE
     ON gridgov.calendars FOR EACH ROW EXECUTE FUNCTION gridgov.calendar_guard();
+-- A shipped calendar whose horizon moved comes back with it on restore.  Named
+-- to fire before calendars_check and calendars_guard (triggers fire in name
+-- order): the restored row becomes an UPDATE of the shipped one before the
+-- guard sees an INSERT of a builtin row.
+CREATE TRIGGER calendars_builtin BEFORE INSERT OR UPDATE
+    ON gridgov.calendars FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
+ALTER TABLE gridgov.calendars ENABLE ALWAYS TRIGGER calendars_builtin;
 CREATE TRIGGER calendars_guard_truncate BEFORE TRUNCATE
     ON gridgov.calendars FOR EACH STATEMENT EXECUTE FUNCTION gridgov.calendar_guard();
 CREATE TRIGGER calendar_periods_guard BEFORE INSERT OR UPDATE OR DELETE

@@ -4,7 +4,8 @@
 # DBA's configuration edits (a shipped SLA policy switched off, a shipped
 # transition's roles changed, shipped workflow and state titles changed, a
 # shipped category switched off, a custom category, a custom SLA policy, a
-# custom calendar exception, home_county set), sealed histories, escalations,
+# custom calendar exception, the shipped calendar's horizon moved by
+# load_calendar_year, home_county set), sealed histories, escalations,
 # whistles and hotspots, then
 #   - pg_dump -Fc + pg_restore into a new database,
 #   - plain pg_dump | psql into another,
@@ -69,6 +70,8 @@ INSERT INTO gridgov.sla_policies (category_prefix, stage, amount, unit, calendar
 SELECT 'E0199', 'handle', 3, 'working_days', id, '区级规定' FROM gridgov.calendars WHERE name = 'cn';
 INSERT INTO gridgov.calendar_exceptions (calendar_id, day, kind, name)
 SELECT id, '2026-12-28', 'holiday', '区级调休' FROM gridgov.calendars WHERE name = 'cn';
+-- The next year loaded: the shipped calendar's horizon moves (2027 is constructed).
+SELECT gridgov.load_calendar_year('cn', '{"holidays": {"2027-01-01": "New Year''s Day,元旦,1"}}', '2026-11-30 10:00+08');
 INSERT INTO gridgov.workflows (name, title, intake_clocks) VALUES ('district_note', '区级备忘', '{}');
 INSERT INTO gridgov.workflow_states (workflow, state, title, initial, terminal, closes_case) VALUES
     ('district_note', 'open', '登记', true, false, false),
