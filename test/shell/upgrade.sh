@@ -44,7 +44,7 @@ new_database() {
 load_demo() {
 	local step
 	for step in tools/demo/[0-9]*.sql; do
-		psql_in "$1" -o /dev/null -f "$step" || return 1
+		psql_in "$1" -o /dev/null -v demo_map=/dev/null -f "$step" || return 1
 	done >/dev/null 2>&1
 }
 
