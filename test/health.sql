@@ -7,7 +7,7 @@
 -- calendar past its horizon.  Time is passed as as_of, never waited for.
 -- Everything happens in this transaction and is rolled back (pg_cron's launcher
 -- never sees the jobs scheduled here); the fixture uses the fictitious county
--- 990112, which no other suite uses.
+-- 990120, which no other suite uses.
 BEGIN;
 SELECT plan(33);
 SET LOCAL client_min_messages = warning;
@@ -79,10 +79,10 @@ SELECT is(pg_temp.st('job gridgov-analytics'), 'error', 'job: an error when not 
 
 -- A case of Monday 5 March 2001, 09:00: its file clock is due at 09:20.
 INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind)
-VALUES ('T91-CC', '健康检查测试指挥中心', 'district', '990112', 'command_center');
+VALUES ('T920-CC', '健康检查测试指挥中心', 'district', '990120', 'command_center');
 INSERT INTO gridgov.cases (county, source, external_id, category, title, reporter_name, reported_at, department_id)
-SELECT '990112', 'patrol', 'health-1', 'E0102', '健康检查的秘密标题', '秘密的举报人', '2001-03-05 09:00+08', id
-FROM gridgov.departments WHERE code = 'T91-CC';
+SELECT '990120', 'patrol', 'health-1', 'E0102', '健康检查的秘密标题', '秘密的举报人', '2001-03-05 09:00+08', id
+FROM gridgov.departments WHERE code = 'T920-CC';
 SELECT is_empty($$ SELECT item FROM gridgov.health('2001-03-05 10:00+08') h
                    WHERE pg_catalog.concat(h.detail, h.hint) ~ '秘密|health-1' $$,
                 'no row shows a case''s data');
@@ -108,7 +108,7 @@ SELECT is(pg_temp.st('unlocated cases', '2001-03-07 10:00+08'), 'ok', 'unlocated
 INSERT INTO gridgov.grids (code, name, geom, valid_from, valid_to)
 SELECT v.code::gridgov.gridcode, v.code, ST_Multi(ST_MakeEnvelope(v.x, 10, v.x + 0.02, 10.01, 4326)),
        '2091-01-01', '2092-01-01'
-FROM (VALUES ('990112001001', 100.0), ('990112001002', 100.01)) v(code, x);
+FROM (VALUES ('990120001001', 100.0), ('990120001002', 100.01)) v(code, x);
 SELECT is(pg_temp.st('coverage', '2091-06-01'), 'warning', 'coverage: a warning for overlapping siblings');
 
 -- Calendars: a calendar an active policy counts on, whose exceptions end in 2001.
