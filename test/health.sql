@@ -29,11 +29,11 @@ SELECT ok((SELECT pg_catalog.array_agg(item) FROM gridgov.health()) @>
           'the report has the set-up, pg_cron, sweep, analytics and grid layer checks');
 SELECT throws_ok($$ SELECT * FROM gridgov.health(NULL) $$, '22004', NULL, 'as_of must not be NULL');
 
--- Roles: setup_roles() run (here) is ok; grants older than this version are not.
+-- Roles: setup_roles() run (here) is ok; an administration function it has not granted is not.
 SELECT pg_catalog.count(*) FROM gridgov.setup_roles();
 SELECT is(pg_temp.st('roles'), 'ok', 'roles: ok after setup_roles()');
 REVOKE EXECUTE ON FUNCTION gridgov.health(timestamptz) FROM gridgov_admin;
-SELECT is(pg_temp.st('roles'), 'warning', 'roles: a warning when the group roles lack this version''s grants');
+SELECT is(pg_temp.st('roles'), 'warning', 'roles: a warning when gridgov_admin lacks an administration function (setup_roles() not run since it came)');
 SELECT pg_catalog.count(*) FROM gridgov.setup_roles();
 SELECT ok(pg_catalog.has_function_privilege('gridgov_admin', 'gridgov.health(timestamptz)', 'EXECUTE')
           AND NOT pg_catalog.has_function_privilege('public', 'gridgov.health(timestamptz)', 'EXECUTE')

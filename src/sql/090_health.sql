@@ -197,14 +197,21 @@ BEGIN
     FROM pg_catalog.unnest(ARRAY['gridgov_admin', 'gridgov_analyst', 'gridgov_department', 'gridgov_dispatcher',
                                  'gridgov_worker']) r
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = r);
+    -- setup_roles() grants every administration function but itself to the
+    -- admin role (docs/security.md); one it lacks is newer than the last run.
     -- (A role that does not exist has no privileges to ask about.)
     IF missing IS NULL THEN
-        granted := pg_catalog.has_function_privilege('gridgov_admin', 'gridgov.health(timestamp with time zone)', 'EXECUTE');
+        granted := NOT EXISTS (
+            SELECT 1 FROM pg_catalog.pg_proc p
+            WHERE p.pronamespace = 'gridgov'::pg_catalog.regnamespace
+              AND pg_catalog.obj_description(p.oid, 'pg_proc') LIKE 'Administration:%'
+              AND p.oid <> 'gridgov.setup_roles()'::pg_catalog.regprocedure
+              AND NOT pg_catalog.has_function_privilege('gridgov_admin', p.oid, 'EXECUTE'));
     END IF;
     RETURN QUERY SELECT 'roles'::text, CASE WHEN granted THEN 'ok' ELSE 'warning' END,
         CASE WHEN missing IS NOT NULL THEN 'missing group roles: ' || missing
-             WHEN NOT granted THEN 'the group roles lack the grants of this version''s functions'
-             ELSE 'the group roles exist and hold this version''s grants' END,
+             WHEN NOT granted THEN 'gridgov_admin lacks EXECUTE on administration functions: setup_roles() has not run since they came'
+             ELSE 'the group roles exist; gridgov_admin may execute every administration function' END,
         CASE WHEN NOT granted
              THEN 'SELECT * FROM gridgov.setup_roles(); creates them and grants their privileges (docs/security.md).' END;
     RETURN QUERY SELECT 'search_path'::text, CASE WHEN 'gridgov' = ANY (caller_schemas) THEN 'ok' ELSE 'warning' END,
@@ -215,7 +222,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.health_setup(name[]) IS
-    'Internal: the health checks of the set-up (gridgov.health): the installed version against the available one, the home county setting, the group roles of gridgov.setup_roles() with this version''s grants, and gridgov on the caller''s search path (caller_schemas: current_schemas(false) of the caller)';
+    'Internal: the health checks of the set-up (gridgov.health): the installed version against the available one, the home county setting, the group roles of gridgov.setup_roles() (missing, or gridgov_admin without EXECUTE on an administration function: not run since the last update), and gridgov on the caller''s search path (caller_schemas: current_schemas(false) of the caller)';
 
 -- The report ------------------------------------------------------------------------
 
