@@ -30,7 +30,7 @@
 -- department clerk (the rest of the workflows, raw UPDATEs, sla_sweep), an analyst
 -- (the analytics views, maps, analytics_refresh_pending) and a superuser
 -- (sla_sweep, analytics_refresh_pending, redivide and rehome_cases,
--- nightly_maintenance, verify_histories, the analytics, the Open311 functions,
+-- nightly_maintenance, verify_histories, health, the analytics, the Open311 functions,
 -- configuration writes, case_system_update).  Each is a fresh connection, so
 -- gridgov's per-backend caches and kept C plans are first prepared under the
 -- hostile path; one more session prepares them under an ordinary path and then
@@ -45,7 +45,7 @@
 -- transaction reads the planted schema only through dblink, so that it holds no
 -- lock the clean-up needs.
 BEGIN;
-SELECT plan(52);
+SELECT plan(53);
 SET LOCAL statement_timeout = '600s';
 SET LOCAL client_min_messages = warning;
 
@@ -674,6 +674,7 @@ SELECT pg_temp.ssp_run('super', st, sql) FROM (VALUES
         WHERE r.note OPERATOR(pg_catalog.=) 'gg_planted'$$),
     ('nightly_maintenance as superuser', $$SELECT gridgov.nightly_maintenance('2026-03-20 09:00+08')$$),
     ('verify_histories as superuser', $$SELECT * FROM gridgov.verify_histories()$$),
+    ('health as superuser', $$SELECT * FROM gridgov.health('2026-03-20 09:00+08')$$),
     ('analytics views as superuser', $$SELECT * FROM gridgov.case_facts$$),
     ('analytics views as superuser', $$SELECT * FROM gridgov.three_rates$$),
     ('analytics views as superuser', $$SELECT * FROM gridgov.timeliness$$),

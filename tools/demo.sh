@@ -22,17 +22,22 @@ demo_start() {
 	local inst port
 	inst=$(gg_instance_dir "$GG_ROOT/.demo")
 	port=$(gg_free_port 55433)
-	gg_start "$inst" "$port" "$DEMO_DB"
-	gg_psql "$inst" "$port" postgres -q -c "CREATE DATABASE $DEMO_DB"
 	echo "$port" >"$GG_ROOT/.demo/port"
-
-	gg_demo_load "$DEMO_DB" -h "$inst" -p "$port" -U postgres
+	gg_demo_instance "$inst" "$port" "$DEMO_DB"
 
 	cat <<EOT
 
-The demo instance is running.  Connect with:
+The demo instance is running, with pg_cron and gridgov's jobs: the sweep
+(gridgov-sla-sweep) and the analytics (gridgov-analytics) run every minute,
+the nightly job at 02:17 UTC.  Connect with:
 
     $(gg_bindir)/psql -h $inst -p $port -U postgres $DEMO_DB
+
+Their runs, and what the server still lacks:
+
+    SELECT j.jobname, d.status, d.start_time FROM cron.job_run_details d
+    JOIN cron.job j USING (jobid) ORDER BY d.runid DESC LIMIT 6;
+    SELECT * FROM gridgov.health();
 
 Stop it with:  make demo-stop
 EOT

@@ -194,6 +194,22 @@ gg_demo_load() {
 	done
 }
 
+# gg_demo_instance DIR PORT DB [psql args...]: the demo's instance: a server in
+# DIR (gg_start, pg_cron serving DB), database DB with the demo loaded
+# (gg_demo_load), then pg_cron installed in it and gridgov's jobs scheduled
+# (gridgov.schedule_jobs()), after the load, so that the steps' own sweeps at
+# their explicit times run first.  Used by make demo and by
+# test/shell/demo_jobs.sh, which checks that the jobs run there.
+gg_demo_instance() {
+	local dir=$1 port=$2 db=$3
+	shift 3
+	gg_start "$dir" "$port" "$db"
+	gg_psql "$dir" "$port" postgres -q -c "CREATE DATABASE $db"
+	gg_demo_load "$db" -h "$dir" -p "$port" -U postgres "$@"
+	gg_psql "$dir" "$port" "$db" -q -c "SET client_min_messages = warning" \
+		-c "CREATE EXTENSION IF NOT EXISTS pg_cron" -c "SELECT * FROM gridgov.schedule_jobs()" >/dev/null
+}
+
 # psql against an instance: gg_psql DIR PORT DB [psql args...]
 gg_psql() {
 	local dir=$1 port=$2 db=$3

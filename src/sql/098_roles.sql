@@ -73,6 +73,11 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.nightly_maintenance(timestamptz), gridgov.schedule_jobs(),
           gridgov.unschedule_jobs() TO gridgov_admin;
 
+    -- Health (090): the admin role checks the set-up, the jobs and their work
+    -- (counts and times only; the report reads pg_cron's tables as the owner).
+    GRANT EXECUTE ON FUNCTION gridgov.health(timestamptz), gridgov.health_report(timestamptz, name[])
+          TO gridgov_admin;
+
     -- Analytics (080-089): the analysts, dispatchers and the admin role read
     -- the PII-free views and maps.  The board and the map metrics count cases
     -- as the owner (SECURITY DEFINER): those roles need no rights on cases or
