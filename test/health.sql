@@ -111,10 +111,11 @@ SELECT v.code::gridgov.gridcode, v.code, ST_Multi(ST_MakeEnvelope(v.x, 10, v.x +
 FROM (VALUES ('990120001001', 100.0), ('990120001002', 100.01)) v(code, x);
 SELECT is(pg_temp.st('coverage', '2091-06-01'), 'warning', 'coverage: a warning for overlapping siblings');
 
--- Calendars: a calendar an active policy counts on, whose exceptions end in 2001.
-INSERT INTO gridgov.calendars (name, time_zone) VALUES ('health-test', 'Asia/Shanghai');
+-- Calendars: a calendar an active policy counts on, whose horizon is 1 October 2001
+-- (a holiday after it does not move it: the horizon is known_until).
+INSERT INTO gridgov.calendars (name, time_zone, known_until) VALUES ('health-test', 'Asia/Shanghai', '2001-10-01');
 INSERT INTO gridgov.calendar_exceptions (calendar_id, day, kind, name)
-SELECT id, '2001-10-01', 'holiday', '国庆节' FROM gridgov.calendars WHERE name = 'health-test';
+SELECT id, '2001-12-25', 'holiday', '不移动地平线' FROM gridgov.calendars WHERE name = 'health-test';
 INSERT INTO gridgov.sla_policies (category_prefix, stage, amount, unit, calendar_id)
 SELECT 'C99', 'whole', 5, 'working_days', id FROM gridgov.calendars WHERE name = 'health-test';
 SELECT is(pg_temp.st('calendar health-test', '2001-06-01'), 'ok', 'calendar: ok with its holidays known 4 months ahead');

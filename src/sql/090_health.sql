@@ -116,21 +116,21 @@ BEGIN ATOMIC
                 WHEN h.horizon < h.today THEN 'error'
                 WHEN h.horizon < h.today + health_calendars.within_days THEN 'warning'
                 ELSE 'ok' END,
-           CASE WHEN h.horizon IS NULL THEN 'used by an active SLA policy; no per-date exceptions: the weekly periods only'
-                ELSE pg_catalog.format('used by an active SLA policy; its exceptions (holidays) are known up to %s%s',
+           CASE WHEN h.horizon IS NULL THEN 'used by an active SLA policy; no horizon: its weekly periods are the whole truth'
+                ELSE pg_catalog.format('used by an active SLA policy; its holidays are known up to %s (its horizon)%s',
                                        h.horizon, CASE WHEN h.horizon < h.today + health_calendars.within_days
                                                        THEN ': deadlines after it follow the weekly periods only' ELSE '' END) END,
            CASE WHEN h.horizon < h.today + health_calendars.within_days
-                THEN pg_catalog.format('Load the next year''s holidays (docs/calendars.md), e.g. SELECT gridgov.load_cn_holidays(%L, data);', c.name) END
+                THEN pg_catalog.format('Load the next year''s holidays (docs/calendars.md, The horizon): SELECT * FROM gridgov.load_calendar_year(%L, data);', c.name) END
     FROM gridgov.calendars c
     CROSS JOIN LATERAL (
-        SELECT (SELECT pg_catalog.max(e.day) FROM gridgov.calendar_exceptions e WHERE e.calendar_id = c.id) AS horizon,
+        SELECT gridgov.calendar_horizon(c.name) AS horizon,
                (health_calendars.as_of AT TIME ZONE c.time_zone)::date AS today) h
     WHERE EXISTS (SELECT 1 FROM gridgov.sla_policies p WHERE p.calendar_id = c.id AND p.active)
     ORDER BY c.name;
 END;
 COMMENT ON FUNCTION gridgov.health_calendars(timestamptz, integer) IS
-    'Internal: the health check of each calendar an active SLA policy counts on: error when its last per-date exception (its horizon) lies before the local day of as_of, warning when within within_days days (default 60); a calendar without exceptions has only its weekly periods';
+    'Internal: the health check of each calendar an active SLA policy counts on: error when its horizon (gridgov.calendar_horizon) lies before the local day of as_of, warning when within within_days days (default 60); a calendar without a horizon has only its weekly periods';
 
 -- The work of the jobs: sweep and analytics; the grid layer -------------------------
 

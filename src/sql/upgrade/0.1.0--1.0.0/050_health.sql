@@ -119,21 +119,21 @@ BEGIN ATOMIC
                 WHEN h.horizon < h.today THEN 'error'
                 WHEN h.horizon < h.today + health_calendars.within_days THEN 'warning'
                 ELSE 'ok' END,
-           CASE WHEN h.horizon IS NULL THEN 'used by an active SLA policy; no per-date exceptions: the weekly periods only'
-                ELSE pg_catalog.format('used by an active SLA policy; its exceptions (holidays) are known up to %s%s',
+           CASE WHEN h.horizon IS NULL THEN 'used by an active SLA policy; no horizon: its weekly periods are the whole truth'
+                ELSE pg_catalog.format('used by an active SLA policy; its holidays are known up to %s (its horizon)%s',
                                        h.horizon, CASE WHEN h.horizon < h.today + health_calendars.within_days
                                                        THEN ': deadlines after it follow the weekly periods only' ELSE '' END) END,
            CASE WHEN h.horizon < h.today + health_calendars.within_days
-                THEN pg_catalog.format('Load the next year''s holidays (docs/calendars.md), e.g. SELECT gridgov.load_cn_holidays(%L, data);', c.name) END
+                THEN pg_catalog.format('Load the next year''s holidays (docs/calendars.md, The horizon): SELECT * FROM gridgov.load_calendar_year(%L, data);', c.name) END
     FROM gridgov.calendars c
     CROSS JOIN LATERAL (
-        SELECT (SELECT pg_catalog.max(e.day) FROM gridgov.calendar_exceptions e WHERE e.calendar_id = c.id) AS horizon,
+        SELECT gridgov.calendar_horizon(c.name) AS horizon,
                (health_calendars.as_of AT TIME ZONE c.time_zone)::date AS today) h
     WHERE EXISTS (SELECT 1 FROM gridgov.sla_policies p WHERE p.calendar_id = c.id AND p.active)
     ORDER BY c.name;
 END;
 COMMENT ON FUNCTION gridgov.health_calendars(timestamptz, integer) IS
-    'Internal: the health check of each calendar an active SLA policy counts on: error when its last per-date exception (its horizon) lies before the local day of as_of, warning when within within_days days (default 60); a calendar without exceptions has only its weekly periods';
+    'Internal: the health check of each calendar an active SLA policy counts on: error when its horizon (gridgov.calendar_horizon) lies before the local day of as_of, warning when within within_days days (default 60); a calendar without a horizon has only its weekly periods';
 
 -- The work of the jobs: sweep and analytics; the grid layer -------------------------
 
@@ -266,7 +266,8 @@ REVOKE EXECUTE ON FUNCTION gridgov.health_job(text, text, text, timestamptz),
     gridgov.health(timestamptz)
     FROM PUBLIC;
 
--- setup_roles() as src/sql/098_roles.sql has it now (it grants health() to gridgov_admin).
+-- setup_roles() as src/sql/098_roles.sql has it in 1.0.0 (the last fragment to define it: it
+-- grants health() to gridgov_admin, and the horizon's grants of 040).
 CREATE OR REPLACE FUNCTION gridgov.setup_roles() RETURNS SETOF text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
@@ -322,6 +323,9 @@ BEGIN
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst;
     GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
           gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin;
+    GRANT SELECT ON gridgov.provisional_clocks
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.load_calendar_year(text, jsonb, timestamptz) TO gridgov_admin;
     GRANT INSERT ON gridgov.whistles, gridgov.whistle_calls TO gridgov_dispatcher;
     GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher;
     GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz),
@@ -356,6 +360,8 @@ BEGIN
     RETURN NEXT 'granted';
 END
 $$;
+COMMENT ON FUNCTION gridgov.setup_roles() IS
+    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst and grants their privileges; idempotent. Workflow transitions name these roles';
 
 -- A database whose roles were set up gets the new grants now, as a fresh install
 -- gets them from its setup_roles() call.
