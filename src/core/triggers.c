@@ -54,7 +54,7 @@ static const TriggerBinding bindings[] = {
 	B_ROW("shipped_rows_restore", "workflow_states", "IU"),
 	B_ROW("shipped_rows_restore", "transitions", "IU"),
 	B_ROW("shipped_rows_restore", "sla_policies", "I"),
-	B_ROW("shipped_rows_restore", "calendars", "IU"),
+	B_ROW("shipped_rows_restore", "calendars", "I"),
 	/* references without foreign keys */
 	A_STMT("reference_guard", "categories", "UD"),
 	B_STMT("reference_guard", "categories", "T"),

@@ -262,7 +262,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.shipped_rows_restore() IS
-    'Trigger on workflows, workflow_states, transitions, calendars (INSERT, UPDATE) and sla_policies (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
+    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE), sla_policies and calendars (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
 
 CREATE TRIGGER workflows_shipped BEFORE INSERT OR UPDATE ON gridgov.workflows
     FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();

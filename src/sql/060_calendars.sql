@@ -20,7 +20,7 @@ COMMENT ON COLUMN gridgov.calendars.time_zone IS 'IANA time zone name as listed 
 COMMENT ON COLUMN gridgov.calendars.description IS 'Free text';
 COMMENT ON COLUMN gridgov.calendars.builtin IS 'Shipped with gridgov: created by CREATE EXTENSION, read-only but for known_until; saved by pg_dump only when modified';
 COMMENT ON COLUMN gridgov.calendars.known_until IS 'The horizon: the last local date the calendar''s exceptions (holidays, adjusted working days) are known for; deadlines counted in working time that fall after it are provisional (gridgov.provisional_clocks). Moved by gridgov.load_calendar_year; NULL: the weekly pattern is the whole truth (24x7), nothing is provisional. The only column of a shipped row that may be changed';
-COMMENT ON COLUMN gridgov.calendars.modified IS 'A shipped calendar whose horizon (known_until) moved: saved by pg_dump, and its horizon put back on restore (gridgov.shipped_rows_restore)';
+COMMENT ON COLUMN gridgov.calendars.modified IS 'A shipped calendar whose horizon (known_until) moved (set by gridgov.calendar_guard): saved by pg_dump, and its horizon put back on restore (gridgov.shipped_rows_restore)';
 
 CREATE TABLE gridgov.calendar_periods (
     calendar_id integer NOT NULL REFERENCES gridgov.calendars (id) ON DELETE CASCADE,
@@ -156,9 +156,12 @@ BEGIN
     IF NOT OLD.builtin THEN
         RETURN OLD;
     END IF;
-    -- The horizon of a shipped calendar moves with the years loaded into it.
+    -- The horizon of a shipped calendar moves with the years loaded into it; a
+    -- moved one is modified, so that pg_dump saves it (calendars_builtin puts
+    -- it back on restore).
     IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'calendars'
        AND pg_catalog.to_jsonb(NEW) - 'known_until' - 'modified' = pg_catalog.to_jsonb(OLD) - 'known_until' - 'modified' THEN
+        NEW.modified := OLD.modified OR NEW.known_until IS DISTINCT FROM OLD.known_until;
         RETURN NEW;
     END IF;
     r := pg_catalog.to_jsonb(OLD);
@@ -171,7 +174,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.calendar_guard() IS
-    'Trigger: shipped (builtin) calendar rows cannot be updated (except a calendar''s horizon, known_until), deleted or truncated, and no other row can be marked builtin (GG201)';
+    'Trigger: shipped (builtin) calendar rows cannot be updated (except a calendar''s horizon, known_until, which marks it modified), deleted or truncated, and no other row can be marked builtin (GG201)';
 
 -- Working-time arithmetic (C) ---------------------------------------------------
 
@@ -449,11 +452,15 @@ CREATE TRIGGER calendars_guard BEFORE INSERT OR UPDATE OR DELETE
     ON gridgov.calendars FOR EACH ROW EXECUTE FUNCTION gridgov.calendar_guard();
 -- A shipped calendar whose horizon moved comes back with it on restore.  Named
 -- to fire before calendars_check and calendars_guard (triggers fire in name
--- order): the restored row becomes an UPDATE of the shipped one before the
--- guard sees an INSERT of a builtin row.
-CREATE TRIGGER calendars_builtin BEFORE INSERT OR UPDATE
+-- order): the restored row becomes an UPDATE of the shipped one (which the
+-- guard allows and marks modified) before the guard sees an INSERT of a
+-- builtin row.
+CREATE TRIGGER calendars_builtin BEFORE INSERT
     ON gridgov.calendars FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
 ALTER TABLE gridgov.calendars ENABLE ALWAYS TRIGGER calendars_builtin;
+-- The guard marks a moved horizon modified: under session_replication_role =
+-- replica (a restore so made) too.
+ALTER TABLE gridgov.calendars ENABLE ALWAYS TRIGGER calendars_guard;
 CREATE TRIGGER calendars_guard_truncate BEFORE TRUNCATE
     ON gridgov.calendars FOR EACH STATEMENT EXECUTE FUNCTION gridgov.calendar_guard();
 CREATE TRIGGER calendar_periods_guard BEFORE INSERT OR UPDATE OR DELETE

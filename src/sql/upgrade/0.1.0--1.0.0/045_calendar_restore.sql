@@ -5,7 +5,7 @@
 -- 060_calendars.sql; docs/backup.md).
 ALTER TABLE gridgov.calendars ADD COLUMN modified boolean NOT NULL DEFAULT false;
 COMMENT ON COLUMN gridgov.calendars.builtin IS 'Shipped with gridgov: created by CREATE EXTENSION, read-only but for known_until; saved by pg_dump only when modified';
-COMMENT ON COLUMN gridgov.calendars.modified IS 'A shipped calendar whose horizon (known_until) moved: saved by pg_dump, and its horizon put back on restore (gridgov.shipped_rows_restore)';
+COMMENT ON COLUMN gridgov.calendars.modified IS 'A shipped calendar whose horizon (known_until) moved (set by gridgov.calendar_guard): saved by pg_dump, and its horizon put back on restore (gridgov.shipped_rows_restore)';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.calendars', 'WHERE NOT builtin OR modified');
 
 CREATE OR REPLACE FUNCTION gridgov.calendar_guard() RETURNS trigger
@@ -32,9 +32,12 @@ BEGIN
     IF NOT OLD.builtin THEN
         RETURN OLD;
     END IF;
-    -- The horizon of a shipped calendar moves with the years loaded into it.
+    -- The horizon of a shipped calendar moves with the years loaded into it; a
+    -- moved one is modified, so that pg_dump saves it (calendars_builtin puts
+    -- it back on restore).
     IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'calendars'
        AND pg_catalog.to_jsonb(NEW) - 'known_until' - 'modified' = pg_catalog.to_jsonb(OLD) - 'known_until' - 'modified' THEN
+        NEW.modified := OLD.modified OR NEW.known_until IS DISTINCT FROM OLD.known_until;
         RETURN NEW;
     END IF;
     r := pg_catalog.to_jsonb(OLD);
@@ -47,7 +50,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.calendar_guard() IS
-    'Trigger: shipped (builtin) calendar rows cannot be updated (except a calendar''s horizon, known_until), deleted or truncated, and no other row can be marked builtin (GG201)';
+    'Trigger: shipped (builtin) calendar rows cannot be updated (except a calendar''s horizon, known_until, which marks it modified), deleted or truncated, and no other row can be marked builtin (GG201)';
 
 CREATE OR REPLACE FUNCTION gridgov.shipped_rows_restore() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -97,12 +100,16 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.shipped_rows_restore() IS
-    'Trigger on workflows, workflow_states, transitions, calendars (INSERT, UPDATE) and sla_policies (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
+    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE), sla_policies and calendars (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
 
 -- A shipped calendar whose horizon moved comes back with it on restore.  Named
 -- to fire before calendars_check and calendars_guard (triggers fire in name
--- order): the restored row becomes an UPDATE of the shipped one before the
--- guard sees an INSERT of a builtin row.
-CREATE TRIGGER calendars_builtin BEFORE INSERT OR UPDATE
+-- order): the restored row becomes an UPDATE of the shipped one (which the
+-- guard allows and marks modified) before the guard sees an INSERT of a
+-- builtin row.
+CREATE TRIGGER calendars_builtin BEFORE INSERT
     ON gridgov.calendars FOR EACH ROW EXECUTE FUNCTION gridgov.shipped_rows_restore();
 ALTER TABLE gridgov.calendars ENABLE ALWAYS TRIGGER calendars_builtin;
+-- The guard marks a moved horizon modified: under session_replication_role =
+-- replica (a restore so made) too.
+ALTER TABLE gridgov.calendars ENABLE ALWAYS TRIGGER calendars_guard;
