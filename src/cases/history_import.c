@@ -63,12 +63,12 @@ history_import_inserting(void)
 enum
 {
 	R_CASE_ID, R_COUNTY, R_CATEGORY, R_WORKFLOW, R_URGENCY, R_SOURCE, R_DEPARTMENT, R_REPORTED,
-	R_ACTIONS, R_ATS, R_NOTES, R_PAYLOADS, R_INTAKE_PAYLOAD, R_NCOLS
+	R_SEQS, R_ACTIONS, R_ATS, R_NOTES, R_PAYLOADS, R_INTAKE_PAYLOAD, R_NCOLS
 };
 
 #define READY_SQL \
 	"SELECT case_id, county, category, workflow, urgency, source, department_id, reported_at, " \
-	"actions, ats, notes, payloads, intake_payload FROM pg_temp.gg_import_ready ORDER BY case_id"
+	"seqs, actions, ats, notes, payloads, intake_payload FROM pg_temp.gg_import_ready ORDER BY case_id"
 
 /* A clock of the case being walked. */
 typedef struct WalkClock
@@ -105,6 +105,8 @@ typedef struct Walk
 	TimestampTz reported_at;
 	Jsonb	   *intake_payload;
 	int			nsteps;
+	Datum	   *seqs;
+	bool	   *seq_nulls;
 	Datum	   *actions;
 	bool	   *action_nulls;
 	Datum	   *ats;
@@ -535,11 +537,70 @@ read_text(HeapTuple tup, TupleDesc desc, int col)
 	return s;
 }
 
+/* Moves step from to position to (to < from), shifting the ones between up. */
+static void
+move_step(Walk *w, int from, int to)
+{
+	Datum	   *arrays[4] = {w->seqs, w->actions, w->ats, w->notes};
+	bool	   *nulls[2] = {w->note_nulls, w->payload_nulls};
+	Datum		payload = w->payloads[from];
+	int			a;
+
+	for (a = 0; a < 4; a++)
+	{
+		Datum		d = arrays[a][from];
+
+		memmove(&arrays[a][to + 1], &arrays[a][to], (from - to) * sizeof(Datum));
+		arrays[a][to] = d;
+	}
+	memmove(&w->payloads[to + 1], &w->payloads[to], (from - to) * sizeof(Datum));
+	w->payloads[to] = payload;
+	for (a = 0; a < 2; a++)
+	{
+		bool		b = nulls[a][from];
+
+		memmove(&nulls[a][to + 1], &nulls[a][to], (from - to) * sizeof(bool));
+		nulls[a][to] = b;
+	}
+}
+
+/*
+ * The steps in seq order (they arrive in any order; insertion sort, as a
+ * timeline is short and usually in order), then the checks of that order:
+ * no seq twice, times that never go back, the first not before the report.
+ */
+static void
+order_steps(Walk *w)
+{
+	int			i;
+	int			j;
+
+	for (i = 1; i < w->nsteps; i++)
+	{
+		for (j = i; j > 0 && DatumGetInt32(w->seqs[j - 1]) > DatumGetInt32(w->seqs[i]); j--)
+			;
+		if (j < i)
+			move_step(w, i, j);
+	}
+	for (i = 0; i < w->nsteps; i++)
+	{
+		TimestampTz prev = (i == 0) ? w->reported_at : DatumGetTimestampTz(w->ats[i - 1]);
+
+		if (i > 0 && DatumGetInt32(w->seqs[i]) == DatumGetInt32(w->seqs[i - 1]))
+		{
+			w->reason = pstrdup("two steps have the same seq");
+			return;
+		}
+		if (DatumGetTimestampTz(w->ats[i]) < prev)
+			w->reason = pstrdup("the steps are not in time order");
+	}
+}
+
 static void
 read_case(Walk *w, HeapTuple tup, TupleDesc desc)
 {
 	bool		isnull;
-	int			n[4];
+	int			n[5];
 
 	memset(w, 0, offsetof(Walk, clocks));
 	w->nclocks = 0;
@@ -560,11 +621,14 @@ read_case(Walk *w, HeapTuple tup, TupleDesc desc)
 	read_array(tup, desc, R_ATS, TIMESTAMPTZOID, &w->ats, &w->at_nulls, &n[1]);
 	read_array(tup, desc, R_NOTES, TEXTOID, &w->notes, &w->note_nulls, &n[2]);
 	read_array(tup, desc, R_PAYLOADS, JSONBOID, &w->payloads, &w->payload_nulls, &n[3]);
-	if (n[0] != n[1] || n[0] != n[2] || n[0] != n[3])
+	read_array(tup, desc, R_SEQS, INT4OID, &w->seqs, &w->seq_nulls, &n[4]);
+	if (n[0] != n[1] || n[0] != n[2] || n[0] != n[3] || n[0] != n[4])
 		elog(ERROR, "staged timeline of case " INT64_FORMAT " has arrays of different lengths", w->case_id);
 	w->nsteps = n[0];
 	if (w->nsteps > IMPORT_MAX_STEPS)
 		w->reason = psprintf("more than %d steps", IMPORT_MAX_STEPS);
+	else
+		order_steps(w);
 }
 
 /* Writing ---------------------------------------------------------------------------- */
@@ -835,16 +899,21 @@ import_all(Writer *wr)
 
 	for (;;)
 	{
+		SPITupleTable *rows;
+		uint64		nrows;
 		uint64		i;
 
 		SPI_cursor_fetch(portal, true, IMPORT_CHUNK);
-		if (SPI_processed == 0)
+		/* The flushes below run statements, which replace SPI_tuptable. */
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		if (nrows == 0)
 			break;
-		for (i = 0; i < SPI_processed; i++)
+		for (i = 0; i < nrows; i++)
 		{
 			MemoryContext old = MemoryContextSwitchTo(row_cxt);
 
-			read_case(w, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+			read_case(w, rows->vals[i], rows->tupdesc);
 			wr->county_type = w->county_type;
 			if (w->reason == NULL)
 				walk_case(w);
@@ -852,7 +921,7 @@ import_all(Writer *wr)
 			write_case(wr, w);
 			MemoryContextReset(row_cxt);
 		}
-		SPI_freetuptable(SPI_tuptable);
+		SPI_freetuptable(rows);
 	}
 	SPI_cursor_close(portal);
 }

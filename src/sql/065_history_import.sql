@@ -119,13 +119,9 @@ BEGIN
     CREATE TEMP TABLE gg_import_steps ON COMMIT DROP AS
     SELECT st.county, st.source, st.external_id,
            pg_catalog.count(*) AS nsteps,
-           pg_catalog.count(DISTINCT st.seq) AS nseqs,
            pg_catalog.bool_or(st.at IS NULL OR st.action IS NULL) AS incomplete,
            pg_catalog.bool_or(st.at > as_of) AS future,
-           pg_catalog.bool_or(st.at < st.prev_at) AS backwards,
-           pg_catalog.min(st.at) AS first_at,
-           (pg_catalog.array_agg(st.department ORDER BY st.seq)
-                FILTER (WHERE st.department IS NOT NULL AND d.id IS NULL))[1] AS unknown_department,
+           pg_catalog.min(st.department) FILTER (WHERE st.department IS NOT NULL AND d.id IS NULL) AS unknown_department,
            pg_catalog.bool_or(st.payload IS NOT NULL AND pg_catalog.jsonb_typeof(st.payload) <> 'object') AS bad_payload,
            pg_catalog.bool_or(st.action = 'extend' AND NOT COALESCE(
                pg_catalog.jsonb_typeof(st.payload) = 'object'
@@ -134,24 +130,23 @@ BEGIN
                AND (st.payload ->> 'amount')::numeric > 0
                AND COALESCE(st.payload ->> 'unit', 'minutes') IN ('minutes', 'working_hours', 'working_days', 'calendar_days'),
                false)) AS bad_extend,
-           pg_catalog.array_agg(st.action ORDER BY st.seq) AS actions,
-           pg_catalog.array_agg(st.at ORDER BY st.seq) AS ats,
-           pg_catalog.array_agg(st.note ORDER BY st.seq) AS notes,
-           pg_catalog.array_agg(
-               CASE WHEN pg_catalog.jsonb_typeof(st.payload) IS DISTINCT FROM 'array' THEN
-               pg_catalog.jsonb_strip_nulls(
-                   COALESCE(st.payload, '{}'::jsonb) OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
-                       CASE WHEN st.action = 'dispatch' THEN 'department_id' ELSE 'actor_department_id' END, d.id,
-                       'solved', st.solved, 'satisfaction', st.satisfaction))
-               END ORDER BY st.seq) AS payloads
-    FROM (SELECT s.*, pg_catalog.lag(s.at) OVER (PARTITION BY s.county, s.source, s.external_id ORDER BY s.seq) AS prev_at
-          FROM gridgov.import_steps s) st
+           -- In any order: the walk puts them in seq order (and checks seq and time order).
+           pg_catalog.array_agg(st.seq) AS seqs,
+           pg_catalog.array_agg(st.action) AS actions,
+           pg_catalog.array_agg(st.at) AS ats,
+           pg_catalog.array_agg(st.note) AS notes,
+           pg_catalog.array_agg(pg_catalog.jsonb_strip_nulls(
+               CASE WHEN pg_catalog.jsonb_typeof(st.payload) = 'object' THEN st.payload ELSE '{}'::jsonb END
+               OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+                   CASE WHEN st.action = 'dispatch' THEN 'department_id' ELSE 'actor_department_id' END, d.id,
+                   'solved', st.solved, 'satisfaction', st.satisfaction))) AS payloads
+    FROM gridgov.import_steps st
     LEFT JOIN gridgov.departments d ON d.code = st.department
     GROUP BY st.county, st.source, st.external_id;
 
     -- Each staged case: skipped (already imported), or its reason, or ready.
     CREATE TEMP TABLE gg_import_check ON COMMIT DROP AS
-    SELECT s.*, st.nsteps, st.actions, st.ats, st.notes, st.payloads,
+    SELECT s.*, st.nsteps, st.seqs, st.actions, st.ats, st.notes, st.payloads,
            gridgov.locate(w.point, s.reported_at) AS grid,
            cat.workflow, COALESCE(s.urgency::text, cat.default_urgency) AS final_urgency, dep.id AS department_id,
            EXISTS (SELECT 1 FROM gridgov.cases c
@@ -169,9 +164,7 @@ BEGIN
                WHEN s.reported_at > as_of THEN 'reported_at lies in the future'
                WHEN s.department IS NOT NULL AND dep.id IS NULL THEN pg_catalog.format('unknown department %L', s.department)
                WHEN st.incomplete THEN 'a step has no time or no action'
-               WHEN st.nseqs < st.nsteps THEN 'two steps have the same seq'
                WHEN st.future THEN 'a step lies in the future'
-               WHEN st.backwards OR st.first_at < s.reported_at THEN 'the steps are not in time order'
                WHEN st.unknown_department IS NOT NULL THEN pg_catalog.format('unknown department %L', st.unknown_department)
                WHEN st.bad_payload THEN 'a step''s payload is not a JSON object'
                WHEN st.bad_extend THEN 'extend needs a stage, a positive amount and a known unit'
@@ -194,7 +187,11 @@ BEGIN
 
     -- The cases to import, with their ids and numbers.
     CREATE TEMP TABLE gg_import_ready ON COMMIT DROP AS
-    SELECT r.*, gridgov.import_case_no(r.county, r.case_id, r.reported_at) AS case_no,
+    -- The case number as intake gives it: county-yyyymmdd-id, the date local to gridgov.time_zone.
+    SELECT r.*, r.county::text || '-'
+                || pg_catalog.to_char(r.reported_at AT TIME ZONE pg_catalog.current_setting('gridgov.time_zone'), 'YYYYMMDD')
+                || '-' || CASE WHEN r.case_id < 10000000 THEN pg_catalog.lpad(r.case_id::text, 7, '0')
+                               ELSE r.case_id::text END AS case_no,
            pg_catalog.jsonb_build_object('source', r.source, 'category', r.category, 'urgency', r.urgency,
                                          'grid', r.grid::text, 'department_id', r.department_id,
                                          'possible_duplicate_of', NULL, 'imported', true) AS intake_payload
@@ -202,7 +199,7 @@ BEGIN
                  c.external_id, c.category, c.workflow, c.final_urgency AS urgency, c.title, c.description,
                  c.point AS location, c.coord_system, c.address, c.reporter_name, c.reporter_phone, c.objcode,
                  c.grid, c.department_id, c.reported_at,
-                 COALESCE(c.actions, '{}') AS actions, COALESCE(c.ats, '{}') AS ats,
+                 COALESCE(c.seqs, '{}') AS seqs, COALESCE(c.actions, '{}') AS actions, COALESCE(c.ats, '{}') AS ats,
                  COALESCE(c.notes, '{}') AS notes, COALESCE(c.payloads, '{}') AS payloads
           FROM (SELECT * FROM pg_temp.gg_import_check c WHERE NOT c.present AND c.reason IS NULL
                 ORDER BY c.reported_at, c.county, c.source, c.external_id) c) r;
@@ -215,35 +212,49 @@ BEGIN
     n_imported := gridgov.history_import_apply();
 
     -- Every refusal, with its reason and the staged rows.
+    WITH refused AS (
+        -- by the checks above (a key staged twice: all its rows)
+        SELECT c.county, c.source, c.external_id, pg_catalog.min(c.reason) AS reason,
+               pg_catalog.jsonb_agg(pg_catalog.to_jsonb(c) OPERATOR(pg_catalog.-)
+                                    ARRAY['nsteps', 'seqs', 'actions', 'ats', 'notes', 'payloads', 'grid', 'workflow',
+                                          'final_urgency', 'department_id', 'present', 'point', 'reason']) AS staged_case
+        FROM pg_temp.gg_import_check c
+        WHERE NOT c.present AND c.reason IS NOT NULL
+        GROUP BY c.county, c.source, c.external_id
+        UNION ALL
+        -- by the walk of the timeline
+        SELECT i.county, i.source, i.external_id, x.reason, pg_catalog.jsonb_build_array(pg_catalog.to_jsonb(i))
+        FROM (SELECT r.county, r.source, r.external_id, d.reason
+              FROM pg_temp.gg_import_done d JOIN pg_temp.gg_import_ready r ON r.case_id = d.case_id
+              WHERE d.reason IS NOT NULL) x
+        JOIN gridgov.import_cases i ON i.county OPERATOR(gridgov.=) x.county AND i.source::text = x.source
+                                   AND i.external_id = x.external_id
+        UNION ALL
+        -- steps of no staged case
+        SELECT st.county, st.source, st.external_id, 'steps without a staged case', NULL
+        FROM pg_temp.gg_import_steps st
+        WHERE NOT EXISTS (SELECT 1 FROM gridgov.import_cases i
+                          WHERE i.county OPERATOR(gridgov.=) st.county AND i.source = st.source
+                            AND i.external_id = st.external_id)
+          AND NOT EXISTS (SELECT 1 FROM gridgov.cases c
+                          WHERE c.county OPERATOR(gridgov.=) st.county AND c.source = st.source
+                            AND c.external_id = st.external_id)
+    ), their_steps AS (
+        SELECT st.county, st.source, st.external_id,
+               pg_catalog.jsonb_agg(pg_catalog.to_jsonb(st) ORDER BY st.seq) AS steps
+        FROM gridgov.import_steps st
+        JOIN refused f ON f.county OPERATOR(gridgov.=) st.county AND f.source = st.source
+                      AND f.external_id = st.external_id
+        GROUP BY st.county, st.source, st.external_id
+    )
     INSERT INTO gridgov.import_rejects AS j (county, source, external_id, reason, staged)
-    SELECT x.county, x.source, x.external_id, x.reason,
-           pg_catalog.jsonb_build_object('case', x.staged_case,
-               'steps', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(st) ORDER BY st.seq), '[]')
-                         FROM gridgov.import_steps st
-                         WHERE st.county OPERATOR(gridgov.=) x.county AND st.source = x.source
-                           AND st.external_id = x.external_id))
-    FROM (SELECT c.county, c.source, c.external_id, pg_catalog.min(COALESCE(c.reason, d.reason)) AS reason,
-                 CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(cs.case_text)::jsonb
-                      ELSE pg_catalog.jsonb_agg(cs.case_text::jsonb) END AS staged_case
-          FROM pg_temp.gg_import_check c
-          LEFT JOIN pg_temp.gg_import_ready r ON r.county OPERATOR(gridgov.=) c.county AND r.source = c.source::text
-                                     AND r.external_id = c.external_id
-          LEFT JOIN pg_temp.gg_import_done d ON d.case_id = r.case_id
-          CROSS JOIN LATERAL (SELECT pg_catalog.to_jsonb(i)::text AS case_text
-                              FROM gridgov.import_cases i
-                              WHERE i.county OPERATOR(gridgov.=) c.county AND i.source = c.source
-                                AND i.external_id = c.external_id LIMIT 1) cs
-          WHERE NOT c.present AND (c.reason IS NOT NULL OR d.reason IS NOT NULL)
-          GROUP BY c.county, c.source, c.external_id
-          UNION ALL
-          SELECT st.county, st.source, st.external_id, 'steps without a staged case', NULL
-          FROM pg_temp.gg_import_steps st
-          WHERE NOT EXISTS (SELECT 1 FROM gridgov.import_cases i
-                            WHERE i.county OPERATOR(gridgov.=) st.county AND i.source = st.source
-                              AND i.external_id = st.external_id)
-            AND NOT EXISTS (SELECT 1 FROM gridgov.cases c
-                            WHERE c.county OPERATOR(gridgov.=) st.county AND c.source = st.source
-                              AND c.external_id = st.external_id)) x
+    SELECT f.county, f.source, f.external_id, f.reason,
+           pg_catalog.jsonb_build_object('case', CASE WHEN pg_catalog.jsonb_array_length(f.staged_case) = 1
+                                                      THEN f.staged_case -> 0 ELSE f.staged_case END,
+                                         'steps', COALESCE(s.steps, '[]'::jsonb))
+    FROM refused f
+    LEFT JOIN their_steps s ON s.county OPERATOR(gridgov.=) f.county AND s.source = f.source
+                           AND s.external_id = f.external_id
     ON CONFLICT (county, source, external_id) DO UPDATE
         SET reason = excluded.reason, staged = excluded.staged, rejected_at = excluded.rejected_at;
     GET DIAGNOSTICS n_rejected = ROW_COUNT;
@@ -263,11 +274,3 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.import_history(timestamptz) IS
     'Administration: imports the past cases staged in gridgov.import_cases and gridgov.import_steps (docs/history-import.md) as of as_of (no time may lie after it): cases with their chained events, clocks with their met/breached outcome, picked up by the analytics like any other history; a key already imported is skipped, every refused case goes to gridgov.import_rejects with its reason. Returns how many cases were staged, imported, skipped and rejected';
-
-CREATE FUNCTION gridgov.import_case_no(county gridgov.gridcode, id bigint, reported_at timestamptz) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp
-    RETURN county::text || '-'
-           || pg_catalog.to_char(reported_at AT TIME ZONE pg_catalog.current_setting('gridgov.time_zone'), 'YYYYMMDD')
-           || '-' || CASE WHEN id < 10000000 THEN pg_catalog.lpad(id::text, 7, '0') ELSE id::text END;
-COMMENT ON FUNCTION gridgov.import_case_no(gridgov.gridcode, bigint, timestamptz) IS
-    'Internal: the case number an imported case gets, as intake numbers a case (county-yyyymmdd-id, the date local to gridgov.time_zone)';
