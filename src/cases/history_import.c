@@ -68,7 +68,7 @@ enum
 
 #define READY_SQL \
 	"SELECT case_id, county, category, workflow, urgency, source, department_id, reported_at, " \
-	"seqs, actions, ats, notes, payloads, intake_payload FROM pg_temp.gg_import_ready ORDER BY case_id"
+	"seqs, actions, ats, notes, payloads, intake_payload FROM pg_temp.gg_import_ready"
 
 /* A clock of the case being walked. */
 typedef struct WalkClock
@@ -869,7 +869,7 @@ write_case(Writer *wr, const Walk *w)
 	"d.extensions, d.suspensions, d.solved, d.satisfaction::gridgov.satisfaction, d.events, " \
 	"d.history_hash " \
 	"FROM pg_temp.gg_import_ready r JOIN pg_temp.gg_import_done d ON d.case_id = r.case_id " \
-	"WHERE d.reason IS NULL ORDER BY r.case_id"
+	"WHERE d.reason IS NULL"
 
 static void
 insert_cases(int64 expected)

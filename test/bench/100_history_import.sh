@@ -51,7 +51,7 @@ SELECT g AS i, c.code AS category, c.workflow,
        d.code AS department
 FROM pg_catalog.generate_series(1, $n) g
 JOIN bench_pts p ON p.i = 1 + g % 100000
-JOIN bench_cats c ON c.i = 1 + (g * 7919) % (SELECT pg_catalog.count(*) FROM bench_cats)
+JOIN bench_cats c ON c.i = 1 + (g::bigint * 7919) % (SELECT pg_catalog.count(*) FROM bench_cats)
 JOIN bench_depts d ON d.i = 1 + (g * 31) % (SELECT pg_catalog.count(*) FROM bench_depts);
 -- Timelines: (workflow, variant, seq, action, hours after reporting at pace 1,
 -- department taking it, callback answer).

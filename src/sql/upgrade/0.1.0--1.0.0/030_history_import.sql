@@ -158,8 +158,7 @@ BEGIN
                      AND c.external_id = s.external_id) AS present,
            w.point,
            CASE
-               WHEN pg_catalog.count(*) OVER (PARTITION BY s.county, s.source, s.external_id) > 1
-                   THEN 'the key is staged more than once'
+               WHEN twice.county IS NOT NULL THEN 'the key is staged more than once'
                WHEN gridgov.level(s.county) <> 3 THEN 'county is not a 6-digit district code'
                WHEN cat.code IS NULL THEN pg_catalog.format('unknown category %L', s.category)
                WHEN s.title IS NULL THEN 'missing title'
@@ -174,6 +173,9 @@ BEGIN
                WHEN st.bad_extend THEN 'extend needs a stage, a positive amount and a known unit'
            END AS reason
     FROM gridgov.import_cases s
+    LEFT JOIN (SELECT t.county, t.source, t.external_id FROM gridgov.import_cases t
+               GROUP BY t.county, t.source, t.external_id HAVING pg_catalog.count(*) > 1) twice
+           USING (county, source, external_id)
     LEFT JOIN pg_temp.gg_import_steps st USING (county, source, external_id)
     LEFT JOIN gridgov.categories cat ON cat.code = s.category
     LEFT JOIN gridgov.departments dep ON dep.code = s.department
@@ -205,8 +207,7 @@ BEGIN
                  c.grid, c.department_id, c.reported_at,
                  COALESCE(c.seqs, '{}') AS seqs, COALESCE(c.actions, '{}') AS actions, COALESCE(c.ats, '{}') AS ats,
                  COALESCE(c.notes, '{}') AS notes, COALESCE(c.payloads, '{}') AS payloads
-          FROM (SELECT * FROM pg_temp.gg_import_check c WHERE NOT c.present AND c.reason IS NULL
-                ORDER BY c.reported_at, c.county, c.source, c.external_id) c) r;
+          FROM pg_temp.gg_import_check c WHERE NOT c.present AND c.reason IS NULL) r;
     CREATE TEMP TABLE gg_import_done (
         case_id bigint PRIMARY KEY, reason text, state text, closed_at timestamptz, updated_at timestamptz,
         events integer, history_hash bytea, dispatches integer, returns integer, reworks integer,
