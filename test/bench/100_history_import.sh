@@ -97,10 +97,19 @@ SQL
 steps=$(fresh_psql -Atc "SELECT pg_catalog.count(*) FROM gridgov.import_steps")
 
 # 2. The import ---------------------------------------------------------------------------
+# The session also reads its own CPU time (/proc/self/stat: user + system ticks), as
+# the machine's other work stretches the wall-clock time.
+cpu_ticks="(pg_catalog.split_part(pg_catalog.pg_read_file('/proc/self/stat'), ' ', 14)::bigint
+            + pg_catalog.split_part(pg_catalog.pg_read_file('/proc/self/stat'), ' ', 15)::bigint)"
 t0=$(date +%s.%N)
-result=$(fresh_psql -At -F ' ' -c "SELECT staged, imported, skipped, rejected FROM gridgov.import_history()")
+result=$(fresh_psql -At -F ' ' <<SQL
+SELECT $cpu_ticks AS c0 \gset
+SELECT staged, imported, skipped, rejected, $cpu_ticks - :c0 FROM gridgov.import_history();
+SQL
+)
 t1=$(date +%s.%N)
-read -r staged imported skipped rejected <<<"$result"
+read -r staged imported skipped rejected cpu <<<"$result"
+hz=$(getconf CLK_TCK)
 [ "$imported" = "$n" ] || { echo "history import: imported $imported of $n staged cases ($rejected rejected)" >&2;
 	fresh_psql -c "SELECT reason, count(*) FROM gridgov.import_rejects GROUP BY 1 ORDER BY 2 DESC LIMIT 5" >&2; exit 1; }
 counts=$(fresh_psql -At -F ' ' -c "SELECT (SELECT pg_catalog.count(*) FROM gridgov.case_events),
@@ -123,13 +132,14 @@ t6=$(date +%s.%N)
 broken=$(fresh_psql -Atc "SELECT pg_catalog.count(*) FROM gridgov.verify_histories()")
 t7=$(date +%s.%N)
 
-awk -v n="$n" -v steps="$steps" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v t4="$t4" -v t5="$t5" \
+awk -v n="$n" -v steps="$steps" -v cpu="$cpu" -v hz="$hz" -v load="$(cut -d ' ' -f 1-3 /proc/loadavg)" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v t4="$t4" -v t5="$t5" \
 	-v t6="$t6" -v t7="$t7" -v events="$events" -v clocks="$clocks" -v breached="$breached" -v running="$running" \
 	-v rerun="$rerun" -v refreshed="$refreshed" -v problems="$problems" -v broken="$broken" 'BEGIN {
 	r = n / (t1 - t0)
 	printf "history import: %d staged cases, %d steps (demo city, every active category, past year)\n", n, steps
 	printf "  import_history(), one session: %.1f s, %d events, %d clocks (%d breached, %d running)\n", t1 - t0, events, clocks, breached, running
 	printf "history import: %.0f cases/s (target >= 10,000 cases/s): %s; a 4,000,000-case history takes %.1f min\n", r, (r >= 10000 ? "met" : "NOT met"), 4000000 / r / 60
+	printf "  the importing session used %.1f s of CPU: %.0f cases per CPU-second (load average now %s)\n", cpu / hz, n / (cpu / hz), load
 	split(rerun, rr, " ")
 	printf "  re-run with the same staging: %d imported, %d skipped, %.1f s\n", rr[1], rr[2], t3 - t2
 	printf "  analytics_refresh_pending(): %d cases in %.1f s; analytics_check(): %d differences from the recomputation (%.1f s)\n", refreshed, t5 - t4, problems, t6 - t5
