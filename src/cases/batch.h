@@ -16,7 +16,7 @@
 #include "executor/spi.h"
 #include "utils/memutils.h"
 
-#define BATCH_MAX_COLS	16
+#define BATCH_MAX_COLS	20
 
 typedef struct Batch
 {

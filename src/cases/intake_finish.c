@@ -36,6 +36,7 @@
 #include "case_columns.h"
 #include "engine.h"
 #include "gridgov.h"
+#include "history_import.h"
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
@@ -320,7 +321,8 @@ gridgov_case_intake_finish(PG_FUNCTION_ARGS)
 				 errmsg("gridgov.case_intake_finish() needs the transition table of the new cases"),
 				 errhint("Create the trigger with REFERENCING NEW TABLE AS new_cases.")));
 	ts = td->tg_newtable;
-	if (tuplestore_tuple_count(ts) == 0)
+	/* Imported cases come with their history (history_import.c). */
+	if (tuplestore_tuple_count(ts) == 0 || history_import_inserting())
 		return PointerGetDatum(NULL);
 
 	/*
