@@ -335,6 +335,17 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.nightly_maintenance(timestamptz), gridgov.schedule_jobs(),
           gridgov.unschedule_jobs() TO gridgov_admin;
 
+    -- History import (065): the admin role stages a district's past cases and imports
+    -- them (docs/history-import.md).
+    GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON gridgov.import_cases, gridgov.import_steps
+          TO gridgov_admin;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.import_rejects TO gridgov_admin;
+    -- (history_import_apply() is its walk in C: it imports only what the
+    -- checks of import_history() left in the caller's temporary tables.)
+    GRANT EXECUTE ON FUNCTION gridgov.import_history(timestamptz), gridgov.history_import_apply()
+          TO gridgov_admin;
+    GRANT USAGE ON SEQUENCE gridgov.cases_id_seq TO gridgov_admin;
+
     -- Health (090): the admin role checks the set-up, the jobs and their work
     -- (counts and times only; the report reads pg_cron's tables as the owner).
     GRANT EXECUTE ON FUNCTION gridgov.health(timestamptz), gridgov.health_report(timestamptz, name[])
