@@ -119,6 +119,7 @@ INSERT INTO bad VALUES
     ('bad-category', 'unknown category ''X9999'''),
     ('bad-location', 'missing location'),
     ('bad-title', 'missing title'),
+    ('bad-long-title', 'title must have 1 to 500 characters, not 501'),
     ('bad-future', 'reported_at lies in the future'),
     ('bad-department', 'unknown department ''NO-SUCH'''),
     ('bad-step-department', 'unknown department ''NO-SUCH-2'''),
@@ -140,7 +141,7 @@ INSERT INTO gridgov.import_cases (county, source, external_id, category, title, 
 SELECT '110115', 'city'::gridgov.case_source, b.ext,
        CASE b.ext WHEN 'bad-category' THEN 'X9999' WHEN 'bad-transition' THEN 'E0102' WHEN 'bad-merge' THEN 'E0102'
                   WHEN 'bad-resume' THEN 'E0102' ELSE 'H0101' END,
-       CASE WHEN b.ext = 'bad-title' THEN NULL ELSE b.ext END,
+       CASE b.ext WHEN 'bad-title' THEN NULL WHEN 'bad-long-title' THEN pg_catalog.repeat('长', 501) ELSE b.ext END,
        CASE b.ext WHEN 'bad-location' THEN NULL WHEN 'bad-elsewhere' THEN ST_SetSRID(ST_MakePoint(117.1, 40.1), 4326)
                   WHEN 'bad-coords' THEN ST_SetSRID(ST_MakeLine(ST_MakePoint(116.45, 39.8), ST_MakePoint(116.46, 39.8)), 4326)
                   ELSE ST_SetSRID(ST_MakePoint(116.45, 39.8), 4326) END,
@@ -181,8 +182,8 @@ CREATE TEMP TABLE before AS SELECT (SELECT count(*) FROM gridgov.case_events) AS
 -- 1. The import ----------------------------------------------------------------------
 CREATE TEMP TABLE run1 AS SELECT * FROM gridgov.import_history();
 SELECT results_eq('SELECT staged, imported, skipped, rejected FROM run1',
-                  $$VALUES (24::bigint, 5::bigint, 0::bigint, 19::bigint)$$,
-                  'first run: 24 staged rows, 5 cases imported, 19 keys rejected (one staged twice, one steps only)');
+                  $$VALUES (25::bigint, 5::bigint, 0::bigint, 20::bigint)$$,
+                  'first run: 25 staged rows, 5 cases imported, 20 keys rejected (one staged twice, one steps only)');
 SELECT results_eq('SELECT external_id, reason FROM gridgov.import_rejects ORDER BY external_id',
                   'SELECT ext, reason FROM bad ORDER BY ext',
                   'every bad staged case is rejected with the reason of its first failed check');
@@ -266,11 +267,11 @@ CREATE TEMP TABLE mid AS SELECT (SELECT count(*) FROM gridgov.case_events) AS ev
                                 (SELECT count(*) FROM gridgov.case_clocks) AS clocks,
                                 (SELECT count(*) FROM gridgov.cases) AS cases;
 SELECT results_eq('SELECT staged, imported, skipped, rejected FROM gridgov.import_history()',
-                  $$VALUES (24::bigint, 0::bigint, 5::bigint, 19::bigint)$$,
+                  $$VALUES (25::bigint, 0::bigint, 5::bigint, 20::bigint)$$,
                   'second run: the five imported keys are skipped, the bad ones rejected again');
 SELECT ok((SELECT (SELECT count(*) FROM gridgov.case_events) = events AND (SELECT count(*) FROM gridgov.case_clocks) = clocks
                   AND (SELECT count(*) FROM gridgov.cases) = cases FROM mid), 'and writes no case, event or clock');
-SELECT is((SELECT count(*) FROM gridgov.import_rejects), 19::bigint, 'a reject is kept once per key');
+SELECT is((SELECT count(*) FROM gridgov.import_rejects), 20::bigint, 'a reject is kept once per key');
 
 -- A corrected case is imported and leaves the rejects.
 UPDATE gridgov.import_cases SET location = ST_SetSRID(ST_MakePoint(116.45, 39.8), 4326) WHERE external_id = 'bad-location';

@@ -29,6 +29,12 @@ CREATE FUNCTION gridgov.case_texts_ok(external_id text, title text, description 
     AS 'MODULE_PATHNAME', 'gridgov_case_texts_ok' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.case_texts_ok(text, text, text, text, text, text) IS
     'Check constraint cases_texts: true, or 23514 naming the column, when a value is out of its limits in characters (external_id 1-100, title 1-500, description 0-20000, address 0-500, reporter_name 0-100, reporter_phone 0-40; NULL passes)';
+CREATE FUNCTION gridgov.case_texts_problem(external_id text, title text, description text, address text,
+                                           reporter_name text, reporter_phone text)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_case_texts_problem' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.case_texts_problem(text, text, text, text, text, text) IS
+    'The limits of check constraint cases_texts (gridgov.case_texts_ok) without raising: NULL when every value is within its limits, else which is not and its length, e.g. "title must have 1 to 500 characters, not 612" (the history import''s check)';
 
 CREATE TABLE gridgov.cases (
     county          gridgov.gridcode NOT NULL,

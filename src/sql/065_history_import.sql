@@ -161,6 +161,10 @@ BEGIN
                WHEN s.location IS NULL THEN 'missing location'
                WHEN s.reported_at IS NULL THEN 'missing reported_at'
                WHEN s.reported_at > as_of THEN 'reported_at lies in the future'
+               WHEN gridgov.case_texts_problem(s.external_id, s.title, s.description, s.address,
+                                               s.reporter_name, s.reporter_phone) IS NOT NULL
+                   THEN gridgov.case_texts_problem(s.external_id, s.title, s.description, s.address,
+                                                   s.reporter_name, s.reporter_phone)
                WHEN s.department IS NOT NULL AND dep.id IS NULL THEN pg_catalog.format('unknown department %L', s.department)
                WHEN st.incomplete THEN 'a step has no time or no action'
                WHEN st.future THEN 'a step lies in the future'
