@@ -162,12 +162,14 @@ BEGIN
         WHEN 'workflows' THEN ARRAY['name']
         WHEN 'workflow_states' THEN ARRAY['workflow', 'state']
         WHEN 'transitions' THEN ARRAY['workflow', 'from_state', 'action']
-        WHEN 'sla_policies' THEN ARRAY['category_prefix', 'urgency', 'source', 'stage'] END;
+        WHEN 'sla_policies' THEN ARRAY['category_prefix', 'urgency', 'source', 'stage']
+        WHEN 'calendars' THEN ARRAY['name'] END;
     editable := CASE TG_TABLE_NAME
         WHEN 'workflows' THEN ARRAY['title', 'description', 'intake_clocks']
         WHEN 'workflow_states' THEN ARRAY['title', 'initial', 'terminal', 'closes_case']
         WHEN 'transitions' THEN ARRAY['to_state', 'roles', 'counter', 'requires', 'clock_start', 'clock_stop', 'title']
-        WHEN 'sla_policies' THEN ARRAY['active'] END;
+        WHEN 'sla_policies' THEN ARRAY['active']
+        WHEN 'calendars' THEN ARRAY['known_until'] END;
     key_match := pg_catalog.format('t.builtin AND (%s) IS NOT DISTINCT FROM (%s)',
         (SELECT pg_catalog.string_agg(pg_catalog.format('t.%I', k), ', ') FROM pg_catalog.unnest(keys) k),
         (SELECT pg_catalog.string_agg(pg_catalog.format('($1).%I', k), ', ') FROM pg_catalog.unnest(keys) k));
@@ -184,7 +186,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.shipped_rows_restore() IS
-    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE) and sla_policies (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
+    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE), sla_policies and calendars (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
 REVOKE EXECUTE ON FUNCTION gridgov.shipped_rows_restore() FROM PUBLIC;
 
 CREATE TRIGGER workflows_shipped BEFORE INSERT OR UPDATE ON gridgov.workflows

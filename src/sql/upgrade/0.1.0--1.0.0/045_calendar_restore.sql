@@ -1,7 +1,8 @@
 -- A shipped calendar whose horizon moved (known_until, 040) is saved by pg_dump and
 -- put back on restore, like the other shipped rows a city may change (010):
 -- calendars.modified, the dump filter, the guard letting modified change with
--- known_until, and the calendars_builtin trigger (src/sql/043_workflows.sql,
+-- known_until, and the calendars_builtin trigger (shipped_rows_restore() knows
+-- calendars from 010) (src/sql/043_workflows.sql,
 -- 060_calendars.sql; docs/backup.md).
 ALTER TABLE gridgov.calendars ADD COLUMN modified boolean NOT NULL DEFAULT false;
 COMMENT ON COLUMN gridgov.calendars.builtin IS 'Shipped with gridgov: created by CREATE EXTENSION, read-only but for known_until; saved by pg_dump only when modified';
@@ -51,56 +52,6 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.calendar_guard() IS
     'Trigger: shipped (builtin) calendar rows cannot be updated (except a calendar''s horizon, known_until, which marks it modified), deleted or truncated, and no other row can be marked builtin (GG201)';
-
-CREATE OR REPLACE FUNCTION gridgov.shipped_rows_restore() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    keys text[];
-    editable text[];
-    key_match text;
-    matched boolean;
-BEGIN
-    PERFORM gridgov.trigger_check('shipped_rows_restore', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    IF TG_OP = 'UPDATE' THEN
-        NEW.builtin := OLD.builtin;
-        NEW.modified := OLD.modified
-            OR (OLD.builtin AND pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) 'modified'
-                                IS DISTINCT FROM pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) 'modified');
-        RETURN NEW;
-    END IF;
-    IF NOT NEW.builtin THEN
-        RETURN NEW;
-    END IF;
-    -- The natural key of each table and the columns a city may change.
-    keys := CASE TG_TABLE_NAME
-        WHEN 'workflows' THEN ARRAY['name']
-        WHEN 'workflow_states' THEN ARRAY['workflow', 'state']
-        WHEN 'transitions' THEN ARRAY['workflow', 'from_state', 'action']
-        WHEN 'sla_policies' THEN ARRAY['category_prefix', 'urgency', 'source', 'stage']
-        WHEN 'calendars' THEN ARRAY['name'] END;
-    editable := CASE TG_TABLE_NAME
-        WHEN 'workflows' THEN ARRAY['title', 'description', 'intake_clocks']
-        WHEN 'workflow_states' THEN ARRAY['title', 'initial', 'terminal', 'closes_case']
-        WHEN 'transitions' THEN ARRAY['to_state', 'roles', 'counter', 'requires', 'clock_start', 'clock_stop', 'title']
-        WHEN 'sla_policies' THEN ARRAY['active']
-        WHEN 'calendars' THEN ARRAY['known_until'] END;
-    key_match := pg_catalog.format('t.builtin AND (%s) IS NOT DISTINCT FROM (%s)',
-        (SELECT pg_catalog.string_agg(pg_catalog.format('t.%I', k), ', ') FROM pg_catalog.unnest(keys) k),
-        (SELECT pg_catalog.string_agg(pg_catalog.format('($1).%I', k), ', ') FROM pg_catalog.unnest(keys) k));
-    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I t WHERE %s)', TG_TABLE_NAME, key_match)
-        INTO matched USING NEW;
-    IF NOT matched THEN
-        RETURN NEW;
-    END IF;
-    EXECUTE pg_catalog.format('UPDATE gridgov.%I t SET (%s) = ROW(%s) WHERE %s', TG_TABLE_NAME,
-        (SELECT pg_catalog.string_agg(pg_catalog.format('%I', c), ', ') FROM pg_catalog.unnest(editable) c),
-        (SELECT pg_catalog.string_agg(pg_catalog.format('($1).%I', c), ', ') FROM pg_catalog.unnest(editable) c),
-        key_match) USING NEW;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION gridgov.shipped_rows_restore() IS
-    'Trigger on workflows, workflow_states, transitions (INSERT, UPDATE), sla_policies and calendars (INSERT): an INSERT of a builtin row with the key of a shipped row updates that row''s editable columns instead (how pg_restore brings back a shipped row changed before the dump); an UPDATE keeps builtin and marks a changed shipped row modified';
 
 -- A shipped calendar whose horizon moved comes back with it on restore.  Named
 -- to fire before calendars_check and calendars_guard (triggers fire in name

@@ -1,0 +1,117 @@
+-- setup_roles() as 1.0.0 has it (src/sql/098_roles.sql), once, after every fragment
+-- that adds what it grants (the horizon's view and loader, health(), the history import).
+CREATE OR REPLACE FUNCTION gridgov.setup_roles() RETURNS SETOF text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    r text;
+    roles text[] := ARRAY['gridgov_admin', 'gridgov_dispatcher', 'gridgov_department',
+                          'gridgov_worker', 'gridgov_analyst'];
+BEGIN
+    FOREACH r IN ARRAY roles LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+            RETURN NEXT 'created ' || r;
+        END IF;
+        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA gridgov TO %I', r);
+    END LOOP;
+    -- The admin role holds the four others.
+    GRANT gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst TO gridgov_admin;
+
+    -- Grids, organisation, workflows, categories, routing (020-047): everyone
+    -- reads them, the admin role maintains them (re-divisions go through
+    -- gridgov.redivide()).
+    GRANT SELECT ON gridgov.grids, gridgov.grid_revisions, gridgov.categories, gridgov.workflows,
+          gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.settings,
+          gridgov.routing_rules, gridgov.components
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.grids, gridgov.categories, gridgov.workflows,
+          gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.staff,
+          gridgov.grid_staff, gridgov.settings, gridgov.routing_rules, gridgov.components
+          TO gridgov_admin;
+
+    -- Cases (055-058): the case handlers file and work them and read their
+    -- histories and the staff; the admin role re-homes cases.
+    GRANT SELECT, INSERT, UPDATE ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT SELECT ON gridgov.case_events, gridgov.staff, gridgov.grid_staff
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT EXECUTE ON FUNCTION gridgov.rehome_cases(bigint), gridgov.rehome_due_cases(timestamptz)
+          TO gridgov_admin;
+
+    -- Seals of the histories (059): the admin role seals; it and the analysts
+    -- read the seals, export their lines and verify them.  Seals hold ids and
+    -- hashes only.
+    GRANT SELECT ON gridgov.history_seals, gridgov.history_seal_heads TO gridgov_admin, gridgov_analyst;
+    GRANT EXECUTE ON FUNCTION gridgov.seal_history(date), gridgov.seal_nightly(timestamptz) TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.seal_line(date), gridgov.verify_seal_line(text),
+          gridgov.seal_recomputed(date), gridgov.verify_seals() TO gridgov_admin, gridgov_analyst;
+
+    -- Calendars and time limits (060-074): everyone reads them, the admin role
+    -- maintains the calendars, policies and ladder; dispatchers whistle,
+    -- summoned departments report in, and both run the sweep; the admin role
+    -- runs the nightly job and schedules the jobs.
+    GRANT SELECT ON gridgov.sla_policies, gridgov.escalation_ladder, gridgov.case_clocks,
+          gridgov.escalations, gridgov.whistles, gridgov.whistle_calls, gridgov.whistle_rates,
+          gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst;
+    GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
+          gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin;
+    GRANT SELECT ON gridgov.provisional_clocks
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.load_calendar_year(text, jsonb, timestamptz) TO gridgov_admin;
+    GRANT INSERT ON gridgov.whistles, gridgov.whistle_calls TO gridgov_dispatcher;
+    GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher;
+    GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz),
+          gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) TO gridgov_admin, gridgov_dispatcher;
+    GRANT EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer)
+          TO gridgov_admin, gridgov_dispatcher;
+    GRANT EXECUTE ON FUNCTION gridgov.nightly_maintenance(timestamptz), gridgov.schedule_jobs(),
+          gridgov.unschedule_jobs() TO gridgov_admin;
+
+    -- History import (065): the admin role stages a district's past cases and imports
+    -- them (docs/history-import.md).
+    GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON gridgov.import_cases, gridgov.import_steps
+          TO gridgov_admin;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.import_rejects TO gridgov_admin;
+    -- (history_import_apply() is its walk in C: it imports only what the
+    -- checks of import_history() left in the caller's temporary tables.)
+    GRANT EXECUTE ON FUNCTION gridgov.import_history(timestamptz), gridgov.history_import_apply()
+          TO gridgov_admin;
+    GRANT USAGE ON SEQUENCE gridgov.cases_id_seq TO gridgov_admin;
+
+    -- Health (090): the admin role checks the set-up, the jobs and their work
+    -- (counts and times only; the report reads pg_cron's tables as the owner).
+    GRANT EXECUTE ON FUNCTION gridgov.health(timestamptz), gridgov.health_report(timestamptz, name[])
+          TO gridgov_admin;
+
+    -- Analytics (080-089): the analysts, dispatchers and the admin role read
+    -- the PII-free views and maps.  The board and the map metrics count cases
+    -- as the owner (SECURITY DEFINER): those roles need no rights on cases or
+    -- case_stats.  A report that must include the last minute's intake reads
+    -- the history's new events first (analytics_refresh_pending()).  The admin
+    -- role refreshes, rebuilds and compacts.
+    GRANT SELECT ON gridgov.case_facts, gridgov.three_rates, gridgov.timeliness,
+          gridgov.department_ranking, gridgov.kpi, gridgov.sla_board, gridgov.hotspots_latest,
+          gridgov.seasonal, gridgov.grid_map, gridgov.whistle_rates
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.map_geojson(text, text, timestamptz),
+          gridgov.map_svg(text, text, timestamptz), gridgov.sla_board_at(timestamptz),
+          gridgov.grid_metrics(timestamptz), gridgov.analytics_refresh_pending(integer)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]), gridgov.analytics_rebuild(),
+          gridgov.analytics_rebuild_summaries(), gridgov.analytics_compact(),
+          gridgov.analytics_nightly(timestamptz) TO gridgov_admin;
+    RETURN NEXT 'granted';
+END
+$$;
+COMMENT ON FUNCTION gridgov.setup_roles() IS
+    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst and grants their privileges; idempotent. Workflow transitions name these roles';
+
+-- A database whose roles were set up gets the new grants now, as a fresh install
+-- gets them from its setup_roles() call.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'gridgov_admin') THEN
+        PERFORM gridgov.setup_roles();
+    END IF;
+END
+$$;
