@@ -39,6 +39,16 @@ Their runs, and what the server still lacks:
     JOIN cron.job j USING (jobid) ORDER BY d.runid DESC LIMIT 6;
     SELECT * FROM gridgov.health();
 
+The calendars' horizon (holidays known up to), and the open clocks whose
+deadline lies past it (provisional until next year's holidays are loaded with
+gridgov.load_calendar_year, docs/calendars.md):
+
+    SELECT name, gridgov.calendar_horizon(name) FROM gridgov.calendars;
+    SELECT case_id, stage, due_at FROM gridgov.provisional_clocks LIMIT 5;
+
+A district's past cases come in with gridgov.import_history()
+(docs/history-import.md); a backup is a plain pg_dump (docs/backup.md).
+
 Stop it with:  make demo-stop
 EOT
 }
