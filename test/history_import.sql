@@ -12,7 +12,7 @@
 --   - verify_histories() is empty; the analytics equal their recomputation.
 --   - A worker cannot run the import.
 BEGIN;
-SELECT plan(27);
+SELECT plan(30);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.analytics_sync = on;
@@ -287,6 +287,22 @@ SET LOCAL ROLE gg_imp_worker;
 SELECT throws_ok('SELECT * FROM gridgov.import_history()', '42501', NULL, 'a worker cannot run the import');
 SELECT throws_ok('SELECT gridgov.history_import_apply()', '42501', NULL, 'nor its C half');
 RESET ROLE;
+
+-- An admin login imports (import_history() runs as the owner, the events name the
+-- login), but cannot hand the C half tables of its own (it is the owner's only).
+CREATE ROLE gg_imp_admin LOGIN IN ROLE gridgov_admin;
+SET SESSION AUTHORIZATION gg_imp_admin;
+INSERT INTO gridgov.import_cases (county, source, external_id, category, title, location, reported_at)
+VALUES ('110115', 'hotline', 'admin-1', 'H0101', '管理员导入', ST_SetSRID(ST_MakePoint(116.45, 39.8), 4326),
+        '2025-03-03 09:00+08');
+SELECT is((SELECT imported FROM gridgov.import_history('2026-01-01')), 1::bigint,
+    'an admin login runs the import');
+SELECT is((SELECT pg_catalog.string_agg(DISTINCT e.actor_role, ',') FROM gridgov.case_events e
+           JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) e.county AND c.id = e.case_id
+           WHERE c.external_id = 'admin-1'), 'gg_imp_admin', 'the imported events name the login that imported them');
+SELECT throws_ok('SELECT gridgov.history_import_apply()', '42501', NULL,
+    'an admin cannot call the C half with tables of its own');
+RESET SESSION AUTHORIZATION;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -9,7 +9,7 @@
 --   3. a reported_at beyond gridgov.future_tolerance is refused (GG112).
 -- Everything lives in a fictitious county, 990108, inside this transaction.
 BEGIN;
-SELECT plan(29);
+SELECT plan(31);
 SET LOCAL client_min_messages = warning;
 
 CREATE TEMP TABLE setup AS SELECT gridgov.setup_roles();
@@ -199,5 +199,14 @@ SELECT lives_ok($$INSERT INTO gridgov.cases (county, source, external_id, catego
                           (SELECT id FROM gridgov.departments WHERE code = 'sec-cc'))$$,
                 'gridgov.future_tolerance widens the window');
 
+-- Rows marked builtin by anyone but the install script would be left out of
+-- pg_dump: refused (GG201), as on the calendar tables.
+SELECT throws_ok($$INSERT INTO gridgov.workflows (name, title, builtin) VALUES ('sec_builtin', 'x', true)$$,
+    'GG201', 'cannot mark a row of gridgov.workflows as builtin',
+    'a workflow of ours marked builtin: refused (GG201)');
+SELECT throws_ok($$INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, builtin)
+                   VALUES ('grid_event', 'reported', 'sec_shortcut', 'closed', true)$$,
+    'GG201', 'cannot mark a row of gridgov.transitions as builtin',
+    'a transition of ours marked builtin: refused (GG201)');
 SELECT * FROM finish();
 ROLLBACK;

@@ -596,6 +596,57 @@ order_steps(Walk *w)
 	}
 }
 
+/*
+ * 42804 unless the staged rows have the types import_history() gives them:
+ * the function reads them as such.
+ */
+static void
+check_ready_types(TupleDesc desc)
+{
+	static const Oid types[R_NCOLS] = {
+		INT8OID, InvalidOid, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID,
+		INT4ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID, JSONBARRAYOID, JSONBOID
+	};
+	int			i;
+
+	if (desc->natts != R_NCOLS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the staged cases of the history import have %d columns, not %d", desc->natts, R_NCOLS)));
+	for (i = 0; i < R_NCOLS; i++)
+		if (OidIsValid(types[i]) && SPI_gettypeid(desc, i + 1) != types[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column %d of the staged cases of the history import has the wrong type", i + 1),
+					 errdetail("gridgov.import_history() prepares them; call it, not its parts.")));
+}
+
+/* A required value of a staged case; 22004 if it is NULL. */
+static Datum
+read_required(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col + 1, &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("column \"%s\" of a staged case of the history import is null",
+						SPI_fname(desc, col + 1))));
+	return d;
+}
+
+/* A step without a time, action or seq: the case's reason. */
+static void
+check_steps_complete(Walk *w)
+{
+	int			i;
+
+	for (i = 0; i < w->nsteps && w->reason == NULL; i++)
+		if (w->action_nulls[i] || w->at_nulls[i] || w->seq_nulls[i])
+			w->reason = pstrdup("a step has no time or no action");
+}
+
 static void
 read_case(Walk *w, HeapTuple tup, TupleDesc desc)
 {
@@ -606,28 +657,32 @@ read_case(Walk *w, HeapTuple tup, TupleDesc desc)
 	w->nclocks = 0;
 	w->reason = NULL;
 	w->solved = -1;
-	w->county = SPI_getbinval(tup, desc, R_COUNTY + 1, &isnull);
+	w->county = read_required(tup, desc, R_COUNTY);
 	w->county_type = SPI_gettypeid(desc, R_COUNTY + 1);
-	w->case_id = DatumGetInt64(SPI_getbinval(tup, desc, R_CASE_ID + 1, &isnull));
+	w->case_id = DatumGetInt64(read_required(tup, desc, R_CASE_ID));
 	w->category = read_text(tup, desc, R_CATEGORY);
 	w->workflow = read_text(tup, desc, R_WORKFLOW);
 	w->urgency = read_text(tup, desc, R_URGENCY);
 	w->source = read_text(tup, desc, R_SOURCE);
 	w->department_id = DatumGetInt64(SPI_getbinval(tup, desc, R_DEPARTMENT + 1, &isnull));
 	w->has_department = !isnull;
-	w->reported_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, R_REPORTED + 1, &isnull));
-	w->intake_payload = DatumGetJsonbP(SPI_getbinval(tup, desc, R_INTAKE_PAYLOAD + 1, &isnull));
+	w->reported_at = DatumGetTimestampTz(read_required(tup, desc, R_REPORTED));
+	w->intake_payload = DatumGetJsonbP(read_required(tup, desc, R_INTAKE_PAYLOAD));
 	read_array(tup, desc, R_ACTIONS, TEXTOID, &w->actions, &w->action_nulls, &n[0]);
 	read_array(tup, desc, R_ATS, TIMESTAMPTZOID, &w->ats, &w->at_nulls, &n[1]);
 	read_array(tup, desc, R_NOTES, TEXTOID, &w->notes, &w->note_nulls, &n[2]);
 	read_array(tup, desc, R_PAYLOADS, JSONBOID, &w->payloads, &w->payload_nulls, &n[3]);
 	read_array(tup, desc, R_SEQS, INT4OID, &w->seqs, &w->seq_nulls, &n[4]);
 	if (n[0] != n[1] || n[0] != n[2] || n[0] != n[3] || n[0] != n[4])
-		elog(ERROR, "staged timeline of case " INT64_FORMAT " has arrays of different lengths", w->case_id);
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("the staged timeline of a case has arrays of different lengths"),
+				 errdetail("gridgov.import_history() prepares them; call it, not its parts.")));
 	w->nsteps = n[0];
-	if (w->nsteps > IMPORT_MAX_STEPS)
+	check_steps_complete(w);
+	if (w->reason == NULL && w->nsteps > IMPORT_MAX_STEPS)
 		w->reason = psprintf("more than %d steps", IMPORT_MAX_STEPS);
-	else
+	else if (w->reason == NULL)
 		order_steps(w);
 }
 
@@ -913,6 +968,8 @@ import_all(Writer *wr)
 		{
 			MemoryContext old = MemoryContextSwitchTo(row_cxt);
 
+			if (i == 0)
+				check_ready_types(rows->tupdesc);
 			read_case(w, rows->vals[i], rows->tupdesc);
 			wr->county_type = w->county_type;
 			if (w->reason == NULL)
@@ -944,8 +1001,9 @@ gridgov_history_import_apply(PG_FUNCTION_ARGS)
 	LockRelationOid(triggers_gridgov_relid("case_clocks"), RowExclusiveLock);
 	memset(&wr, 0, sizeof(wr));
 	wr.cxt = AllocSetContextCreate(CurrentMemoryContext, "import batches", ALLOCSET_DEFAULT_SIZES);
-	wr.role = GetUserNameFromId(GetUserId(), false);
-	wr.has_staff = refcache_staff_of_role(GetUserId(), &wr.staff);
+	/* The login that runs the import (import_history() runs as the owner). */
+	wr.role = GetUserNameFromId(GetSessionUserId(), false);
+	wr.has_staff = refcache_staff_of_role(GetSessionUserId(), &wr.staff);
 	wr.county_type = InvalidOid;
 	import_all(&wr);
 	if (wr.started)

@@ -252,7 +252,12 @@ BEGIN
     EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I t WHERE %s)', TG_TABLE_NAME, key_match)
         INTO matched USING NEW;
     IF NOT matched THEN
-        RETURN NEW;
+        -- Only the install script writes shipped rows (it does so before this
+        -- trigger exists); a builtin row of anyone else would be left out of
+        -- pg_dump.
+        RAISE EXCEPTION USING ERRCODE = 'GG201',
+            MESSAGE = pg_catalog.format('cannot mark a row of gridgov.%s as builtin', TG_TABLE_NAME),
+            DETAIL = 'Only the gridgov install script writes shipped (builtin) rows; pg_dump saves the others, which are not marked.';
     END IF;
     EXECUTE pg_catalog.format('UPDATE gridgov.%I t SET (%s) = ROW(%s) WHERE %s', TG_TABLE_NAME,
         (SELECT pg_catalog.string_agg(pg_catalog.format('%I', c), ', ') FROM pg_catalog.unnest(editable) c),

@@ -98,7 +98,7 @@ COMMENT ON FUNCTION gridgov.history_import_apply() IS
 -- after, in C.)
 CREATE FUNCTION gridgov.import_history(as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (staged bigint, imported bigint, skipped bigint, rejected bigint)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     n_staged bigint;
     n_skipped bigint;
@@ -183,7 +183,13 @@ BEGIN
         SELECT CASE WHEN s.location IS NOT NULL AND pg_catalog.lower(s.coord_system) IN
                               (SELECT pg_catalog.lower(a) FROM gridgov.coord_systems() cs,
                                       pg_catalog.unnest(cs.aliases || cs.name) a)
-                         AND GeometryType(s.location) = 'POINT'
+                         -- a point: the type of its EWKB (little- or big-endian) is 1
+                         AND (SELECT CASE pg_catalog.get_byte(b.e, 0)
+                                     WHEN 1 THEN pg_catalog.get_byte(b.e, 1) = 1 AND pg_catalog.get_byte(b.e, 2) = 0
+                                                 AND pg_catalog.get_byte(b.e, 3) = 0
+                                     ELSE pg_catalog.get_byte(b.e, 4) = 1 AND pg_catalog.get_byte(b.e, 3) = 0
+                                          AND pg_catalog.get_byte(b.e, 2) = 0 END
+                              FROM (SELECT s.location::bytea AS e) b)
                     THEN gridgov.to_wgs84(s.location, s.coord_system) END AS point) w ON true;
     UPDATE pg_temp.gg_import_check c SET reason = 'location is not a point in a known coordinate system'
         WHERE c.reason IS NULL AND c.point IS NULL;

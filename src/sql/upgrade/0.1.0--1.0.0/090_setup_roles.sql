@@ -72,11 +72,9 @@ BEGIN
     GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON gridgov.import_cases, gridgov.import_steps
           TO gridgov_admin;
     GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.import_rejects TO gridgov_admin;
-    -- (history_import_apply() is its walk in C: it imports only what the
-    -- checks of import_history() left in the caller's temporary tables.)
-    GRANT EXECUTE ON FUNCTION gridgov.import_history(timestamptz), gridgov.history_import_apply()
-          TO gridgov_admin;
-    GRANT USAGE ON SEQUENCE gridgov.cases_id_seq TO gridgov_admin;
+    -- (import_history() runs as the owner; its walk in C, history_import_apply(),
+    -- is the owner's only, so that nobody hands it tables of their own.)
+    GRANT EXECUTE ON FUNCTION gridgov.import_history(timestamptz) TO gridgov_admin;
 
     -- Health (090): the admin role checks the set-up, the jobs and their work
     -- (counts and times only; the report reads pg_cron's tables as the owner).
