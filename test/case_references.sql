@@ -16,7 +16,7 @@
 -- calendars (refs_cal_1..3, copies of 24x7) and SLA policies (prefix E98),
 -- so that the shipped rows, protected by their own triggers, are not used.
 BEGIN;
-SELECT plan(50);
+SELECT plan(51);
 SET LOCAL client_min_messages = warning;
 
 -- Fixture ---------------------------------------------------------------------------
@@ -269,6 +269,13 @@ VALUES ('990104', 'patrol', 'refs-same', 'E9801', '同一语句', '2026-01-05 12
 SELECT is((SELECT (gridgov.act(c.id, 'finish', NULL, '{}', '2026-01-05 12:05+08')).state FROM gridgov.cases c
            WHERE c.county OPERATOR(gridgov.=) '990104' AND c.external_id = 'refs-same'),
     'done', 'the same case acted on in a later statement: done');
+
+-- A system action may be recorded as of a later time (the sweep's as_of), never
+-- at infinity (GG112).
+SELECT throws_ok($$SELECT gridgov.case_system_update('990104', c.id, 'recalendar', '{}', 'infinity')
+                   FROM gridgov.cases c
+                   WHERE c.county OPERATOR(gridgov.=) '990104' AND c.external_id = 'refs-same'$$,
+    'GG112', NULL, 'a system action at infinity: refused (GG112)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -47,6 +47,9 @@ case_time_of_event(bool explicit_time, TimestampTz given, bool system, Timestamp
 
 	if (!explicit_time)
 		return Max(start, latest);
+	/* A system action (sweep, recalendar) may be as of a later time, never infinity. */
+	if (TIMESTAMP_IS_NOEND(given))
+		case_time_check_future(given, "the action's time");
 	if (given < latest)
 		ereport(ERROR,
 				(errcode(GG_TIME_BACKWARDS),
