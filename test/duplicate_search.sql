@@ -296,6 +296,7 @@ SELECT gridgov.find_duplicate('990107', 'E0404', '2026-03-05 09:00+08', ST_SetSR
        IS NULL AS writer_found_none \gset
 RESET ROLE;
 SELECT ok(:'writer_found_none', 'scope: SELECT on the columns read, and the case outside the caller''s scope: not found');
+CREATE TEMP TABLE dup_roles AS SELECT gridgov.setup_roles();
 GRANT gridgov_dispatcher TO dup_writer;
 SET LOCAL ROLE dup_writer;
 SELECT gridgov.find_duplicate('990107', 'E0404', '2026-03-05 09:00+08', ST_SetSRID(ST_MakePoint(11, 50), 4326), 100, '1 day')

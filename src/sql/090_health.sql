@@ -194,8 +194,8 @@ BEGIN
              ELSE 'set to ' || gridgov.home_county()::text END,
         CASE WHEN gridgov.home_county() IS NULL THEN 'UPDATE gridgov.settings SET value = ''110115'' WHERE key = ''home_county''; with your district''s code.' END;
     SELECT pg_catalog.string_agg(r, ', ' ORDER BY r) INTO missing
-    FROM pg_catalog.unnest(ARRAY['gridgov_admin', 'gridgov_analyst', 'gridgov_department', 'gridgov_dispatcher',
-                                 'gridgov_worker']) r
+    FROM pg_catalog.unnest(ARRAY['gridgov_admin', 'gridgov_analyst', 'gridgov_auditor', 'gridgov_department',
+                                 'gridgov_dispatcher', 'gridgov_leader', 'gridgov_worker']) r
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = r);
     -- setup_roles() grants every administration function but itself to the
     -- admin role (docs/security.md); one it lacks is newer than the last run.

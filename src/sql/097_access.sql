@@ -172,3 +172,5 @@ CREATE FUNCTION gridgov.reveal_contact(case_id bigint, reason text,
     AS 'MODULE_PATHNAME', 'gridgov_reveal_contact' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION gridgov.reveal_contact(bigint, text) IS
     'The clear contact data of a case (reporter_name, reporter_phone, address, description), for the department that holds it and the command center whose jurisdiction covers it, with a reason (1-500 characters); appends a contact_revealed event (who, when, the reason as its note) to the case''s history. Errors: NULL 22004, blank or long reason 22023, a case the caller does not see GG100, one it may not reveal 42501';
+-- Not for everyone: setup_roles() grants it to the roles that may hold a case.
+REVOKE EXECUTE ON FUNCTION gridgov.reveal_contact(bigint, text) FROM PUBLIC;

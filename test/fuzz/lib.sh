@@ -37,6 +37,10 @@ END
 GRANT gridgov_worker TO $FZ_WORKER;
 INSERT INTO gridgov.staff (name, department_id, db_role)
 SELECT '模糊测试网格员', id, '$FZ_WORKER' FROM gridgov.departments WHERE code = 'cm-110115004001';
+-- A worker of the whole district, so that its statements reach every case
+-- through its scope (docs/security.md) and exercise the case triggers.
+INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from)
+SELECT '110115', id, 'worker', '2020-01-01' FROM gridgov.staff WHERE db_role = '$FZ_WORKER';
 SQL
 }
 

@@ -3,8 +3,17 @@
 -- grid_staff, which the login scopes read (095 creates it from
 -- gridgov.cache_watched_tables() on a fresh install).
 ALTER VIEW gridgov.provisional_clocks SET (security_invoker = true);
-CREATE TRIGGER grid_staff_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.grid_staff
-    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();
+-- (A 1.0.0 installed with this version's module already has it: the install
+-- script's loop asked the module which tables to watch.)
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                   WHERE tgrelid = 'gridgov.grid_staff'::pg_catalog.regclass AND tgname = 'grid_staff_invalidate') THEN
+        CREATE TRIGGER grid_staff_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.grid_staff
+            FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches();
+    END IF;
+END
+$$;
 
 -- Masks ----------------------------------------------------------------------
 
@@ -169,3 +178,5 @@ CREATE FUNCTION gridgov.reveal_contact(case_id bigint, reason text,
     AS 'MODULE_PATHNAME', 'gridgov_reveal_contact' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION gridgov.reveal_contact(bigint, text) IS
     'The clear contact data of a case (reporter_name, reporter_phone, address, description), for the department that holds it and the command center whose jurisdiction covers it, with a reason (1-500 characters); appends a contact_revealed event (who, when, the reason as its note) to the case''s history. Errors: NULL 22004, blank or long reason 22023, a case the caller does not see GG100, one it may not reveal 42501';
+-- Not for everyone: setup_roles() grants it to the roles that may hold a case.
+REVOKE EXECUTE ON FUNCTION gridgov.reveal_contact(bigint, text) FROM PUBLIC;
