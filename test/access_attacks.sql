@@ -13,7 +13,7 @@
 --   4. the views and SECURITY DEFINER functions that BI and Open311 read
 --      (case_facts, open311_requests/open311_request, sla_board_at,
 --      grid_metrics, map_geojson) count every case and carry no personal
---      value; find_duplicate() refuses a caller under row-level security; an
+--      value; find_duplicate() finds only cases of the caller's scope; an
 --      edit of the address is recorded without the value;
 --   5. a case outside the scope fails act() and reveal_contact() exactly as a
 --      case that does not exist (same SQLSTATE, message, detail and hint);
@@ -22,7 +22,7 @@
 -- EXPLAIN is not checked: a plan may show row estimates (accepted leak).
 -- Everything happens in this file's transaction, rolled back at the end.
 BEGIN;
-SELECT plan(92);
+SELECT plan(93);
 \i test/lib/access_fixture.sql
 
 -- 1. The personal columns of cases -----------------------------------------------------------
@@ -165,9 +165,14 @@ FROM (VALUES (1, 'SELECT pg_catalog.string_agg(b::text, '' '') FROM gridgov.sla_
              (3, 'SELECT gridgov.map_geojson(''grid'', ''open_cases'', pg_catalog.now())::text',
               'analyst: map_geojson carries no personal value')) x(ord, sql, what)
 ORDER BY x.ord;
-SELECT is((pg_temp.acl_try('wa1', $q$SELECT gridgov.find_duplicate('990301', 'E0102', '2026-11-02 09:10+08',
-                                          ST_SetSRID(ST_MakePoint(101.05, 31.01), 4326), 1000, '1 day')::text$q$, 'value')).state,
-          '42501', 'wa1: find_duplicate() refuses a caller under row-level security (42501)');
+-- find_duplicate() reads the table directly, with the caller's scope applied to each candidate.
+SELECT is((pg_temp.acl_try(x.login, $q$SELECT COALESCE(gridgov.find_duplicate('990301', 'E0102', '2026-11-02 09:10+08',
+                                          ST_SetSRID(ST_MakePoint(101.05, 31.01), 4326), 1000, '1 day')::text, 'none')$q$,
+                           'value')).result,
+          x.expected, x.login || ': find_duplicate() at case b1r''s place ' || x.what)
+FROM (VALUES (1, 'wa1', 'none', 'finds nothing (b1r lies outside its grids)'),
+             (2, 'wb1', pg_temp.acl_id('b1r')::text, 'finds b1r (its grid)')) x(ord, login, expected, what)
+ORDER BY x.ord;
 UPDATE gridgov.cases SET address = '兴华大街99号院新址' WHERE id = pg_temp.acl_id('a1r');
 SELECT is((pg_temp.acl_try('wa1', pg_catalog.format($q$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', action, note, payload::text), ' | ')
                                                       FROM gridgov.case_events WHERE case_id = %s$q$, pg_temp.acl_id('a1r')),

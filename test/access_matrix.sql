@@ -79,11 +79,8 @@ SELECT l.login, 'select', o.object, o.sql, 'ids',
                                 -- whistle_calls: also the calls to the login's own department
                                 SELECT a.label FROM gridgov.whistle_calls w JOIN acl_case a ON a.id = w.case_id
                                 WHERE o.object = 'whistle_calls' AND w.department_id = pg_temp.acl_dept(l.dept)))
-       -- an analyst may be refused the tables outright; whether a leader or
-       -- an auditor reads the clocks and whistles is not stated, only which rows.
-       || CASE WHEN l.login = 'analyst' THEN '|42501'
-               WHEN l.login IN ('leader', 'auditor') AND o.object NOT IN ('cases', 'my_cases', 'case_events') THEN '|42501'
-               ELSE '' END
+       -- an analyst (no case rows) may be refused the tables outright
+       || CASE WHEN l.login = 'analyst' THEN '|42501' ELSE '' END
 FROM acl_login l JOIN acl_scope s USING (login) CROSS JOIN acl_object o
 ORDER BY o.ord, l.ord;
 

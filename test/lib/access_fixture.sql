@@ -226,22 +226,22 @@ CREATE FUNCTION pg_temp.acl_step(labels text[], action text, payload jsonb, at t
 LANGUAGE sql AS $$
     SELECT pg_catalog.count(gridgov.act(a.id, $2, NULL, $3, $4)) FROM acl_case a WHERE a.label = ANY ($1)
 $$;
-SELECT pg_temp.acl_step('{a1f,a1d,a1s,a1c,a2x,a2h,a2v,b1d,b1c}', 'file', '{}', '2026-11-02 10:00+08');
+SELECT pg_temp.acl_step('{a1f,a1d,a1s,a1c,a2x,a2h,a2v,b1d,b1c}', 'file', '{}', '2026-11-02 10:00+08') \g /dev/null
 SELECT pg_temp.acl_step('{a1d,a1s,a2x,b1d}', 'dispatch',
-                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-f1')), '2026-11-02 10:05+08');
+                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-f1')), '2026-11-02 10:05+08') \g /dev/null
 SELECT pg_temp.acl_step('{a2h,a2v}', 'dispatch',
-                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-f2')), '2026-11-02 10:05+08');
+                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-f2')), '2026-11-02 10:05+08') \g /dev/null
 SELECT pg_temp.acl_step('{a1c,b1c}', 'dispatch',
-                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-cm-a')), '2026-11-02 10:05+08');
-SELECT pg_temp.acl_step('{a1s,a2h,a2v}', 'sign', '{}', '2026-11-02 10:10+08');
-SELECT pg_temp.acl_step('{a2x}', 'return', '{}', '2026-11-02 10:10+08');
+                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-cm-a')), '2026-11-02 10:05+08') \g /dev/null
+SELECT pg_temp.acl_step('{a1s,a2h,a2v}', 'sign', '{}', '2026-11-02 10:10+08') \g /dev/null
+SELECT pg_temp.acl_step('{a2x}', 'return', '{}', '2026-11-02 10:10+08') \g /dev/null
 SELECT pg_temp.acl_step('{a2x}', 'dispatch',
-                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-f2')), '2026-11-02 10:15+08');
-SELECT pg_temp.acl_step('{a2h,a2v}', 'handle', '{}', '2026-11-02 10:15+08');
-SELECT pg_temp.acl_step('{a2v}', 'verify_pass', '{}', '2026-11-02 10:20+08');
+                        pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-f2')), '2026-11-02 10:15+08') \g /dev/null
+SELECT pg_temp.acl_step('{a2h,a2v}', 'handle', '{}', '2026-11-02 10:15+08') \g /dev/null
+SELECT pg_temp.acl_step('{a2v}', 'verify_pass', '{}', '2026-11-02 10:20+08') \g /dev/null
 SELECT gridgov.whistle(pg_temp.acl_id('b1r'), ARRAY[pg_temp.acl_dept('acl-f2')], '权限测试 吹哨', '30 minutes',
-                       '2026-11-02 10:30+08');
-SELECT pg_catalog.count(gridgov.sla_sweep_case('990301', a.id, pg_catalog.now())) FROM acl_case a;
+                       '2026-11-02 10:30+08') \g /dev/null
+SELECT pg_catalog.count(gridgov.sla_sweep_case('990301', a.id, pg_catalog.now())) FROM acl_case a \g /dev/null
 
 -- Every personal value of the fixture (and the digits inside the description),
 -- to look for in what a query or an error shows.
