@@ -8,7 +8,7 @@
 -- From it every check is generated and run under SET ROLE, each statement
 -- undone after it ran:
 --   - SELECT on cases (non-personal columns), my_cases, case_events,
---     case_clocks, escalations, whistles, whistle_calls (also the calls to
+--     case_clocks, escalations, whistles, whistle_calls (also the whistles and calls to
 --     the login's own department), provisional_clocks: exactly the cases in
 --     scope that have rows there;
 --   - SELECT of each of the four personal columns of cases: 42501;
@@ -76,9 +76,11 @@ INSERT INTO acl_probe (login, op, target, sql, kind, expected)
 SELECT l.login, 'select', o.object, o.sql, 'ids',
        pg_temp.acl_sorted(ARRAY(SELECT x FROM pg_catalog.unnest(s.sees) x WHERE x = ANY (o.has)
                                 UNION
-                                -- whistle_calls: also the calls to the login's own department
+                                -- whistles and whistle_calls: also a whistle that summons the
+                                -- login's own department, and its calls to it
                                 SELECT a.label FROM gridgov.whistle_calls w JOIN acl_case a ON a.id = w.case_id
-                                WHERE o.object = 'whistle_calls' AND w.department_id = pg_temp.acl_dept(l.dept)))
+                                WHERE o.object IN ('whistles', 'whistle_calls')
+                                  AND w.department_id = pg_temp.acl_dept(l.dept)))
        -- an analyst (no case rows) may be refused the tables outright
        || CASE WHEN l.login = 'analyst' THEN '|42501' ELSE '' END
 FROM acl_login l JOIN acl_scope s USING (login) CROSS JOIN acl_object o
@@ -157,7 +159,9 @@ SELECT l.login, 'act ' || x.action, x.label,
        pg_catalog.format('SELECT ROW(r.reporter_name, r.reporter_phone, r.address, r.description)::text FROM %s r',
                          pg_catalog.format(x.call, pg_temp.acl_id(x.label))),
        'act',
-       CASE WHEN NOT x.label = ANY (s.sees) THEN 'GG100'
+       -- a login without UPDATE on cases (leader, auditor, analyst) may not act at all
+       CASE WHEN NOT pg_catalog.has_table_privilege(pg_temp.acl_role(l.login), 'gridgov.cases', 'UPDATE') THEN '42501'
+            WHEN NOT x.label = ANY (s.sees) THEN 'GG100'
             WHEN NOT x.label = ANY (s.acts) THEN '42501'
             WHEN NOT pg_temp.acl_roles_allow(l.login, x.label, x.action) THEN 'GG102'
             ELSE 'ok' END
