@@ -60,7 +60,7 @@ static CaseColumns binding;
 
 /* The binding depends on the definition of gridgov.cases (cache.h). */
 static const char *const definitions[] = {"cases", NULL};
-static const CacheSpec binding_spec = {"cases columns", NULL, definitions, false};
+static const CacheSpec binding_spec = {"cases columns", NULL, definitions, false, false};
 static int	binding_id;
 
 void

@@ -75,7 +75,7 @@ typedef struct CaseRow
 static FmgrInfo route_fn;
 
 /* route_fn, looked up again when pg_proc changes (cache.h). */
-static const CacheSpec functions_spec = {"intake functions", NULL, NULL, true};
+static const CacheSpec functions_spec = {"intake functions", NULL, NULL, true, false};
 static int	functions_id;
 
 /* gridgov.duplicate_window as last parsed (text and IntervalStyle). */

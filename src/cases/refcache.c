@@ -37,7 +37,7 @@ static const char *const watched_tables[] = {
 	"categories", "workflows", "workflow_states", "transitions", "staff",
 	"settings", "routing_rules", "departments", "components", NULL
 };
-static const CacheSpec refcache_spec = {"reference data", watched_tables, NULL, false};
+static const CacheSpec refcache_spec = {"reference data", watched_tables, NULL, false, false};
 static int	refcache_id;
 
 typedef struct RouteKey

@@ -82,7 +82,7 @@ typedef struct LocChoice
 } LocChoice;
 
 static const char *const locate_tables[] = {"grids", NULL};
-static const CacheSpec locate_spec = {"grid index", locate_tables, NULL, false};
+static const CacheSpec locate_spec = {"grid index", locate_tables, NULL, false, false};
 static int	locate_cache_id;
 
 void

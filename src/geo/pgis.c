@@ -38,7 +38,7 @@ typedef struct PgisFunctions
 
 static PgisFunctions pgis;
 
-static const CacheSpec pgis_spec = {"PostGIS functions", NULL, NULL, true};
+static const CacheSpec pgis_spec = {"PostGIS functions", NULL, NULL, true, false};
 static int	pgis_id;
 
 void

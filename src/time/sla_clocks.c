@@ -56,7 +56,7 @@ static SPIPlanPtr kind_plan = NULL;
  * then.
  */
 static const char *const memo_tables[] = {"sla_policies", "workflows", NULL};
-static const CacheSpec memo_spec = {"intake clocks", memo_tables, NULL, false};
+static const CacheSpec memo_spec = {"intake clocks", memo_tables, NULL, false, false};
 static int	memo_id;
 
 void

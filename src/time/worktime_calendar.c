@@ -44,7 +44,7 @@
 static const char *const wt_tables[] = {
 	"calendars", "calendar_periods", "calendar_exceptions", NULL
 };
-static const CacheSpec wt_spec = {"calendars", wt_tables, NULL, false};
+static const CacheSpec wt_spec = {"calendars", wt_tables, NULL, false, false};
 static int	wt_cache_id;
 
 static MemoryContext wt_cache_cxt = NULL;
