@@ -22,7 +22,7 @@
 -- EXPLAIN is not checked: a plan may show row estimates (accepted leak).
 -- Everything happens in this file's transaction, rolled back at the end.
 BEGIN;
-SELECT plan(93);
+SELECT plan(102);
 \i test/lib/access_fixture.sql
 
 -- 1. The personal columns of cases -----------------------------------------------------------
@@ -228,6 +228,38 @@ SELECT is((SELECT pg_catalog.array_agg(ord || ' ' || what ORDER BY ord) FROM acl
 SELECT is((SELECT pg_catalog.array_agg(DISTINCT ord || ' ' || x ORDER BY ord || ' ' || x)
            FROM acl_refusal CROSS JOIN LATERAL pg_catalog.unnest(pg_temp.acl_leaks(errtext)) x),
           NULL, 'and none of their errors names a reporter, phone, address or description');
+
+-- 7. Writes that would change what the scope or the record says -----------------------------
+-- A contact column is not written after intake (whether a write records an
+-- edit would tell its value); the holder changes only by a command center's
+-- dispatch; a summoned department reports in, and takes no other action; a
+-- report-in or a summons exists only with its event.
+CREATE TEMP TABLE acl_writes AS
+SELECT x.ord, x.what, x.want, r.state, r.result
+FROM (VALUES
+        (1, 'a worker writes a reporter''s phone (a guess)', '42501', 'wa1',
+         pg_catalog.format('UPDATE gridgov.cases SET reporter_phone = ''13800000000'' WHERE id = %s', pg_temp.acl_id('a1r'))),
+        (2, 'a worker moves a case of its grid to a department', '42501', 'wa1',
+         pg_catalog.format('UPDATE gridgov.cases SET department_id = %s WHERE id = %s', pg_temp.acl_dept('acl-f1'), pg_temp.acl_id('a1r'))),
+        (3, 'the holding department hands its case to another', '42501', 'f1',
+         pg_catalog.format('UPDATE gridgov.cases SET department_id = %s WHERE id = %s', pg_temp.acl_dept('acl-f2'), pg_temp.acl_id('a1d'))),
+        (4, 'the town center''s dispatcher re-dispatches by an edit', 'ok', 'adisp',
+         pg_catalog.format('UPDATE gridgov.cases SET department_id = %s WHERE id = %s RETURNING department_id::text', pg_temp.acl_dept('acl-f2'), pg_temp.acl_id('a1d'))),
+        (5, 'the summoned department reports in, and the case stays with its holder', 'ok', 'f2',
+         pg_catalog.format('SELECT gridgov.report_in(%1$s, %2$s)::text
+                            || (SELECT c.department_id = %3$s FROM gridgov.cases c WHERE c.id = %1$s)::text',
+                           pg_temp.acl_id('b1r'), pg_temp.acl_dept('acl-f2'), pg_temp.acl_dept('acl-cc-b'))),
+        (6, 'the summoned department takes another action', '42501', 'f2',
+         pg_catalog.format('SELECT gridgov.act(%s, ''file'')::text', pg_temp.acl_id('b1r'))),
+        (7, 'the summoned department sets its report-in time without reporting in', '42501', 'f2',
+         pg_catalog.format('UPDATE gridgov.whistle_calls SET reported_at = ''2026-03-02 11:00+08'' WHERE case_id = %s', pg_temp.acl_id('b1r'))),
+        (8, 'a dispatcher inserts a summons without whistling', '42501', 'adisp',
+         pg_catalog.format('INSERT INTO gridgov.whistles (county, case_id, at, report_within) VALUES (''990301'', %s, ''2026-03-02 11:00+08'', ''1 hour'')', pg_temp.acl_id('a1d'))))
+     x(ord, what, want, login, sql)
+CROSS JOIN LATERAL pg_temp.acl_try(x.login, x.sql, 'value') r;
+SELECT is(w.state, w.want, pg_catalog.format('writes: %s: %s', w.what, w.want)) FROM acl_writes w ORDER BY w.ord;
+SELECT is((SELECT result FROM acl_writes WHERE ord = 5), 'falsetrue',
+          'writes: the report-in (late: now, after the 30 minutes) left the case''s department as it was');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -160,7 +160,7 @@ SELECT l.login, 'act ' || x.action, x.label,
                          pg_catalog.format(x.call, pg_temp.acl_id(x.label))),
        'act',
        -- a login without UPDATE on cases (leader, auditor, analyst) may not act at all
-       CASE WHEN NOT pg_catalog.has_table_privilege(pg_temp.acl_role(l.login), 'gridgov.cases', 'UPDATE') THEN '42501'
+       CASE WHEN NOT pg_catalog.has_any_column_privilege(pg_temp.acl_role(l.login), 'gridgov.cases', 'UPDATE') THEN '42501'
             WHEN NOT x.label = ANY (s.sees) THEN 'GG100'
             WHEN NOT x.label = ANY (s.acts) THEN '42501'
             WHEN NOT pg_temp.acl_roles_allow(l.login, x.label, x.action) THEN 'GG102'

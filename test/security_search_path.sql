@@ -123,7 +123,7 @@ BEGIN
             DROP SCHEMA IF EXISTS gg_planted CASCADE;
             UPDATE gridgov.staff SET db_role = NULL WHERE db_role LIKE 'gg\_planted\_%';
             FOREACH r IN ARRAY ARRAY['gg_planted_planter', 'gg_planted_dispatcher', 'gg_planted_clerk',
-                                     'gg_planted_analyst'] LOOP
+                                     'gg_planted_analyst', 'gg_planted_admin'] LOOP
                 IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
                     EXECUTE pg_catalog.format('DROP OWNED BY %I', r);
                     EXECUTE pg_catalog.format('DROP ROLE %I', r);
@@ -150,6 +150,7 @@ SELECT dblink_exec('setup', pg_catalog.format($$
     CREATE ROLE gg_planted_dispatcher LOGIN IN ROLE gridgov_dispatcher;
     CREATE ROLE gg_planted_clerk LOGIN IN ROLE gridgov_department;
     CREATE ROLE gg_planted_analyst LOGIN IN ROLE gridgov_analyst;
+    CREATE ROLE gg_planted_admin LOGIN IN ROLE gridgov_admin;
     GRANT CREATE ON DATABASE %I TO gg_planted_planter$$, (SELECT db FROM ssp_conf)));
 SELECT dblink_exec('setup', $$
     INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind)
@@ -475,7 +476,7 @@ SELECT ok(pg_temp.ssp_value($$
 SELECT pg_temp.ssp_hostile('planter');
 SELECT pg_temp.ssp_open(s, l), pg_temp.ssp_hostile(s)
 FROM (VALUES ('dispatcher', 'gg_planted_dispatcher'), ('clerk', 'gg_planted_clerk'),
-             ('analyst', 'gg_planted_analyst'), ('super', NULL)) v(s, l);
+             ('analyst', 'gg_planted_analyst'), ('admin', 'gg_planted_admin'), ('super', NULL)) v(s, l);
 
 CREATE TEMP TABLE ssp_v AS
 SELECT (SELECT tag FROM ssp_conf) AS tag, pg_temp.ssp_dept('SSP-990106-CGJ') AS fn,
@@ -653,8 +654,8 @@ SELECT pg_temp.ssp_run('reader', st, sql) FROM (VALUES
         (SELECT tag FROM ssp_conf)))
 ) v(st, sql);
 
--- The sweep, by the dispatcher; the analytics, by the analyst ---------------------
-SELECT pg_temp.ssp_run('dispatcher', 'sla_sweep as dispatcher', $$SELECT gridgov.sla_sweep('2026-03-03 09:00+08')$$);
+-- The sweep, by the admin role; the analytics, by the analyst ---------------------
+SELECT pg_temp.ssp_run('admin', 'sla_sweep as admin', $$SELECT gridgov.sla_sweep('2026-03-03 09:00+08')$$);
 SELECT pg_temp.ssp_run('analyst', 'analytics views as analyst', pg_catalog.format('SELECT * FROM gridgov.%I', v))
 FROM pg_catalog.unnest(ARRAY['case_facts', 'three_rates', 'timeliness', 'department_ranking', 'kpi', 'sla_board',
                              'hotspots_latest', 'seasonal', 'grid_map', 'whistle_rates']) v;

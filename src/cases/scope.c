@@ -8,7 +8,10 @@
  * SECURITY DEFINER functions switch it) and rebuilt when staff, grid_staff
  * or departments change, or a role or role membership does (cache.h).  Grid
  * assignments are kept with their validity and checked at the statement's
- * time, so the cache outlives the transactions it serves.
+ * time, so the cache outlives the transactions it serves.  It is read with a
+ * fresh snapshot, never the transaction's: a REPEATABLE READ transaction
+ * would otherwise rebuild it, after an invalidation, from rows already
+ * changed and keep that stale scope current for the whole session.
  */
 #include "postgres.h"
 
@@ -21,8 +24,10 @@
 #include "utils/lsyscache.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "act.h"
 #include "cache.h"
 #include "owner.h"
 #include "plans.h"
@@ -112,7 +117,7 @@ load_staff_cb(void *arg)
 	bool		isnull;
 	char	   *kind;
 
-	plans_run(STAFF_SQL, 1, types, values, NULL, true, 1, SPI_OK_SELECT);
+	plans_run_snapshot(STAFF_SQL, 1, types, values, GetLatestSnapshot());
 	if (SPI_processed == 0)
 		return;
 	s->staff_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -135,7 +140,7 @@ load_grids_cb(void *arg)
 	Datum		values[1] = {Int64GetDatum(s->staff_id)};
 	uint64		i;
 
-	plans_run(GRIDS_SQL, 1, types, values, NULL, true, 0, SPI_OK_SELECT);
+	plans_run_snapshot(GRIDS_SQL, 1, types, values, GetLatestSnapshot());
 	s->ngrids = (int) SPI_processed;
 	s->grids = MemoryContextAllocZero(scope_cxt, sizeof(ScopeGrid) * Max(s->ngrids, 1));
 	for (i = 0; i < SPI_processed; i++)
@@ -221,15 +226,20 @@ holds(const Scope *s, const ScopeCase *c)
 	return s->department_id != 0 && c->has_department && c->department_id == s->department_id;
 }
 
+/* ($4) An event of the case names the department, or a whistle summoned it; (not $4) a whistle summons it now. */
 #define HELD_SQL \
 	"SELECT 1 FROM gridgov.case_events e " \
-	"WHERE e.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND e.case_id = $2 " \
-	"AND (e.payload OPERATOR(pg_catalog.->>) 'department_id') = $3 LIMIT 1"
+	"WHERE $4 AND e.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND e.case_id = $2 " \
+	"AND (e.payload OPERATOR(pg_catalog.->>) 'department_id') = $3 " \
+	"UNION ALL SELECT 1 FROM gridgov.whistle_calls w " \
+	"WHERE w.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND w.case_id = $2 " \
+	"AND w.department_id = $3::pg_catalog.int8 AND ($4 OR w.reported_at IS NULL) LIMIT 1"
 
 typedef struct HeldProbe
 {
 	const ScopeCase *c;
 	int64		department_id;
+	bool		ever;			/* held or summoned ever (read), or summoned now (act) */
 	bool		held;
 } HeldProbe;
 
@@ -240,23 +250,28 @@ held_cb(void *arg)
 {
 	HeldProbe  *h = (HeldProbe *) arg;
 	char		county[GRIDCODE_MAX_DIGITS + 1];
-	Oid			types[3] = {TEXTOID, INT8OID, TEXTOID};
-	Datum		values[3];
+	Oid			types[4] = {TEXTOID, INT8OID, TEXTOID, BOOLOID};
+	Datum		values[4];
 
 	gridcode_to_cstring(h->c->county, county);
 	values[0] = CStringGetTextDatum(county);
 	values[1] = Int64GetDatum(h->c->case_id);
 	values[2] = CStringGetTextDatum(psprintf(INT64_FORMAT, h->department_id));
-	plans_keep(&held_plan, HELD_SQL, 3, types);
+	values[3] = BoolGetDatum(h->ever);
+	plans_keep(&held_plan, HELD_SQL, 4, types);
 	plans_execute(held_plan, values, NULL, true, 1, SPI_OK_SELECT);
 	h->held = SPI_processed > 0;
 }
 
-/* Whether an event of the case's history names the department (as the owner: no policy recursion). */
+/*
+ * Whether an event of the case's history names the login's department or a
+ * whistle summoned it (ever: for reading), or a whistle summons it now (for
+ * acting: reporting in); read as the owner, so no policy recurses.
+ */
 static bool
-held_before(const Scope *s, const ScopeCase *c)
+held_before(const Scope *s, const ScopeCase *c, bool ever)
 {
-	HeldProbe	h = {c, s->department_id, false};
+	HeldProbe	h = {c, s->department_id, ever, false};
 
 	if (s->department_id == 0)
 		return false;
@@ -289,7 +304,7 @@ scope_case_readable(const ScopeCase *c)
 	/* Leaders and auditors of an area see the area, not more. */
 	if (s->reach == REACH_AREA && !s->dispatcher && !s->department)
 		return false;
-	return held_before(s, c);
+	return held_before(s, c, true);
 }
 
 bool
@@ -297,6 +312,7 @@ scope_case_actable(const ScopeCase *c)
 {
 	const Scope *s = scope_current();
 	GridCode	place = case_place(c);
+	const PendingAction *pending;
 
 	if (s->all)
 		return true;
@@ -306,7 +322,14 @@ scope_case_actable(const ScopeCase *c)
 		return true;
 	if (s->dispatcher && s->center && in_jurisdiction(s, place))
 		return true;
-	return (s->dispatcher || s->department) && holds(s, c);
+	if (!s->dispatcher && !s->department)
+		return false;
+	if (holds(s, c))
+		return true;
+	/* A department a whistle summons may report in, and take no other action. */
+	pending = act_pending_for(c->case_id);
+	return pending != NULL && !pending->system && strcmp(pending->action, "report_in") == 0 &&
+		held_before(s, c, false);
 }
 
 bool
@@ -322,6 +345,14 @@ scope_case_fileable(const ScopeCase *c)
 	if (s->worker && !s->dispatcher && !s->department)
 		return in_grids(s, case_place(c));
 	return true;
+}
+
+bool
+scope_case_redirect(const ScopeCase *c)
+{
+	const Scope *s = scope_current();
+
+	return s->all || (s->dispatcher && s->center && in_jurisdiction(s, case_place(c)));
 }
 
 bool

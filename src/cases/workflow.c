@@ -44,6 +44,7 @@
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
+#include "scope.h"
 #include "triggers.h"
 #include "workflow.h"
 
@@ -267,8 +268,10 @@ payload_as(JsonbValue *v, Oid type, bool *isnull)
 }
 
 /*
- * The columns an action's payload carries: department_id with any action;
- * solved, satisfaction and master_case_id with the actions that require them.
+ * The columns an action's payload carries: department_id with any action
+ * but one that requires it (there it names the department the action is
+ * about, as report_in does, and moves nothing); solved, satisfaction and
+ * master_case_id with the actions that require them.
  */
 static void
 apply_payload(CaseChange *ch, const RefTransition *t, const PendingAction *p)
@@ -283,7 +286,7 @@ apply_payload(CaseChange *ch, const RefTransition *t, const PendingAction *p)
 		bool		isnull;
 		Datum		d;
 
-		if (v == NULL || (carried[i] != CC_DEPARTMENT && !requires_key(t, key)))
+		if (v == NULL || (carried[i] != CC_DEPARTMENT) != requires_key(t, key))
 			continue;
 		d = payload_as(v, TupleDescAttr(ch->desc, change_ix(ch, carried[i]))->atttypid, &isnull);
 		change_set_given(ch, carried[i], d, isnull);
@@ -396,6 +399,31 @@ check_system_change(const CaseChange *ch, const char *action)
 }
 
 /*
+ * Who holds the case changes by a command center's dispatch (or the admin
+ * role's edit), never by the holder or a worker: holding is what lets a
+ * department act on a case and read its contact data (docs/security.md).
+ */
+static void
+check_holder_change(const CaseChange *ch)
+{
+	ScopeCase	c;
+
+	if (!change_changed(ch, CC_DEPARTMENT))
+		return;
+	c.county = DatumGetGridCode(change_old(ch, CC_COUNTY));
+	c.has_grid = !ch->oldn[change_ix(ch, CC_GRID)];
+	c.grid = c.has_grid ? DatumGetGridCode(change_old(ch, CC_GRID)) : 0;
+	c.has_department = !ch->oldn[change_ix(ch, CC_DEPARTMENT)];
+	c.department_id = c.has_department ? DatumGetInt64(change_old(ch, CC_DEPARTMENT)) : 0;
+	c.case_id = change_case_id(ch);
+	if (!scope_case_redirect(&c))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a command center over case " INT64_FORMAT " may change its department", c.case_id),
+				 errdetail("A case changes hands by a dispatch of the command center whose jurisdiction covers it.")));
+}
+
+/*
  * The checks and effects of a change made by a workflow action or an edit;
  * returns the action's transition (NULL for an edit).
  */
@@ -419,6 +447,7 @@ apply_user_change(CaseChange *ch, const PendingAction *p, const char *workflow, 
 		apply_counter(ch, t);
 		check_master(ch);
 	}
+	check_holder_change(ch);
 	if (strcmp(from, to) != 0 || t)
 		apply_closing(ch, workflow, from, to, at);
 	return t;

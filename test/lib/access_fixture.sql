@@ -146,8 +146,9 @@ INSERT INTO acl_scope VALUES
     ('cm',      '{a1r,a1f,a1d,a1s,a1c,a2x,a2h,a2v,b1c}', '{a1c,b1c}', '{A1,A2,B1,none}', '{a1c,b1c}'),
     -- functional department 1: holds a1d, a1s, b1d; has held a2x.
     ('f1',      '{a1d,a1s,a2x,b1d}', '{a1d,a1s,b1d}', '{A1,A2,B1,none}', '{a1d,a1s,b1d}'),
-    -- functional department 2: holds a2x, a2h, a2v (b1r only summons it).
-    ('f2',      '{a2x,a2h,a2v}', '{a2x,a2h,a2v}', '{A1,A2,B1,none}', '{a2x,a2h,a2v}'),
+    -- functional department 2: holds a2x, a2h, a2v; a whistle summons it to b1r (it sees
+    -- the case and may only report in on it).
+    ('f2',      '{a2x,a2h,a2v,b1r}', '{a2x,a2h,a2v}', '{A1,A2,B1,none}', '{a2x,a2h,a2v}'),
     -- grid workers: their grids (not their staff department's area); no
     -- contact data (a worker is neither a holder's login nor a center's).
     ('wa1',     '{a1r,a1f,a1d,a1s,a1c}', '{a1r,a1f,a1d,a1s,a1c}', '{A1}', '{}'),

@@ -52,11 +52,11 @@ CREATE FUNCTION gridgov.case_readable(county gridgov.gridcode, grid gridgov.grid
     AS 'MODULE_PATHNAME', 'gridgov_case_readable' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gridgov.case_readable(gridgov.gridcode, gridgov.gridcode, bigint, bigint) IS
     'Whether the caller sees the case of county, current grid (NULL: the county is its place), holding department and id: the SELECT policy of gridgov.cases, through it of every per-case table, and the filter of gridgov.my_cases. A department''s earlier holding is looked up in the case''s history; false for a NULL county';
-CREATE FUNCTION gridgov.case_actable(county gridgov.gridcode, grid gridgov.gridcode, department_id bigint)
-    RETURNS boolean
+CREATE FUNCTION gridgov.case_actable(county gridgov.gridcode, grid gridgov.gridcode, department_id bigint,
+                                     case_id bigint) RETURNS boolean
     AS 'MODULE_PATHNAME', 'gridgov_case_actable' LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION gridgov.case_actable(gridgov.gridcode, gridgov.gridcode, bigint) IS
-    'Whether the caller may act on (act(), its wrappers, UPDATE) the case of county, current grid and holding department: the UPDATE policy of gridgov.cases and the write policies of whistles and whistle calls; false for a NULL county';
+COMMENT ON FUNCTION gridgov.case_actable(gridgov.gridcode, gridgov.gridcode, bigint, bigint) IS
+    'Whether the caller may act on (act(), its wrappers, UPDATE) the case of county, current grid, holding department and id: the UPDATE policy of gridgov.cases and the write policies of whistles and whistle calls. A department a whistle summons may report in on the case (the action act() announced for it) and nothing else; false for a NULL county';
 CREATE FUNCTION gridgov.case_fileable(county gridgov.gridcode, grid gridgov.gridcode, department_id bigint)
     RETURNS boolean
     AS 'MODULE_PATHNAME', 'gridgov_case_fileable' LANGUAGE C STABLE PARALLEL RESTRICTED;
@@ -76,7 +76,7 @@ CREATE POLICY cases_file ON gridgov.cases FOR INSERT
 -- Where an action sends the case (a dispatch, a return) is the workflow's
 -- business: the check is on the case as it was.
 CREATE POLICY cases_act ON gridgov.cases FOR UPDATE
-    USING (gridgov.case_actable(county, grid, department_id))
+    USING (gridgov.case_actable(county, grid, department_id, id))
     WITH CHECK (true);
 
 -- The rows of a case: visible with the case (the subquery is under the
@@ -100,10 +100,17 @@ CREATE POLICY whistles_read ON gridgov.whistles FOR SELECT
            OR EXISTS (SELECT 1 FROM gridgov.whistle_calls w
                       WHERE w.county OPERATOR(gridgov.=) whistles.county AND w.case_id = whistles.case_id
                         AND w.whistle_id = whistles.id));
+-- Whistles and report-ins are written by gridgov.whistle() and report_in(),
+-- after the event they append in the same transaction: a row without it would
+-- be a summons or a report-in the history does not know.
 CREATE POLICY whistles_call ON gridgov.whistles FOR INSERT
     WITH CHECK (EXISTS (SELECT 1 FROM gridgov.cases c
                         WHERE c.county OPERATOR(gridgov.=) whistles.county AND c.id = whistles.case_id
-                          AND gridgov.case_actable(c.county, c.grid, c.department_id)));
+                          AND gridgov.case_actable(c.county, c.grid, c.department_id, c.id))
+                AND EXISTS (SELECT 1 FROM gridgov.case_events e
+                            WHERE e.county OPERATOR(gridgov.=) whistles.county AND e.case_id = whistles.case_id
+                              AND e.action = 'whistle'
+                              AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
 -- A summoned department sees and answers its own calls.
 ALTER TABLE gridgov.whistle_calls ENABLE ROW LEVEL SECURITY;
 CREATE POLICY whistle_calls_read ON gridgov.whistle_calls FOR SELECT
@@ -113,12 +120,21 @@ CREATE POLICY whistle_calls_read ON gridgov.whistle_calls FOR SELECT
 CREATE POLICY whistle_calls_call ON gridgov.whistle_calls FOR INSERT
     WITH CHECK (EXISTS (SELECT 1 FROM gridgov.cases c
                         WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id
-                          AND gridgov.case_actable(c.county, c.grid, c.department_id)));
+                          AND gridgov.case_actable(c.county, c.grid, c.department_id, c.id))
+                AND EXISTS (SELECT 1 FROM gridgov.case_events e
+                            WHERE e.county OPERATOR(gridgov.=) whistle_calls.county AND e.case_id = whistle_calls.case_id
+                              AND e.action = 'whistle'
+                              AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
 CREATE POLICY whistle_calls_report ON gridgov.whistle_calls FOR UPDATE
     USING (department_id = (SELECT s.department_id FROM gridgov.my_scope() s)
            OR EXISTS (SELECT 1 FROM gridgov.cases c
                       WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id
-                        AND gridgov.case_actable(c.county, c.grid, c.department_id)));
+                        AND gridgov.case_actable(c.county, c.grid, c.department_id, c.id)))
+    WITH CHECK (reported_at IS NULL
+                OR EXISTS (SELECT 1 FROM gridgov.case_events e
+                           WHERE e.county OPERATOR(gridgov.=) whistle_calls.county AND e.case_id = whistle_calls.case_id
+                             AND e.action = 'report_in'
+                             AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
 
 -- Tables of case rows that only the owner and the admin role use: the
 -- analytics' facts and the history import's staging (which holds contact

@@ -46,7 +46,13 @@ BEGIN
                               'gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor', contact);
     EXECUTE pg_catalog.format('GRANT SELECT (%s) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
                               'gridgov_worker, gridgov_leader, gridgov_auditor', readable);
-    GRANT INSERT, UPDATE ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    -- Nor write them after intake: whether a write changes anything (an edit
+    -- event or none) would tell what the value was.
+    EXECUTE pg_catalog.format('REVOKE UPDATE, UPDATE (%s) ON gridgov.cases FROM gridgov_dispatcher, '
+                              'gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor', contact);
+    EXECUTE pg_catalog.format('GRANT UPDATE (%s) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
+                              'gridgov_worker', readable);
+    GRANT INSERT ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     GRANT SELECT ON gridgov.my_cases, gridgov.case_events, gridgov.staff, gridgov.grid_staff
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor;
     GRANT EXECUTE ON FUNCTION gridgov.reveal_contact(bigint, text) TO gridgov_dispatcher, gridgov_department;
