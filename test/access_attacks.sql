@@ -180,7 +180,7 @@ SELECT is((pg_temp.acl_try('wa1', pg_catalog.format($q$SELECT pg_catalog.string_
           'wa1: the history of an edited address names the column, not the new value');
 
 -- 5. Outside the scope is as if it did not exist -----------------------------------------------------
--- The error of a login's act()/reveal_contact() on the first case it does not
+-- The error of a login's act()/contact_revealable() on the first case it does not
 -- see, and on a case id that does not exist, with every number replaced.
 CREATE FUNCTION pg_temp.acl_shape(e text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT pg_catalog.regexp_replace($1, '[0-9]+', 'N', 'g')
@@ -198,10 +198,10 @@ SELECT is((SELECT r.state || ' ' || COALESCE(pg_temp.acl_shape(r.error), '')
           pg_catalog.format('%s (%s): act() on a case it does not see fails as on a case that does not exist', u.login, u.what))
 FROM acl_unseen u ORDER BY u.ord;
 SELECT is((SELECT r.state || ' ' || COALESCE(pg_temp.acl_shape(r.error), '')
-           FROM pg_temp.acl_try(u.login, pg_catalog.format('SELECT ROW(r.*)::text FROM gridgov.reveal_contact(%s, ''回访'') r', u.unseen), 'value') r),
+           FROM pg_temp.acl_try(u.login, pg_catalog.format('SELECT gridgov.contact_revealable(%s)::text', u.unseen), 'value') r),
           (SELECT r.state || ' ' || COALESCE(pg_temp.acl_shape(r.error), '')
-           FROM pg_temp.acl_try(u.login, pg_catalog.format('SELECT ROW(r.*)::text FROM gridgov.reveal_contact(%s, ''回访'') r', u.missing), 'value') r),
-          pg_catalog.format('%s (%s): reveal_contact() on a case it does not see fails as on a case that does not exist', u.login, u.what))
+           FROM pg_temp.acl_try(u.login, pg_catalog.format('SELECT gridgov.contact_revealable(%s)::text', u.missing), 'value') r),
+          pg_catalog.format('%s (%s): contact_revealable() (reveal_contact()''s check) on a case it does not see fails as on a case that does not exist', u.login, u.what))
 FROM acl_unseen u ORDER BY u.ord;
 
 -- 6. Other refusals name no reporter ---------------------------------------------------------------
@@ -220,7 +220,7 @@ FROM (VALUES (1, 'adisp', 'act() in a state that does not allow the action (GG10
              (6, 'f1', 'act() on a case the department has held (a2x)',
               pg_catalog.format('SELECT gridgov.act(%s, ''sign'')::text', pg_temp.acl_id('a2x'))),
              (7, 'wa1', 'reveal_contact() by a worker',
-              pg_catalog.format('SELECT ROW(r.*)::text FROM gridgov.reveal_contact(%s, ''回访'') r', pg_temp.acl_id('a1r'))))
+              pg_catalog.format('SELECT gridgov.contact_revealable(%s)::text', pg_temp.acl_id('a1r'))))
      x(ord, login, what, sql)
 CROSS JOIN LATERAL pg_temp.acl_try(x.login, x.sql, 'value') r;
 SELECT is((SELECT pg_catalog.array_agg(ord || ' ' || what ORDER BY ord) FROM acl_refusal WHERE state = 'ok'), NULL,

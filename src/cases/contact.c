@@ -12,6 +12,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "mb/pg_wchar.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -160,7 +161,9 @@ reveal_reason(FunctionCallInfo fcinfo)
 				 errmsg("case_id and reason must not be NULL"),
 				 errdetail("Every look at a citizen's contact data is recorded with its reason.")));
 	reason = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	for (p = reason; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+	/* Blank: ASCII white space and the ideographic (full-width) space U+3000. */
+	for (p = reason; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		 (p[0] == '\xE3' && p[1] == '\x80' && p[2] == '\x80'); p += (*p == '\xE3') ? 3 : 1)
 		;
 	if (*p == '\0' || pg_mbstrlen(reason) > REASON_MAX)
 		ereport(ERROR,
@@ -212,33 +215,27 @@ reveal_payload(void)
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
 
-/*
- * gridgov.reveal_contact(case_id, reason): the clear contact data of a case,
- * for its holder and the command center over it; recorded in its history.
- */
-PG_FUNCTION_INFO_V1(gridgov_reveal_contact);
-Datum
-gridgov_reveal_contact(PG_FUNCTION_ARGS)
+/* Refuses the look at case_id unless the caller holds it or is the command center over it. */
+static void
+check_contact_right(int64 case_id, ScopeCase *c)
 {
-	char	   *reason = reveal_reason(fcinfo);
-	int64		case_id = PG_GETARG_INT64(0);
-	ScopeCase	c;
-	SystemAction a = {0};
-	CaseRead	r = {0};
-	TupleDesc	desc;
-	HeapTupleHeader result;
-
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != (int) NCONTACT)
-		elog(ERROR, "gridgov.reveal_contact() must return a row of %d columns", (int) NCONTACT);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	visible_case(case_id, &c, &a.county, &a.county_type);
-	if (!scope_case_contact(&c))
+	if (!scope_case_contact(c))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("you may not read the contact data of case " INT64_FORMAT, case_id),
 				 errdetail("Only the department that holds the case and the command center whose jurisdiction covers it may."),
 				 errhint("Read the masked case in gridgov.my_cases.")));
+}
+
+/* Appends the contact_revealed event of the caller's look at case_id; returns the case's county. */
+static Datum
+record_look(int64 case_id, const char *reason, Oid *county_type)
+{
+	ScopeCase	c;
+	SystemAction a = {0};
+
+	visible_case(case_id, &c, &a.county, &a.county_type);
+	check_contact_right(case_id, &c);
 	a.case_id = case_id;
 	a.action = "contact_revealed";
 	a.payload = reveal_payload();
@@ -248,16 +245,80 @@ gridgov_reveal_contact(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("the look at the contact data of case " INT64_FORMAT " could not be recorded", case_id),
 				 errdetail("Recording it needs the right to update the case.")));
-	r.county = a.county;
-	r.county_type = a.county_type;
+	*county_type = a.county_type;
+	return a.county;
+}
+
+/* The procedure must run where it can commit: CALL, outside a transaction block. */
+static void
+check_can_commit(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->context == NULL || !IsA(fcinfo->context, CallContext) ||
+		castNode(CallContext, fcinfo->context)->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("gridgov.reveal_contact() must be called with CALL outside a transaction block"),
+				 errdetail("It commits the record of the look before it returns the contact data, so that no rollback can take the record back."),
+				 errhint("CALL gridgov.reveal_contact(case_id, reason);")));
+}
+
+/*
+ * CALL gridgov.reveal_contact(case_id, reason): the clear contact data of a
+ * case, for its holder and the command center over it, returned only once
+ * the contact_revealed event recording the look has committed.
+ */
+PG_FUNCTION_INFO_V1(gridgov_reveal_contact);
+Datum
+gridgov_reveal_contact(PG_FUNCTION_ARGS)
+{
+	char	   *reason = reveal_reason(fcinfo);
+	int64		case_id = PG_GETARG_INT64(0);
+	CaseRead	r = {0};
+	TupleDesc	desc;
+	HeapTupleHeader result;
+
+	check_can_commit(fcinfo);
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	r.county = record_look(case_id, reason, &r.county_type);
+	/* The record is durable before anything is read: no rollback undoes it. */
+	SPI_commit();
 	r.case_id = case_id;
 	r.sql = "SELECT x.reporter_name, x.reporter_phone, x.address, x.description "
 		"FROM gridgov.cases x WHERE x.county OPERATOR(gridgov.=) $1 AND x.id = $2";
 	owner_run_as_history_owner(case_read_cb, &r);
+	if (!r.found)
+		elog(ERROR, "case " INT64_FORMAT " vanished", case_id);
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != (int) NCONTACT)
+		elog(ERROR, "gridgov.reveal_contact() must return a row of %d columns", (int) NCONTACT);
 	/* The four text columns, in the shape of the result (copied out of SPI's memory). */
 	result = SPI_returntuple(SPI_tuptable->vals[0], BlessTupleDesc(desc));
 	SPI_finish();
 	PG_RETURN_DATUM(PointerGetDatum(result));
+}
+
+/*
+ * gridgov.contact_revealable(case_id): whether the caller may reveal the
+ * contact data of a case it sees (GG100 for one it does not see); reads and
+ * records nothing.
+ */
+PG_FUNCTION_INFO_V1(gridgov_contact_revealable);
+Datum
+gridgov_contact_revealable(PG_FUNCTION_ARGS)
+{
+	ScopeCase	c;
+	Datum		county;
+	Oid			county_type;
+	bool		ok;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	visible_case(PG_GETARG_INT64(0), &c, &county, &county_type);
+	ok = scope_case_contact(&c);
+	SPI_finish();
+	PG_RETURN_BOOL(ok);
 }
 
 /* gridgov.contact_columns(): the contact columns of gridgov.cases, in the order of the list. */

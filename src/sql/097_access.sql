@@ -183,10 +183,16 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION gridgov.reveal_contact(case_id bigint, reason text,
-    OUT reporter_name text, OUT reporter_phone text, OUT address text, OUT description text)
-    AS 'MODULE_PATHNAME', 'gridgov_reveal_contact' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION gridgov.reveal_contact(bigint, text) IS
-    'The clear contact data of a case (reporter_name, reporter_phone, address, description), for the department that holds it and the command center whose jurisdiction covers it, with a reason (1-500 characters); appends a contact_revealed event (who, when, the reason as its note) to the case''s history. Errors: NULL 22004, blank or long reason 22023, a case the caller does not see GG100, one it may not reveal 42501';
--- Not for everyone: setup_roles() grants it to the roles that may hold a case.
-REVOKE EXECUTE ON FUNCTION gridgov.reveal_contact(bigint, text) FROM PUBLIC;
+CREATE PROCEDURE gridgov.reveal_contact(case_id bigint, reason text,
+    INOUT reporter_name text DEFAULT NULL, INOUT reporter_phone text DEFAULT NULL,
+    INOUT address text DEFAULT NULL, INOUT description text DEFAULT NULL)
+    AS 'MODULE_PATHNAME', 'gridgov_reveal_contact' LANGUAGE C;
+COMMENT ON PROCEDURE gridgov.reveal_contact(bigint, text, text, text, text, text) IS
+    'CALL gridgov.reveal_contact(case_id, reason): the clear contact data of a case (reporter_name, reporter_phone, address, description), for the department that holds it and the command center whose jurisdiction covers it, with a reason (1-500 characters). It appends a contact_revealed event (who, when, the reason as its note) to the case''s history and commits it before it reads the data, so no rollback takes the record back; hence CALL, outside a transaction block (2D000 otherwise). Errors: NULL 22004, blank or long reason 22023, a case the caller does not see GG100, one it may not reveal 42501';
+CREATE FUNCTION gridgov.contact_revealable(case_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_contact_revealable' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION gridgov.contact_revealable(bigint) IS
+    'Whether the caller may CALL gridgov.reveal_contact() on a case it sees (its holder, the command center over it); GG100 for a case it does not see. Reads and records nothing';
+-- Not for everyone: setup_roles() grants them to the roles that may hold a case.
+REVOKE EXECUTE ON PROCEDURE gridgov.reveal_contact(bigint, text, text, text, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION gridgov.contact_revealable(bigint) FROM PUBLIC;

@@ -62,7 +62,9 @@ BEGIN
     GRANT INSERT ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     GRANT SELECT ON gridgov.my_cases, gridgov.case_events, gridgov.staff, gridgov.grid_staff
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor;
-    GRANT EXECUTE ON FUNCTION gridgov.reveal_contact(bigint, text) TO gridgov_dispatcher, gridgov_department;
+    GRANT EXECUTE ON PROCEDURE gridgov.reveal_contact(bigint, text, text, text, text, text)
+          TO gridgov_dispatcher, gridgov_department;
+    GRANT EXECUTE ON FUNCTION gridgov.contact_revealable(bigint) TO gridgov_dispatcher, gridgov_department;
     GRANT EXECUTE ON FUNCTION gridgov.rehome_cases(bigint), gridgov.rehome_due_cases(timestamptz)
           TO gridgov_admin;
 

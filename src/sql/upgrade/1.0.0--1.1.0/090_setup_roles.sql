@@ -55,7 +55,9 @@ BEGIN
     GRANT INSERT ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     GRANT SELECT ON gridgov.my_cases, gridgov.case_events, gridgov.staff, gridgov.grid_staff
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor;
-    GRANT EXECUTE ON FUNCTION gridgov.reveal_contact(bigint, text) TO gridgov_dispatcher, gridgov_department;
+    GRANT EXECUTE ON PROCEDURE gridgov.reveal_contact(bigint, text, text, text, text, text)
+          TO gridgov_dispatcher, gridgov_department;
+    GRANT EXECUTE ON FUNCTION gridgov.contact_revealable(bigint) TO gridgov_dispatcher, gridgov_department;
     GRANT EXECUTE ON FUNCTION gridgov.rehome_cases(bigint), gridgov.rehome_due_cases(timestamptz)
           TO gridgov_admin;
 
@@ -70,8 +72,8 @@ BEGIN
 
     -- Calendars and time limits (060-074): everyone reads them, the admin role
     -- maintains the calendars, policies and ladder; dispatchers whistle,
-    -- summoned departments report in, and both run the sweep; the admin role
-    -- runs the nightly job and schedules the jobs.
+    -- summoned departments report in; the admin role runs the sweep and the
+    -- nightly job and schedules the jobs.
     GRANT SELECT ON gridgov.sla_policies, gridgov.escalation_ladder, gridgov.case_clocks,
           gridgov.escalations, gridgov.whistles, gridgov.whistle_calls, gridgov.whistle_rates,
           gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions
@@ -85,10 +87,16 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.load_calendar_year(text, jsonb, timestamptz) TO gridgov_admin;
     GRANT INSERT ON gridgov.whistles, gridgov.whistle_calls TO gridgov_dispatcher;
     GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher;
+    -- The sweep runs as the owner over every case (and at any as_of): the
+    -- admin role's and the job's, not a dispatcher's, whose scope is smaller.
+    EXECUTE 'REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz), '
+            'gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) FROM gridgov_dispatcher';
+    EXECUTE 'REVOKE EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer) '
+            'FROM gridgov_dispatcher';
     GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz),
-          gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) TO gridgov_admin, gridgov_dispatcher;
+          gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) TO gridgov_admin;
     GRANT EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer)
-          TO gridgov_admin, gridgov_dispatcher;
+          TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.nightly_maintenance(timestamptz), gridgov.schedule_jobs(),
           gridgov.unschedule_jobs() TO gridgov_admin;
 
