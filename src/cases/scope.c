@@ -301,8 +301,8 @@ scope_case_readable(const ScopeCase *c)
 		return true;
 	if (holds(s, c))
 		return true;
-	/* Leaders and auditors of an area see the area, not more. */
-	if (s->reach == REACH_AREA && !s->dispatcher && !s->department)
+	/* A command center, and leaders and auditors of an area, see the area, not more. */
+	if (s->reach == REACH_AREA && (s->center || (!s->dispatcher && !s->department)))
 		return false;
 	return held_before(s, c, true);
 }

@@ -49,21 +49,25 @@ COMMENT ON FUNCTION gridgov.my_scope() IS
 
 CREATE FUNCTION gridgov.case_readable(county gridgov.gridcode, grid gridgov.gridcode,
                                       department_id bigint, case_id bigint) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'gridgov_case_readable' LANGUAGE C STABLE PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gridgov_case_readable' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
 COMMENT ON FUNCTION gridgov.case_readable(gridgov.gridcode, gridgov.gridcode, bigint, bigint) IS
     'Whether the caller sees the case of county, current grid (NULL: the county is its place), holding department and id: the SELECT policy of gridgov.cases, through it of every per-case table, and the filter of gridgov.my_cases. A department''s earlier holding is looked up in the case''s history; false for a NULL county';
 CREATE FUNCTION gridgov.case_actable(county gridgov.gridcode, grid gridgov.gridcode, department_id bigint,
                                      case_id bigint) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'gridgov_case_actable' LANGUAGE C STABLE PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gridgov_case_actable' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
 COMMENT ON FUNCTION gridgov.case_actable(gridgov.gridcode, gridgov.gridcode, bigint, bigint) IS
     'Whether the caller may act on (act(), its wrappers, UPDATE) the case of county, current grid, holding department and id: the UPDATE policy of gridgov.cases and the write policies of whistles and whistle calls. A department a whistle summons may report in on the case (the action act() announced for it) and nothing else; false for a NULL county';
 CREATE FUNCTION gridgov.case_fileable(county gridgov.gridcode, grid gridgov.gridcode, department_id bigint)
     RETURNS boolean
-    AS 'MODULE_PATHNAME', 'gridgov_case_fileable' LANGUAGE C STABLE PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gridgov_case_fileable' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
 COMMENT ON FUNCTION gridgov.case_fileable(gridgov.gridcode, gridgov.gridcode, bigint) IS
     'Whether the caller may file (INSERT) a case that intake placed in county and grid and routed to department: the INSERT policy of gridgov.cases; false for a NULL county';
 
 -- Row-level security ----------------------------------------------------------------
+-- The checks are declared costly (COST 1000: a department's check may look
+-- up the case's history), so that the planner applies a caller's own
+-- leakproof filters first (e.g. grid <@ a town, by an index) and runs the
+-- check only on the rows they leave (docs/benchmarks.md, Access control).
 -- The owner of the tables (gridgov's own code running as the history's
 -- owner, SECURITY DEFINER functions, pg_dump) and superusers are not subject
 -- to it; everyone else is.
