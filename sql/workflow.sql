@@ -12,7 +12,12 @@ CREATE ROLE regress_dispatcher IN ROLE gridgov_dispatcher;
 CREATE ROLE regress_clerk IN ROLE gridgov_department;
 CREATE ROLE regress_worker IN ROLE gridgov_worker;
 INSERT INTO staff (name, department_id, db_role)
-SELECT '王调度', id, 'regress_dispatcher' FROM departments WHERE code = 'YZ-CC';
+SELECT v.name, d.id, v.role FROM departments d,
+       (VALUES ('王调度', 'regress_dispatcher'), ('李文员', 'regress_clerk'), ('赵网格', 'regress_worker')) v(name, role)
+WHERE d.code = 'YZ-CC';
+-- The worker serves the grid of the cases below (its scope: docs/security.md).
+INSERT INTO grid_staff (grid, staff_id, duty, valid_from)
+SELECT '110115004001001', id, 'worker', '2026-01-01' FROM staff WHERE db_role = 'regress_worker';
 
 -- A case per path, all reported on 2026-03-02 at 09:00; ids from 1001.
 ALTER TABLE cases ALTER COLUMN id RESTART WITH 1001;

@@ -51,8 +51,9 @@ SELECT results_eq($$SELECT step, code FROM seen ORDER BY ctid$$,
 SELECT results_eq($$SELECT table_name, caches FROM gridgov.cache_watched_tables() ORDER BY 1$$,
     $$VALUES ('calendar_exceptions', '{calendars}'::text[]), ('calendar_periods', '{calendars}'),
              ('calendars', '{calendars}'), ('categories', '{reference data}'), ('components', '{reference data}'),
-             ('departments', '{reference data}'), ('grids', '{grid index}'), ('routing_rules', '{reference data}'),
-             ('settings', '{reference data}'), ('sla_policies', '{intake clocks}'), ('staff', '{reference data}'),
+             ('departments', '{reference data,login scopes}'), ('grid_staff', '{login scopes}'),
+             ('grids', '{grid index}'), ('routing_rules', '{reference data}'),
+             ('settings', '{reference data}'), ('sla_policies', '{intake clocks}'), ('staff', '{reference data,login scopes}'),
              ('transitions', '{reference data}'), ('workflow_states', '{reference data}'),
              ('workflows', '{reference data,intake clocks}')$$,
     '(b) the watched tables and the caches that read them');
@@ -124,12 +125,13 @@ END $f$$q$);
 CREATE FUNCTION pg_temp.b_probe(cat text) RETURNS text LANGUAGE sql AS $$
     SELECT r FROM dblink('gg_b', pg_catalog.format('SELECT pg_temp.intake_probe(%L)', cat)) AS t(r text)
 $$;
--- B's answers from its caches: the grid index, a calendar, an intake.
+-- B's answers from its caches: the grid index, a calendar, its login's scope, an intake.
 CREATE FUNCTION pg_temp.b_answers() RETURNS text LANGUAGE sql AS $$
     SELECT pg_catalog.concat_ws(' ', a, pg_temp.b_probe('E0102'))
     FROM dblink('gg_b', $q$SELECT pg_catalog.concat_ws(' ',
         gridgov.locate(ST_SetSRID(ST_MakePoint(91.13, 29.65), 4326)),
-        gridgov.worktime_add('cn', '2026-03-02 09:00+08', 1, 'working_hours'))$q$) AS t(a text)
+        gridgov.worktime_add('cn', '2026-03-02 09:00+08', 1, 'working_hours'),
+        (SELECT s.reads FROM gridgov.my_scope() s))$q$) AS t(a text)
 $$;
 CREATE TEMP TABLE answers AS SELECT pg_temp.b_answers() AS before;
 SELECT is((SELECT pg_catalog.array_agg(cache ORDER BY cache) FROM dblink('gg_b',
@@ -150,7 +152,7 @@ SELECT is((SELECT pg_catalog.array_agg(cache ORDER BY cache) FROM dblink('gg_b',
 SELECT is((SELECT pg_catalog.format('%s | %s | %s', a.before, pg_temp.b_answers(),
                                      CASE WHEN t.b = b.b THEN 'not rebuilt' ELSE 'rebuilt' END)
            FROM answers a, builds b, dblink('gg_b', 'SELECT builds FROM gridgov.locate_cache_stats()') AS t(b bigint)),
-          '2026-03-02 10:00:00+08 00:20:00 | 2026-03-02 10:00:00+08 00:20:00 | not rebuilt',
+          '2026-03-02 10:00:00+08 all 00:20:00 | 2026-03-02 10:00:00+08 all 00:20:00 | not rebuilt',
           '(c) ... B''s grid index is not rebuilt, and B''s answers are the same');
 
 -- (d) Reference data and time limits ---------------------------------------------

@@ -177,8 +177,10 @@ SELECT dblink_exec('setup', $$
                  ('种植测试调度员', 'SSP-990106-CC', 'gg_planted_dispatcher'),
                  ('种植测试办事员', 'SSP-990106-CGJ', 'gg_planted_clerk')) v(name, dept, login)
     JOIN gridgov.departments d ON d.code = v.dept;
+    -- The planter serves the whole fictitious county, so that its intake and
+    -- actions anywhere in it are in its scope (docs/security.md).
     INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from)
-    SELECT '990106001001001', s.id, 'worker', '2026-01-01 00:00+08'
+    SELECT '990106', s.id, 'worker', '2026-01-01 00:00+08'
     FROM gridgov.staff s WHERE s.db_role = 'gg_planted_planter' AND s.active;
     INSERT INTO gridgov.routing_rules (category_prefix, area, department_id)
     SELECT 'E05', '990106001001', d.id FROM gridgov.departments d

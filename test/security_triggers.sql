@@ -17,6 +17,11 @@ CREATE ROLE gg_sec_worker NOLOGIN;
 GRANT gridgov_worker TO gg_sec_worker;
 INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind) VALUES
     ('sec-cc', '安全测试区指挥中心', 'district', '990108', 'command_center');
+-- The worker serves the whole fictitious county (its scope: docs/security.md).
+INSERT INTO gridgov.staff (name, department_id, db_role)
+SELECT '安全测试员', id, 'gg_sec_worker' FROM gridgov.departments WHERE code = 'sec-cc';
+INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from)
+SELECT '990108', id, 'worker', '2026-01-01' FROM gridgov.staff WHERE db_role = 'gg_sec_worker';
 INSERT INTO gridgov.cases (county, source, external_id, category, title, reported_at, department_id)
 SELECT '990108', 'patrol', 'sec-' || i, 'E0102', '安全测试 ' || i, timestamptz '2026-01-05 09:00+08' + i * interval '1 hour',
        (SELECT id FROM gridgov.departments WHERE code = 'sec-cc')
@@ -169,6 +174,8 @@ SELECT throws_ok($$SELECT gridgov.case_intake_finish()$$, '39P01',
 
 -- A column of gridgov.cases of another type than gridgov reads is refused, not misread.
 SAVEPOINT retype;
+ALTER EXTENSION gridgov DROP VIEW gridgov.my_cases;
+DROP VIEW gridgov.my_cases;
 ALTER TABLE gridgov.cases ALTER COLUMN coord_system TYPE varchar(20);
 SELECT throws_ok(pg_catalog.format('UPDATE gridgov.cases SET title = title || ''!'' WHERE id = %s', pg_temp.k('sec-3')),
                  '42804', 'column coord_system of gridgov.cases has type character varying, not text',

@@ -4,7 +4,8 @@
 -- identity, collation, statistics target, options but this server's per-install
 -- pg_attver entry, comment) and the order of the columns; constraints,
 -- indexes, triggers (the internal triggers of foreign keys by constraint, not by
--- their OID-bearing names), functions with their whole definition, views,
+-- their OID-bearing names), row-level security policies, functions with their
+-- whole definition, views,
 -- types, operators, operator classes, casts, sequences, comments, the
 -- extension's dumped tables, a hash of the rows of every table (as JSON, so
 -- that column order does not count) and the privileges: the ACLs as granted
@@ -119,6 +120,15 @@ WITH ext AS (
            || E'\n-- owner: ' || p.proowner::pg_catalog.regrole::text
     FROM pg_catalog.pg_proc p LEFT JOIN pg_catalog.pg_aggregate ag ON ag.aggfnoid = p.oid
     WHERE p.pronamespace = (SELECT oid FROM ns)
+    UNION ALL
+    SELECT 'policy', pg_catalog.concat_ws(' | ', pol.polrelid::pg_catalog.regclass::text, pol.polname,
+                                         pol.polcmd, pol.polpermissive,
+                                         (SELECT pg_catalog.string_agg(CASE r WHEN 0 THEN 'public' ELSE r::pg_catalog.regrole::text END, ',' ORDER BY 1)
+                                          FROM pg_catalog.unnest(pol.polroles) r),
+                                         'using ' || pg_catalog.pg_get_expr(pol.polqual, pol.polrelid),
+                                         'check ' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid))
+    FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+    WHERE c.relnamespace = (SELECT oid FROM ns)
     UNION ALL
     SELECT 'view', c.oid::pg_catalog.regclass::text || E' AS\n' || pg_catalog.pg_get_viewdef(c.oid)
     FROM pg_catalog.pg_class c WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('v', 'm')

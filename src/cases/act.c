@@ -22,13 +22,15 @@
 #include "utils/timestamp.h"
 
 #include "act.h"
+#include "contact.h"
 #include "errcodes.h"
 #include "plans.h"
 
 static PendingAction pending;
 
 /* The system actions: no transition row; announced from C only. */
-static const char *const system_actions[] = {"rehome", "master_closed", "escalate", "recalendar"};
+static const char *const system_actions[] = {"rehome", "master_closed", "escalate", "recalendar",
+"contact_revealed"};
 
 static void
 act_xact_callback(XactEvent event, void *arg pg_attribute_unused())
@@ -135,10 +137,37 @@ gridgov_act_prepare(PG_FUNCTION_ARGS)
 }
 
 static SPIPlanPtr act_plan = NULL;
+static SPIPlanPtr seen_plan = NULL;
+
+/*
+ * The case the UPDATE of act() did not find: GG100 when the caller cannot
+ * see it (it may not exist), 42501 when the caller sees it but may not act
+ * on it (docs/security.md).
+ */
+static void
+act_not_found(int64 case_id)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(case_id)};
+
+	pending.set = false;
+	plans_keep(&seen_plan, "SELECT 1 FROM gridgov.cases x WHERE x.id = $1", 1, types);
+	plans_execute(seen_plan, values, NULL, true, 1, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("case " INT64_FORMAT " is outside the cases you may act on", case_id),
+				 errdetail("A login acts on the cases of its grids, of its command center's jurisdiction or held by its department (docs/security.md)."),
+				 errhint("SELECT * FROM gridgov.my_scope() shows your scope.")));
+	ereport(ERROR,
+			(errcode(GG_UNKNOWN_CASE),
+			 errmsg("case " INT64_FORMAT " does not exist", case_id)));
+}
 
 /*
  * gridgov.act(case_id, action, note, payload, at): the workflow's one entry
- * point; returns the updated case (GG100 when there is none).
+ * point; returns the updated case, its contact data masked for a caller who
+ * may not read them (GG100 when there is no such case in the caller's sight).
  */
 PG_FUNCTION_INFO_V1(gridgov_act);
 Datum
@@ -147,23 +176,20 @@ gridgov_act(PG_FUNCTION_ARGS)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1];
 	bool		isnull;
+	Datum		county;
 	Datum		result;
 
 	announce_args(fcinfo);
 	values[0] = PG_GETARG_DATUM(0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plans_keep(&act_plan, "UPDATE gridgov.cases x SET updated_at = x.updated_at WHERE x.id = $1 RETURNING x",
+	plans_keep(&act_plan, "UPDATE gridgov.cases x SET updated_at = x.updated_at WHERE x.id = $1 RETURNING x.county",
 			   1, types);
 	plans_execute(act_plan, values, NULL, false, 0, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed == 0)
-	{
-		pending.set = false;
-		ereport(ERROR,
-				(errcode(GG_UNKNOWN_CASE),
-				 errmsg("case " INT64_FORMAT " does not exist", PG_GETARG_INT64(0))));
-	}
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		act_not_found(PG_GETARG_INT64(0));
+	county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	result = contact_case_for_caller(county, SPI_gettypeid(SPI_tuptable->tupdesc, 1), PG_GETARG_INT64(0));
 	result = SPI_datumTransfer(result, false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
@@ -179,7 +205,7 @@ system_update_sql(const char *action)
 	if (strcmp(action, "master_closed") == 0)
 		return "UPDATE gridgov.cases SET closed_at = $4 "
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
-	if (strcmp(action, "recalendar") == 0)
+	if (strcmp(action, "recalendar") == 0 || strcmp(action, "contact_revealed") == 0)
 		return "UPDATE gridgov.cases SET updated_at = updated_at "
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
 	if (strcmp(action, "escalate") == 0)
@@ -192,25 +218,43 @@ system_update_sql(const char *action)
 	return NULL;				/* keep the compiler quiet */
 }
 
-void
-workflow_system_update(Datum county, Oid county_type, int64 case_id, const char *action,
-					   Jsonb *payload, TimestampTz at)
+/* A system action's UPDATE; returns the number of rows it changed (0 or 1). */
+static uint64
+system_update(const SystemAction *a)
 {
-	const char *sql = system_update_sql(action);
-	Oid			types[4] = {county_type, INT8OID, JSONBOID, TIMESTAMPTZOID};
-	Datum		values[4] = {county, Int64GetDatum(case_id), JsonbPGetDatum(payload),
-	TimestampTzGetDatum(at)};
+	const char *sql = system_update_sql(a->action);
+	Oid			types[4] = {a->county_type, INT8OID, JSONBOID, TIMESTAMPTZOID};
+	Datum		values[4] = {a->county, Int64GetDatum(a->case_id), JsonbPGetDatum(a->payload),
+	TimestampTzGetDatum(a->at)};
+	uint64		n;
 
-	announce(case_id, action, true, NULL, payload, true, at);
+	announce(a->case_id, a->action, true, a->note, a->payload, a->has_at, a->at);
 	PG_TRY();
 	{
 		plans_run(sql, 4, types, values, NULL, false, 0, SPI_OK_UPDATE);
+		n = SPI_processed;
 	}
 	PG_FINALLY();
 	{
 		pending.set = false;
 	}
 	PG_END_TRY();
+	return n;
+}
+
+void
+workflow_system_update(Datum county, Oid county_type, int64 case_id, const char *action,
+					   Jsonb *payload, TimestampTz at)
+{
+	SystemAction a = {county, county_type, case_id, action, payload, NULL, true, at};
+
+	system_update(&a);
+}
+
+uint64
+act_system_action(const SystemAction *a)
+{
+	return system_update(a);
 }
 
 /*

@@ -24,7 +24,7 @@ typedef struct PendingAction
 	Jsonb	   *payload;
 	bool		has_at;			/* an explicit time was given */
 	TimestampTz at;
-	bool		system;			/* a system action (rehome, master_closed, escalate, recalendar) */
+	bool		system;			/* a system action (rehome, master_closed, escalate, recalendar, contact_revealed) */
 } PendingAction;
 
 /* The action announced for case_id, or NULL. */
@@ -42,6 +42,22 @@ extern bool act_is_system_action(const char *action);
  */
 extern void workflow_system_update(Datum county, Oid county_type, int64 case_id, const char *action,
 								   Jsonb *payload, TimestampTz at);
+
+/* A system action on one case, with a note; has_at false: at the case's time of now. */
+typedef struct SystemAction
+{
+	Datum		county;
+	Oid			county_type;
+	int64		case_id;
+	const char *action;
+	Jsonb	   *payload;
+	const char *note;
+	bool		has_at;
+	TimestampTz at;
+} SystemAction;
+
+/* Runs a system action as the caller (its row-level security applies); returns the rows changed. */
+extern uint64 act_system_action(const SystemAction *a);
 
 /* Registers the transaction callbacks; called from _PG_init. */
 extern void act_init(void);

@@ -70,6 +70,7 @@
 #include "gridcode.h"
 #include "locate.h"
 #include "pgis.h"
+#include "scope.h"
 #include "sphere.h"
 #include "wkb.h"
 
@@ -209,6 +210,7 @@ typedef struct Search
 	double		last_y;
 	double		last_d;
 	TupleTableSlot *slot;
+	bool		scoped;			/* row-level security applies to the reader: only its cases */
 	bool		found;			/* the nearest so far: */
 	double		distance;		/* as ST_Distance reports it */
 	TimestampTz reported_at;
@@ -257,7 +259,25 @@ candidate_distance(Search *s, double x, double y, TimestampTz at)
 	return d;
 }
 
-/* Takes the case in the slot if it is open, unmerged and nearer than the best so far. */
+/* Whether the reader's scope (scope.c, as the policy of gridgov.cases) holds the case in the slot. */
+static bool
+reader_sees(Search *s, int64 id)
+{
+	ScopeCase	c;
+	bool		isnull;
+
+	c.county = DatumGetGridCode(slot_getattr(s->slot, s->attnum[CC_COUNTY], &isnull));
+	if (isnull)
+		return false;
+	c.grid = DatumGetGridCode(slot_getattr(s->slot, s->attnum[CC_GRID], &isnull));
+	c.has_grid = !isnull;
+	c.department_id = DatumGetInt64(slot_getattr(s->slot, s->attnum[CC_DEPARTMENT], &isnull));
+	c.has_department = !isnull;
+	c.case_id = id;
+	return scope_case_readable(&c);
+}
+
+/* Takes the case in the slot if it is open, unmerged, the reader's and nearer than the best so far. */
 static void
 consider_case(Search *s, double d, TimestampTz at)
 {
@@ -272,6 +292,8 @@ consider_case(Search *s, double d, TimestampTz at)
 		return;
 	id = DatumGetInt64(slot_getattr(s->slot, s->attnum[CC_ID], &isnull));
 	if (isnull || (s->found && d == s->distance && at == s->reported_at && id >= s->id))
+		return;
+	if (s->scoped && !reader_sees(s, id))
 		return;
 	s->found = true;
 	s->distance = d;
@@ -440,12 +462,17 @@ scan_table(Search *s, Relation rel)
 	table_endscan(scan);
 }
 
-/* The search reads with reader's rights: SELECT on its columns, no row-level security. */
-static void
+/*
+ * The search reads with the reader's rights: SELECT on its columns, and when
+ * row-level security applies to the reader, only the cases of its scope (the
+ * policy's own check, applied to each candidate); returns whether it does.
+ */
+static bool
 check_reader(Relation rel, const int *attnum, Oid reader)
 {
 	static const CaseCol read[] = {
-		CC_ID, CC_COUNTY, CC_CATEGORY, CC_LOCATION, CC_REPORTED_AT, CC_CLOSED_AT, CC_MASTER
+		CC_ID, CC_COUNTY, CC_CATEGORY, CC_LOCATION, CC_REPORTED_AT, CC_CLOSED_AT, CC_MASTER,
+		CC_GRID, CC_DEPARTMENT
 	};
 	Oid			relid = RelationGetRelid(rel);
 	size_t		i;
@@ -454,12 +481,11 @@ check_reader(Relation rel, const int *attnum, Oid reader)
 		for (i = 0; i < lengthof(read); i++)
 			if (pg_attribute_aclcheck(relid, attnum[read[i]], reader, ACL_SELECT) != ACLCHECK_OK)
 				aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
-	if (check_enable_rls(relid, reader, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("row-level security of gridgov.cases applies to role \"%s\"",
-						GetUserNameFromId(reader, false)),
-				 errdetail("The likely-duplicate search reads the table directly and cannot apply its policies.")));
+	if (check_enable_rls(relid, reader, false) != RLS_ENABLED)
+		return false;
+	if (reader != GetUserId())
+		elog(ERROR, "a scoped duplicate search must run as its reader");
+	return true;
 }
 
 /* The window around at; false when it is empty (a negative window). */
@@ -481,8 +507,10 @@ duplicate_find(Relation rel, const DuplicateProbe *p, Oid reader, int64 *id)
 	Relation	irel = NULL;
 	Search		s;
 
-	check_reader(rel, cols->attnum, reader);
+	bool		scoped = check_reader(rel, cols->attnum, reader);
+
 	memset(&s, 0, sizeof(s));
+	s.scoped = scoped;
 	s.p = p;
 	s.attnum = cols->attnum;
 	s.category_collation = TupleDescAttr(RelationGetDescr(rel), cols->attnum[CC_CATEGORY] - 1)->attcollation;

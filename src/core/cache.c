@@ -55,8 +55,10 @@ static int	nwatched = 0;
 static const char *read_tables[MAX_WATCHED];	/* those with readers, in order */
 static int	nread_tables = 0;
 static uint32 function_caches = 0;	/* caches of function lookups */
+static uint32 role_caches = 0;	/* caches of role attributes and memberships */
 static bool relcache_callback_registered = false;
 static bool syscache_callback_registered = false;
+static bool role_callback_registered = false;
 
 static void
 invalidate(uint32 stale)
@@ -85,6 +87,13 @@ function_callback(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unus
 				  uint32 hashvalue pg_attribute_unused())
 {
 	invalidate(function_caches);
+}
+
+static void
+role_callback(Datum arg pg_attribute_unused(), int cacheid pg_attribute_unused(),
+			  uint32 hashvalue pg_attribute_unused())
+{
+	invalidate(role_caches);
 }
 
 /* Adds table name to the watch list for cache id. */
@@ -139,6 +148,14 @@ cache_register(const CacheSpec *spec)
 	{
 		CacheRegisterSyscacheCallback(PROCOID, function_callback, (Datum) 0);
 		syscache_callback_registered = true;
+	}
+	if (spec->roles)
+		role_caches |= (uint32) 1 << id;
+	if (spec->roles && !role_callback_registered)
+	{
+		CacheRegisterSyscacheCallback(AUTHOID, role_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(AUTHMEMMEMROLE, role_callback, (Datum) 0);
+		role_callback_registered = true;
 	}
 	return id;
 }

@@ -5,8 +5,8 @@
  * Each cache registers at _PG_init what it is and what it is built from: the
  * gridgov tables whose rows it reads, the tables whose definition only it
  * depends on, and whether it holds function lookups (pg_proc).  The registry
- * registers one relcache callback and one PROCOID syscache callback for them
- * all; an invalidation of a watched table (or of every relation) counts as an
+ * registers one relcache callback, one PROCOID syscache callback and one
+ * callback for the role catalogs (AUTHOID, AUTHMEMMEMROLE) for them all; an invalidation of a watched table (or of every relation) counts as an
  * invalidation of each cache built from it, which is then not current.
  *
  * The tables whose rows caches read are the one list of watched tables: each
@@ -37,6 +37,8 @@ typedef struct CacheSpec
 	const char *const *tables;	/* gridgov tables whose rows it reads; NULL-ended, or NULL */
 	const char *const *definitions; /* gridgov tables whose definition only it uses; NULL-ended, or NULL */
 	bool		functions;		/* holds function lookups: dropped when pg_proc changes */
+	bool		roles;			/* holds role attributes or memberships: dropped when
+								 * pg_authid or pg_auth_members change */
 } CacheSpec;
 
 /* Registers a cache (at _PG_init; spec must be static); returns its id. */

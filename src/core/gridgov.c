@@ -20,6 +20,7 @@
 #include "refcache.h"
 #include "sla_clocks.h"
 #include "act.h"
+#include "scope.h"
 
 PG_MODULE_MAGIC;
 
@@ -54,5 +55,6 @@ _PG_init(void)
 	sla_clocks_init();
 	intake_init();
 	act_init();
+	scope_init();
 	worktime_init();
 }

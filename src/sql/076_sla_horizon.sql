@@ -8,7 +8,7 @@
 -- docs/calendars.md "The horizon" and docs/sla.md "Provisional deadlines".
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW gridgov.provisional_clocks AS
+CREATE VIEW gridgov.provisional_clocks WITH (security_invoker = true) AS
 SELECT k.county, k.case_id, k.stage, k.seq, cal.name AS calendar, k.amount, k.unit, k.started_at,
        k.due_at, cal.known_until, k.paused_at IS NOT NULL AS paused
 FROM gridgov.case_clocks k

@@ -1,0 +1,440 @@
+/*
+ * scope.c
+ *		The access matrix of docs/security.md ("Who sees which cases"): a
+ *		login's scope, built from its group roles and its staff row, and the
+ *		per-case checks the row-level security policies call; see scope.h.
+ *
+ * The scope is cached per backend for one role (GetUserId(): SET ROLE and
+ * SECURITY DEFINER functions switch it) and rebuilt when staff, grid_staff
+ * or departments change, or a role or role membership does (cache.h).  Grid
+ * assignments are kept with their validity and checked at the statement's
+ * time, so the cache outlives the transactions it serves.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "cache.h"
+#include "owner.h"
+#include "plans.h"
+#include "scope.h"
+
+/* What a department's kind gives its staff to see. */
+typedef enum DeptReach
+{
+	REACH_NONE,					/* no (active) department */
+	REACH_AREA,					/* command center, government, community: its jurisdiction */
+	REACH_HELD					/* functional, utility, discipline: what it holds or held */
+} DeptReach;
+
+typedef struct ScopeGrid
+{
+	GridCode	grid;
+	TimestampTz valid_from;
+	TimestampTz valid_to;
+} ScopeGrid;
+
+typedef struct Scope
+{
+	Oid			userid;
+	bool		superuser;
+	bool		all;			/* superuser, BYPASSRLS, the owner, gridgov_admin */
+	bool		worker;
+	bool		dispatcher;
+	bool		department;
+	bool		reader;			/* gridgov_leader or gridgov_auditor */
+	int64		staff_id;		/* 0: no active staff row */
+	int64		department_id;
+	char		kind[32];
+	DeptReach	reach;
+	bool		center;			/* the department is a command center */
+	GridCode	jurisdiction;
+	int			ngrids;
+	ScopeGrid  *grids;			/* current and future assignments */
+} Scope;
+
+static const char *const watched_tables[] = {"staff", "grid_staff", "departments", NULL};
+static const CacheSpec scope_spec = {"login scopes", watched_tables, NULL, false, true};
+static int	scope_cache_id;
+static Scope scope;
+static MemoryContext scope_cxt = NULL;
+
+void
+scope_init(void)
+{
+	scope_cache_id = cache_register(&scope_spec);
+}
+
+static bool
+member_of(Oid userid, const char *role)
+{
+	Oid			r = get_role_oid(role, true);
+
+	return OidIsValid(r) && has_privs_of_role(userid, r);
+}
+
+static void
+load_roles(Scope *s)
+{
+	s->superuser = superuser_arg(s->userid);
+	s->all = s->superuser || has_bypassrls_privilege(s->userid) ||
+		has_privs_of_role(s->userid, owner_of_history()) || member_of(s->userid, "gridgov_admin");
+	s->worker = member_of(s->userid, "gridgov_worker");
+	s->dispatcher = member_of(s->userid, "gridgov_dispatcher");
+	s->department = member_of(s->userid, "gridgov_department");
+	s->reader = member_of(s->userid, "gridgov_leader") || member_of(s->userid, "gridgov_auditor");
+}
+
+#define STAFF_SQL \
+	"SELECT s.id, d.id, d.kind, d.jurisdiction::text, d.active " \
+	"FROM gridgov.staff s JOIN gridgov.departments d ON d.id = s.department_id " \
+	"WHERE s.db_role = $1 AND s.active"
+#define GRIDS_SQL \
+	"SELECT g.grid::text, g.valid_from, g.valid_to FROM gridgov.grid_staff g " \
+	"WHERE g.staff_id = $1 AND g.valid_to > pg_catalog.now() ORDER BY g.grid"
+
+/* The staff row of the login and its department (as the owner: the login may not read staff). */
+static void
+load_staff_cb(void *arg)
+{
+	Scope	   *s = (Scope *) arg;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(GetUserNameFromId(s->userid, false))};
+	bool		isnull;
+	char	   *kind;
+
+	plans_run(STAFF_SQL, 1, types, values, NULL, true, 1, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return;
+	s->staff_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)))
+		return;					/* an inactive department gives nothing */
+	s->department_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	strlcpy(s->kind, kind, sizeof(s->kind));
+	s->jurisdiction = gridcode_from_cstring(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
+	s->center = strcmp(kind, "command_center") == 0;
+	s->reach = (s->center || strcmp(kind, "government") == 0 || strcmp(kind, "community") == 0)
+		? REACH_AREA : REACH_HELD;
+}
+
+static void
+load_grids_cb(void *arg)
+{
+	Scope	   *s = (Scope *) arg;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(s->staff_id)};
+	uint64		i;
+
+	plans_run(GRIDS_SQL, 1, types, values, NULL, true, 0, SPI_OK_SELECT);
+	s->ngrids = (int) SPI_processed;
+	s->grids = MemoryContextAllocZero(scope_cxt, sizeof(ScopeGrid) * Max(s->ngrids, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		s->grids[i].grid = gridcode_from_cstring(SPI_getvalue(t, SPI_tuptable->tupdesc, 1));
+		s->grids[i].valid_from = DatumGetTimestampTz(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull));
+		s->grids[i].valid_to = DatumGetTimestampTz(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull));
+	}
+}
+
+static void
+scope_build(Oid userid)
+{
+	uint64		token;
+
+	if (scope_cxt)
+		MemoryContextReset(scope_cxt);
+	else
+		scope_cxt = AllocSetContextCreate(TopMemoryContext, "gridgov login scope", ALLOCSET_SMALL_SIZES);
+	scope.userid = InvalidOid;	/* not valid until the end */
+	token = cache_build_start(scope_cache_id);
+	memset(&scope, 0, sizeof(scope));
+	scope.userid = userid;
+	load_roles(&scope);
+	if (!scope.all)
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		owner_run_as_history_owner(load_staff_cb, &scope);
+		if (scope.staff_id != 0)
+			owner_run_as_history_owner(load_grids_cb, &scope);
+		SPI_finish();
+	}
+	cache_build_done(scope_cache_id, token);
+}
+
+static const Scope *
+scope_current(void)
+{
+	Oid			userid = GetUserId();
+
+	if (!cache_is_current(scope_cache_id) || scope.userid != userid)
+	{
+		scope.userid = InvalidOid;
+		scope_build(userid);
+	}
+	return &scope;
+}
+
+/* The case's place: its grid, or its county when it lies in no grid. */
+static GridCode
+case_place(const ScopeCase *c)
+{
+	return c->has_grid ? c->grid : c->county;
+}
+
+/* Whether the place lies in one of the login's grids at the statement's time. */
+static bool
+in_grids(const Scope *s, GridCode place)
+{
+	TimestampTz now = GetCurrentStatementStartTimestamp();
+	int			i;
+
+	for (i = 0; i < s->ngrids; i++)
+		if (s->grids[i].valid_from <= now && now < s->grids[i].valid_to &&
+			gridcode_is_ancestor_or_self(s->grids[i].grid, place))
+			return true;
+	return false;
+}
+
+static bool
+in_jurisdiction(const Scope *s, GridCode place)
+{
+	return s->department_id != 0 && gridcode_is_ancestor_or_self(s->jurisdiction, place);
+}
+
+static bool
+holds(const Scope *s, const ScopeCase *c)
+{
+	return s->department_id != 0 && c->has_department && c->department_id == s->department_id;
+}
+
+#define HELD_SQL \
+	"SELECT 1 FROM gridgov.case_events e " \
+	"WHERE e.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND e.case_id = $2 " \
+	"AND (e.payload OPERATOR(pg_catalog.->>) 'department_id') = $3 LIMIT 1"
+
+typedef struct HeldProbe
+{
+	const ScopeCase *c;
+	int64		department_id;
+	bool		held;
+} HeldProbe;
+
+static SPIPlanPtr held_plan = NULL;
+
+static void
+held_cb(void *arg)
+{
+	HeldProbe  *h = (HeldProbe *) arg;
+	char		county[GRIDCODE_MAX_DIGITS + 1];
+	Oid			types[3] = {TEXTOID, INT8OID, TEXTOID};
+	Datum		values[3];
+
+	gridcode_to_cstring(h->c->county, county);
+	values[0] = CStringGetTextDatum(county);
+	values[1] = Int64GetDatum(h->c->case_id);
+	values[2] = CStringGetTextDatum(psprintf(INT64_FORMAT, h->department_id));
+	plans_keep(&held_plan, HELD_SQL, 3, types);
+	plans_execute(held_plan, values, NULL, true, 1, SPI_OK_SELECT);
+	h->held = SPI_processed > 0;
+}
+
+/* Whether an event of the case's history names the department (as the owner: no policy recursion). */
+static bool
+held_before(const Scope *s, const ScopeCase *c)
+{
+	HeldProbe	h = {c, s->department_id, false};
+
+	if (s->department_id == 0)
+		return false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	owner_run_as_history_owner(held_cb, &h);
+	SPI_finish();
+	return h.held;
+}
+
+bool
+scope_case_readable(const ScopeCase *c)
+{
+	const Scope *s = scope_current();
+	GridCode	place = case_place(c);
+	bool		by_department = s->dispatcher || s->department || s->reader;
+
+	if (s->all)
+		return true;
+	if (s->staff_id == 0)
+		return false;
+	if (s->worker && in_grids(s, place))
+		return true;
+	if (!by_department || s->department_id == 0)
+		return false;
+	if (s->reach == REACH_AREA && in_jurisdiction(s, place))
+		return true;
+	if (holds(s, c))
+		return true;
+	/* Leaders and auditors of an area see the area, not more. */
+	if (s->reach == REACH_AREA && !s->dispatcher && !s->department)
+		return false;
+	return held_before(s, c);
+}
+
+bool
+scope_case_actable(const ScopeCase *c)
+{
+	const Scope *s = scope_current();
+	GridCode	place = case_place(c);
+
+	if (s->all)
+		return true;
+	if (s->staff_id == 0)
+		return false;
+	if (s->worker && in_grids(s, place))
+		return true;
+	if (s->dispatcher && s->center && in_jurisdiction(s, place))
+		return true;
+	return (s->dispatcher || s->department) && holds(s, c);
+}
+
+bool
+scope_case_fileable(const ScopeCase *c)
+{
+	const Scope *s = scope_current();
+
+	if (s->all)
+		return true;
+	if (s->staff_id == 0)
+		return false;
+	/* A grid worker reports from its grids; other staff file anywhere (intake routes it). */
+	if (s->worker && !s->dispatcher && !s->department)
+		return in_grids(s, case_place(c));
+	return true;
+}
+
+bool
+scope_case_contact(const ScopeCase *c)
+{
+	const Scope *s = scope_current();
+
+	if (s->superuser)
+		return true;
+	if (s->staff_id == 0)
+		return false;
+	if (s->dispatcher && s->center && in_jurisdiction(s, case_place(c)))
+		return true;
+	return (s->dispatcher || s->department) && holds(s, c);
+}
+
+/* SQL ------------------------------------------------------------------------ */
+
+/* The case of arguments (county, grid, department_id[, case_id]); false when county is NULL. */
+static bool
+case_args(FunctionCallInfo fcinfo, ScopeCase *c)
+{
+	if (PG_ARGISNULL(0))
+		return false;
+	c->county = PG_GETARG_GRIDCODE(0);
+	c->has_grid = !PG_ARGISNULL(1);
+	c->grid = c->has_grid ? PG_GETARG_GRIDCODE(1) : 0;
+	c->has_department = !PG_ARGISNULL(2);
+	c->department_id = c->has_department ? PG_GETARG_INT64(2) : 0;
+	c->case_id = (PG_NARGS() > 3 && !PG_ARGISNULL(3)) ? PG_GETARG_INT64(3) : 0;
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(gridgov_case_readable);
+Datum
+gridgov_case_readable(PG_FUNCTION_ARGS)
+{
+	ScopeCase	c;
+
+	PG_RETURN_BOOL(case_args(fcinfo, &c) && scope_case_readable(&c));
+}
+
+PG_FUNCTION_INFO_V1(gridgov_case_actable);
+Datum
+gridgov_case_actable(PG_FUNCTION_ARGS)
+{
+	ScopeCase	c;
+
+	PG_RETURN_BOOL(case_args(fcinfo, &c) && scope_case_actable(&c));
+}
+
+PG_FUNCTION_INFO_V1(gridgov_case_fileable);
+Datum
+gridgov_case_fileable(PG_FUNCTION_ARGS)
+{
+	ScopeCase	c;
+
+	PG_RETURN_BOOL(case_args(fcinfo, &c) && scope_case_fileable(&c));
+}
+
+/* What a scope reads or acts on: all, scoped or none. */
+static const char *
+reach_word(bool all, bool any)
+{
+	return all ? "all" : (any ? "scoped" : "none");
+}
+
+/* The login's current grids, as an array of the gridcode type (type). */
+static Datum
+grids_array(const Scope *s, Oid type)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(s->ngrids, 1));
+	TimestampTz now = GetCurrentStatementStartTimestamp();
+	int			n = 0;
+	int			i;
+
+	for (i = 0; i < s->ngrids; i++)
+		if (s->grids[i].valid_from <= now && now < s->grids[i].valid_to)
+			elems[n++] = Int64GetDatum(s->grids[i].grid);
+	return PointerGetDatum(construct_array(elems, n, type, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * gridgov.my_scope(): one row describing what gridgov made of the caller
+ * (login, staff_id, department_id, department_kind, jurisdiction, grids,
+ * reads, acts).
+ */
+PG_FUNCTION_INFO_V1(gridgov_my_scope);
+Datum
+gridgov_my_scope(PG_FUNCTION_ARGS)
+{
+	const Scope *s = scope_current();
+	TupleDesc	desc;
+	Datum		v[8];
+	bool		n[8] = {false};
+	bool		dept = s->department_id != 0;
+	bool		by_dept = dept && (s->dispatcher || s->department || s->reader);
+	bool		acts = (s->worker && s->ngrids > 0) || (dept && (s->dispatcher || s->department));
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != 8)
+		elog(ERROR, "gridgov.my_scope() must return a row of 8 columns");
+	desc = BlessTupleDesc(desc);
+	v[0] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(s->userid, false)));
+	v[1] = Int64GetDatum(s->staff_id);
+	n[1] = s->staff_id == 0;
+	v[2] = Int64GetDatum(s->department_id);
+	n[2] = !dept;
+	v[3] = dept ? CStringGetTextDatum(s->kind) : (Datum) 0;
+	n[3] = !dept;
+	v[4] = Int64GetDatum(s->jurisdiction);
+	n[4] = !dept;
+	v[5] = grids_array(s, get_element_type(TupleDescAttr(desc, 5)->atttypid));
+	v[6] = CStringGetTextDatum(reach_word(s->all, s->staff_id != 0 && ((s->worker && s->ngrids > 0) || by_dept)));
+	v[7] = CStringGetTextDatum(reach_word(s->all, s->staff_id != 0 && acts));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, n)));
+}

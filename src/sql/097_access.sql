@@ -1,0 +1,174 @@
+-- ---------------------------------------------------------------------------
+-- Access control: who sees and acts on which cases, and citizens' contact
+-- data (docs/security.md, "Who sees which cases" and "Citizens' contact
+-- data").  The scope of a login follows from its group roles and its staff
+-- row (department, grid assignments); the checks are C (src/cases/scope.c),
+-- called by the row-level security policies of every per-case table, so the
+-- rule is written once.  The contact columns of gridgov.cases and their
+-- masks are C too (src/cases/contact.c, mask.c); the group roles may not
+-- read those columns (098) and read gridgov.my_cases instead.
+-- ---------------------------------------------------------------------------
+
+-- Masks ----------------------------------------------------------------------
+
+CREATE FUNCTION gridgov.mask_phone(phone text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_mask_phone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.mask_phone(text) IS
+    'A phone number masked: of its n digits (ASCII or full-width) the first 3 and the last 4 are kept when n >= 11, the last 4 when 7 <= n < 11, none below; other characters are kept. 13800138000 -> 138****8000';
+CREATE FUNCTION gridgov.mask_name(name text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_mask_name' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.mask_name(text) IS
+    'A person''s name masked: the first character kept, every other character but spaces starred (a name of one character is starred). 张三丰 -> 张**';
+CREATE FUNCTION gridgov.mask_address(address text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_mask_address' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.mask_address(text) IS
+    'An address masked: every digit (ASCII or full-width) starred, so the street or estate stays and the building, unit and door numbers go. 兴华大街3号院2号楼 -> 兴华大街*号院*号楼';
+CREATE FUNCTION gridgov.mask_numbers(txt text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_mask_numbers' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.mask_numbers(text) IS
+    'Free text with each run of 7 or more digits (ASCII or full-width, single spaces or dashes between them, an ID number''s final X) masked as gridgov.mask_phone masks a phone: phone, ID and bank card numbers inside a description. 身份证110101199003071234 -> 身份证110***********1234';
+CREATE FUNCTION gridgov.contact_columns() RETURNS text[]
+    AS 'MODULE_PATHNAME', 'gridgov_contact_columns' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.contact_columns() IS
+    'The columns of gridgov.cases that hold citizens'' contact data (reporter_name, reporter_phone, address, description): the group roles may not read them (gridgov.setup_roles grants every other column), gridgov.my_cases and act() mask them, gridgov.reveal_contact reads them';
+
+-- Scope -----------------------------------------------------------------------
+
+CREATE FUNCTION gridgov.my_scope(
+    OUT login name, OUT staff_id bigint, OUT department_id bigint, OUT department_kind text,
+    OUT jurisdiction gridgov.gridcode, OUT grids gridgov.gridcode[], OUT reads text, OUT acts text)
+    AS 'MODULE_PATHNAME', 'gridgov_my_scope' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION gridgov.my_scope() IS
+    'What gridgov made of the caller (current_user): its active staff row, the staff''s department (kind, jurisdiction; NULL when inactive), its current grid assignments, and whether it reads and acts on all cases, a scope of them, or none (docs/security.md, Who sees which cases)';
+
+CREATE FUNCTION gridgov.case_readable(county gridgov.gridcode, grid gridgov.gridcode,
+                                      department_id bigint, case_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_readable' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION gridgov.case_readable(gridgov.gridcode, gridgov.gridcode, bigint, bigint) IS
+    'Whether the caller sees the case of county, current grid (NULL: the county is its place), holding department and id: the SELECT policy of gridgov.cases, through it of every per-case table, and the filter of gridgov.my_cases. A department''s earlier holding is looked up in the case''s history; false for a NULL county';
+CREATE FUNCTION gridgov.case_actable(county gridgov.gridcode, grid gridgov.gridcode, department_id bigint)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_actable' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION gridgov.case_actable(gridgov.gridcode, gridgov.gridcode, bigint) IS
+    'Whether the caller may act on (act(), its wrappers, UPDATE) the case of county, current grid and holding department: the UPDATE policy of gridgov.cases and the write policies of whistles and whistle calls; false for a NULL county';
+CREATE FUNCTION gridgov.case_fileable(county gridgov.gridcode, grid gridgov.gridcode, department_id bigint)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_fileable' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION gridgov.case_fileable(gridgov.gridcode, gridgov.gridcode, bigint) IS
+    'Whether the caller may file (INSERT) a case that intake placed in county and grid and routed to department: the INSERT policy of gridgov.cases; false for a NULL county';
+
+-- Row-level security ----------------------------------------------------------------
+-- The owner of the tables (gridgov's own code running as the history's
+-- owner, SECURITY DEFINER functions, pg_dump) and superusers are not subject
+-- to it; everyone else is.
+
+ALTER TABLE gridgov.cases ENABLE ROW LEVEL SECURITY;
+CREATE POLICY cases_read ON gridgov.cases FOR SELECT
+    USING (gridgov.case_readable(county, grid, department_id, id));
+CREATE POLICY cases_file ON gridgov.cases FOR INSERT
+    WITH CHECK (gridgov.case_fileable(county, grid, department_id));
+-- Where an action sends the case (a dispatch, a return) is the workflow's
+-- business: the check is on the case as it was.
+CREATE POLICY cases_act ON gridgov.cases FOR UPDATE
+    USING (gridgov.case_actable(county, grid, department_id))
+    WITH CHECK (true);
+
+-- The rows of a case: visible with the case (the subquery is under the
+-- reader's policy on gridgov.cases).
+ALTER TABLE gridgov.case_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY case_events_read ON gridgov.case_events FOR SELECT
+    USING (EXISTS (SELECT 1 FROM gridgov.cases c
+                   WHERE c.county OPERATOR(gridgov.=) case_events.county AND c.id = case_events.case_id));
+ALTER TABLE gridgov.case_clocks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY case_clocks_read ON gridgov.case_clocks FOR SELECT
+    USING (EXISTS (SELECT 1 FROM gridgov.cases c
+                   WHERE c.county OPERATOR(gridgov.=) case_clocks.county AND c.id = case_clocks.case_id));
+ALTER TABLE gridgov.escalations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY escalations_read ON gridgov.escalations FOR SELECT
+    USING (EXISTS (SELECT 1 FROM gridgov.cases c
+                   WHERE c.county OPERATOR(gridgov.=) escalations.county AND c.id = escalations.case_id));
+ALTER TABLE gridgov.whistles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY whistles_read ON gridgov.whistles FOR SELECT
+    USING (EXISTS (SELECT 1 FROM gridgov.cases c
+                   WHERE c.county OPERATOR(gridgov.=) whistles.county AND c.id = whistles.case_id)
+           OR EXISTS (SELECT 1 FROM gridgov.whistle_calls w
+                      WHERE w.county OPERATOR(gridgov.=) whistles.county AND w.case_id = whistles.case_id
+                        AND w.whistle_id = whistles.id));
+CREATE POLICY whistles_call ON gridgov.whistles FOR INSERT
+    WITH CHECK (EXISTS (SELECT 1 FROM gridgov.cases c
+                        WHERE c.county OPERATOR(gridgov.=) whistles.county AND c.id = whistles.case_id
+                          AND gridgov.case_actable(c.county, c.grid, c.department_id)));
+-- A summoned department sees and answers its own calls.
+ALTER TABLE gridgov.whistle_calls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY whistle_calls_read ON gridgov.whistle_calls FOR SELECT
+    USING (department_id = (SELECT s.department_id FROM gridgov.my_scope() s)
+           OR EXISTS (SELECT 1 FROM gridgov.cases c
+                      WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id));
+CREATE POLICY whistle_calls_call ON gridgov.whistle_calls FOR INSERT
+    WITH CHECK (EXISTS (SELECT 1 FROM gridgov.cases c
+                        WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id
+                          AND gridgov.case_actable(c.county, c.grid, c.department_id)));
+CREATE POLICY whistle_calls_report ON gridgov.whistle_calls FOR UPDATE
+    USING (department_id = (SELECT s.department_id FROM gridgov.my_scope() s)
+           OR EXISTS (SELECT 1 FROM gridgov.cases c
+                      WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id
+                        AND gridgov.case_actable(c.county, c.grid, c.department_id)));
+
+-- Tables of case rows that only the owner and the admin role use: the
+-- analytics' facts and the history import's staging (which holds contact
+-- data of the past cases).
+ALTER TABLE gridgov.case_stats ENABLE ROW LEVEL SECURITY;
+CREATE POLICY case_stats_admin ON gridgov.case_stats
+    USING ((SELECT s.reads = 'all' FROM gridgov.my_scope() s));
+ALTER TABLE gridgov.import_cases ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_cases_admin ON gridgov.import_cases
+    USING ((SELECT s.reads = 'all' FROM gridgov.my_scope() s));
+ALTER TABLE gridgov.import_steps ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_steps_admin ON gridgov.import_steps
+    USING ((SELECT s.reads = 'all' FROM gridgov.my_scope() s));
+ALTER TABLE gridgov.import_rejects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_rejects_admin ON gridgov.import_rejects
+    USING ((SELECT s.reads = 'all' FROM gridgov.my_scope() s));
+
+-- The cases as a login may read them ---------------------------------------------
+-- Runs as its owner (who may read the contact columns), so it filters by the
+-- caller's scope itself, with the same function as the policy, and is a
+-- security barrier: no function of the caller's sees a row before the filter.
+-- Only SELECT is granted on it (an UPDATE through it would run as the owner).
+
+CREATE VIEW gridgov.my_cases WITH (security_barrier = true) AS
+SELECT c.county, c.id, c.case_no, c.source, c.external_id, c.category, c.urgency, c.title,
+       gridgov.mask_numbers(c.description) AS description, c.location, c.coord_system,
+       gridgov.mask_address(c.address) AS address, gridgov.mask_name(c.reporter_name) AS reporter_name,
+       gridgov.mask_phone(c.reporter_phone) AS reporter_phone, c.objcode, c.grid, c.department_id,
+       c.workflow, c.state, c.reported_at, c.updated_at, c.closed_at, c.dispatches, c.returns,
+       c.reworks, c.reopens, c.extensions, c.suspensions, c.supervised, c.escalation_level, c.solved,
+       c.satisfaction, c.master_case_id, c.possible_duplicate_of, c.events, c.history_hash
+FROM gridgov.cases c
+WHERE gridgov.case_readable(c.county, c.grid, c.department_id, c.id);
+COMMENT ON VIEW gridgov.my_cases IS
+    'The cases the caller sees (its scope: docs/security.md), every column of gridgov.cases with the contact data masked: description (gridgov.mask_numbers), address (mask_address), reporter_name (mask_name), reporter_phone (mask_phone). The clear values: gridgov.reveal_contact(case_id, reason)';
+
+-- Its columns are those of gridgov.cases: their comments too, marked where masked.
+DO $$
+DECLARE
+    a record;
+BEGIN
+    FOR a IN SELECT v.attname, pg_catalog.col_description(c.attrelid, c.attnum) AS comment
+             FROM pg_catalog.pg_attribute v
+             JOIN pg_catalog.pg_attribute c ON c.attrelid = 'gridgov.cases'::pg_catalog.regclass
+                                           AND c.attname = v.attname
+             WHERE v.attrelid = 'gridgov.my_cases'::pg_catalog.regclass AND v.attnum > 0 LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN gridgov.my_cases.%I IS %L', a.attname,
+            CASE WHEN a.attname = ANY (gridgov.contact_columns())
+                 THEN a.comment || ' (masked: gridgov.reveal_contact() reads the clear value)'
+                 ELSE a.comment END);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION gridgov.reveal_contact(case_id bigint, reason text,
+    OUT reporter_name text, OUT reporter_phone text, OUT address text, OUT description text)
+    AS 'MODULE_PATHNAME', 'gridgov_reveal_contact' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION gridgov.reveal_contact(bigint, text) IS
+    'The clear contact data of a case (reporter_name, reporter_phone, address, description), for the department that holds it and the command center whose jurisdiction covers it, with a reason (1-500 characters); appends a contact_revealed event (who, when, the reason as its note) to the case''s history. Errors: NULL 22004, blank or long reason 22023, a case the caller does not see GG100, one it may not reveal 42501';

@@ -1,0 +1,2 @@
+-- 1.0.0 -> 1.1.0: access control (issue 13).  The fragments after this one carry,
+-- each for one change, what the change did to the install script (src/sql/NNN_*.sql).
