@@ -23,7 +23,7 @@
 #    filter (the scope alone) against the superuser's filtered count.
 # 2. act() throughput: pgbench, one client, a fixed number of transactions per
 #    round, each taking one fresh patrol case of 黄村 (through the intake,
-#    untimed) through file -> dispatch -> suspend -> resume (all dispatcher
+#    untimed, after part 1) through file -> dispatch -> suspend -> resume (all dispatcher
 #    actions), as the scoped login and as the superuser on distinct but
 #    equivalent cases (two interleaved pools), in alternating rounds.
 # Prints each pair side by side with the ratio scoped/superuser (target: <= 1.3x).
@@ -104,23 +104,6 @@ JOIN bench_depts d ON d.i = 1 + x.i % :ndepts;
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('gridgov.cases', 'id'), $n);
 RESET session_replication_role;
 
--- The pools of fresh patrol cases of 黄村 for act(), through the ordinary intake:
--- interleaved, so that both sides get the same grids and times.
-INSERT INTO gridgov.cases (source, external_id, category, title, location, reported_at)
-SELECT 'patrol', 'access-' || k, 'E0102', '压测：暴露垃圾', g.point, pg_catalog.now() - interval '2 hours'
-FROM pg_catalog.generate_series(1, 2 * $rounds * $txns) k
-JOIN (SELECT pg_catalog.row_number() OVER (ORDER BY code) - 1 AS j, point FROM bench_grids
-      WHERE code <@ '$town') g ON g.j = k % (SELECT pg_catalog.count(*) FROM bench_grids WHERE code <@ '$town');
-CREATE TABLE bench_pool AS
-SELECT CASE WHEN k % 2 = 0 THEN 'scoped' ELSE 'superuser' END AS side, (k + 1) / 2 AS i, id
-FROM (SELECT id, pg_catalog.split_part(external_id, '-', 2)::int AS k FROM gridgov.cases
-      WHERE source = 'patrol' AND external_id LIKE 'access-%') p;
-ALTER TABLE bench_pool ADD PRIMARY KEY (side, i);
-CREATE SEQUENCE bench_seq_scoped;
-CREATE SEQUENCE bench_seq_superuser;
-GRANT SELECT ON bench_pool TO $login;
-GRANT USAGE ON SEQUENCE bench_seq_scoped TO $login;
-
 -- One query's median time over executions in this session (a warm-up first).
 CREATE FUNCTION bench_access_ms(q text, n integer) RETURNS TABLE (ms double precision, nrows bigint)
 LANGUAGE plpgsql AS \$\$
@@ -155,7 +138,6 @@ END
 \$\$;
 GRANT EXECUTE ON FUNCTION bench_access_ms(text, integer), bench_access_sum(text) TO $login;
 VACUUM ANALYZE gridgov.cases;
-VACUUM ANALYZE bench_pool;
 CHECKPOINT;
 SQL
 counts=$(fresh_psql -At -F ' ' -c "SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE grid <@ '$town'),
@@ -217,6 +199,28 @@ explain superuser "$q_count" | grep -v '^ *\(Filter\|Rows Removed\|Recheck\|Inde
 	sed 's/^ *\(->  \)\{0,1\}//; s/ (actual.*//' | paste -sd '>' | sed 's/>/ > /g' >"$work/plan.superuser"
 
 # 2. act() throughput --------------------------------------------------------------------
+fresh_psql -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SET client_min_messages = warning;
+-- The pools of fresh patrol cases of 黄村 for act(), through the ordinary intake:
+-- interleaved, so that both sides get the same grids and times.
+INSERT INTO gridgov.cases (source, external_id, category, title, location, reported_at)
+SELECT 'patrol', 'access-' || k, 'E0102', '压测：暴露垃圾', g.point, pg_catalog.now() - interval '2 hours'
+FROM pg_catalog.generate_series(1, 2 * $rounds * $txns) k
+JOIN (SELECT pg_catalog.row_number() OVER (ORDER BY code) - 1 AS j, point FROM bench_grids
+      WHERE code <@ '$town') g ON g.j = k % (SELECT pg_catalog.count(*) FROM bench_grids WHERE code <@ '$town');
+CREATE TABLE bench_pool AS
+SELECT CASE WHEN k % 2 = 0 THEN 'scoped' ELSE 'superuser' END AS side, (k + 1) / 2 AS i, id
+FROM (SELECT id, pg_catalog.split_part(external_id, '-', 2)::int AS k FROM gridgov.cases
+      WHERE source = 'patrol' AND external_id LIKE 'access-%') p;
+ALTER TABLE bench_pool ADD PRIMARY KEY (side, i);
+CREATE SEQUENCE bench_seq_scoped;
+CREATE SEQUENCE bench_seq_superuser;
+GRANT SELECT ON bench_pool TO $login;
+GRANT USAGE ON SEQUENCE bench_seq_scoped TO $login;
+VACUUM ANALYZE gridgov.cases;
+VACUUM ANALYZE bench_pool;
+CHECKPOINT;
+SQL
 for side in scoped superuser; do
 	cat >"$work/act-$side.sql" <<EOF
 SELECT id AS cid FROM bench_pool WHERE side = '$side' AND i = (SELECT pg_catalog.nextval('bench_seq_$side')) \gset
@@ -243,6 +247,8 @@ for r in $(seq 1 "$rounds"); do
 done
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 act_scoped=$(median <"$work/act.scoped")
+rounds_scoped=$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$work/act.scoped")
+rounds_super=$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$work/act.superuser")
 act_super=$(median <"$work/act.superuser")
 check=$(fresh_psql -At -F ' ' -c "SELECT pg_catalog.count(*) FILTER (WHERE c.state = 'dispatched'),
         pg_catalog.count(*) FILTER (WHERE c.events = 5),
@@ -260,7 +266,7 @@ read -r dispatched five_events by_login broken <<<"$check"
 	echo "scope $(median_ms "$work/scope.scoped") $(median_ms "$work/scope.superuser") $(rows_of "$work/scope.scoped")"
 } >"$work/lists"
 awk -v n="$total" -v town="$in_town" -v open="$open_town" -v same="$same" -v lr="$list_rounds" -v ex="$execs" \
-	-v as="$act_scoped" -v au="$act_super" -v txns="$txns" -v rounds="$rounds" -v disp="$dispatched" \
+	-v as="$act_scoped" -v au="$act_super" -v rs="$rounds_scoped" -v ru="$rounds_super" -v txns="$txns" -v rounds="$rounds" -v disp="$dispatched" \
 	-v five="$five_events" -v bylogin="$by_login" -v broken="$broken" -v lists="$work/lists" \
 	-v plan_scoped="$work/plan.scoped" -v plan_super="$(cat "$work/plan.superuser")" '
 BEGIN {
@@ -283,8 +289,8 @@ BEGIN {
 	while ((getline line < plan_scoped) > 0)
 		print line
 	printf "  act() throughput: pgbench 1 client, %d alternating rounds of %d transactions, each a fresh patrol case of 黄村 through file -> dispatch -> suspend -> resume (median):\n", rounds, txns
-	printf "    scoped login:   %8.0f tps (%5.0f actions/s)\n", as, 4 * as
-	printf "    superuser:      %8.0f tps (%5.0f actions/s)\n", au, 4 * au
+	printf "    scoped login:   %8.0f tps (%5.0f actions/s); rounds: %s\n", as, 4 * as, rs
+	printf "    superuser:      %8.0f tps (%5.0f actions/s); rounds: %s\n", au, 4 * au, ru
 	printf "    ratio of time scoped/superuser: %.2fx; of the %d cases %d dispatched, %d with 5 events; %d events by the login; %d history problems\n", au / as, 2 * rounds * txns, disp, five, bylogin, broken
 	worst = (au / as > worst ? au / as : worst)
 	printf "access control: worst ratio scoped/superuser %.2fx (target <= 1.3x): %s\n", worst, (worst <= 1.3 ? "met" : "NOT met")

@@ -48,18 +48,19 @@ $$;
 CREATE FUNCTION pg_temp.scope() RETURNS TABLE (login text, staff text, department text, reads text, acts text, area text)
 LANGUAGE sql AS $$
     SELECT s.login::text, st.name, d.name || ' (' || s.department_kind || ')', s.reads, s.acts,
-           COALESCE(pg_catalog.array_to_string(s.grids::text[], ' '), s.jurisdiction::text)
+           CASE WHEN pg_catalog.cardinality(s.grids) > 0 THEN 'grids ' || pg_catalog.array_to_string(s.grids::text[], ' ')
+                WHEN s.department_kind IN ('command_center', 'government', 'community') THEN 'jurisdiction ' || s.jurisdiction::text
+                ELSE 'what its department holds or has held' END
     FROM gridgov.my_scope() s
     LEFT JOIN gridgov.staff st ON st.id = s.staff_id
     LEFT JOIN gridgov.departments d ON d.id = s.department_id
 $$;
-\set QUIET off
 
 \echo
-\echo '== 7. Who sees what: the morning of' :day 'has' :morning 'cases; each login reads the cases of its scope'
+\echo '== 7. Who sees what of the' :morning 'cases of' :day '(step 4''s morning): each login reads the cases of its scope'
 \echo '== through gridgov.my_cases, with the reporter''s name, phone and address masked (docs/security.md)'
 \echo
-\echo '== 刘洋, grid worker (demo_liuyang, gridgov_worker): the cases in its grid'
+\echo '== 刘洋, grid worker (demo_liuyang, gridgov_worker): the cases in its grids'
 SET ROLE demo_liuyang;
 SELECT * FROM pg_temp.scope();
 SELECT pg_catalog.count(*) AS cases, pg_catalog.count(*) FILTER (WHERE closed_at IS NULL) AS open
@@ -104,12 +105,13 @@ SET ROLE demo_zhangwei;
 SELECT * FROM gridgov.reveal_contact(:ssp, '回访核实：与报案人确认消防通道已畅通');
 RESET ROLE;
 \echo '== ... and the case''s history records who looked, when and why (the event is chained like the others)'
-SELECT e.seq, pg_catalog.to_char(e.at, 'HH24:MI') AS at, e.action, e.actor_role, s.name AS by, e.note
+SELECT e.seq, pg_catalog.to_char(e.at, 'MM-DD HH24:MI') AS at, e.action, e.actor_role, s.name AS by, e.note
 FROM gridgov.case_events e LEFT JOIN gridgov.staff s ON s.id = e.actor_staff_id
 WHERE e.case_id = :ssp ORDER BY e.seq DESC LIMIT 2;
 SELECT pg_catalog.count(*) AS problems FROM gridgov.verify_history(:ssp) \gset
-\echo '== verify_history(' :ssp_no '): problems found:' :problems
+\echo '== verify_history() of' :ssp_no 'after the reveal: problems found:' :problems
 \pset footer on
+\set QUIET off
 \else
 \set QUIET off
 \echo
