@@ -46,6 +46,16 @@ gridgov.load_calendar_year, docs/calendars.md):
     SELECT name, gridgov.calendar_horizon(name) FROM gridgov.calendars;
     SELECT case_id, stage, due_at FROM gridgov.provisional_clocks LIMIT 5;
 
+Who sees which cases follows from the organisation (docs/security.md): the
+demo's people are roles, each reading its own cases with the contact data
+masked; the clear values only through gridgov.reveal_contact(case_id, reason),
+which the case's history records:
+
+    SET ROLE demo_liuyang;  -- or demo_sunli, demo_chenjing, demo_zhangwei, demo_analyst
+    SELECT * FROM gridgov.my_scope();
+    SELECT case_no, state, title, reporter_name, reporter_phone FROM gridgov.my_cases;
+    RESET ROLE;
+
 A district's past cases come in with gridgov.import_history()
 (docs/history-import.md); a backup is a plain pg_dump (docs/backup.md).
 

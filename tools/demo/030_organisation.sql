@@ -71,6 +71,11 @@ INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from)
 SELECT '110115004001001', s.id, v.duty, '2024-01-01 00:00+08'
 FROM (VALUES ('陈静', 'leader'), ('刘洋', 'worker'), ('王强', 'sunk_officer')) v(name, duty)
 JOIN gridgov.staff s ON s.name = v.name;
+-- 刘洋 walks the community's other three grids too.
+INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from)
+SELECT v.grid::gridcode, s.id, 'worker', '2024-01-01 00:00+08'
+FROM (VALUES ('110115004001002'), ('110115004001003'), ('110115004001004')) v(grid)
+JOIN gridgov.staff s ON s.name = '刘洋';
 
 -- Components with their owners (owner first: 先属主).
 INSERT INTO gridgov.components (objcode, grid, location, owner_id, maintainer_id, state)

@@ -2,7 +2,8 @@
 -- 08:00 and 12:00 of the latest working day from all channels (12345 hotline,
 -- grid-worker patrols, video AI alerts, the public app in GCJ-02, city
 -- dispatches, department inspections, leaders' instructions); the city
--- platform sends one ticket three times.  The intake trigger locates, routes
+-- platform sends one ticket three times; the hotline and the app record the
+-- caller's name, phone and address.  The intake trigger locates, routes
 -- and numbers them; then they move through their workflows with explicit
 -- times until 17:30: a wrong dispatch returned and re-dispatched, a duplicate
 -- flagged at intake and merged, a false video alarm rejected, a dispute
@@ -103,19 +104,32 @@ $$ SELECT (pg_catalog.current_setting('demo.day')::date + t)::timestamp AT TIME 
 CREATE FUNCTION pg_temp.k(ext text) RETURNS bigint LANGUAGE sql AS
 $$ SELECT id FROM gridgov.cases WHERE external_id = ext $$;
 
+-- The callers' phone numbers and building (made up, one per ticket; no phone
+-- for the anonymous).
+CREATE FUNCTION pg_temp.phone(ext text, reporter text) RETURNS text LANGUAGE sql AS
+$$ SELECT CASE WHEN reporter <> '匿名' THEN '1' || (3 + pg_catalog.abs(pg_catalog.hashtext(ext)) % 7)::text
+               || pg_catalog.lpad((pg_catalog.abs(pg_catalog.hashtext(ext || '#')) % 1000000000)::text, 9, '0') END $$;
+CREATE FUNCTION pg_temp.address(ext text, place text, reporter text) RETURNS text LANGUAGE sql AS
+$$ SELECT place || CASE WHEN reporter IS NOT NULL
+                        THEN (1 + pg_catalog.abs(pg_catalog.hashtext(ext || '@')) % 30)::text || '号楼'
+                             || (1 + pg_catalog.abs(pg_catalog.hashtext(ext || '&')) % 6)::text || '单元' ELSE '' END $$;
+
 -- 08:00-12:00: intake.  One INSERT for the morning's reports (the ticket
 -- numbers of the hotline and the app carry the day).
-INSERT INTO gridgov.cases (source, external_id, category, title, address, reporter_name, location,
+INSERT INTO gridgov.cases (source, external_id, category, title, address, reporter_name, reporter_phone, location,
                            coord_system, objcode, urgency, reported_at)
-SELECT m.source, m.ext, m.category, m.title, m.place, m.reporter,
+SELECT m.source, m.ext, m.category, m.title, pg_temp.address(m.ext, m.place, m.reporter), m.reporter,
+       pg_temp.phone(m.ext, m.reporter),
        CASE m.sys WHEN 'gcj02' THEN gridgov.from_wgs84(s.wgs, 'gcj02') ELSE s.wgs END,
        CASE m.sys WHEN 'gcj02' THEN 'gcj02' ELSE 'wgs84' END, m.objcode, m.urgency, pg_temp.at(m.t)
 FROM morning m LEFT JOIN loc s ON s.ext = m.ext
 ORDER BY m.t;
 -- 09:05 a resident sends the overflowing drain of XC-002 from the app, 20 m
 -- away: flagged as its likely duplicate.
-INSERT INTO gridgov.cases (source, external_id, category, title, address, reporter_name, location, coord_system, reported_at)
-SELECT 'app', 'SSP-002', 'E0404', '小区门口污水外溢，味道很大', '贵园北里', '何女士',
+INSERT INTO gridgov.cases (source, external_id, category, title, address, reporter_name, reporter_phone, location,
+                           coord_system, reported_at)
+SELECT 'app', 'SSP-002', 'E0404', '小区门口污水外溢，味道很大', pg_temp.address('SSP-002', '贵园北里', '何女士'), '何女士',
+       pg_temp.phone('SSP-002', '何女士'),
        ST_Translate(gridgov.from_wgs84(s.wgs, 'gcj02'), 0.00015, 0.0001), 'gcj02', pg_temp.at('09:05')
 FROM loc s WHERE s.ext = 'XC-002';
 -- 08:45 and 10:30: the city platform re-sends ticket SZ-2026-0417; nothing happens.
