@@ -48,8 +48,8 @@ gridgov.load_calendar_year, docs/calendars.md):
 
 Who sees which cases follows from the organisation (docs/security.md): the
 demo's people are roles, each reading its own cases with the contact data
-masked; the clear values only through gridgov.reveal_contact(case_id, reason),
-which the case's history records:
+masked; the clear values only through CALL gridgov.reveal_contact(case_id,
+reason), which the case's history records first:
 
     SET ROLE demo_liuyang;  -- or demo_sunli, demo_chenjing, demo_zhangwei, demo_analyst
     SELECT * FROM gridgov.my_scope();

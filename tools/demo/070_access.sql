@@ -100,9 +100,10 @@ RESET ROLE;
 \echo '== The contact data of' :ssp_no '(SSP-001): 刘洋 may not read it; the district center (张伟) reveals it with a reason'
 SET ROLE demo_liuyang;
 SELECT pg_temp.outcome(pg_catalog.format(
-    'SELECT reporter_phone FROM gridgov.reveal_contact(%s, %L)', :ssp, '想看看')) AS "刘洋: reveal_contact";
+    'CALL gridgov.reveal_contact(%s, %L)', :ssp, '想看看')) AS "刘洋: reveal_contact";
 SET ROLE demo_zhangwei;
-SELECT * FROM gridgov.reveal_contact(:ssp, '回访核实：与报案人确认消防通道已畅通');
+-- A CALL, outside a transaction block: it commits the record of the look first.
+CALL gridgov.reveal_contact(:ssp, '回访核实：与报案人确认消防通道已畅通');
 RESET ROLE;
 \echo '== ... and the case''s history records who looked, when and why (the event is chained like the others)'
 SELECT e.seq, pg_catalog.to_char(e.at, 'MM-DD HH24:MI') AS at, e.action, e.actor_role, s.name AS by, e.note
