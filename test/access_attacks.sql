@@ -22,7 +22,7 @@
 -- EXPLAIN is not checked: a plan may show row estimates (accepted leak).
 -- Everything happens in this file's transaction, rolled back at the end.
 BEGIN;
-SELECT plan(102);
+SELECT plan(114);
 \i test/lib/access_fixture.sql
 
 -- 1. The personal columns of cases -----------------------------------------------------------
@@ -260,6 +260,19 @@ CROSS JOIN LATERAL pg_temp.acl_try(x.login, x.sql, 'value') r;
 SELECT is(w.state, w.want, pg_catalog.format('writes: %s: %s', w.what, w.want)) FROM acl_writes w ORDER BY w.ord;
 SELECT is((SELECT result FROM acl_writes WHERE ord = 5), 'falsetrue',
           'writes: the report-in (late: now, after the 30 minutes) left the case''s department as it was');
+
+-- 8. The masks against numbers written otherwise ------------------------------------------------
+SELECT is(gridgov.mask_numbers(t), want, pg_catalog.format('masks: %s -> %s', t, want))
+FROM (VALUES ('电话138.0013.8000', '电话138.****.8000'), ('138  0013  8000', '138  ****  8000'),
+             ('一三八〇〇一三八〇〇〇', '一三八****八〇〇〇'), ('①③⑧⓪⓪①③⑧⓪⓪⓪', '①③⑧****⑧⓪⓪⓪'),
+             ('138—0013—8000', '138—****—8000'), ('身份证11010119900307123x', '身份证110***********123x'),
+             ('邮箱 wangxm@example.com 联系', '邮箱 w*****@example.com 联系'),
+             ('2026年3月15日，三楼', '2026年3月15日，三楼')) v(t, want);
+SELECT is(gridgov.mask_phone('一三八〇〇一三八〇〇〇'), '一三八****八〇〇〇', 'masks: a phone in Chinese numerals');
+SELECT is(gridgov.mask_phone('unknown'), '*******', 'masks: a phone field that is no number is starred whole');
+SELECT is(gridgov.mask_name(' 张'), ' *', 'masks: a one-character name with a space is starred');
+SELECT is(gridgov.mask_address('三号楼二单元501室，三羊里社区'), '*号楼*单元***室，三羊里社区',
+          'masks: Chinese building numbers are starred, an estate''s name is not');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,10 +3,12 @@
  *		The masks of citizens' contact data: gridgov.mask_phone(),
  *		mask_name(), mask_address() and mask_numbers(); see mask.h.
  *
- * A digit is an ASCII digit or a full-width one (U+FF10..U+FF19, as Chinese
- * input methods type them); a masked digit becomes an ASCII '*', everything
- * else is kept as it is.  The functions work on valid UTF-8 (the database
- * encoding gridgov requires) character by character.
+ * A digit is any character that writes one in a phone or ID number: ASCII
+ * and full-width digits, the Chinese numerals (〇零一二三四五六七八九, and 幺,
+ * the spoken 1), circled digits, mathematical digits and Arabic-Indic digits.
+ * A masked character becomes an ASCII '*'; everything else is kept.  The
+ * functions work on valid UTF-8 (the database encoding gridgov requires)
+ * character by character.
  */
 #include "postgres.h"
 
@@ -17,18 +19,6 @@
 
 #include "mask.h"
 
-/* Length in bytes of the digit at p (1 or 3), or 0 when p is not a digit. */
-static int
-digit_len(const char *p, const char *end)
-{
-	if (*p >= '0' && *p <= '9')
-		return 1;
-	if (end - p >= 3 && (unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBC &&
-		(unsigned char) p[2] >= 0x90 && (unsigned char) p[2] <= 0x99)
-		return 3;
-	return 0;
-}
-
 /* Length of the character at p, never past end. */
 static int
 char_len(const char *p, const char *end)
@@ -36,6 +26,57 @@ char_len(const char *p, const char *end)
 	int			n = pg_utf_mblen((const unsigned char *) p);
 
 	return (n < 1 || n > end - p) ? 1 : n;
+}
+
+/* The code point of the character at p (of len bytes). */
+static pg_wchar
+code_point(const char *p, int len)
+{
+	return len == 1 ? (pg_wchar) (unsigned char) *p : utf8_to_unicode((const unsigned char *) p);
+}
+
+static bool
+is_chinese_numeral(pg_wchar c)
+{
+	static const pg_wchar numerals[] = {
+		0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5E7A
+	};
+	size_t		i;
+
+	for (i = 0; i < lengthof(numerals); i++)
+		if (c == numerals[i])
+			return true;
+	return false;
+}
+
+static bool
+is_digit_cp(pg_wchar c)
+{
+	return (c >= '0' && c <= '9') ||
+		(c >= 0xFF10 && c <= 0xFF19) ||		/* full-width */
+		(c >= 0x2460 && c <= 0x2468) ||		/* circled 1-9 */
+		c == 0x24EA ||			/* circled 0 */
+		(c >= 0x1D7CE && c <= 0x1D7FF) ||	/* mathematical */
+		(c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9) ||	/* Arabic-Indic */
+		is_chinese_numeral(c);
+}
+
+/* A separator inside a number: spaces, dashes, dots, slashes, brackets. */
+static bool
+is_number_separator(pg_wchar c)
+{
+	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '_' || c == ',' || c == '(' ||
+		c == ')' || c == 0x3000 || c == 0x00B7 || c == 0x2012 || c == 0x2013 || c == 0x2014 ||
+		c == 0x2015 || c == 0xFF0D || c == 0xFF0E || c == 0xFF08 || c == 0xFF09 || c == 0x30FC;
+}
+
+/* Length in bytes of the digit at p, or 0 when p is not a digit. */
+static int
+digit_len(const char *p, const char *end)
+{
+	int			n = char_len(p, end);
+
+	return is_digit_cp(code_point(p, n)) ? n : 0;
 }
 
 /* The number of digits in [p, end). */
@@ -57,7 +98,8 @@ count_digits(const char *p, const char *end)
 /*
  * Appends [p, end) to buf with its digits masked as a phone number's: of n
  * digits, the first 3 and the last 4 are kept when n >= 11, the last 4 when
- * 7 <= n < 11, none when n < 7.  A trailing X of an ID number counts as a digit.
+ * 7 <= n < 11; below 7, every character but separators is starred (it is not
+ * a number to recognise).  A trailing X of an ID number counts as a digit.
  */
 static void
 append_masked_number(StringInfo buf, const char *p, const char *end, bool x_digit)
@@ -72,8 +114,9 @@ append_masked_number(StringInfo buf, const char *p, const char *end, bool x_digi
 		int			d = digit_len(p, end);
 		int			len = d ? d : char_len(p, end);
 		bool		x = x_digit && p + len == end;
+		bool		sep = !d && !x && is_number_separator(code_point(p, len));
 
-		if ((d || x) && i >= head && i < n - tail)
+		if ((d || x) ? (i >= head && i < n - tail) : (n < 7 && !sep))
 			appendStringInfoChar(buf, '*');
 		else
 			appendBinaryStringInfo(buf, p, len);
@@ -98,23 +141,42 @@ mask_name(const char *s, int len)
 	StringInfoData buf;
 	const char *p = s;
 	const char *end = s + len;
+	int			chars = 0;
 	bool		first = true;
 
+	for (p = s; p < end; p += char_len(p, end))
+		chars += (*p != ' ') ? 1 : 0;
 	initStringInfo(&buf);
-	while (p < end)
+	for (p = s; p < end; p += char_len(p, end))
 	{
 		int			n = char_len(p, end);
 
 		if (*p == ' ')
 			appendStringInfoChar(&buf, ' ');
-		else if (first && len > n)
+		else if (first && chars > 1)
 			appendBinaryStringInfo(&buf, p, n);
 		else
 			appendStringInfoChar(&buf, '*');
 		first = first && *p == ' ';
-		p += n;
 	}
 	return buf.data;
+}
+
+/* Whether the character at p marks a building, unit, floor or door number (号, 栋, 楼 ...). */
+static bool
+is_address_unit(const char *p, const char *end)
+{
+	static const pg_wchar units[] = {0x53F7, 0x680B, 0x5E62, 0x697C, 0x5355, 0x5C42, 0x5BA4, 0x95E8, 0x6237};
+	pg_wchar	c;
+	size_t		i;
+
+	if (p >= end)
+		return false;
+	c = code_point(p, char_len(p, end));
+	for (i = 0; i < lengthof(units); i++)
+		if (c == units[i])
+			return true;
+	return false;
 }
 
 char *
@@ -127,62 +189,111 @@ mask_address(const char *s, int len)
 	initStringInfo(&buf);
 	while (p < end)
 	{
-		int			d = digit_len(p, end);
-		int			n = d ? d : char_len(p, end);
+		const char *q = p;
+		bool		chinese = true;
 
-		if (d)
-			appendStringInfoChar(&buf, '*');
+		/* A run of digits: starred when of digits proper, or of numerals before 号/楼/单元... */
+		while (q < end && digit_len(q, end))
+		{
+			chinese = chinese && is_chinese_numeral(code_point(q, char_len(q, end)));
+			q += char_len(q, end);
+		}
+		if (q == p)
+		{
+			appendBinaryStringInfo(&buf, p, char_len(p, end));
+			p += char_len(p, end);
+			continue;
+		}
+		if (!chinese || is_address_unit(q, end))
+			for (; p < q; p += char_len(p, end))
+				appendStringInfoChar(&buf, '*');
 		else
-			appendBinaryStringInfo(&buf, p, n);
-		p += n;
+			appendBinaryStringInfo(&buf, p, q - p);
+		p = q;
 	}
 	return buf.data;
 }
 
 /*
- * The end of the number that starts at p: digits, with single spaces or
- * dashes between them; *x_digit tells whether an X after 17 digits (an ID
- * number's check character) ends it.
+ * The end of the number that starts at p: digits, with at most two
+ * separators in a row between them; *x_digit tells whether an X after 17
+ * digits (an ID number's check character) ends it.
  */
 static const char *
 number_end(const char *p, const char *end, bool *x_digit)
 {
 	const char *q = p;
+	const char *last = p;		/* just after the last digit */
 	int			n = 0;
+	int			seps = 0;
 
 	*x_digit = false;
-	for (;;)
+	while (q < end && seps <= 2)
 	{
-		int			d = digit_len(q, end);
+		int			len = char_len(q, end);
 
-		if (d)
+		if (digit_len(q, end))
 		{
-			q += d;
 			n++;
-			continue;
+			seps = 0;
+			last = q + len;
 		}
-		if (q + 1 < end && (*q == ' ' || *q == '-') && digit_len(q + 1, end))
-		{
-			q++;
-			continue;
-		}
-		break;
+		else if (is_number_separator(code_point(q, len)))
+			seps++;
+		else
+			break;
+		q += len;
 	}
-	if (n == 17 && q < end && (*q == 'X' || *q == 'x'))
+	if (n == 17 && last < end && (*last == 'X' || *last == 'x'))
 	{
 		*x_digit = true;
-		q++;
+		last++;
 	}
-	return q;
+	return last;
+}
+
+static bool
+is_email_local(char c)
+{
+	return isalnum((unsigned char) c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/*
+ * Masks, in place in the NUL-terminated copy buf, the local part of every
+ * e-mail address (local@domain.tld) but its first character.
+ */
+static void
+mask_emails(char *buf)
+{
+	char	   *at;
+
+	for (at = strchr(buf, '@'); at != NULL; at = strchr(at + 1, '@'))
+	{
+		char	   *l = at;
+		char	   *d = at + 1;
+		bool		dot = false;
+
+		while (l > buf && is_email_local(l[-1]))
+			l--;
+		for (; isalnum((unsigned char) *d) || *d == '.' || *d == '-'; d++)
+			dot = dot || *d == '.';
+		if (l == at || !dot)
+			continue;
+		for (l++; l < at; l++)
+			*l = '*';
+	}
 }
 
 char *
 mask_numbers(const char *s, int len)
 {
 	StringInfoData buf;
-	const char *p = s;
-	const char *end = s + len;
+	char	   *copy = pnstrdup(s, len);
+	const char *p = copy;
+	const char *end;
 
+	mask_emails(copy);
+	end = copy + strlen(copy);
 	initStringInfo(&buf);
 	while (p < end)
 	{
@@ -204,6 +315,7 @@ mask_numbers(const char *s, int len)
 			appendBinaryStringInfo(&buf, p, q - p);
 		p = q;
 	}
+	pfree(copy);
 	return buf.data;
 }
 
