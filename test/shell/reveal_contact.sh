@@ -38,7 +38,9 @@ value() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 
 k=$(value "SELECT id FROM gridgov.cases WHERE external_id = 'SSP-001'")
 clear=$(value "SELECT format('%s|%s|%s|%s', reporter_name, reporter_phone, address, description) FROM gridgov.cases WHERE id = $k")
-looks() { value "SELECT count(*) FROM gridgov.case_events WHERE case_id = $k AND action = 'contact_revealed'"; }
+# Looks recorded since the start (the demo's step 7 has made one already).
+base=$(value "SELECT count(*) FROM gridgov.case_events WHERE case_id = $k AND action = 'contact_revealed'")
+looks() { value "SELECT count(*) - $base FROM gridgov.case_events WHERE case_id = $k AND action = 'contact_revealed'"; }
 last_look() {
 	value "SELECT concat_ws('|', actor_role, note) FROM gridgov.case_events
 	       WHERE case_id = $k AND action = 'contact_revealed' ORDER BY seq DESC LIMIT 1"
