@@ -22,7 +22,7 @@
 -- EXPLAIN is not checked: a plan may show row estimates (accepted leak).
 -- Everything happens in this file's transaction, rolled back at the end.
 BEGIN;
-SELECT plan(114);
+SELECT plan(115);
 \i test/lib/access_fixture.sql
 
 -- 1. The personal columns of cases -----------------------------------------------------------
@@ -271,6 +271,8 @@ FROM (VALUES ('电话138.0013.8000', '电话138.****.8000'), ('138  0013  8000',
 SELECT is(gridgov.mask_phone('一三八〇〇一三八〇〇〇'), '一三八****八〇〇〇', 'masks: a phone in Chinese numerals');
 SELECT is(gridgov.mask_phone('unknown'), '*******', 'masks: a phone field that is no number is starred whole');
 SELECT is(gridgov.mask_name(' 张'), ' *', 'masks: a one-character name with a space is starred');
+SELECT is(gridgov.mask_personal('王先生电话１３８００１３８０００', '王先生', NULL), '**电话１３８****８０００',
+          'masks: Open311''s description masks a phone in full-width digits too');
 SELECT is(gridgov.mask_address('三号楼二单元501室，三羊里社区'), '*号楼*单元***室，三羊里社区',
           'masks: Chinese building numbers are starred, an estate''s name is not');
 

@@ -19,18 +19,19 @@ RETURN pg_catalog.to_char(t AT TIME ZONE time_zone, 'YYYY-MM-DD"T"HH24:MI:SS')
 COMMENT ON FUNCTION gridgov.w3c_time(timestamptz, text) IS
     'A time as a W3C date-time (ISO 8601 subset) in a time zone, with its UTC offset, e.g. 2026-03-02T09:00:00+08:00; NULL for NULL';
 
--- Free text without the reporter's name, phone numbers or e-mail addresses.
+-- Free text without the reporter's name, phone numbers or e-mail addresses;
+-- numbers in other digits than ASCII ones are left to gridgov.mask_numbers.
 CREATE FUNCTION gridgov.mask_personal(txt text, reporter_name text, reporter_phone text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN pg_catalog.regexp_replace(pg_catalog.regexp_replace(
+RETURN gridgov.mask_numbers(pg_catalog.regexp_replace(pg_catalog.regexp_replace(
            CASE WHEN pg_catalog.length(reporter_name) >= 2
                 THEN pg_catalog.replace(CASE WHEN reporter_phone <> '' THEN pg_catalog.replace(txt, reporter_phone, '***')
                                              ELSE txt END, reporter_name, '**')
                 ELSE CASE WHEN reporter_phone <> '' THEN pg_catalog.replace(txt, reporter_phone, '***') ELSE txt END END,
            '\+?[0-9][0-9 ()-]{5,}[0-9]', '***', 'g'),
-       '[^[:space:]@]+@[^[:space:]@]+', '***', 'g');
+       '[^[:space:]@]+@[^[:space:]@]+', '***', 'g'));
 COMMENT ON FUNCTION gridgov.mask_personal(text, text, text) IS
-    'Free text with the reporter''s name (2 characters or more) replaced by **, and the reporter''s phone, any run of 7 or more digits (with spaces, dashes or brackets) and any e-mail address replaced by ***';
+    'Free text with the reporter''s name (2 characters or more) replaced by **, and the reporter''s phone, any run of 7 or more ASCII digits (with spaces, dashes or brackets) and any e-mail address replaced by ***; then numbers in other digits (full-width, Chinese numerals...) masked by gridgov.mask_numbers';
 
 CREATE VIEW gridgov.open311_service_requests AS
 SELECT c.id AS case_id, c.county, c.case_no AS service_request_id,
