@@ -22,7 +22,7 @@
 -- EXPLAIN is not checked: a plan may show row estimates (accepted leak).
 -- Everything happens in this file's transaction, rolled back at the end.
 BEGIN;
-SELECT plan(115);
+SELECT plan(121);
 \i test/lib/access_fixture.sql
 
 -- 1. The personal columns of cases -----------------------------------------------------------
@@ -254,7 +254,21 @@ FROM (VALUES
         (7, 'the summoned department sets its report-in time without reporting in', '42501', 'f2',
          pg_catalog.format('UPDATE gridgov.whistle_calls SET reported_at = ''2026-03-02 11:00+08'' WHERE case_id = %s', pg_temp.acl_id('b1r'))),
         (8, 'a dispatcher inserts a summons without whistling', '42501', 'adisp',
-         pg_catalog.format('INSERT INTO gridgov.whistles (county, case_id, at, report_within) VALUES (''990301'', %s, ''2026-03-02 11:00+08'', ''1 hour'')', pg_temp.acl_id('a1d'))))
+         pg_catalog.format('INSERT INTO gridgov.whistles (county, case_id, at, report_within) VALUES (''990301'', %s, ''2026-03-02 11:00+08'', ''1 hour'')', pg_temp.acl_id('a1d'))),
+        (9, 'the summoned department reports in for another department', '42501', 'f2',
+         pg_catalog.format('SELECT gridgov.act(%s, ''report_in'', NULL, ''{"department_id": %s}'')::text', pg_temp.acl_id('b1r'), pg_temp.acl_dept('acl-f1'))),
+        (10, 'the summoned department edits the case under a report-in', '42501', 'f2',
+         pg_catalog.format('SELECT gridgov.act_prepare(%1$s, ''report_in'', NULL, ''{"department_id": %2$s}'', NULL);
+                            UPDATE gridgov.cases SET title = ''改过'' WHERE id = %1$s', pg_temp.acl_id('b1r'), pg_temp.acl_dept('acl-f2'))),
+        (11, 'the summoned department takes its call''s report-in back', '42501', 'f2',
+         pg_catalog.format('UPDATE gridgov.whistle_calls SET reported_at = NULL WHERE case_id = %s', pg_temp.acl_id('b1r'))),
+        (12, 'a whistle''s call for a department the whistle did not summon', '42501', 'ddisp',
+         pg_catalog.format('SELECT gridgov.whistle(%1$s, ARRAY[%2$s]::bigint[], ''吹哨'', ''1 hour'');
+                            INSERT INTO gridgov.whistle_calls (county, case_id, whistle_id, department_id, due_at)
+                            SELECT county, case_id, id, %3$s, at + interval ''1 hour'' FROM gridgov.whistles WHERE case_id = %1$s ORDER BY id DESC LIMIT 1',
+                           pg_temp.acl_id('b1d'), pg_temp.acl_dept('acl-f2'), pg_temp.acl_dept('acl-f1'))),
+        (13, 'the holding department moves its case to another grid', '42501', 'f1',
+         pg_catalog.format('UPDATE gridgov.cases SET grid = ''990301001001002'' WHERE id = %s', pg_temp.acl_id('a1d'))))
      x(ord, what, want, login, sql)
 CROSS JOIN LATERAL pg_temp.acl_try(x.login, x.sql, 'value') r;
 SELECT is(w.state, w.want, pg_catalog.format('writes: %s: %s', w.what, w.want)) FROM acl_writes w ORDER BY w.ord;
@@ -268,6 +282,7 @@ FROM (VALUES ('电话138.0013.8000', '电话138.****.8000'), ('138  0013  8000',
              ('138—0013—8000', '138—****—8000'), ('身份证11010119900307123x', '身份证110***********123x'),
              ('邮箱 wangxm@example.com 联系', '邮箱 w*****@example.com 联系'),
              ('2026年3月15日，三楼', '2026年3月15日，三楼')) v(t, want);
+SELECT is(pg_temp.acl_reveal_call('adisp', 'a1r', E'\u200B\u00A0\uFEFF'), '22023', 'a reason of invisible characters is blank: 22023');
 SELECT is(gridgov.mask_phone('一三八〇〇一三八〇〇〇'), '一三八****八〇〇〇', 'masks: a phone in Chinese numerals');
 SELECT is(gridgov.mask_phone('unknown'), '*******', 'masks: a phone field that is no number is starred whole');
 SELECT is(gridgov.mask_name(' 张'), ' *', 'masks: a one-character name with a space is starred');

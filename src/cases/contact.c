@@ -7,6 +7,8 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -148,6 +150,17 @@ contact_case_for_caller(Datum county, Oid county_type, int64 case_id)
 	return clear ? r.row : masked_row(r.row);
 }
 
+/* Whether the character at p is white space or invisible (ASCII, no-break, Unicode spaces, zero widths). */
+static bool
+is_blank(const char *p)
+{
+	pg_wchar	c = (*p & 0x80) ? utf8_to_unicode((const unsigned char *) p) : (pg_wchar) *p;
+
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x00A0 || c == 0x1680 ||
+		(c >= 0x2000 && c <= 0x200D) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+		c == 0x205F || c == 0x2060 || c == 0x3000 || c == 0xFEFF;
+}
+
 /* The reason of a reveal: given (22004), not blank and at most REASON_MAX characters (22023). */
 static char *
 reveal_reason(FunctionCallInfo fcinfo)
@@ -161,9 +174,7 @@ reveal_reason(FunctionCallInfo fcinfo)
 				 errmsg("case_id and reason must not be NULL"),
 				 errdetail("Every look at a citizen's contact data is recorded with its reason.")));
 	reason = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	/* Blank: ASCII white space and the ideographic (full-width) space U+3000. */
-	for (p = reason; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-		 (p[0] == '\xE3' && p[1] == '\x80' && p[2] == '\x80'); p += (*p == '\xE3') ? 3 : 1)
+	for (p = reason; *p != '\0' && is_blank(p); p += pg_utf_mblen((const unsigned char *) p))
 		;
 	if (*p == '\0' || pg_mbstrlen(reason) > REASON_MAX)
 		ereport(ERROR,
@@ -281,8 +292,13 @@ gridgov_reveal_contact(PG_FUNCTION_ARGS)
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	r.county = record_look(case_id, reason, &r.county_type);
-	/* The record is durable before anything is read: no rollback undoes it. */
+	/*
+	 * The record is committed, and flushed to disk whatever the caller's
+	 * synchronous_commit, before anything is read: no rollback or crash
+	 * undoes it.
+	 */
 	SPI_commit();
+	XLogFlush(XactLastCommitEnd);
 	r.case_id = case_id;
 	r.sql = "SELECT x.reporter_name, x.reporter_phone, x.address, x.description "
 		"FROM gridgov.cases x WHERE x.county OPERATOR(gridgov.=) $1 AND x.id = $2";

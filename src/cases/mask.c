@@ -38,8 +38,10 @@ code_point(const char *p, int len)
 static bool
 is_chinese_numeral(pg_wchar c)
 {
+	/* 〇零一二三四五六七八九, 幺 (the spoken 1), 两, and the 大写 forms 壹贰叁肆伍陆柒捌玖. */
 	static const pg_wchar numerals[] = {
-		0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5E7A
+		0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5E7A,
+		0x4E24, 0x58F9, 0x8D30, 0x53C1, 0x8086, 0x4F0D, 0x9646, 0x67D2, 0x634C, 0x7396
 	};
 	size_t		i;
 
@@ -58,6 +60,12 @@ is_digit_cp(pg_wchar c)
 		c == 0x24EA ||			/* circled 0 */
 		(c >= 0x1D7CE && c <= 0x1D7FF) ||	/* mathematical */
 		(c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9) ||	/* Arabic-Indic */
+		(c >= 0x0966 && c <= 0x096F) || (c >= 0x0E50 && c <= 0x0E59) ||	/* Devanagari, Thai */
+		c == 0x00B9 || c == 0x00B2 || c == 0x00B3 || c == 0x2070 ||
+		(c >= 0x2074 && c <= 0x2079) ||		/* superscript */
+		(c >= 0x2080 && c <= 0x2089) ||		/* subscript */
+		(c >= 0x2474 && c <= 0x247C) ||		/* parenthesized 1-9 */
+		(c >= 0x2776 && c <= 0x277E) || c == 0x24FF ||	/* dingbat negative circled */
 		is_chinese_numeral(c);
 }
 
@@ -66,7 +74,7 @@ static bool
 is_number_separator(pg_wchar c)
 {
 	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '_' || c == ',' || c == '(' ||
-		c == ')' || c == 0x3000 || c == 0x00B7 || c == 0x2012 || c == 0x2013 || c == 0x2014 ||
+		c == ')' || c == '~' || c == 0x3001 || c == 0xFF5E || c == 0x3000 || c == 0x00B7 || c == 0x2012 || c == 0x2013 || c == 0x2014 ||
 		c == 0x2015 || c == 0xFF0D || c == 0xFF0E || c == 0xFF08 || c == 0xFF09 || c == 0x30FC;
 }
 
@@ -215,7 +223,7 @@ mask_address(const char *s, int len)
 }
 
 /*
- * The end of the number that starts at p: digits, with at most two
+ * The end of the number that starts at p: digits, with at most three
  * separators in a row between them; *x_digit tells whether an X after 17
  * digits (an ID number's check character) ends it.
  */
@@ -228,7 +236,7 @@ number_end(const char *p, const char *end, bool *x_digit)
 	int			seps = 0;
 
 	*x_digit = false;
-	while (q < end && seps <= 2)
+	while (q < end && seps <= 3)
 	{
 		int			len = char_len(q, end);
 

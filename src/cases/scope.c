@@ -23,6 +23,8 @@
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -282,6 +284,30 @@ held_before(const Scope *s, const ScopeCase *c, bool ever)
 	return h.held;
 }
 
+/* The department_id of an announced action's payload (0 when none, or not a whole number). */
+static int64
+payload_department(const PendingAction *p)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+	char	   *txt;
+	char	   *end;
+	long long	id;
+
+	if (p->payload == NULL || !JB_ROOT_IS_OBJECT(p->payload))
+		return 0;
+	k.type = jbvString;
+	k.val.string.val = "department_id";
+	k.val.string.len = strlen("department_id");
+	v = findJsonbValueFromContainer(&p->payload->root, JB_FOBJECT, &k);
+	if (v == NULL || v->type != jbvNumeric)
+		return 0;
+	txt = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	errno = 0;
+	id = strtoll(txt, &end, 10);
+	return (errno != 0 || *end != '\0') ? 0 : (int64) id;
+}
+
 bool
 scope_case_readable(const ScopeCase *c)
 {
@@ -326,10 +352,28 @@ scope_case_actable(const ScopeCase *c)
 		return false;
 	if (holds(s, c))
 		return true;
-	/* A department a whistle summons may report in, and take no other action. */
+	/*
+	 * A department a whistle summons may report in for itself, and take no
+	 * other action (the workflow refuses any column the report-in would edit).
+	 */
 	pending = act_pending_for(c->case_id);
 	return pending != NULL && !pending->system && strcmp(pending->action, "report_in") == 0 &&
-		held_before(s, c, false);
+		payload_department(pending) == s->department_id && held_before(s, c, false);
+}
+
+bool
+scope_case_acts_fully(const ScopeCase *c)
+{
+	const Scope *s = scope_current();
+	GridCode	place = case_place(c);
+
+	if (s->all)
+		return true;
+	if (s->staff_id == 0)
+		return false;
+	return (s->worker && in_grids(s, place)) ||
+		(s->dispatcher && s->center && in_jurisdiction(s, place)) ||
+		((s->dispatcher || s->department) && holds(s, c));
 }
 
 bool

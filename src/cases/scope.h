@@ -29,6 +29,9 @@ extern bool scope_case_actable(const ScopeCase *c);
 extern bool scope_case_fileable(const ScopeCase *c);
 extern bool scope_case_contact(const ScopeCase *c);
 
+/* Whether the caller acts on the case for more than reporting in on a summons. */
+extern bool scope_case_acts_fully(const ScopeCase *c);
+
 /* Whether the caller may change who holds the case (a command center's dispatcher, admin). */
 extern bool scope_case_redirect(const ScopeCase *c);
 

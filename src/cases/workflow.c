@@ -399,27 +399,35 @@ check_system_change(const CaseChange *ch, const char *action)
 }
 
 /*
- * Who holds the case changes by a command center's dispatch (or the admin
- * role's edit), never by the holder or a worker: holding is what lets a
- * department act on a case and read its contact data (docs/security.md).
+ * Who holds the case, and where it lies, change by a command center's
+ * dispatch or edit (or the admin role's), never by the holder or a worker:
+ * holding is what lets a department act on a case and read its contact data,
+ * the grid what puts it under a command center (docs/security.md).  A
+ * department that may act only because a whistle summons it changes nothing.
  */
 static void
-check_holder_change(const CaseChange *ch)
+check_holder_change(const CaseChange *ch, const PendingAction *p, bool edited)
 {
 	ScopeCase	c;
+	bool		summoned_only;
 
-	if (!change_changed(ch, CC_DEPARTMENT))
-		return;
 	c.county = DatumGetGridCode(change_old(ch, CC_COUNTY));
 	c.has_grid = !ch->oldn[change_ix(ch, CC_GRID)];
 	c.grid = c.has_grid ? DatumGetGridCode(change_old(ch, CC_GRID)) : 0;
 	c.has_department = !ch->oldn[change_ix(ch, CC_DEPARTMENT)];
 	c.department_id = c.has_department ? DatumGetInt64(change_old(ch, CC_DEPARTMENT)) : 0;
 	c.case_id = change_case_id(ch);
-	if (!scope_case_redirect(&c))
+	/* A department here only because a whistle summons it reports in and edits nothing. */
+	summoned_only = p != NULL && !p->system && strcmp(p->action, "report_in") == 0 && !scope_case_acts_fully(&c);
+	if (summoned_only && edited)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only a command center over case " INT64_FORMAT " may change its department", c.case_id),
+				 errmsg("a department summoned to case " INT64_FORMAT " may report in, not change it", c.case_id)));
+	/* The department, and the grid (which decides the command center over it). */
+	if ((change_changed(ch, CC_DEPARTMENT) || change_changed(ch, CC_GRID)) && !scope_case_redirect(&c))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a command center over case " INT64_FORMAT " may change its department or grid", c.case_id),
 				 errdetail("A case changes hands by a dispatch of the command center whose jurisdiction covers it.")));
 }
 
@@ -431,6 +439,7 @@ static const RefTransition *
 apply_user_change(CaseChange *ch, const PendingAction *p, const char *workflow, const char *from,
 				  TimestampTz at)
 {
+	bool		edited = change_any(ch);	/* by the UPDATE itself, before the action's own changes */
 	const RefTransition *t = p ? apply_announced(ch, p, workflow, from) : NULL;
 	const char *to = change_new_text(ch, CC_STATE);
 
@@ -447,7 +456,7 @@ apply_user_change(CaseChange *ch, const PendingAction *p, const char *workflow, 
 		apply_counter(ch, t);
 		check_master(ch);
 	}
-	check_holder_change(ch);
+	check_holder_change(ch, p, edited);
 	if (strcmp(from, to) != 0 || t)
 		apply_closing(ch, workflow, from, to, at);
 	return t;

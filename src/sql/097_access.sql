@@ -77,8 +77,10 @@ CREATE POLICY whistles_read ON gridgov.whistles FOR SELECT
                       WHERE w.county OPERATOR(gridgov.=) whistles.county AND w.case_id = whistles.case_id
                         AND w.whistle_id = whistles.id));
 -- Whistles and report-ins are written by gridgov.whistle() and report_in(),
--- after the event they append in the same transaction: a row without it would
--- be a summons or a report-in the history does not know.
+-- after the event they append in the same transaction: a row without it (or a
+-- call of a department the event does not summon, a report-in time for
+-- another call, a report-in taken back) would be a summons or a report-in the
+-- history does not know.
 CREATE POLICY whistles_call ON gridgov.whistles FOR INSERT
     WITH CHECK (EXISTS (SELECT 1 FROM gridgov.cases c
                         WHERE c.county OPERATOR(gridgov.=) whistles.county AND c.id = whistles.case_id
@@ -100,17 +102,21 @@ CREATE POLICY whistle_calls_call ON gridgov.whistle_calls FOR INSERT
                 AND EXISTS (SELECT 1 FROM gridgov.case_events e
                             WHERE e.county OPERATOR(gridgov.=) whistle_calls.county AND e.case_id = whistle_calls.case_id
                               AND e.action = 'whistle'
+                              AND (e.payload OPERATOR(pg_catalog.->) 'departments')
+                                  OPERATOR(pg_catalog.@>) pg_catalog.to_jsonb(whistle_calls.department_id)
                               AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
 CREATE POLICY whistle_calls_report ON gridgov.whistle_calls FOR UPDATE
     USING (department_id = (SELECT s.department_id FROM gridgov.my_scope() s)
            OR EXISTS (SELECT 1 FROM gridgov.cases c
                       WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id
                         AND gridgov.case_actable(c.county, c.grid, c.department_id, c.id)))
-    WITH CHECK (reported_at IS NULL
-                OR EXISTS (SELECT 1 FROM gridgov.case_events e
-                           WHERE e.county OPERATOR(gridgov.=) whistle_calls.county AND e.case_id = whistle_calls.case_id
-                             AND e.action = 'report_in'
-                             AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
+    WITH CHECK (reported_at IS NOT NULL
+                AND EXISTS (SELECT 1 FROM gridgov.case_events e
+                            WHERE e.county OPERATOR(gridgov.=) whistle_calls.county AND e.case_id = whistle_calls.case_id
+                              AND e.action = 'report_in'
+                              AND (e.payload OPERATOR(pg_catalog.->>) 'whistle_id') = whistle_calls.whistle_id::text
+                              AND (e.payload OPERATOR(pg_catalog.->>) 'department_id') = whistle_calls.department_id::text
+                              AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
 
 -- Tables of case rows that only the owner and the admin role use: the
 -- analytics' facts and the history import's staging (which holds contact
