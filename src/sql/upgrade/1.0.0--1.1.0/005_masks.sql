@@ -16,7 +16,7 @@ COMMENT ON FUNCTION gridgov.mask_address(text) IS
 CREATE FUNCTION gridgov.mask_numbers(txt text) RETURNS text
     AS 'MODULE_PATHNAME', 'gridgov_mask_numbers' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.mask_numbers(text) IS
-    'Free text with each run of 7 or more digits (as gridgov.mask_phone counts them; up to two separators in a row between them: spaces, dashes, dots, slashes, brackets, full-width ones; an ID number''s final X) masked as gridgov.mask_phone masks a phone, and the local part of each e-mail address but its first character: phone, ID and bank card numbers and e-mail addresses inside a description. 身份证110101199003071234 -> 身份证110***********1234';
+    'Free text with each run of 7 or more digits (as gridgov.mask_phone counts them; up to three separators in a row between them: spaces, dashes, dots, slashes, brackets, tildes, full-width ones; an ID number''s final X) masked as gridgov.mask_phone masks a phone, and the local part of each e-mail address but its first character: phone, ID and bank card numbers and e-mail addresses inside a description. 身份证110101199003071234 -> 身份证110***********1234';
 CREATE FUNCTION gridgov.contact_columns() RETURNS text[]
     AS 'MODULE_PATHNAME', 'gridgov_contact_columns' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.contact_columns() IS
