@@ -5,12 +5,7 @@ DECLARE
     r text;
     roles text[] := ARRAY['gridgov_admin', 'gridgov_dispatcher', 'gridgov_department',
                           'gridgov_worker', 'gridgov_analyst', 'gridgov_leader', 'gridgov_auditor'];
-    contact text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c), ', ')
-                     FROM pg_catalog.unnest(gridgov.contact_columns()) c);
-    readable text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                      FROM pg_catalog.pg_attribute a
-                      WHERE a.attrelid = 'gridgov.cases'::pg_catalog.regclass AND a.attnum > 0
-                        AND NOT a.attisdropped AND a.attname <> ALL (gridgov.contact_columns()));
+    col name;
 BEGIN
     FOREACH r IN ARRAY roles LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
@@ -42,16 +37,23 @@ BEGIN
     -- reads the contact columns (gridgov.contact_columns()): they read
     -- gridgov.my_cases, where those are masked, and reveal_contact() the
     -- clear values, on record.  The admin role re-homes cases.
-    EXECUTE pg_catalog.format('REVOKE SELECT, SELECT (%s) ON gridgov.cases FROM gridgov_dispatcher, '
-                              'gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor', contact);
-    EXECUTE pg_catalog.format('GRANT SELECT (%s) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
-                              'gridgov_worker, gridgov_leader, gridgov_auditor', readable);
-    -- Nor write them after intake: whether a write changes anything (an edit
-    -- event or none) would tell what the value was.
-    EXECUTE pg_catalog.format('REVOKE UPDATE, UPDATE (%s) ON gridgov.cases FROM gridgov_dispatcher, '
-                              'gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor', contact);
-    EXECUTE pg_catalog.format('GRANT UPDATE (%s) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
-                              'gridgov_worker', readable);
+    REVOKE SELECT, UPDATE ON gridgov.cases FROM gridgov_dispatcher, gridgov_department, gridgov_worker,
+           gridgov_leader, gridgov_auditor;
+    FOR col IN SELECT a.attname FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = 'gridgov.cases'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
+               ORDER BY a.attnum LOOP
+        IF col = ANY (gridgov.contact_columns()) THEN
+            -- Nor write them after intake: whether a write changes anything (an
+            -- edit event or none) would tell what the value was.
+            EXECUTE pg_catalog.format('REVOKE SELECT (%I), UPDATE (%I) ON gridgov.cases FROM gridgov_dispatcher, '
+                                      'gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor', col, col);
+        ELSE
+            EXECUTE pg_catalog.format('GRANT SELECT (%I) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
+                                      'gridgov_worker, gridgov_leader, gridgov_auditor', col);
+            EXECUTE pg_catalog.format('GRANT UPDATE (%I) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
+                                      'gridgov_worker', col);
+        END IF;
+    END LOOP;
     GRANT INSERT ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     GRANT SELECT ON gridgov.my_cases, gridgov.case_events, gridgov.staff, gridgov.grid_staff
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor;
