@@ -333,25 +333,31 @@ scope_case_readable(const ScopeCase *c)
 	return held_before(s, c, true);
 }
 
-bool
-scope_case_actable(const ScopeCase *c)
+/* The caller acts on the case in its own right: its grids, its center's area, its holding. */
+static bool
+acts_in_own_right(const Scope *s, const ScopeCase *c)
 {
-	const Scope *s = scope_current();
 	GridCode	place = case_place(c);
-	const PendingAction *pending;
 
 	if (s->all)
 		return true;
 	if (s->staff_id == 0)
 		return false;
-	if (s->worker && in_grids(s, place))
+	return (s->worker && in_grids(s, place)) ||
+		(s->dispatcher && s->center && in_jurisdiction(s, place)) ||
+		((s->dispatcher || s->department) && holds(s, c));
+}
+
+bool
+scope_case_actable(const ScopeCase *c)
+{
+	const Scope *s = scope_current();
+	const PendingAction *pending;
+
+	if (acts_in_own_right(s, c))
 		return true;
-	if (s->dispatcher && s->center && in_jurisdiction(s, place))
-		return true;
-	if (!s->dispatcher && !s->department)
+	if (s->staff_id == 0 || (!s->dispatcher && !s->department))
 		return false;
-	if (holds(s, c))
-		return true;
 	/*
 	 * A department a whistle summons may report in for itself, and take no
 	 * other action (the workflow refuses any column the report-in would edit).
@@ -364,16 +370,7 @@ scope_case_actable(const ScopeCase *c)
 bool
 scope_case_acts_fully(const ScopeCase *c)
 {
-	const Scope *s = scope_current();
-	GridCode	place = case_place(c);
-
-	if (s->all)
-		return true;
-	if (s->staff_id == 0)
-		return false;
-	return (s->worker && in_grids(s, place)) ||
-		(s->dispatcher && s->center && in_jurisdiction(s, place)) ||
-		((s->dispatcher || s->department) && holds(s, c));
+	return acts_in_own_right(scope_current(), c);
 }
 
 bool
