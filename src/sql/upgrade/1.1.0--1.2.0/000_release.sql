@@ -1,0 +1,2 @@
+-- 1.1.0 -> 1.2.0: scale-out on Citus (issue 14).  The fragments after this one carry,
+-- each for one change, what the change did to the install script (src/sql/NNN_*.sql).
