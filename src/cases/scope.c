@@ -34,6 +34,7 @@
 #include "owner.h"
 #include "plans.h"
 #include "scope.h"
+#include "shards.h"
 
 /* What a department's kind gives its staff to see. */
 typedef enum DeptReach
@@ -229,13 +230,13 @@ holds(const Scope *s, const ScopeCase *c)
 }
 
 /* ($4) An event of the case names the department, or a whistle summoned it; (not $4) a whistle summons it now. */
-#define HELD_SQL \
-	"SELECT 1 FROM gridgov.case_events e " \
-	"WHERE $4 AND e.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND e.case_id = $2 " \
-	"AND (e.payload OPERATOR(pg_catalog.->>) 'department_id') = $3 " \
-	"UNION ALL SELECT 1 FROM gridgov.whistle_calls w " \
-	"WHERE w.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND w.case_id = $2 " \
-	"AND w.department_id = $3::pg_catalog.int8 AND ($4 OR w.reported_at IS NULL) LIMIT 1"
+static const char held_sql[] =
+	"SELECT 1 FROM %s e "
+	"WHERE $4 AND e.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND e.case_id = $2 "
+	"AND (e.payload OPERATOR(pg_catalog.->>) 'department_id') = $3 "
+	"UNION ALL SELECT 1 FROM %s w "
+	"WHERE w.county OPERATOR(gridgov.=) $1::gridgov.gridcode AND w.case_id = $2 "
+	"AND w.department_id = $3::pg_catalog.int8 AND ($4 OR w.reported_at IS NULL) LIMIT 1";
 
 typedef struct HeldProbe
 {
@@ -245,7 +246,7 @@ typedef struct HeldProbe
 	bool		held;
 } HeldProbe;
 
-static SPIPlanPtr held_plan = NULL;
+static const char *const held_tables[] = {"case_events", "whistle_calls", NULL};
 
 static void
 held_cb(void *arg)
@@ -260,8 +261,8 @@ held_cb(void *arg)
 	values[1] = Int64GetDatum(h->c->case_id);
 	values[2] = CStringGetTextDatum(psprintf(INT64_FORMAT, h->department_id));
 	values[3] = BoolGetDatum(h->ever);
-	plans_keep(&held_plan, HELD_SQL, 4, types);
-	plans_execute(held_plan, values, NULL, true, 1, SPI_OK_SELECT);
+	plans_execute(shards_plan(held_sql, held_tables, gridcode_hash_of(h->c->county), 4, types),
+				  values, NULL, true, 1, SPI_OK_SELECT);
 	h->held = SPI_processed > 0;
 }
 
@@ -408,6 +409,14 @@ scope_case_contact(const ScopeCase *c)
 	if (s->dispatcher && s->center && in_jurisdiction(s, case_place(c)))
 		return true;
 	return (s->dispatcher || s->department) && holds(s, c);
+}
+
+int64
+scope_department_id(void)
+{
+	const Scope *s = scope_current();
+
+	return s->staff_id == 0 ? 0 : s->department_id;
 }
 
 /* SQL ------------------------------------------------------------------------ */

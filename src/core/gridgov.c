@@ -21,6 +21,7 @@
 #include "sla_clocks.h"
 #include "act.h"
 #include "scope.h"
+#include "shards.h"
 
 PG_MODULE_MAGIC;
 
@@ -56,5 +57,6 @@ _PG_init(void)
 	intake_init();
 	act_init();
 	scope_init();
+	shards_init();
 	worktime_init();
 }

@@ -18,6 +18,7 @@
 #include "utils/lsyscache.h"
 
 #include "cache.h"
+#include "shards.h"
 #include "triggers.h"
 
 typedef struct TriggerBinding
@@ -131,12 +132,6 @@ triggers_gridgov_relid(const char *name)
 	return relid;
 }
 
-bool
-triggers_relation_is(Oid relid, const char *name)
-{
-	return OidIsValid(relid) && relid == triggers_gridgov_relid(name);
-}
-
 static const char *
 describe(const TriggerBinding *b)
 {
@@ -155,7 +150,8 @@ describe(const TriggerBinding *b)
 
 /*
  * Refuses a firing of gridgov.fn() that no binding allows; returns the table
- * of the binding that allows it.
+ * of the binding that allows it.  The relation fired on is the table or,
+ * under Citus, one of its shards (shards.c).
  */
 static const char *
 check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char event)
@@ -164,6 +160,7 @@ check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char
 	int			n = nbindings();
 	int			i;
 	char	   *relname;
+	Oid			table = shards_table_of(relid);
 
 	initStringInfo(&allowed);
 	for (i = 0; i < n; i++)
@@ -174,7 +171,7 @@ check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char
 			continue;
 		if (b.before == before && !b.before == after && b.row == row &&
 			event != '\0' && strchr(b.events, event) != NULL &&
-			triggers_relation_is(relid, b.relation))
+			OidIsValid(table) && table == triggers_gridgov_relid(b.relation))
 			return b.relation;
 		appendStringInfo(&allowed, "%s%s", allowed.len ? "; " : "", describe(&b));
 	}
@@ -228,7 +225,8 @@ triggers_check(FunctionCallInfo fcinfo, const char *fn)
 
 /*
  * gridgov.trigger_check(fn, relid, tg_when, tg_level, tg_op): the same check
- * for a PL/pgSQL trigger function, from its TG_ variables.
+ * for a PL/pgSQL trigger function, from its TG_ variables; returns the table
+ * of the binding (under Citus TG_TABLE_NAME is the shard's name).
  */
 PG_FUNCTION_INFO_V1(gridgov_trigger_check);
 Datum
@@ -247,11 +245,11 @@ gridgov_trigger_check(PG_FUNCTION_ARGS)
 	when = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	level = text_to_cstring(PG_GETARG_TEXT_PP(3));
 	op = text_to_cstring(PG_GETARG_TEXT_PP(4));
-	check_binding(fn, PG_GETARG_OID(1), strcmp(when, "BEFORE") == 0, strcmp(when, "AFTER") == 0,
-				  strcmp(level, "ROW") == 0,
-				  (strcmp(op, "INSERT") == 0 || strcmp(op, "UPDATE") == 0 ||
-				   strcmp(op, "DELETE") == 0 || strcmp(op, "TRUNCATE") == 0) ? op[0] : '\0');
-	PG_RETURN_VOID();
+	PG_RETURN_TEXT_P(cstring_to_text(check_binding(fn, PG_GETARG_OID(1), strcmp(when, "BEFORE") == 0,
+												   strcmp(when, "AFTER") == 0, strcmp(level, "ROW") == 0,
+												   (strcmp(op, "INSERT") == 0 || strcmp(op, "UPDATE") == 0 ||
+													strcmp(op, "DELETE") == 0 || strcmp(op, "TRUNCATE") == 0)
+												   ? op[0] : '\0')));
 }
 
 /* gridgov.trigger_bindings(): the registry, for the catalog test and the docs. */

@@ -31,12 +31,6 @@ extern TriggerData *triggers_check(FunctionCallInfo fcinfo, const char *fn);
 extern TriggerData *triggers_check_table(FunctionCallInfo fcinfo, const char *fn,
 										 const char **table);
 
-/*
- * Whether relid is gridgov's table name (by OID; tables are looked up in
- * schema gridgov).
- */
-extern bool triggers_relation_is(Oid relid, const char *name);
-
 /* OID of gridgov's table name; an error when it does not exist. */
 extern Oid	triggers_gridgov_relid(const char *name);
 

@@ -5,10 +5,10 @@
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION gridgov.trigger_check(fn text, relid oid, tg_when text, tg_level text, tg_op text)
-    RETURNS void
+    RETURNS text
     AS 'MODULE_PATHNAME', 'gridgov_trigger_check' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.trigger_check(text, oid, text, text, text) IS
-    'Building block of every PL/pgSQL trigger function of gridgov, called first with its own name and TG_RELID, TG_WHEN, TG_LEVEL, TG_OP: refuses (39P01) a firing that gridgov.trigger_bindings() does not list, e.g. the function attached to another table';
+    'Building block of every PL/pgSQL trigger function of gridgov, called first with its own name and TG_RELID, TG_WHEN, TG_LEVEL, TG_OP: refuses (39P01) a firing that gridgov.trigger_bindings() does not list, e.g. the function attached to another table; returns the gridgov table the firing is bound to (TG_TABLE_NAME is a shard''s name under Citus)';
 
 CREATE FUNCTION gridgov.trigger_bindings()
     RETURNS TABLE (function_name text, table_name text, timing text, level text, events text)

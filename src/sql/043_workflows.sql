@@ -221,8 +221,9 @@ DECLARE
     editable text[];
     key_match text;
     matched boolean;
+    -- The table (under Citus, TG_TABLE_NAME is the shard, this copy of it).
+    tbl text := gridgov.trigger_check('shipped_rows_restore', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
 BEGIN
-    PERFORM gridgov.trigger_check('shipped_rows_restore', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'UPDATE' THEN
         NEW.builtin := OLD.builtin;
         NEW.modified := OLD.modified
@@ -234,13 +235,13 @@ BEGIN
         RETURN NEW;
     END IF;
     -- The natural key of each table and the columns a city may change.
-    keys := CASE TG_TABLE_NAME
+    keys := CASE tbl
         WHEN 'workflows' THEN ARRAY['name']
         WHEN 'workflow_states' THEN ARRAY['workflow', 'state']
         WHEN 'transitions' THEN ARRAY['workflow', 'from_state', 'action']
         WHEN 'sla_policies' THEN ARRAY['category_prefix', 'urgency', 'source', 'stage']
         WHEN 'calendars' THEN ARRAY['name'] END;
-    editable := CASE TG_TABLE_NAME
+    editable := CASE tbl
         WHEN 'workflows' THEN ARRAY['title', 'description', 'intake_clocks']
         WHEN 'workflow_states' THEN ARRAY['title', 'initial', 'terminal', 'closes_case']
         WHEN 'transitions' THEN ARRAY['to_state', 'roles', 'counter', 'requires', 'clock_start', 'clock_stop', 'title']
@@ -256,7 +257,7 @@ BEGIN
         -- trigger exists); a builtin row of anyone else would be left out of
         -- pg_dump.
         RAISE EXCEPTION USING ERRCODE = 'GG201',
-            MESSAGE = pg_catalog.format('cannot mark a row of gridgov.%s as builtin', TG_TABLE_NAME),
+            MESSAGE = pg_catalog.format('cannot mark a row of gridgov.%s as builtin', tbl),
             DETAIL = 'Only the gridgov install script writes shipped (builtin) rows; pg_dump saves the others, which are not marked.';
     END IF;
     EXECUTE pg_catalog.format('UPDATE gridgov.%I t SET (%s) = ROW(%s) WHERE %s', TG_TABLE_NAME,

@@ -137,18 +137,18 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r jsonb;
     cal text;
+    tbl text := gridgov.trigger_check('calendar_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
 BEGIN
-    PERFORM gridgov.trigger_check('calendar_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'TRUNCATE' THEN
         RAISE EXCEPTION USING ERRCODE = 'GG201',
-            MESSAGE = pg_catalog.format('cannot truncate gridgov.%s', TG_TABLE_NAME),
+            MESSAGE = pg_catalog.format('cannot truncate gridgov.%s', tbl),
             DETAIL = 'It holds rows of the calendars shipped with gridgov.',
             HINT = 'Delete your own rows with DELETE ... WHERE NOT builtin.';
     END IF;
     IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NOT OLD.builtin) THEN
         IF NEW.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG201',
-                MESSAGE = pg_catalog.format('cannot mark a row of gridgov.%s as builtin', TG_TABLE_NAME),
+                MESSAGE = pg_catalog.format('cannot mark a row of gridgov.%s as builtin', tbl),
                 DETAIL = 'Only the gridgov install script writes shipped (builtin) rows; pg_dump skips them.';
         END IF;
         RETURN NEW;
@@ -159,7 +159,7 @@ BEGIN
     -- The horizon of a shipped calendar moves with the years loaded into it; a
     -- moved one is modified, so that pg_dump saves it (calendars_builtin puts
     -- it back on restore).
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'calendars'
+    IF TG_OP = 'UPDATE' AND tbl = 'calendars'
        AND pg_catalog.to_jsonb(NEW) - 'known_until' - 'modified' = pg_catalog.to_jsonb(OLD) - 'known_until' - 'modified' THEN
         NEW.modified := OLD.modified OR NEW.known_until IS DISTINCT FROM OLD.known_until;
         RETURN NEW;

@@ -59,19 +59,20 @@ JOIN gridgov.calendars c ON c.name = v.calendar;
 -- or removed (a dump would not keep the change); deactivate or override them.
 CREATE FUNCTION gridgov.sla_builtin_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    tbl text := gridgov.trigger_check('sla_builtin_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
 BEGIN
-    PERFORM gridgov.trigger_check('sla_builtin_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
         IF OLD.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG250',
-                MESSAGE = pg_catalog.format('%s row shipped with gridgov cannot be deleted', TG_TABLE_NAME),
+                MESSAGE = pg_catalog.format('%s row shipped with gridgov cannot be deleted', tbl),
                 HINT = 'Add a more specific row instead (policies: set active = false to switch one off).';
         END IF;
         RETURN OLD;
     END IF;
     IF OLD.builtin AND pg_catalog.to_jsonb(NEW) - 'active' IS DISTINCT FROM pg_catalog.to_jsonb(OLD) - 'active' THEN
         RAISE EXCEPTION USING ERRCODE = 'GG250',
-            MESSAGE = pg_catalog.format('%s row shipped with gridgov cannot be changed', TG_TABLE_NAME),
+            MESSAGE = pg_catalog.format('%s row shipped with gridgov cannot be changed', tbl),
             HINT = 'Add a more specific row instead (policies: set active = false to switch one off).';
     END IF;
     NEW.builtin := OLD.builtin;

@@ -125,7 +125,7 @@ CREATE TABLE gridgov.case_stats (
     PRIMARY KEY (county, case_id),
     FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id)
 );
-CREATE UNIQUE INDEX case_stats_case ON gridgov.case_stats (case_id);
+CREATE INDEX case_stats_case ON gridgov.case_stats (case_id);
 CREATE INDEX case_stats_reported ON gridgov.case_stats (county, reported_day);
 CREATE INDEX case_stats_due ON gridgov.case_stats (county, due_day);
 

@@ -35,6 +35,32 @@ CREATE FUNCTION gridgov.case_fileable(county gridgov.gridcode, grid gridgov.grid
 COMMENT ON FUNCTION gridgov.case_fileable(gridgov.gridcode, gridgov.gridcode, bigint) IS
     'Whether the caller may file (INSERT) a case that intake placed in county and grid and routed to department: the INSERT policy of gridgov.cases; false for a NULL county';
 
+-- The same rules for a case's own rows, by (county, case_id): each reads the
+-- case or its history where this node holds it (the table; under Citus the
+-- co-located shard: policies on distributed tables hold no subqueries).
+CREATE FUNCTION gridgov.case_row_readable(county gridgov.gridcode, case_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_row_readable' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
+COMMENT ON FUNCTION gridgov.case_row_readable(gridgov.gridcode, bigint) IS
+    'Whether the caller sees the case (county, case_id), by gridgov.case_readable() on the case as it is: the SELECT policy of the case''s events, clocks, escalations, whistles and whistle calls; false when the case does not exist or an argument is NULL';
+CREATE FUNCTION gridgov.case_row_actable(county gridgov.gridcode, case_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_row_actable' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
+COMMENT ON FUNCTION gridgov.case_row_actable(gridgov.gridcode, bigint) IS
+    'Whether the caller may act on the case (county, case_id), by gridgov.case_actable() on the case as it is: the write policies of whistles and whistle calls; false when the case does not exist or an argument is NULL';
+CREATE FUNCTION gridgov.case_event_now(county gridgov.gridcode, case_id bigint, action text, payload jsonb)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_event_now' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
+COMMENT ON FUNCTION gridgov.case_event_now(gridgov.gridcode, bigint, text, jsonb) IS
+    'Whether this transaction appended to the case''s history an event of action whose payload contains payload (the write policies of whistles and whistle calls: a summons or report-in the history records)';
+CREATE FUNCTION gridgov.whistle_calls_me(county gridgov.gridcode, case_id bigint, whistle_id bigint)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_whistle_calls_me' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
+COMMENT ON FUNCTION gridgov.whistle_calls_me(gridgov.gridcode, bigint, bigint) IS
+    'Whether the whistle (county, case_id, whistle_id) summons the caller''s department (the SELECT policy of whistles)';
+CREATE FUNCTION gridgov.my_department_id() RETURNS bigint
+    AS 'MODULE_PATHNAME', 'gridgov_my_department_id' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION gridgov.my_department_id() IS
+    'The department of the caller''s active staff row (gridgov.my_scope()), or NULL';
+
 -- Row-level security ----------------------------------------------------------------
 -- The checks are declared costly (COST 1000: a department's check may look
 -- up the case's history), so that the planner applies a caller's own
@@ -55,75 +81,47 @@ CREATE POLICY cases_act ON gridgov.cases FOR UPDATE
     USING (gridgov.case_actable(county, grid, department_id, id))
     WITH CHECK (true);
 
--- The rows of a case: visible with the case (the subquery is under the
--- reader's policy on gridgov.cases).
+-- The rows of a case: visible with the case.
 ALTER TABLE gridgov.case_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY case_events_read ON gridgov.case_events FOR SELECT
-    USING (EXISTS (SELECT 1 FROM gridgov.cases c
-                   WHERE c.county OPERATOR(gridgov.=) case_events.county AND c.id = case_events.case_id));
+    USING (gridgov.case_row_readable(county, case_id));
 ALTER TABLE gridgov.case_clocks ENABLE ROW LEVEL SECURITY;
 CREATE POLICY case_clocks_read ON gridgov.case_clocks FOR SELECT
-    USING (EXISTS (SELECT 1 FROM gridgov.cases c
-                   WHERE c.county OPERATOR(gridgov.=) case_clocks.county AND c.id = case_clocks.case_id));
+    USING (gridgov.case_row_readable(county, case_id));
 ALTER TABLE gridgov.escalations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY escalations_read ON gridgov.escalations FOR SELECT
-    USING (EXISTS (SELECT 1 FROM gridgov.cases c
-                   WHERE c.county OPERATOR(gridgov.=) escalations.county AND c.id = escalations.case_id));
+    USING (gridgov.case_row_readable(county, case_id));
 ALTER TABLE gridgov.whistles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY whistles_read ON gridgov.whistles FOR SELECT
-    USING (EXISTS (SELECT 1 FROM gridgov.cases c
-                   WHERE c.county OPERATOR(gridgov.=) whistles.county AND c.id = whistles.case_id)
-           OR EXISTS (SELECT 1 FROM gridgov.whistle_calls w
-                      WHERE w.county OPERATOR(gridgov.=) whistles.county AND w.case_id = whistles.case_id
-                        AND w.whistle_id = whistles.id));
+    USING (gridgov.case_row_readable(county, case_id) OR gridgov.whistle_calls_me(county, case_id, id));
 -- Whistles and report-ins are written by gridgov.whistle() and report_in(),
 -- after the event they append in the same transaction: a row without it (or a
 -- call of a department the event does not summon, a report-in time for
 -- another call, a report-in taken back) would be a summons or a report-in the
 -- history does not know.
 CREATE POLICY whistles_call ON gridgov.whistles FOR INSERT
-    WITH CHECK (EXISTS (SELECT 1 FROM gridgov.cases c
-                        WHERE c.county OPERATOR(gridgov.=) whistles.county AND c.id = whistles.case_id
-                          AND gridgov.case_actable(c.county, c.grid, c.department_id, c.id))
-                AND EXISTS (SELECT 1 FROM gridgov.case_events e
-                            WHERE e.county OPERATOR(gridgov.=) whistles.county AND e.case_id = whistles.case_id
-                              AND e.action = 'whistle'
-                              AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
+    WITH CHECK (gridgov.case_row_actable(county, case_id)
+                AND gridgov.case_event_now(county, case_id, 'whistle', '{}'));
 -- A summoned department sees and answers its own calls.
 ALTER TABLE gridgov.whistle_calls ENABLE ROW LEVEL SECURITY;
 CREATE POLICY whistle_calls_read ON gridgov.whistle_calls FOR SELECT
-    USING (department_id = (SELECT s.department_id FROM gridgov.my_scope() s)
-           OR EXISTS (SELECT 1 FROM gridgov.cases c
-                      WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id));
+    USING (department_id = gridgov.my_department_id() OR gridgov.case_row_readable(county, case_id));
 CREATE POLICY whistle_calls_call ON gridgov.whistle_calls FOR INSERT
-    WITH CHECK (EXISTS (SELECT 1 FROM gridgov.cases c
-                        WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id
-                          AND gridgov.case_actable(c.county, c.grid, c.department_id, c.id))
-                AND EXISTS (SELECT 1 FROM gridgov.case_events e
-                            WHERE e.county OPERATOR(gridgov.=) whistle_calls.county AND e.case_id = whistle_calls.case_id
-                              AND e.action = 'whistle'
-                              AND (e.payload OPERATOR(pg_catalog.->) 'departments')
-                                  OPERATOR(pg_catalog.@>) pg_catalog.to_jsonb(whistle_calls.department_id)
-                              AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
+    WITH CHECK (gridgov.case_row_actable(county, case_id)
+                AND gridgov.case_event_now(county, case_id, 'whistle',
+                        pg_catalog.jsonb_build_object('departments', pg_catalog.jsonb_build_array(department_id))));
 CREATE POLICY whistle_calls_report ON gridgov.whistle_calls FOR UPDATE
-    USING (department_id = (SELECT s.department_id FROM gridgov.my_scope() s)
-           OR EXISTS (SELECT 1 FROM gridgov.cases c
-                      WHERE c.county OPERATOR(gridgov.=) whistle_calls.county AND c.id = whistle_calls.case_id
-                        AND gridgov.case_actable(c.county, c.grid, c.department_id, c.id)))
+    USING (department_id = gridgov.my_department_id() OR gridgov.case_row_actable(county, case_id))
     WITH CHECK (reported_at IS NOT NULL
-                AND EXISTS (SELECT 1 FROM gridgov.case_events e
-                            WHERE e.county OPERATOR(gridgov.=) whistle_calls.county AND e.case_id = whistle_calls.case_id
-                              AND e.action = 'report_in'
-                              AND (e.payload OPERATOR(pg_catalog.->>) 'whistle_id') = whistle_calls.whistle_id::text
-                              AND (e.payload OPERATOR(pg_catalog.->>) 'department_id') = whistle_calls.department_id::text
-                              AND e.txid = (pg_catalog.pg_current_xact_id()::text)::bigint));
+                AND gridgov.case_event_now(county, case_id, 'report_in',
+                        pg_catalog.jsonb_build_object('whistle_id', whistle_id, 'department_id', department_id)));
 
 -- Tables of case rows that only the owner and the admin role use: the
 -- analytics' facts and the history import's staging (which holds contact
 -- data of the past cases).
 ALTER TABLE gridgov.case_stats ENABLE ROW LEVEL SECURITY;
 CREATE POLICY case_stats_admin ON gridgov.case_stats
-    USING ((SELECT s.reads = 'all' FROM gridgov.my_scope() s));
+    USING ((gridgov.my_scope()).reads = 'all');
 ALTER TABLE gridgov.import_cases ENABLE ROW LEVEL SECURITY;
 CREATE POLICY import_cases_admin ON gridgov.import_cases
     USING ((SELECT s.reads = 'all' FROM gridgov.my_scope() s));

@@ -362,11 +362,17 @@ gridcode_sortsupport(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+int32
+gridcode_hash_of(GridCode code)
+{
+	return DatumGetInt32(DirectFunctionCall1(hashint8, Int64GetDatum(code)));
+}
+
 PG_FUNCTION_INFO_V1(gridcode_hash);
 Datum
 gridcode_hash(PG_FUNCTION_ARGS)
 {
-	return DirectFunctionCall1(hashint8, PG_GETARG_DATUM(0));
+	PG_RETURN_INT32(gridcode_hash_of(PG_GETARG_GRIDCODE(0)));
 }
 
 PG_FUNCTION_INFO_V1(gridcode_hash_extended);

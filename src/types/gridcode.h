@@ -67,6 +67,9 @@ extern GridCode gridcode_make(int64 value, int ndigits);
 /* Text of a code into buf (at least GRIDCODE_MAX_DIGITS + 1 bytes). */
 extern void gridcode_to_cstring(GridCode code, char *buf);
 
+/* The hash of a gridcode (its hash opclass; Citus places rows by it). */
+extern int32 gridcode_hash_of(GridCode code);
+
 /* Parse a NUL-terminated string; raises 22P02 naming the problem. */
 extern GridCode gridcode_from_cstring(const char *str);
 

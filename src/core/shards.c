@@ -1,0 +1,319 @@
+/*
+ * shards.c
+ *		The gridgov table a relation stands for, itself or as a Citus shard;
+ *		see shards.h.
+ *
+ * A shard is recognised only through Citus's own catalog: its name is
+ * <table>_<shardid> in schema gridgov and pg_catalog.pg_dist_shard has the row
+ * (shardid, logicalrelid = gridgov.<table>).  The answer is kept per backend
+ * with the shard's name, and asked again when the OID names another relation
+ * (a shard dropped and its OID reused).
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "cache.h"
+#include "plans.h"
+#include "shards.h"
+#include "triggers.h"
+
+typedef struct ShardEntry
+{
+	Oid			relid;			/* hash key: the shard */
+	Oid			table;			/* its gridgov table */
+	NameData	name;			/* the shard's name when it was looked up */
+} ShardEntry;
+
+static HTAB *shard_tables = NULL;
+
+/* The shard id in a name <table>_<digits>, or -1. */
+static int64
+shard_id_in(const char *name)
+{
+	const char *underscore = strrchr(name, '_');
+	const char *p;
+	int64		id = 0;
+
+	if (underscore == NULL || underscore[1] == '\0')
+		return -1;
+	for (p = underscore + 1; *p; p++)
+	{
+		if (*p < '0' || *p > '9' || id > (PG_INT64_MAX - 9) / 10)
+			return -1;
+		id = id * 10 + (*p - '0');
+	}
+	return id;
+}
+
+/* Citus's logical relation of shard id, or InvalidOid (no Citus, no such shard). */
+static Oid
+citus_logical_relid(int64 shardid)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		args[1];
+	Oid			result = InvalidOid;
+	int			nest;
+
+	if (!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
+		return InvalidOid;
+	args[0] = Int64GetDatum(shardid);
+	nest = plans_safe_begin(NULL, NULL);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plans_keep(&plan, "SELECT logicalrelid::pg_catalog.oid FROM pg_catalog.pg_dist_shard"
+			   " WHERE shardid = $1", 1, argtypes);
+	if (SPI_execute_plan(plan, args, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			result = DatumGetObjectId(d);
+	}
+	SPI_finish();
+	plans_safe_end(nest);
+	return result;
+}
+
+/* The gridgov table a shard named name (in schema gridgov) belongs to, or InvalidOid. */
+static Oid
+lookup_shard(const char *name, Oid nsp)
+{
+	int64		shardid = shard_id_in(name);
+	Oid			table;
+
+	if (shardid < 0)
+		return InvalidOid;
+	table = citus_logical_relid(shardid);
+	if (!OidIsValid(table) || get_rel_namespace(table) != nsp)
+		return InvalidOid;
+	return table;
+}
+
+static void
+ensure_hash(void)
+{
+	HASHCTL		ctl;
+
+	if (shard_tables != NULL)
+		return;
+	MemSet(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(ShardEntry);
+	ctl.hcxt = TopMemoryContext;
+	shard_tables = hash_create("gridgov shards", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+Oid
+shards_table_of(Oid relid)
+{
+	Oid			nsp = get_namespace_oid("gridgov", true);
+	char	   *name;
+	ShardEntry *entry;
+	bool		found;
+
+	if (!OidIsValid(relid) || !OidIsValid(nsp) || get_rel_namespace(relid) != nsp)
+		return InvalidOid;
+	name = get_rel_name(relid);
+	if (name == NULL)
+		return InvalidOid;
+	ensure_hash();
+	entry = hash_search(shard_tables, &relid, HASH_FIND, NULL);
+	if (entry != NULL && strcmp(NameStr(entry->name), name) == 0)
+		return entry->table;
+	if (shard_id_in(name) < 0)
+		return relid;			/* a gridgov table itself (no shard suffix) */
+	{
+		Oid			table = lookup_shard(name, nsp);
+
+		if (!OidIsValid(table))
+			return relid;		/* a gridgov table whose name ends in digits */
+		entry = hash_search(shard_tables, &relid, HASH_ENTER, &found);
+		entry->table = table;
+		namestrcpy(&entry->name, name);
+		return table;
+	}
+}
+
+/*
+ * Shard ranges of the distributed gridgov tables read so far: for each, its
+ * shards' hash ranges and the local relation of each (InvalidOid when the
+ * shard is on another node), or no shards when the table is not distributed.
+ */
+typedef struct ShardRanges
+{
+	char		table[NAMEDATALEN];
+	int			n;				/* 0: not distributed, the table holds its rows */
+	int32	   *min;
+	int32	   *max;
+	Oid		   *relid;
+} ShardRanges;
+
+#define MAX_SHARDED_TABLES 8
+#define SHARD_RANGES_SQL \
+	"SELECT s.shardminvalue::pg_catalog.int4, s.shardmaxvalue::pg_catalog.int4, " \
+	"pg_catalog.format('%s_%s', $2, s.shardid) FROM pg_catalog.pg_dist_shard s " \
+	"WHERE s.logicalrelid = $1 AND s.shardminvalue IS NOT NULL ORDER BY 1"
+
+static const char *const sharded_tables[] = {"cases", "case_events", "case_clocks", "escalations",
+"whistles", "whistle_calls", "history_seal_heads", "case_stats", NULL};
+static const CacheSpec ranges_spec = {"shard ranges", NULL, sharded_tables, false, false};
+static int	ranges_cache_id;
+static ShardRanges ranges[MAX_SHARDED_TABLES];
+static int	nranges = 0;
+static MemoryContext ranges_cxt = NULL;
+
+void
+shards_init(void)
+{
+	ranges_cache_id = cache_register(&ranges_spec);
+}
+
+/* Reads the shard ranges of gridgov.table into r (n = 0 without Citus or when not distributed). */
+static void
+read_ranges(ShardRanges *r, const char *table)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {OIDOID, TEXTOID};
+	Datum		values[2];
+	Oid			nsp = get_namespace_oid("gridgov", false);
+	uint64		i;
+
+	strlcpy(r->table, table, NAMEDATALEN);
+	r->n = 0;
+	if (!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
+		return;
+	values[0] = ObjectIdGetDatum(triggers_gridgov_relid(table));
+	values[1] = CStringGetTextDatum(table);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plans_keep(&plan, SHARD_RANGES_SQL, 2, types);
+	plans_execute(plan, values, NULL, true, 0, SPI_OK_SELECT);
+	r->min = MemoryContextAlloc(ranges_cxt, sizeof(int32) * (SPI_processed + 1));
+	r->max = MemoryContextAlloc(ranges_cxt, sizeof(int32) * (SPI_processed + 1));
+	r->relid = MemoryContextAlloc(ranges_cxt, sizeof(Oid) * (SPI_processed + 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		bool		isnull;
+		char	   *name;
+
+		r->min[i] = DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
+		r->max[i] = DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull));
+		name = TextDatumGetCString(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull));
+		r->relid[i] = get_relname_relid(name, nsp);
+	}
+	r->n = (int) SPI_processed;
+	SPI_finish();
+}
+
+/* The ranges of gridgov.table, read when the cache is not current. */
+static const ShardRanges *
+table_ranges(const char *table)
+{
+	int			i;
+
+	if (!cache_is_current(ranges_cache_id))
+	{
+		uint64		token = cache_build_start(ranges_cache_id);
+
+		if (ranges_cxt == NULL)
+			ranges_cxt = AllocSetContextCreate(TopMemoryContext, "gridgov shard ranges",
+											   ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(ranges_cxt);
+		nranges = 0;
+		cache_build_done(ranges_cache_id, token);
+	}
+	for (i = 0; i < nranges; i++)
+		if (strcmp(ranges[i].table, table) == 0)
+			return &ranges[i];
+	if (nranges == MAX_SHARDED_TABLES)
+		elog(ERROR, "gridgov: too many sharded tables");
+	read_ranges(&ranges[nranges], table);
+	return &ranges[nranges++];
+}
+
+Oid
+shards_rows_relation(const char *table, int32 hash)
+{
+	const ShardRanges *r = table_ranges(table);
+	int			lo = 0;
+	int			hi;
+
+	if (r->n == 0)
+		return triggers_gridgov_relid(table);
+	hi = r->n - 1;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi + 1) / 2;
+
+		if (r->min[mid] <= hash)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	if (hash < r->min[lo] || hash > r->max[lo] || !OidIsValid(r->relid[lo]))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the shard of gridgov.%s for this county is not on this node", table),
+				 errdetail("gridgov reads a case's rows on the node that holds the case."),
+				 errhint("Call gridgov's functions on the coordinator.")));
+	return r->relid[lo];
+}
+
+typedef struct PlanKey
+{
+	const char *sql_template;
+	Oid			relids[2];
+} PlanKey;
+
+typedef struct PlanEntry
+{
+	PlanKey		key;
+	SPIPlanPtr	plan;
+} PlanEntry;
+
+static HTAB *shard_plans = NULL;
+
+SPIPlanPtr
+shards_plan(const char *sql_template, const char *const *tables, int32 hash, int nargs,
+			const Oid *types)
+{
+	PlanKey		key;
+	PlanEntry  *entry;
+	bool		found;
+	const char *names[2] = {"", ""};
+	int			i;
+
+	MemSet(&key, 0, sizeof(key));
+	key.sql_template = sql_template;
+	for (i = 0; i < 2 && tables[i] != NULL; i++)
+	{
+		key.relids[i] = shards_rows_relation(tables[i], hash);
+		names[i] = quote_qualified_identifier("gridgov", get_rel_name(key.relids[i]));
+	}
+	if (shard_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		MemSet(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(PlanKey);
+		ctl.entrysize = sizeof(PlanEntry);
+		ctl.hcxt = TopMemoryContext;
+		shard_plans = hash_create("gridgov shard plans", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	entry = hash_search(shard_plans, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->plan = NULL;
+	return plans_keep(&entry->plan, psprintf(sql_template, names[0], names[1]), nargs, types);
+}
