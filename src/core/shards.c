@@ -167,8 +167,12 @@ typedef struct ShardRanges
 	"pg_catalog.format('%s_%s', $2, s.shardid) FROM pg_catalog.pg_dist_shard s " \
 	"WHERE s.logicalrelid = $1 ORDER BY 1"
 
+/*
+ * Read again (all of them) when Citus changes the shards of one of the
+ * per-case tables; gridgov.distribute() converts the reference tables first.
+ */
 static const char *const sharded_tables[] = {"cases", "case_events", "case_clocks", "escalations",
-"whistles", "whistle_calls", "history_seal_heads", "case_stats", "calendars", "workflow_states", NULL};
+"whistles", "whistle_calls", "history_seal_heads", "case_stats", NULL};
 static const CacheSpec ranges_spec = {"shard ranges", NULL, sharded_tables, false, false};
 static int	ranges_cache_id;
 static ShardRanges ranges[MAX_SHARDED_TABLES];
@@ -243,6 +247,12 @@ table_ranges(const char *table)
 		elog(ERROR, "gridgov: too many sharded tables");
 	read_ranges(&ranges[nranges], table);
 	return &ranges[nranges++];
+}
+
+bool
+shards_distributed(const char *table)
+{
+	return table_ranges(table)->n > 0;
 }
 
 Oid

@@ -31,6 +31,9 @@ extern Oid	shards_table_of(Oid relid);
  */
 extern Oid	shards_rows_relation(const char *table, int32 hash);
 
+/* Whether gridgov.table is a Citus table (its rows are in shards). */
+extern bool shards_distributed(const char *table);
+
 /*
  * A kept plan of sql_template, whose %1$s and %2$s are replaced by the
  * relations shards_rows_relation() gives for tables (NULL-ended, at most

@@ -60,8 +60,9 @@ JOIN gridgov.calendars c ON c.name = v.calendar;
 CREATE FUNCTION gridgov.sla_builtin_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    tbl text := gridgov.trigger_check('sla_builtin_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    tbl text;  -- the table (under Citus, TG_TABLE_NAME is a shard's name)
 BEGIN
+    tbl := gridgov.trigger_check('sla_builtin_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
         IF OLD.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG250',
