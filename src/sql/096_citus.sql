@@ -54,8 +54,10 @@ COMMENT ON FUNCTION gridgov.citus_node_group() IS
 
 -- Each node draws the ids of the rows it inserts (whistles written by the
 -- workflow on a worker, cases taken in there) from its own range: group g
--- gets [g * 2^48 + 1, (g + 1) * 2^48 - 1], the coordinator (group 0) the
--- range a single server uses.  Run on every node by gridgov.distribute().
+-- starts at g * 2^48 + 1, the coordinator (group 0) where a single server
+-- does.  Citus refuses ALTER SEQUENCE on a sequence of a distributed table,
+-- so the range is where setval() moves the sequence (2^48 ids a node).  Run
+-- on every node by gridgov.distribute().
 CREATE FUNCTION gridgov.citus_id_ranges() RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $$
@@ -70,10 +72,10 @@ BEGIN
     END IF;
     FOREACH s IN ARRAY ARRAY['cases_id_seq', 'whistles_id_seq'] LOOP
         IF g > 0 AND COALESCE(pg_catalog.pg_sequence_last_value(
-                         pg_catalog.format('gridgov.%I', s)::pg_catalog.regclass), 0)
+                                  pg_catalog.format('gridgov.%I', s)::pg_catalog.regclass), 0)
                      < g * 281474976710656 THEN
-            EXECUTE pg_catalog.format('ALTER SEQUENCE gridgov.%I MINVALUE %s MAXVALUE %s RESTART WITH %s',
-                s, g * 281474976710656 + 1, (g + 1) * 281474976710656 - 1, g * 281474976710656 + 1);
+            PERFORM pg_catalog.setval(pg_catalog.format('gridgov.%I', s)::pg_catalog.regclass,
+                                      g * 281474976710656, true);
             n := n + 1;
         END IF;
     END LOOP;
@@ -81,7 +83,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.citus_id_ranges() IS
-    'Administration: on a node of a Citus cluster, gives this node''s case and whistle ids their own range (group g: g * 2^48 + 1 up to (g + 1) * 2^48 - 1; the coordinator keeps the single-server range), so that ids are unique across the cluster; run on every worker by gridgov.distribute(); returns how many sequences it moved';
+    'Administration: on a node of a Citus cluster, gives this node''s case and whistle ids their own range (group g: from g * 2^48 + 1; the coordinator keeps the single-server range), so that ids are unique across the cluster; run on every worker by gridgov.distribute(); returns how many sequences it moved';
 
 -- gridgov.distribute(): the one call on a Citus coordinator.  Citus converts
 -- tables joined by foreign keys together and would drop and re-create the
@@ -89,8 +91,9 @@ COMMENT ON FUNCTION gridgov.citus_id_ranges() IS
 -- allow; and it copies the rows already there into the shards with the
 -- tables' triggers enabled, which would run intake again for every case.  So
 -- the foreign keys between gridgov's tables are dropped first and made again
--- after, and gridgov's triggers are off while the rows are copied (in this
--- transaction only: other sessions wait on the tables' locks).
+-- after, and gridgov's triggers that fire on INSERT are off while the rows
+-- are copied (in this transaction only: other sessions wait on the tables'
+-- locks).
 CREATE FUNCTION gridgov.distribute()
     RETURNS TABLE (table_name text, kind text)
     LANGUAGE plpgsql
@@ -137,6 +140,11 @@ BEGIN
             SELECT c.relname, t.tgname, t.tgenabled
             FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
             WHERE c.relnamespace = 'gridgov'::pg_catalog.regnamespace AND NOT t.tgisinternal
+              -- those that fire on INSERT (the copy), but the cache invalidation
+              -- (Citus leaves a trigger that also fires on TRUNCATE disabled on
+              -- the shards once it was disabled when they were made)
+              AND t.tgtype::integer & 4 <> 0
+              AND t.tgfoid <> 'gridgov.invalidate_caches()'::pg_catalog.regprocedure
             ORDER BY c.relname, t.tgname
         LOOP
             trigs := trigs || ARRAY[[r.relname::text, r.tgname::text, r.tgenabled::text]];

@@ -13,6 +13,8 @@ sql=src/sql
 	echo "-- (TG_TABLE_NAME is a shard's name there); the PL/pgSQL triggers keep it."
 	echo "DROP FUNCTION gridgov.trigger_check(text, oid, text, text, text);"
 	$x $sql/005_triggers.sql function trigger_check
+	$x $sql/040_organisation.sql function settings_guard replace
+	$x $sql/045_categories.sql function categories_guard replace
 	$x $sql/043_workflows.sql function shipped_rows_restore replace
 	$x $sql/055_cases.sql function reference_guard replace
 	$x $sql/060_calendars.sql function calendar_guard replace
