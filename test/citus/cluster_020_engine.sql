@@ -4,7 +4,7 @@
 -- (the cache and id checks need other backends and nodes to see the rows).
 \set QUIET on
 SET client_min_messages = warning;
-SELECT plan(17);
+SELECT plan(19);
 
 -- Two counties on different workers: 110115 (Daxing) and the first Beijing
 -- county whose shard is on the other worker.
@@ -37,6 +37,16 @@ SELECT is((SELECT pg_catalog.count(DISTINCT c.id) FROM gridgov.cases c WHERE c.e
 SELECT throws_ok($$INSERT INTO gridgov.cases (source, external_id, category, title) VALUES ('patrol', 'CIT-X', 'E0103', 'x')$$,
                  NULL, NULL, 'an INSERT without county is refused on the coordinator (Citus routes by county)');
 
+-- The inbox: rows without the county (computed from the point, or the home
+-- county) or with it, filed into both counties in one statement.
+INSERT INTO gridgov.case_inbox (county, source, external_id, category, title, location, reported_at)
+VALUES (NULL, 'app', 'CIT-IN1', 'E0103', 'inbox one', ST_SetSRID(ST_Point(116.5, 39.78), 4326), '2026-12-01 09:10+08'),
+       (pg_catalog.current_setting('t.other'), 'app', 'CIT-IN2', 'E0103', 'inbox two', NULL, '2026-12-01 09:11+08');
+SELECT results_eq($$SELECT external_id, county::text, events FROM gridgov.cases WHERE external_id LIKE 'CIT-IN%' ORDER BY 1$$,
+                  $$VALUES ('CIT-IN1', '110115', 1), ('CIT-IN2', pg_catalog.current_setting('t.other'), 1)$$,
+                  'the inbox files rows without a county (placed by their point) and with one, on both workers');
+SELECT is((SELECT pg_catalog.count(*) FROM gridgov.case_inbox), 0::bigint, 'and keeps nothing');
+
 -- act(): on the coordinator, run where the case is, with the announcement.
 SELECT is((gridgov.act((SELECT id FROM gridgov.cases WHERE external_id = 'CIT-1'), 'file', 'filed on the cluster',
                        '{}', '2026-12-01 10:00+08')).state, 'filed', 'act() moves a case of one worker');
@@ -64,9 +74,9 @@ SELECT throws_ok($$SELECT gridgov.act_in('110115', 1, 'file') FROM gridgov.citus
 
 -- Likely duplicates are found on the shard (the index chosen by its shape).
 INSERT INTO gridgov.cases (county, source, external_id, category, title, location, reported_at)
-VALUES ('110115', 'patrol', 'CIT-D1', 'E0103', 'first', ST_SetSRID(ST_Point(116.5, 39.78), 4326), '2026-12-01 09:00+08');
+VALUES ('110115', 'patrol', 'CIT-D1', 'E0103', 'first', ST_SetSRID(ST_Point(116.45, 39.72), 4326), '2026-12-01 09:00+08');
 INSERT INTO gridgov.cases (county, source, external_id, category, title, location, reported_at)
-VALUES ('110115', 'app', 'CIT-D2', 'E0103', 'again', ST_SetSRID(ST_Point(116.50003, 39.78002), 4326), '2026-12-01 09:30+08');
+VALUES ('110115', 'app', 'CIT-D2', 'E0103', 'again', ST_SetSRID(ST_Point(116.45003, 39.72002), 4326), '2026-12-01 09:30+08');
 SELECT is((SELECT possible_duplicate_of FROM gridgov.cases WHERE external_id = 'CIT-D2'),
           (SELECT id FROM gridgov.cases WHERE external_id = 'CIT-D1'), 'the duplicate check runs on the shard');
 

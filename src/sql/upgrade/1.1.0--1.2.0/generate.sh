@@ -50,8 +50,12 @@ sql=src/sql
 {
 	echo "-- Scale-out on Citus: the layout and gridgov.distribute() (src/sql/096_citus.sql)."
 	$x $sql/096_citus.sql file
-	echo "REVOKE EXECUTE ON FUNCTION gridgov.citus_node_group(), gridgov.citus_id_ranges(), gridgov.distribute() FROM PUBLIC;"
 } >$d/060_citus.sql
+
+{
+	echo "-- EXECUTE revoked from PUBLIC on what is not meant for everyone, as the install script ends (099)."
+	$x $sql/099_privileges.sql file
+} >$d/095_privileges.sql
 
 {
 	echo "-- setup_roles() as 1.2.0 has it (src/sql/098_roles.sql), after the fragments that add what it grants."
