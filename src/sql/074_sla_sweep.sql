@@ -348,11 +348,17 @@ CREATE FUNCTION gridgov.report_in(case_id bigint, department bigint, at timestam
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     call gridgov.whistle_calls;
+    cty gridgov.gridcode;
 BEGIN
-    -- The case first, then its summons: the order act() and the sweep lock in.
-    PERFORM 1 FROM gridgov.cases x WHERE x.id = report_in.case_id FOR UPDATE;
+    -- The case first, then its summons: the order act() and the sweep lock in,
+    -- by county and id (under Citus a row lock is taken on one shard).
+    cty := COALESCE((SELECT x.county FROM gridgov.cases x WHERE x.id = report_in.case_id),
+                    (SELECT w.county FROM gridgov.whistle_calls w
+                     WHERE w.case_id = report_in.case_id AND w.department_id = report_in.department LIMIT 1));
+    PERFORM 1 FROM gridgov.cases x WHERE x.county OPERATOR(gridgov.=) cty AND x.id = report_in.case_id FOR UPDATE;
     SELECT * INTO call FROM gridgov.whistle_calls w
-    WHERE w.case_id = report_in.case_id AND w.department_id = report_in.department AND w.reported_at IS NULL
+    WHERE w.county OPERATOR(gridgov.=) cty
+      AND w.case_id = report_in.case_id AND w.department_id = report_in.department AND w.reported_at IS NULL
     ORDER BY w.whistle_id DESC LIMIT 1
     FOR UPDATE;
     IF NOT FOUND THEN

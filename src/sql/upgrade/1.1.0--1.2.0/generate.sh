@@ -32,6 +32,8 @@ sql=src/sql
 {
 	echo "-- act_in(): act() of a county's case where it is held (a Citus distributed function)."
 	$x $sql/057_case_api.sql function act_in
+	echo "-- report_in() locks the case and its call by county and id (one shard under Citus)."
+	$x $sql/074_sla_sweep.sql function report_in replace
 } >$d/030_act_in.sql
 
 {
