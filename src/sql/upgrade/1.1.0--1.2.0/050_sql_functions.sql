@@ -203,3 +203,782 @@ BEGIN
     ORDER BY x.pos;
 END
 $$;
+
+CREATE OR REPLACE VIEW gridgov.case_stats_computed AS
+SELECT c.county, c.id AS case_id, c.case_no, c.source, c.category, c.urgency, c.workflow, c.state, c.grid,
+       gridgov.area_at(c.county, c.grid, 4) AS town,
+       gridgov.area_at(c.county, c.grid, 5) AS community,
+       c.department_id,
+       ST_SnapToGrid(c.location, 0.001)::geometry(Point, 4326) AS location_approx,
+       c.reported_at, f.filed_at, e.first_dispatched_at, e.dispatched_at, e.signed_at, e.handled_at,
+       e.verified_at, e.called_back_at, c.closed_at,
+       COALESCE(k.whole_due, k.handle_due) AS deadline,
+       (c.reported_at AT TIME ZONE z.tz)::date AS reported_day,
+       (f.filed_at AT TIME ZONE z.tz)::date AS filed_day,
+       (COALESCE(k.whole_due, k.handle_due) AT TIME ZONE z.tz)::date AS due_day,
+       k.file_on_time, k.dispatch_on_time, k.sign_on_time, k.handle_on_time, k.verify_on_time,
+       k.callback_on_time, k.whole_on_time,
+       CASE WHEN e.signed_at IS NOT NULL AND e.first_dispatched_at IS NOT NULL
+            THEN pg_catalog.round(gridgov.worktime_between(z.cal, e.first_dispatched_at, e.signed_at, 'working_hours'), 6)
+       END AS response_work_hours,
+       pg_catalog.round(EXTRACT(epoch FROM e.signed_at - e.first_dispatched_at) / 3600, 6) AS response_hours,
+       CASE WHEN e.handled_at IS NOT NULL
+            THEN pg_catalog.round(gridgov.worktime_between(z.cal, COALESCE(e.first_dispatched_at, c.reported_at),
+                                                           e.handled_at, 'working_hours'), 6)
+       END AS handle_work_hours,
+       pg_catalog.round(EXTRACT(epoch FROM e.handled_at - COALESCE(e.first_dispatched_at, c.reported_at)) / 3600,
+                        6) AS handle_hours,
+       CASE WHEN c.closed_at IS NOT NULL
+            THEN pg_catalog.round(gridgov.worktime_between(z.cal, c.reported_at, c.closed_at, 'working_hours'), 6)
+       END AS total_work_hours,
+       pg_catalog.round(EXTRACT(epoch FROM c.closed_at - c.reported_at) / 3600, 6) AS total_hours,
+       c.dispatches, c.returns, c.reworks, c.reopens, c.extensions, c.suspensions, c.supervised,
+       c.escalation_level, c.solved, c.satisfaction, c.master_case_id IS NOT NULL AS merged,
+       c.updated_at AS case_updated_at
+FROM gridgov.cases c
+CROSS JOIN (SELECT gridgov.analytics_calendar() AS cal, gridgov.analytics_time_zone() AS tz OFFSET 0) z
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.min(ev.at) FILTER (WHERE ev.action IN ('file', 'self_handle')) AS filed,
+           pg_catalog.min(ev.at) FILTER (WHERE ev.action = 'dispatch') AS first_dispatched_at,
+           pg_catalog.max(ev.at) FILTER (WHERE ev.action = 'dispatch') AS dispatched_at,
+           pg_catalog.min(ev.at) FILTER (WHERE ev.action IN ('sign', 'mediate')) AS signed_at,
+           pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('handle', 'self_handle', 'agree', 'fail')) AS handled_at,
+           pg_catalog.max(ev.at) FILTER (WHERE ev.action = 'verify_pass') AS verified_at,
+           pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('callback', 'follow_up')) AS called_back_at
+    FROM gridgov.case_events ev
+    WHERE ev.county = c.county AND ev.case_id = c.id
+) e
+CROSS JOIN LATERAL (
+    -- A workflow without a 'file' transition files at intake.  (Counted in a
+    -- FROM clause: Citus refuses a correlated subquery in a FROM-less one.)
+    SELECT COALESCE(e.filed, CASE WHEN pg_catalog.count(*) = 0 THEN c.reported_at END) AS filed_at
+    FROM gridgov.transitions t
+    WHERE t.workflow = c.workflow AND t.action = 'file'
+) f
+CROSS JOIN LATERAL (
+    SELECT NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'file' AND ck.met_at IS NOT NULL) AS file_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'dispatch' AND ck.met_at IS NOT NULL) AS dispatch_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'sign' AND ck.met_at IS NOT NULL) AS sign_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'handle' AND ck.met_at IS NOT NULL) AS handle_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'verify' AND ck.met_at IS NOT NULL) AS verify_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'callback' AND ck.met_at IS NOT NULL) AS callback_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'whole' AND ck.met_at IS NOT NULL) AS whole_on_time,
+           (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'whole'))[1] AS whole_due,
+           (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'handle'))[1] AS handle_due
+    FROM gridgov.case_clocks ck
+    WHERE ck.county = c.county AND ck.case_id = c.id
+) k;
+
+CREATE OR REPLACE VIEW gridgov.kpi AS
+-- day x county, per department
+SELECT 'day'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.county AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x county, all departments
+SELECT 'day'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.county AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x town, per department
+SELECT 'day'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.town AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x town, all departments
+SELECT 'day'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.town AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x community, per department
+SELECT 'day'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.community AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x community, all departments
+SELECT 'day'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             s.community AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x grid, per department
+SELECT 'day'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- day x grid, all departments
+SELECT 'day'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x county, per department
+SELECT 'week'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.county AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x county, all departments
+SELECT 'week'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.county AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x town, per department
+SELECT 'week'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.town AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x town, all departments
+SELECT 'week'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.town AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x community, per department
+SELECT 'week'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.community AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x community, all departments
+SELECT 'week'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             s.community AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x grid, per department
+SELECT 'week'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- week x grid, all departments
+SELECT 'week'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x county, per department
+SELECT 'month'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                            AND (h.department_id = a.department_id
+                                 OR (a.department_id IS NULL AND h.department_id IS NULL))
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, m.county AS area, m.department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x county, all departments
+SELECT 'month'::text AS period, b.period_start, 'county'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, m.county AS area, NULL::bigint AS department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x town, per department
+SELECT 'month'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                            AND h.town OPERATOR(gridgov.=) a.area
+                            AND (h.department_id = a.department_id
+                                 OR (a.department_id IS NULL AND h.department_id IS NULL))
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, m.town AS area, m.department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x town, all departments
+SELECT 'month'::text AS period, b.period_start, 'town'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'stats_month'::text AS served_from
+FROM (SELECT a.period_start, a.area, a.department_id, a.reported, a.merged, a.dispatched, a.responded,
+             a.first_dispatch_ok, a.called_back, a.solved, a.satisfied, a.filed, a.due, a.closed,
+             a.closed_on_time, a.reworked, a.extended, a.handled, a.handle_hours,
+             (SELECT pg_catalog.min(x.bucket)
+                         FILTER (WHERE x.cum >= pg_catalog.ceil(0.9::float8 * x.total::float8))
+              FROM (SELECT y.bucket, pg_catalog.sum(y.n) OVER (ORDER BY y.bucket) AS cum,
+                           pg_catalog.sum(y.n) OVER () AS total
+                    FROM (SELECT h.bucket, pg_catalog.sum(h.cases) AS n
+                          FROM gridgov.stats_month_hist h
+                          WHERE h.month = a.period_start AND h.county OPERATOR(gridgov.=) a.county
+                            AND h.town OPERATOR(gridgov.=) a.area
+                          GROUP BY h.bucket HAVING pg_catalog.sum(h.cases) > 0) y) x) AS handle_p90_hours
+      FROM (SELECT m.month AS period_start, m.county, m.town AS area, NULL::bigint AS department_id,
+                   pg_catalog.sum(m.reported)::bigint AS reported, pg_catalog.sum(m.merged)::bigint AS merged,
+                   pg_catalog.sum(m.dispatched)::bigint AS dispatched,
+                   pg_catalog.sum(m.responded)::bigint AS responded,
+                   pg_catalog.sum(m.first_dispatch_ok)::bigint AS first_dispatch_ok,
+                   pg_catalog.sum(m.called_back)::bigint AS called_back,
+                   pg_catalog.sum(m.solved)::bigint AS solved, pg_catalog.sum(m.satisfied)::bigint AS satisfied,
+                   pg_catalog.sum(m.filed)::bigint AS filed, pg_catalog.sum(m.due)::bigint AS due,
+                   pg_catalog.sum(m.closed)::bigint AS closed,
+                   pg_catalog.sum(m.closed_on_time)::bigint AS closed_on_time,
+                   pg_catalog.sum(m.reworked)::bigint AS reworked,
+                   pg_catalog.sum(m.extended)::bigint AS extended, pg_catalog.sum(m.handled)::bigint AS handled,
+                   pg_catalog.sum(m.handle_hours) AS handle_hours
+            FROM gridgov.stats_month m GROUP BY 1, 2, 3, 4
+            HAVING pg_catalog.sum(m.reported) <> 0 OR pg_catalog.sum(m.filed) <> 0
+                OR pg_catalog.sum(m.due) <> 0) a) b
+UNION ALL
+-- month x community, per department
+SELECT 'month'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             s.community AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x community, all departments
+SELECT 'month'::text AS period, b.period_start, 'community'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             s.community AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x grid, per department
+SELECT 'month'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, s.department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b
+UNION ALL
+-- month x grid, all departments
+SELECT 'month'::text AS period, b.period_start, 'grid'::text AS level, b.area, b.department_id,
+       b.reported, b.merged, b.dispatched, b.responded, b.first_dispatch_ok, b.called_back, b.solved,
+       b.satisfied, b.filed, b.due, b.closed, b.closed_on_time, b.reworked, b.extended, b.handled,
+       b.handle_hours, b.handle_p90_hours, 'case_stats'::text AS served_from
+FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_start,
+             COALESCE(s.grid, s.community) AS area, NULL::bigint AS department_id,
+             pg_catalog.sum(r.reported)::bigint AS reported, pg_catalog.sum(r.merged)::bigint AS merged,
+             pg_catalog.sum(r.dispatched)::bigint AS dispatched,
+             pg_catalog.sum(r.responded)::bigint AS responded,
+             pg_catalog.sum(r.first_dispatch_ok)::bigint AS first_dispatch_ok,
+             pg_catalog.sum(r.called_back)::bigint AS called_back, pg_catalog.sum(r.solved)::bigint AS solved,
+             pg_catalog.sum(r.satisfied)::bigint AS satisfied, pg_catalog.sum(r.filed)::bigint AS filed,
+             pg_catalog.sum(r.due)::bigint AS due, pg_catalog.sum(r.closed)::bigint AS closed,
+             pg_catalog.sum(r.closed_on_time)::bigint AS closed_on_time,
+             pg_catalog.sum(r.reworked)::bigint AS reworked, pg_catalog.sum(r.extended)::bigint AS extended,
+             pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
+             pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
+                 FILTER (WHERE r.handled > 0) AS handle_p90_hours
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      GROUP BY 1, 2, 3) b;
+
+CREATE OR REPLACE FUNCTION gridgov.analytics_rebuild_summaries() RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    LOCK TABLE gridgov.stats_month, gridgov.stats_month_hist, gridgov.stats_month_category IN EXCLUSIVE MODE;
+    TRUNCATE gridgov.stats_month, gridgov.stats_month_hist, gridgov.stats_month_category;
+    INSERT INTO gridgov.stats_month (month, county, town, department_id, reported, merged, dispatched,
+                                     responded, first_dispatch_ok, called_back, solved, satisfied, filed,
+                                     due, closed, closed_on_time, reworked, extended, handled, handle_hours)
+    SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date, s.county, s.town, s.department_id,
+           pg_catalog.sum(r.reported), pg_catalog.sum(r.merged), pg_catalog.sum(r.dispatched),
+           pg_catalog.sum(r.responded), pg_catalog.sum(r.first_dispatch_ok), pg_catalog.sum(r.called_back),
+           pg_catalog.sum(r.solved), pg_catalog.sum(r.satisfied), pg_catalog.sum(r.filed),
+           pg_catalog.sum(r.due), pg_catalog.sum(r.closed), pg_catalog.sum(r.closed_on_time),
+           pg_catalog.sum(r.reworked), pg_catalog.sum(r.extended), pg_catalog.sum(r.handled),
+           pg_catalog.sum(r.handle_hours)
+    FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+    GROUP BY 1, 2, 3, 4;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    INSERT INTO gridgov.stats_month_hist (month, county, town, department_id, bucket, cases)
+    SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date, s.county, s.town, s.department_id,
+           r.handle_bucket, pg_catalog.count(*)
+    FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+    WHERE s.deadline IS NOT NULL AND s.handle_work_hours IS NOT NULL AND r.handled = 1
+    GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO gridgov.stats_month_category (month, county, category, reported)
+    SELECT pg_catalog.date_trunc('month', s.reported_day::timestamp)::date, s.county, s.category,
+           pg_catalog.count(*)
+    FROM gridgov.case_stats s
+    GROUP BY 1, 2, 3;
+    RETURN n;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION gridgov.analytics_check()
+    RETURNS TABLE (object text, key text, problem text)
+LANGUAGE sql STABLE PARALLEL SAFE
+-- row_to_json() of a geometry makes PostGIS look up spatial_ref_sys: under
+-- this path, never under the caller's.
+SET search_path = pg_catalog, gridgov, pg_temp
+BEGIN ATOMIC
+    WITH stored AS (
+        SELECT s.case_id, pg_catalog.row_to_json(s)::jsonb AS j FROM gridgov.case_stats s
+    ), fresh AS (
+        SELECT v.case_id, pg_catalog.row_to_json(v)::jsonb AS j FROM gridgov.case_stats_computed v
+    ), facts AS (
+        SELECT 'case_stats'::text AS object, COALESCE(a.case_id, b.case_id)::text AS key,
+               CASE WHEN a.case_id IS NULL THEN 'missing'
+                    WHEN b.case_id IS NULL THEN 'case gone'
+                    ELSE 'differs in ' || (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k)
+                                           FROM pg_catalog.jsonb_object_keys(b.j) k
+                                           WHERE (a.j -> k) IS DISTINCT FROM (b.j -> k)) END AS problem
+        FROM stored a FULL JOIN fresh b ON a.case_id = b.case_id
+        WHERE a.j IS DISTINCT FROM b.j
+    ), want AS (
+        SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS month, s.county, s.town,
+               s.department_id, pg_catalog.jsonb_build_array(
+                   pg_catalog.sum(r.reported), pg_catalog.sum(r.merged), pg_catalog.sum(r.dispatched),
+                   pg_catalog.sum(r.responded), pg_catalog.sum(r.first_dispatch_ok),
+                   pg_catalog.sum(r.called_back), pg_catalog.sum(r.solved), pg_catalog.sum(r.satisfied),
+                   pg_catalog.sum(r.filed), pg_catalog.sum(r.due), pg_catalog.sum(r.closed),
+                   pg_catalog.sum(r.closed_on_time), pg_catalog.sum(r.reworked), pg_catalog.sum(r.extended),
+                   pg_catalog.sum(r.handled), pg_catalog.sum(r.handle_hours)) AS v
+        FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+        GROUP BY 1, 2, 3, 4
+    ), have AS (
+        SELECT m.month, m.county, m.town, m.department_id, pg_catalog.jsonb_build_array(
+                   pg_catalog.sum(m.reported), pg_catalog.sum(m.merged), pg_catalog.sum(m.dispatched),
+                   pg_catalog.sum(m.responded), pg_catalog.sum(m.first_dispatch_ok),
+                   pg_catalog.sum(m.called_back), pg_catalog.sum(m.solved), pg_catalog.sum(m.satisfied),
+                   pg_catalog.sum(m.filed), pg_catalog.sum(m.due), pg_catalog.sum(m.closed),
+                   pg_catalog.sum(m.closed_on_time), pg_catalog.sum(m.reworked), pg_catalog.sum(m.extended),
+                   pg_catalog.sum(m.handled), pg_catalog.sum(m.handle_hours)) AS v
+        FROM gridgov.stats_month m
+        GROUP BY 1, 2, 3, 4
+    ), sums AS (
+        SELECT 'stats_month'::text AS object,
+               pg_catalog.concat_ws('/', COALESCE(w.month, h.month), COALESCE(w.county, h.county)::text,
+                                    COALESCE(w.town, h.town)::text,
+                                    COALESCE(w.department_id, h.department_id)) AS key,
+               pg_catalog.format('sums %s, expected %s', COALESCE(h.v::text, 'none'), COALESCE(w.v::text, 'none')) AS problem
+        FROM want w
+        FULL JOIN have h ON h.month = w.month AND h.county OPERATOR(gridgov.=) w.county
+                        AND h.town OPERATOR(gridgov.=) w.town
+                        AND COALESCE(h.department_id, -1) = COALESCE(w.department_id, -1)
+        WHERE w.v IS DISTINCT FROM h.v
+          AND NOT (w.v IS NULL AND h.v = '[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]'::jsonb)
+    ), hist_want AS (
+        SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS month, s.county, s.town,
+               s.department_id, r.handle_bucket AS bucket, pg_catalog.count(*) AS n
+        FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+        WHERE r.handled = 1
+        GROUP BY 1, 2, 3, 4, 5
+    ), hist_have AS (
+        SELECT m.month, m.county, m.town, m.department_id, m.bucket, pg_catalog.sum(m.cases) AS n
+        FROM gridgov.stats_month_hist m
+        GROUP BY 1, 2, 3, 4, 5 HAVING pg_catalog.sum(m.cases) <> 0
+    ), hist AS (
+        SELECT 'stats_month_hist'::text AS object,
+               pg_catalog.concat_ws('/', COALESCE(w.month, h.month), COALESCE(w.county, h.county)::text,
+                                    COALESCE(w.town, h.town)::text,
+                                    COALESCE(w.department_id, h.department_id),
+                                    COALESCE(w.bucket, h.bucket)) AS key,
+               pg_catalog.format('%s cases, expected %s', COALESCE(h.n, 0), COALESCE(w.n, 0)) AS problem
+        FROM hist_want w
+        FULL JOIN hist_have h ON h.month = w.month AND h.county OPERATOR(gridgov.=) w.county
+                             AND h.town OPERATOR(gridgov.=) w.town
+                             AND COALESCE(h.department_id, -1) = COALESCE(w.department_id, -1)
+                             AND h.bucket = w.bucket
+        WHERE w.n IS DISTINCT FROM h.n
+    ), cat_want AS (
+        SELECT pg_catalog.date_trunc('month', s.reported_day::timestamp)::date AS month, s.county, s.category,
+               pg_catalog.count(*) AS n
+        FROM gridgov.case_stats s GROUP BY 1, 2, 3
+    ), cat_have AS (
+        SELECT m.month, m.county, m.category, pg_catalog.sum(m.reported) AS n
+        FROM gridgov.stats_month_category m GROUP BY 1, 2, 3 HAVING pg_catalog.sum(m.reported) <> 0
+    ), cat AS (
+        SELECT 'stats_month_category'::text AS object,
+               pg_catalog.concat_ws('/', COALESCE(w.month, h.month), COALESCE(w.county, h.county)::text,
+                                    COALESCE(w.category, h.category)) AS key,
+               pg_catalog.format('%s cases, expected %s', COALESCE(h.n, 0), COALESCE(w.n, 0)) AS problem
+        FROM cat_want w
+        FULL JOIN cat_have h ON h.month = w.month AND h.county OPERATOR(gridgov.=) w.county
+                            AND h.category = w.category
+        WHERE w.n IS DISTINCT FROM h.n
+    )
+    SELECT f.object, f.key, f.problem FROM facts f
+    UNION ALL SELECT s.object, s.key, s.problem FROM sums s
+    UNION ALL SELECT h.object, h.key, h.problem FROM hist h
+    UNION ALL SELECT c.object, c.key, c.problem FROM cat c
+    ORDER BY 1, 2;
+END;
