@@ -982,3 +982,92 @@ BEGIN ATOMIC
     UNION ALL SELECT c.object, c.key, c.problem FROM cat c
     ORDER BY 1, 2;
 END;
+
+CREATE OR REPLACE FUNCTION gridgov.grid_metrics(as_of timestamptz)
+    RETURNS TABLE (code gridgov.gridcode, open_cases bigint, overdue_cases bigint, cases_30d bigint,
+                   dispatched_30d bigint, responded_30d bigint, response_rate numeric,
+                   called_back_30d bigint, solved_30d bigint, resolution_rate numeric,
+                   satisfied_30d bigint, satisfaction_rate numeric, score numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH base AS (
+        SELECT s.county, s.town, s.community, s.grid,
+               (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of) AND NOT s.merged AS open,
+               (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of) AND NOT s.merged AND EXISTS (
+                    SELECT 1 FROM gridgov.case_clocks k
+                    WHERE k.county OPERATOR(gridgov.=) s.county AND k.case_id = s.case_id
+                      AND k.started_at <= grid_metrics.as_of AND k.due_at < grid_metrics.as_of
+                      AND (k.met_at IS NULL OR k.met_at > grid_metrics.as_of)
+                      AND (k.cancelled_at IS NULL OR k.cancelled_at > grid_metrics.as_of)
+                      AND (k.paused_at IS NULL OR k.paused_at > grid_metrics.as_of)) AS overdue,
+               s.reported_at > grid_metrics.as_of - interval '30 days' AS recent,
+               r.dispatched, r.responded, r.called_back, r.solved, r.satisfied
+        FROM gridgov.case_stats s
+        CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+        WHERE r.reported = 1
+          AND s.reported_at <= grid_metrics.as_of
+          AND (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of
+               OR s.reported_at > grid_metrics.as_of - interval '30 days')
+    ), per_area AS (
+        SELECT a.code,
+               pg_catalog.count(*) FILTER (WHERE b.open) AS open_cases,
+               pg_catalog.count(*) FILTER (WHERE b.overdue) AS overdue_cases,
+               pg_catalog.count(*) FILTER (WHERE b.recent) AS cases_30d,
+               COALESCE(pg_catalog.sum(b.dispatched) FILTER (WHERE b.recent), 0)::bigint AS dispatched_30d,
+               COALESCE(pg_catalog.sum(b.responded) FILTER (WHERE b.recent), 0)::bigint AS responded_30d,
+               COALESCE(pg_catalog.sum(b.called_back) FILTER (WHERE b.recent), 0)::bigint AS called_back_30d,
+               COALESCE(pg_catalog.sum(b.solved) FILTER (WHERE b.recent), 0)::bigint AS solved_30d,
+               COALESCE(pg_catalog.sum(b.satisfied) FILTER (WHERE b.recent), 0)::bigint AS satisfied_30d
+        FROM base b
+        CROSS JOIN LATERAL (SELECT DISTINCT u AS code
+                            FROM pg_catalog.unnest(ARRAY[b.county, b.town, b.community, b.grid]) u
+                            WHERE u IS NOT NULL) a
+        GROUP BY a.code
+    )
+    SELECT p.code, p.open_cases, p.overdue_cases, p.cases_30d, p.dispatched_30d, p.responded_30d,
+           gridgov.pct(p.responded_30d, p.dispatched_30d), p.called_back_30d, p.solved_30d,
+           gridgov.pct(p.solved_30d, p.called_back_30d), p.satisfied_30d,
+           gridgov.pct(p.satisfied_30d, p.called_back_30d),
+           gridgov.weighted_score(gridgov.pct(p.responded_30d, p.dispatched_30d),
+                                  gridgov.pct(p.solved_30d, p.called_back_30d),
+                                  gridgov.pct(p.satisfied_30d, p.called_back_30d),
+                                  w.response, w.resolution, w.satisfaction)
+    FROM per_area p
+    LEFT JOIN LATERAL (
+        SELECT sw.response, sw.resolution, sw.satisfaction FROM gridgov.score_weights sw
+        WHERE sw.area IS NULL OR sw.area OPERATOR(gridgov.@>) p.code
+        ORDER BY gridgov.level(sw.area) DESC NULLS LAST, sw.builtin
+        LIMIT 1) w ON true;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION gridgov.map_areas(level text, metric text, as_of timestamptz)
+    RETURNS TABLE (id bigint, code gridgov.gridcode, name text, kind gridgov.grid_kind, geom geometry,
+                   metrics jsonb, value numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT g.id, g.code, g.name, g.kind, g.geom,
+           pg_catalog.jsonb_build_object(
+               'open_cases', COALESCE(m.open_cases, 0), 'overdue_cases', COALESCE(m.overdue_cases, 0),
+               'cases_30d', COALESCE(m.cases_30d, 0), 'response_rate', m.response_rate,
+               'resolution_rate', m.resolution_rate, 'satisfaction_rate', m.satisfaction_rate,
+               'score', m.score) AS metrics,
+           CASE map_areas.metric
+               WHEN 'open_cases' THEN COALESCE(m.open_cases, 0)
+               WHEN 'overdue_cases' THEN COALESCE(m.overdue_cases, 0)
+               WHEN 'cases_30d' THEN COALESCE(m.cases_30d, 0)
+               WHEN 'response_rate' THEN m.response_rate
+               WHEN 'resolution_rate' THEN m.resolution_rate
+               WHEN 'satisfaction_rate' THEN m.satisfaction_rate
+               WHEN 'score' THEN m.score END::numeric AS value
+    FROM gridgov.grids g
+    LEFT JOIN gridgov.grid_metrics(map_areas.as_of) m ON m.code OPERATOR(gridgov.=) g.code
+    WHERE g.level = gridgov.map_check(map_areas.level, map_areas.metric, map_areas.as_of)
+      AND g.valid_from <= map_areas.as_of AND map_areas.as_of < g.valid_to
+    ORDER BY g.code;
+END
+$$;
