@@ -1071,3 +1071,106 @@ BEGIN
     ORDER BY g.code;
 END
 $$;
+
+CREATE FUNCTION gridgov.history_breaks(of_county gridgov.gridcode, of_case_ids bigint[])
+    RETURNS TABLE (county gridgov.gridcode, case_id bigint, seq integer, problem text, detail text)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH c AS (
+        SELECT x.county, x.id, x.events, x.history_hash, x.state FROM gridgov.cases x
+        WHERE (history_breaks.of_county IS NULL OR x.county OPERATOR(gridgov.=) history_breaks.of_county)
+          AND (history_breaks.of_case_ids IS NULL OR x.id = ANY (history_breaks.of_case_ids))
+    ), e AS (
+        SELECT ev.county, ev.case_id, ev.seq, ev.hash, ev.prev_hash, ev.action, ev.to_state,
+               pg_catalog.lag(ev.hash) OVER w AS previous,
+               pg_catalog.lag(ev.seq) OVER w AS previous_seq,
+               gridgov.event_hash(ev.prev_hash, ev.county, ev.case_id, ev.seq, ev.at, ev.actor_role,
+                                  ev.actor_staff_id, ev.action, ev.from_state, ev.to_state, ev.note,
+                                  ev.payload) AS recomputed
+        FROM gridgov.case_events ev
+        JOIN c ON ev.county OPERATOR(gridgov.=) c.county AND ev.case_id = c.id
+        WINDOW w AS (PARTITION BY ev.county, ev.case_id ORDER BY ev.seq)
+    ), last AS (
+        SELECT DISTINCT ON (e.county, e.case_id) e.county, e.case_id, e.seq, e.hash, e.to_state
+        FROM e ORDER BY e.county, e.case_id, e.seq DESC
+    ), counts AS (
+        SELECT e.county, e.case_id, pg_catalog.count(*) AS n FROM e GROUP BY e.county, e.case_id
+    ), problems AS (
+        SELECT e.county, e.case_id, e.seq, 'hash_mismatch' AS problem,
+               'the event''s content does not match its hash' AS detail
+        FROM e WHERE e.recomputed <> e.hash
+        UNION ALL
+        SELECT e.county, e.case_id, e.seq, 'chain_broken',
+               'prev_hash is not the hash of the event before'
+        FROM e WHERE e.prev_hash <> COALESCE(e.previous, pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex'))
+        UNION ALL
+        SELECT e.county, e.case_id, e.seq, 'seq_gap',
+               pg_catalog.format('expected event %s', COALESCE(e.previous_seq, 0) + 1)
+        FROM e WHERE e.seq <> COALESCE(e.previous_seq, 0) + 1
+        UNION ALL
+        SELECT c.county, c.id, NULL::integer, 'event_count',
+               pg_catalog.format('the case records %s events, the history has %s', c.events, COALESCE(n.n, 0))
+        FROM c LEFT JOIN counts n ON n.county OPERATOR(gridgov.=) c.county AND n.case_id = c.id
+        WHERE c.events <> COALESCE(n.n, 0)
+        UNION ALL
+        SELECT c.county, c.id, l.seq, 'tail_mismatch',
+               'the case''s history_hash is not the hash of its latest event'
+        FROM c JOIN last l ON l.county OPERATOR(gridgov.=) c.county AND l.case_id = c.id
+        WHERE c.history_hash IS NOT NULL AND c.history_hash <> l.hash
+        UNION ALL
+        SELECT c.county, c.id, 1, 'intake_missing',
+               CASE WHEN f.case_id IS NULL THEN 'the history has no event 1'
+                    ELSE pg_catalog.format('event 1 is %s, not intake', f.action) END
+        FROM c LEFT JOIN e f ON f.county OPERATOR(gridgov.=) c.county AND f.case_id = c.id AND f.seq = 1
+        WHERE f.case_id IS NULL OR f.action <> 'intake'
+        UNION ALL
+        SELECT c.county, c.id, l.seq, 'state_mismatch',
+               pg_catalog.format('the case is in state %s, its latest event leads to %s', c.state, COALESCE(l.to_state, 'none'))
+        FROM c JOIN last l ON l.county OPERATOR(gridgov.=) c.county AND l.case_id = c.id
+        WHERE l.to_state IS DISTINCT FROM c.state
+    )
+    SELECT p.county, p.case_id, p.seq, p.problem, p.detail FROM problems p
+    ORDER BY p.county, p.case_id, p.seq NULLS LAST, p.problem;
+END
+$$;
+COMMENT ON FUNCTION gridgov.history_breaks(gridgov.gridcode, bigint[]) IS
+    'Building block of verify_histories(): the breaks in the hash chains of the histories of a county''s cases (all counties when of_county is NULL), of the listed ids only when of_case_ids is not NULL';
+
+CREATE OR REPLACE FUNCTION gridgov.verify_histories(county gridgov.gridcode DEFAULT NULL, case_ids bigint[] DEFAULT NULL)
+    RETURNS TABLE (county gridgov.gridcode, case_id bigint, seq integer, problem text, detail text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT * FROM gridgov.history_breaks(verify_histories.county, verify_histories.case_ids);
+END;
+
+CREATE OR REPLACE FUNCTION gridgov.seal_recomputed(up_to date)
+    RETURNS TABLE (day date, stored_hash bytea, expected_prev bytea, prev_hash bytea, heads bigint,
+                   counted bigint, recomputed bytea)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH r AS (
+        SELECT h.day, pg_catalog.count(*) AS counted,
+               gridgov.seal_heads_digest(h.county, h.case_id, h.seq, h.hash ORDER BY h.county, h.case_id, h.seq) AS digest
+        FROM gridgov.history_seal_heads h
+        WHERE up_to IS NULL OR h.day <= up_to
+        GROUP BY h.day
+    ), s AS (
+        SELECT s.day, s.hash, s.prev_hash, s.heads,
+               COALESCE(pg_catalog.lag(s.hash) OVER (ORDER BY s.day),
+                        pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex')) AS expected_prev
+        FROM gridgov.history_seals s
+        WHERE up_to IS NULL OR s.day <= up_to
+    )
+    SELECT COALESCE(s.day, r.day), s.hash, s.expected_prev, s.prev_hash, s.heads, COALESCE(r.counted, 0),
+           CASE WHEN s.day IS NOT NULL THEN
+               gridgov.seal_hash(s.day, s.prev_hash, COALESCE(r.counted, 0),
+                                 COALESCE(r.digest, pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex')))
+           END
+    FROM s FULL JOIN r ON r.day = s.day
+    ORDER BY 1;
+END
+$$;
