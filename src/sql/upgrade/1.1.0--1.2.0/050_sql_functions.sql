@@ -1174,3 +1174,26 @@ BEGIN
     ORDER BY 1;
 END
 $$;
+
+CREATE OR REPLACE FUNCTION gridgov.sla_due_cases(as_of timestamptz)
+    RETURNS TABLE (county gridgov.gridcode, case_id bigint)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT d.county, d.case_id
+    FROM (SELECT x.county, x.case_id FROM gridgov.case_clocks x
+          WHERE x.next_escalation_at <= sla_due_cases.as_of
+            AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
+            AND x.next_escalation_at IS NOT NULL
+          UNION
+          SELECT x.county, x.case_id FROM gridgov.case_clocks x
+          WHERE x.warn_at <= sla_due_cases.as_of AND x.warned_at IS NULL
+            AND x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL
+          UNION
+          SELECT w.county, w.case_id FROM gridgov.whistle_calls w
+          WHERE w.due_at <= sla_due_cases.as_of AND w.escalated_at IS NULL
+            AND (w.reported_at IS NULL OR w.reported_at > w.due_at)) d
+    ORDER BY d.county, d.case_id;
+END
+$$;
