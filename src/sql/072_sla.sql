@@ -92,11 +92,16 @@ ALTER TABLE gridgov.sla_policies ENABLE ALWAYS TRIGGER sla_policies_shipped;
 
 -- Policy selection -----------------------------------------------------------
 
+-- PL/pgSQL, not a SQL function the planner would inline into the engine's
+-- query: Citus refuses an inlined SQL function that reads its tables.  The
+-- engine memoises the answers per backend (below).
 CREATE FUNCTION gridgov.sla_policy(category text, urgency gridgov.urgency, source gridgov.case_source,
                                    stage gridgov.sla_stage)
     RETURNS SETOF gridgov.sla_policies
-    LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1 SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT p.* FROM gridgov.sla_policies p
     WHERE p.active AND p.stage = sla_policy.stage
       AND pg_catalog.starts_with(sla_policy.category, p.category_prefix)
@@ -104,9 +109,10 @@ BEGIN ATOMIC
       AND (p.source IS NULL OR p.source = sla_policy.source)
     ORDER BY pg_catalog.length(p.category_prefix) DESC, p.urgency IS NULL, p.source IS NULL, p.id
     LIMIT 1;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_source, gridgov.sla_stage) IS
-    'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock). A set-returning function so that the planner inlines it into the queries that start clocks';
+    'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock)';
 
 -- Clocks -----------------------------------------------------------------------
 --

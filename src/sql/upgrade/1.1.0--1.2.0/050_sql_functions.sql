@@ -1197,3 +1197,22 @@ BEGIN
     ORDER BY d.county, d.case_id;
 END
 $$;
+
+CREATE OR REPLACE FUNCTION gridgov.sla_policy(category text, urgency gridgov.urgency, source gridgov.case_source,
+                                   stage gridgov.sla_stage)
+    RETURNS SETOF gridgov.sla_policies
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1 SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT p.* FROM gridgov.sla_policies p
+    WHERE p.active AND p.stage = sla_policy.stage
+      AND pg_catalog.starts_with(sla_policy.category, p.category_prefix)
+      AND (p.urgency IS NULL OR p.urgency = sla_policy.urgency)
+      AND (p.source IS NULL OR p.source = sla_policy.source)
+    ORDER BY pg_catalog.length(p.category_prefix) DESC, p.urgency IS NULL, p.source IS NULL, p.id
+    LIMIT 1;
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_source, gridgov.sla_stage) IS
+    'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock)';
