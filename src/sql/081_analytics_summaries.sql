@@ -208,6 +208,7 @@ DECLARE
     old_rows gridgov.case_stats[];
     new_rows gridgov.case_stats[];
     done integer;
+    one_county gridgov.gridcode;
 BEGIN
     IF case_ids IS NULL OR pg_catalog.cardinality(case_ids) = 0 THEN
         RETURN 0;
@@ -224,8 +225,13 @@ BEGIN
     -- No drain in another transaction meanwhile (see the outbox below).
     PERFORM pg_catalog.pg_advisory_xact_lock_shared(gridgov.analytics_lock_key());
     -- Lock the rows first: a concurrent refresh of the same case waits here and
-    -- then sees this one's result.
-    PERFORM 1 FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids) ORDER BY s.case_id FOR UPDATE;
+    -- then sees this one's result.  County by county, in key order (Citus locks
+    -- rows only in a query on one county's shard).
+    FOR one_county IN SELECT DISTINCT s.county FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids)
+             ORDER BY s.county LOOP
+        PERFORM 1 FROM gridgov.case_stats s
+        WHERE s.county OPERATOR(gridgov.=) one_county AND s.case_id = ANY (case_ids) ORDER BY s.case_id FOR UPDATE;
+    END LOOP;
     -- The rows that change, before and after.
     old_rows := ARRAY(SELECT s FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids));
     new_rows := ARRAY(SELECT ROW(v.*)::gridgov.case_stats FROM gridgov.case_stats_computed v

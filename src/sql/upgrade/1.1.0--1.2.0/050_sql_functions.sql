@@ -1216,3 +1216,87 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_source, gridgov.sla_stage) IS
     'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock)';
+
+CREATE OR REPLACE FUNCTION gridgov.analytics_refresh(case_ids bigint[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    old_rows gridgov.case_stats[];
+    new_rows gridgov.case_stats[];
+    done integer;
+    one_county gridgov.gridcode;
+BEGIN
+    IF case_ids IS NULL OR pg_catalog.cardinality(case_ids) = 0 THEN
+        RETURN 0;
+    END IF;
+    -- Large sets (a bulk COPY, a restore) in slices of 10,000 cases, so that the
+    -- arrays below stay small.
+    IF pg_catalog.cardinality(case_ids) > 10000 THEN
+        done := 0;
+        FOR i IN 1 .. pg_catalog.cardinality(case_ids) BY 10000 LOOP
+            done := done + gridgov.analytics_refresh(case_ids[i : i + 9999]);
+        END LOOP;
+        RETURN done;
+    END IF;
+    -- No drain in another transaction meanwhile (see the outbox below).
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(gridgov.analytics_lock_key());
+    -- Lock the rows first: a concurrent refresh of the same case waits here and
+    -- then sees this one's result.  County by county, in key order (Citus locks
+    -- rows only in a query on one county's shard).
+    FOR one_county IN SELECT DISTINCT s.county FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids)
+             ORDER BY s.county LOOP
+        PERFORM 1 FROM gridgov.case_stats s
+        WHERE s.county OPERATOR(gridgov.=) one_county AND s.case_id = ANY (case_ids) ORDER BY s.case_id FOR UPDATE;
+    END LOOP;
+    -- The rows that change, before and after.
+    old_rows := ARRAY(SELECT s FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids));
+    new_rows := ARRAY(SELECT ROW(v.*)::gridgov.case_stats FROM gridgov.case_stats_computed v
+                      WHERE v.case_id = ANY (case_ids));
+    SELECT pg_catalog.array_agg(o ORDER BY n.case_id) FILTER (WHERE o.case_id IS NOT NULL),
+           pg_catalog.array_agg(n ORDER BY n.case_id)
+    INTO old_rows, new_rows
+    FROM pg_catalog.unnest(new_rows) n
+    LEFT JOIN pg_catalog.unnest(old_rows) o ON o.case_id = n.case_id
+    WHERE o IS DISTINCT FROM n;
+    IF new_rows IS NULL THEN
+        RETURN 0;
+    END IF;
+    -- Their contributions, unless unchanged (most workflow steps change some).
+    IF EXISTS ((SELECT o.county, o.town, o.department_id, o.category, r.*
+                FROM pg_catalog.unnest(old_rows) o CROSS JOIN LATERAL gridgov.stat_rows(o) r
+                EXCEPT ALL
+                SELECT n.county, n.town, n.department_id, n.category, r.*
+                FROM pg_catalog.unnest(new_rows) n CROSS JOIN LATERAL gridgov.stat_rows(n) r)
+               UNION ALL
+               (SELECT n.county, n.town, n.department_id, n.category, r.*
+                FROM pg_catalog.unnest(new_rows) n CROSS JOIN LATERAL gridgov.stat_rows(n) r
+                EXCEPT ALL
+                SELECT o.county, o.town, o.department_id, o.category, r.*
+                FROM pg_catalog.unnest(old_rows) o CROSS JOIN LATERAL gridgov.stat_rows(o) r)) THEN
+        PERFORM gridgov.stats_apply(old_rows, new_rows);
+    END IF;
+    INSERT INTO gridgov.case_stats AS t SELECT (n).* FROM pg_catalog.unnest(new_rows) n
+    ON CONFLICT (county, case_id) DO UPDATE SET
+        case_no = excluded.case_no, source = excluded.source, category = excluded.category,
+        urgency = excluded.urgency, workflow = excluded.workflow, state = excluded.state,
+        grid = excluded.grid, town = excluded.town, community = excluded.community,
+        department_id = excluded.department_id, location_approx = excluded.location_approx,
+        reported_at = excluded.reported_at, filed_at = excluded.filed_at,
+        first_dispatched_at = excluded.first_dispatched_at, dispatched_at = excluded.dispatched_at,
+        signed_at = excluded.signed_at, handled_at = excluded.handled_at, verified_at = excluded.verified_at,
+        called_back_at = excluded.called_back_at, closed_at = excluded.closed_at, deadline = excluded.deadline,
+        reported_day = excluded.reported_day, filed_day = excluded.filed_day, due_day = excluded.due_day,
+        file_on_time = excluded.file_on_time, dispatch_on_time = excluded.dispatch_on_time,
+        sign_on_time = excluded.sign_on_time, handle_on_time = excluded.handle_on_time,
+        verify_on_time = excluded.verify_on_time, callback_on_time = excluded.callback_on_time,
+        whole_on_time = excluded.whole_on_time, response_work_hours = excluded.response_work_hours,
+        response_hours = excluded.response_hours, handle_work_hours = excluded.handle_work_hours,
+        handle_hours = excluded.handle_hours, total_work_hours = excluded.total_work_hours,
+        total_hours = excluded.total_hours, dispatches = excluded.dispatches, returns = excluded.returns,
+        reworks = excluded.reworks, reopens = excluded.reopens, extensions = excluded.extensions,
+        suspensions = excluded.suspensions, supervised = excluded.supervised,
+        escalation_level = excluded.escalation_level, solved = excluded.solved,
+        satisfaction = excluded.satisfaction, merged = excluded.merged,
+        case_updated_at = excluded.case_updated_at;
+    RETURN pg_catalog.cardinality(new_rows);
+END
+$$;
