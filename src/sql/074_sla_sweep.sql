@@ -36,8 +36,10 @@ COMMENT ON FUNCTION gridgov.escalation_targets(text, gridgov.gridcode, gridgov.g
 
 CREATE FUNCTION gridgov.sla_due_cases(as_of timestamptz)
     RETURNS TABLE (county gridgov.gridcode, case_id bigint)
-    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT d.county, d.case_id
     FROM (SELECT x.county, x.case_id FROM gridgov.case_clocks x
           WHERE x.next_escalation_at <= sla_due_cases.as_of
@@ -52,7 +54,8 @@ BEGIN ATOMIC
           WHERE w.due_at <= sla_due_cases.as_of AND w.escalated_at IS NULL
             AND (w.reported_at IS NULL OR w.reported_at > w.due_at)) d
     ORDER BY d.county, d.case_id;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.sla_due_cases(timestamptz) IS
     'Internal: the cases with something due at as_of (a clock to warn or escalate, a late whistle report-in), in key order; read from the partial indexes on due clocks';
 REVOKE EXECUTE ON FUNCTION gridgov.sla_due_cases(timestamptz) FROM PUBLIC;
