@@ -40,3 +40,178 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.report_in(bigint, bigint, timestamptz) IS
     'A summoned department reports in on site (报到); recorded in the history; returns whether it was on time (GG252 when the department has no open whistle call for the case)';
+-- detect_hotspots() names the county of the cases it opens, and reads the case before it links it.
+CREATE OR REPLACE FUNCTION gridgov.detect_hotspots(as_of timestamptz DEFAULT pg_catalog.now(),
+                                        win interval DEFAULT '7 days',
+                                        baseline interval DEFAULT '8 weeks',
+                                        min_cases integer DEFAULT 5,
+                                        alpha double precision DEFAULT 0.01,
+                                        cluster_m double precision DEFAULT 150,
+                                        cluster_min integer DEFAULT 5,
+                                        open_cases boolean DEFAULT false)
+    RETURNS SETOF gridgov.hotspots
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    ratio double precision;
+    h gridgov.hotspots;
+    ext text;
+    linked bigint;
+    pt geometry;
+    place text;
+    opened integer := 0;
+BEGIN
+    IF as_of IS NULL OR win IS NULL OR baseline IS NULL OR min_cases IS NULL OR alpha IS NULL
+       OR cluster_m IS NULL OR cluster_min IS NULL OR open_cases IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'arguments of detect_hotspots must not be NULL';
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
+    END IF;
+    IF win <= interval '0' OR baseline <= interval '0'
+       OR EXTRACT(epoch FROM win) > 366 * 86400 OR EXTRACT(epoch FROM baseline) > 3660 * 86400 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('window %s and baseline %s must be positive (at most 366 and 3,660 days)', win, baseline);
+    END IF;
+    IF min_cases < 1 OR cluster_min < 2 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('min_cases must be at least 1 and cluster_min at least 2, not %s and %s', min_cases, cluster_min);
+    END IF;
+    IF NOT (alpha > 0 AND alpha < 1) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = pg_catalog.format('alpha must lie strictly between 0 and 1, not %s', alpha);
+    END IF;
+    IF NOT (cluster_m > 0 AND cluster_m <= 10000) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = pg_catalog.format('cluster_m must lie in (0, 10000] metres, not %s', cluster_m);
+    END IF;
+    ratio := EXTRACT(epoch FROM win)::double precision / EXTRACT(epoch FROM baseline)::double precision;
+
+    DELETE FROM gridgov.hotspot_runs r WHERE r.detected_at = as_of;
+    INSERT INTO gridgov.hotspot_runs (detected_at, params, spikes, clusters, cases_opened)
+    VALUES (as_of, pg_catalog.jsonb_build_object('window', win, 'baseline', baseline, 'min_cases', min_cases,
+                                                 'alpha', alpha, 'cluster_m', cluster_m, 'cluster_min', cluster_min,
+                                                 'open_cases', open_cases), 0, 0, 0);
+
+    -- 1. Spikes: every grid x category with a case in the window or the baseline is tested.
+    INSERT INTO gridgov.hotspots (county, detected_at, kind, category, grid, grids, window_start, window_end,
+                                  cases, baseline_cases, expected, score, threshold, geom)
+    WITH pts AS (
+        SELECT c.county, c.grid, c.category, c.reported_at > as_of - win AS recent
+        FROM gridgov.cases c
+        WHERE c.reported_at > as_of - win - baseline AND c.reported_at <= as_of
+          AND c.grid IS NOT NULL AND c.source <> 'proactive'
+    ), cells AS (
+        SELECT p.county, p.grid, p.category,
+               pg_catalog.count(*) FILTER (WHERE p.recent)::integer AS x,
+               pg_catalog.count(*) FILTER (WHERE NOT p.recent)::integer AS b
+        FROM pts p GROUP BY 1, 2, 3
+    ), tested AS (
+        SELECT t.*, (t.b + 1) * ratio AS lambda,
+               -pg_catalog.log(alpha / pg_catalog.count(*) OVER (PARTITION BY t.county)) AS threshold
+        FROM cells t
+    )
+    SELECT t.county, as_of, 'spike', t.category, t.grid, ARRAY[t.grid], as_of - win, as_of, t.x, t.b, t.lambda,
+           gridgov.poisson_score(t.x, t.lambda), t.threshold,
+           (SELECT g.geom FROM gridgov.grids g
+            WHERE g.code = t.grid AND g.valid_from <= as_of AND as_of < g.valid_to)
+    FROM tested t
+    WHERE t.x >= min_cases AND gridgov.poisson_score(t.x, t.lambda) >= t.threshold;
+
+    -- 2. Clusters of one category that cross grid boundaries, in a local metric
+    --    plane (equirectangular around the mean latitude of the county's points).
+    INSERT INTO gridgov.hotspots (county, detected_at, kind, category, grid, grids, window_start, window_end,
+                                  cases, baseline_cases, expected, score, threshold, geom)
+    WITH recent AS (
+        SELECT c.county, c.grid, c.category, c.location
+        FROM gridgov.cases c
+        WHERE c.reported_at > as_of - win AND c.reported_at <= as_of
+          AND c.location IS NOT NULL AND c.source <> 'proactive'
+    ), origin AS (
+        SELECT r.county, pg_catalog.avg(ST_Y(r.location)) AS lat0 FROM recent r GROUP BY r.county
+    ), labelled AS (
+        SELECT r.*, o.lat0,
+               ST_ClusterDBSCAN(ST_Scale(r.location, 111320 * pg_catalog.cos(pg_catalog.radians(o.lat0)), 110574),
+                                cluster_m, cluster_min) OVER (PARTITION BY r.county, r.category) AS cid
+        FROM recent r JOIN origin o ON o.county OPERATOR(gridgov.=) r.county
+    ), clusters AS (
+        SELECT l.county, l.category, l.cid, l.lat0, pg_catalog.count(*)::integer AS x,
+               pg_catalog.array_agg(DISTINCT l.grid ORDER BY l.grid) FILTER (WHERE l.grid IS NOT NULL) AS grids,
+               ST_ConvexHull(ST_Collect(ST_Scale(l.location, 111320 * pg_catalog.cos(pg_catalog.radians(l.lat0)),
+                                                 110574))) AS hull_m,
+               ST_ConvexHull(ST_Collect(ST_SnapToGrid(l.location, 0.001))) AS hull
+        FROM labelled l WHERE l.cid IS NOT NULL
+        GROUP BY l.county, l.category, l.cid, l.lat0
+        HAVING pg_catalog.count(DISTINCT l.grid) >= 2
+    ), past AS MATERIALIZED (
+        -- The baseline's points of the clusters' categories, in the same plane.
+        SELECT b.county, b.category,
+               ST_Scale(b.location, 111320 * pg_catalog.cos(pg_catalog.radians(o.lat0)), 110574) AS p
+        FROM gridgov.cases b
+        JOIN origin o ON o.county OPERATOR(gridgov.=) b.county
+        WHERE b.reported_at > as_of - win - baseline AND b.reported_at <= as_of - win
+          AND b.location IS NOT NULL AND b.source <> 'proactive'
+          AND b.category IN (SELECT cl.category FROM clusters cl)
+    ), based AS (
+        SELECT cl.*,
+               (SELECT pg_catalog.count(*) FROM past b
+                WHERE b.county OPERATOR(gridgov.=) cl.county AND b.category = cl.category
+                  AND ST_DWithin(b.p, cl.hull_m, cluster_m))::integer AS b
+        FROM clusters cl
+    ), tested AS (
+        SELECT t.*, (t.b + 1) * ratio AS lambda,
+               -pg_catalog.log(alpha / pg_catalog.count(*) OVER (PARTITION BY t.county)) AS threshold
+        FROM based t
+    )
+    SELECT t.county, as_of, 'cluster', t.category, NULL, t.grids, as_of - win, as_of, t.x, t.b, t.lambda,
+           gridgov.poisson_score(t.x, t.lambda), t.threshold, t.hull
+    FROM tested t
+    WHERE t.x >= min_cases AND gridgov.poisson_score(t.x, t.lambda) >= t.threshold;
+
+    -- 3. Proactive cases: one per hot spot, idempotent through the external id;
+    --    an existing one is linked even when no new case is opened.
+    FOR h IN SELECT * FROM gridgov.hotspots x WHERE x.detected_at = as_of ORDER BY x.id LOOP
+        IF h.kind = 'spike' THEN
+            pt := ST_PointOnSurface(h.geom);
+            ext := pg_catalog.format('hotspot/spike/%s/%s/%s', h.grid, h.category,
+                                     pg_catalog.to_char(as_of AT TIME ZONE gridgov.analytics_time_zone(), 'YYYY-MM-DD'));
+            SELECT g.name INTO place FROM gridgov.grids g
+            WHERE g.code = h.grid AND g.valid_from <= as_of AND as_of < g.valid_to;
+        ELSE
+            pt := ST_SnapToGrid(ST_Centroid(h.geom), 0.001);
+            ext := pg_catalog.format('hotspot/cluster/%s/%s,%s/%s', h.category,
+                                     pg_catalog.round(ST_X(pt)::numeric, 3), pg_catalog.round(ST_Y(pt)::numeric, 3),
+                                     pg_catalog.to_char(as_of AT TIME ZONE gridgov.analytics_time_zone(), 'YYYY-MM-DD'));
+            place := pg_catalog.format('%s 个网格交界处', pg_catalog.cardinality(h.grids));
+        END IF;
+        IF open_cases THEN
+            -- The county named (as intake gives it), so that the INSERT is
+            -- routed on a Citus coordinator too.
+            INSERT INTO gridgov.cases (county, source, external_id, category, title, location, grid, reported_at)
+            SELECT gridgov.case_county(pt, 'wgs84', CASE WHEN h.kind = 'spike' THEN h.grid END, as_of),
+                   'proactive', ext, h.category,
+                   pg_catalog.left(pg_catalog.format('未诉先办：%s %s 近 %s 起（预期 %s）', place, cat.name, h.cases,
+                                                     pg_catalog.round(h.expected::numeric, 1)), 500),
+                   pt, CASE WHEN h.kind = 'spike' THEN h.grid END, as_of
+            FROM gridgov.categories cat WHERE cat.code = h.category
+            ON CONFLICT (county, source, external_id) DO NOTHING;
+            IF FOUND THEN
+                opened := opened + 1;
+            END IF;
+        END IF;
+        -- Read, then written (Citus writes no reference table from a query
+        -- that reads a distributed one).
+        linked := (SELECT c.id FROM gridgov.cases c
+                   WHERE c.county OPERATOR(gridgov.=) h.county AND c.source = 'proactive' AND c.external_id = ext);
+        UPDATE gridgov.hotspots x SET case_id = linked WHERE x.id = h.id;
+    END LOOP;
+
+    UPDATE gridgov.hotspot_runs r
+    SET spikes = (SELECT pg_catalog.count(*) FROM gridgov.hotspots x WHERE x.detected_at = as_of AND x.kind = 'spike'),
+        clusters = (SELECT pg_catalog.count(*) FROM gridgov.hotspots x WHERE x.detected_at = as_of AND x.kind = 'cluster'),
+        cases_opened = opened
+    WHERE r.detected_at = as_of;
+
+    RETURN QUERY SELECT * FROM gridgov.hotspots x WHERE x.detected_at = as_of
+                 ORDER BY x.county, x.kind DESC, x.score DESC, x.id;
+END
+$$;
+COMMENT ON FUNCTION gridgov.detect_hotspots(timestamptz, interval, interval, integer, double precision, double precision, integer, boolean) IS
+    'Hot spots (未诉先办) in the window (as_of - win, as_of]: grid x category counts above their own baseline (as_of - win - baseline, as_of - win], and DBSCAN clusters (cluster_m metres, cluster_min points) of one category spanning at least two grids, each with at least min_cases cases and a Poisson score (gridgov.poisson_score against (baseline + 1) x win / baseline) above -log10(alpha / tests in the county). Replaces the results of an earlier run with the same as_of, stores them in gridgov.hotspots and gridgov.hotspot_runs, opens one proactive case each when open_cases (idempotent), and returns them. Proactive cases are never counted. 22004 NULL argument, 22023 bad parameter';
