@@ -344,6 +344,14 @@ BEGIN
     IF NOT pg_catalog.pg_try_advisory_xact_lock(gridgov.analytics_lock_key()) THEN
         RETURN 0;
     END IF;
+    -- On a Citus cluster the history is written under each worker's own
+    -- transaction ids: a watermark per node (096_citus.sql).
+    IF gridgov.citus_node_group() = 0 THEN
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                   WHERE p.logicalrelid = 'gridgov.case_events'::pg_catalog.regclass) THEN
+            RETURN gridgov.analytics_refresh_nodes(max_entries);
+        END IF;
+    END IF;
     SELECT w.below INTO below FROM gridgov.analytics_watermark w FOR UPDATE;
     IF below IS NULL THEN
         -- No watermark: a restore removed it (src/cases/restore.c).  The

@@ -40,6 +40,61 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.report_in(bigint, bigint, timestamptz) IS
     'A summoned department reports in on site (报到); recorded in the history; returns whether it was on time (GG252 when the department has no open whistle call for the case)';
+-- analytics_refresh_pending(): on a Citus coordinator, a watermark per node (096).
+CREATE OR REPLACE FUNCTION gridgov.analytics_refresh_pending(max_entries integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    below bigint;
+    horizon bigint;
+    last bigint;
+    ids bigint[];
+BEGIN
+    IF max_entries IS NOT NULL AND max_entries < 1 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('max_entries must be positive, not %s', max_entries),
+            HINT = 'Pass NULL to take in every new event.';
+    END IF;
+    -- One drain at a time, and none while another transaction is refreshing:
+    -- the next run (a minute later) takes over.
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(gridgov.analytics_lock_key()) THEN
+        RETURN 0;
+    END IF;
+    -- On a Citus cluster the history is written under each worker's own
+    -- transaction ids: a watermark per node (096_citus.sql).
+    IF gridgov.citus_node_group() = 0 THEN
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                   WHERE p.logicalrelid = 'gridgov.case_events'::pg_catalog.regclass) THEN
+            RETURN gridgov.analytics_refresh_nodes(max_entries);
+        END IF;
+    END IF;
+    SELECT w.below INTO below FROM gridgov.analytics_watermark w FOR UPDATE;
+    IF below IS NULL THEN
+        -- No watermark: a restore removed it (src/cases/restore.c).  The
+        -- analytics are not dumped and the restored events carry the old
+        -- cluster's transaction ids, so everything is recomputed once and the
+        -- watermark set for this cluster (docs/backup.md).
+        RETURN gridgov.analytics_rebuild();
+    END IF;
+    horizon := (pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint;
+    IF max_entries IS NOT NULL THEN
+        -- The transactions of the first max_entries new events, whole.
+        SELECT pg_catalog.max(x.txid) INTO last
+        FROM (SELECT e.txid FROM gridgov.case_events e WHERE e.txid >= below AND e.txid < horizon
+              ORDER BY e.txid LIMIT max_entries) x;
+        horizon := COALESCE(last + 1, horizon);
+    END IF;
+    ids := ARRAY(SELECT DISTINCT e.case_id FROM gridgov.case_events e
+                 WHERE e.txid >= below AND e.txid < horizon ORDER BY 1);
+    UPDATE gridgov.analytics_watermark SET below = horizon;
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RETURN 0;
+    END IF;
+    PERFORM gridgov.analytics_refresh(ids);
+    RETURN pg_catalog.cardinality(ids);
+END
+$$;
+COMMENT ON FUNCTION gridgov.analytics_refresh_pending(integer) IS
+    'Administration: takes in the history''s new events (those of the transactions between the watermark and the oldest transaction still running; at most max_entries events and the rest of their last transaction; NULL: all) and refreshes the analytics of their cases; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Without a watermark row (removed by a restore of cases: the analytics are not dumped, and restored events carry the old cluster''s transaction ids) it runs gridgov.analytics_rebuild() instead and returns its count. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
 -- detect_hotspots() names the county of the cases it opens, and reads the case before it links it.
 CREATE OR REPLACE FUNCTION gridgov.detect_hotspots(as_of timestamptz DEFAULT pg_catalog.now(),
                                         win interval DEFAULT '7 days',
