@@ -442,13 +442,16 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_
 DECLARE
     n bigint;
 BEGIN
+    PERFORM gridgov.citus_sequential();
     LOCK TABLE gridgov.case_stats IN EXCLUSIVE MODE;
     TRUNCATE gridgov.case_stats;
     INSERT INTO gridgov.case_stats SELECT * FROM gridgov.case_stats_computed;
     GET DIAGNOSTICS n = ROW_COUNT;
     PERFORM gridgov.analytics_rebuild_summaries();
     -- What this transaction's snapshot saw is taken in; the events of the
-    -- transactions still running are the drain's.
+    -- transactions still running are the drain's.  (On a Citus cluster the
+    -- workers' watermarks start again from their first events.)
+    DELETE FROM gridgov.analytics_node_watermarks;
     DELETE FROM gridgov.analytics_watermark;
     INSERT INTO gridgov.analytics_watermark (below)
     VALUES ((pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint);

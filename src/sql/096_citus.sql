@@ -17,24 +17,26 @@ AS $$
             'workflows', 'workflow_states', 'transitions', 'categories', 'components',
             'routing_rules', 'settings', 'calendars', 'calendar_periods',
             'calendar_exceptions', 'sla_policies', 'escalation_ladder', 'score_weights',
-            'history_seals', 'hotspot_runs', 'hotspots', 'analytics_watermark',
+            'history_seals', 'analytics_watermark',
             -- per case, by county, co-located with cases
             'cases', 'case_events', 'case_clocks', 'escalations', 'whistles',
             'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
             'stats_month_hist', 'stats_month_category',
             -- the history import's staging, the inbox, the analytics' node
-            -- watermarks: on the coordinator only
-            'import_cases', 'import_steps', 'import_rejects', 'case_inbox', 'analytics_node_watermarks']),
+            -- watermarks, the hot spots (written and read by the coordinator's
+            -- nightly job and views): on the coordinator only
+            'import_cases', 'import_steps', 'import_rejects', 'case_inbox', 'analytics_node_watermarks',
+            'hotspot_runs', 'hotspots']),
         pg_catalog.unnest(ARRAY[
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference',
-            'reference', 'reference', 'reference', 'reference',
+            'reference', 'reference',
             'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed',
-            'local', 'local', 'local', 'local', 'local']))
+            'local', 'local', 'local', 'local', 'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
@@ -265,6 +267,21 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh_nodes(integer) IS
     'Internal: gridgov.analytics_refresh_pending() on a Citus coordinator: each worker reports the cases of its shards with new events up to its own horizon (gridgov.analytics_pending_here()), their analytics are refreshed, and each node''s watermark moves (gridgov.analytics_node_watermarks)';
+
+-- Statements that change many shards after reading many, in one
+-- transaction (a rebuild of the summaries), run over one connection per
+-- node: Citus deadlocks against itself otherwise.  No SET clause: the
+-- setting lasts until the caller's own function or transaction ends.
+CREATE FUNCTION gridgov.citus_sequential() RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION gridgov.citus_sequential() IS
+    'Internal: on a Citus node, makes the rest of the caller''s transaction (or of its function with a SET clause) change many shards over one connection per node (citus.multi_shard_modify_mode = sequential); nothing without Citus';
 
 -- gridgov.distribute(): the one call on a Citus coordinator.  Citus converts
 -- tables joined by foreign keys together and would drop and re-create the

@@ -95,6 +95,29 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh_pending(integer) IS
     'Administration: takes in the history''s new events (those of the transactions between the watermark and the oldest transaction still running; at most max_entries events and the rest of their last transaction; NULL: all) and refreshes the analytics of their cases; returns the number of distinct cases refreshed. Returns 0 at once while another drain, or a refresh in another transaction, is running. Without a watermark row (removed by a restore of cases: the analytics are not dumped, and restored events carry the old cluster''s transaction ids) it runs gridgov.analytics_rebuild() instead and returns its count. Run every minute by the gridgov-analytics job; 22023 for a max_entries below 1';
+CREATE OR REPLACE FUNCTION gridgov.analytics_rebuild() RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM gridgov.citus_sequential();
+    LOCK TABLE gridgov.case_stats IN EXCLUSIVE MODE;
+    TRUNCATE gridgov.case_stats;
+    INSERT INTO gridgov.case_stats SELECT * FROM gridgov.case_stats_computed;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    PERFORM gridgov.analytics_rebuild_summaries();
+    -- What this transaction's snapshot saw is taken in; the events of the
+    -- transactions still running are the drain's.  (On a Citus cluster the
+    -- workers' watermarks start again from their first events.)
+    DELETE FROM gridgov.analytics_node_watermarks;
+    DELETE FROM gridgov.analytics_watermark;
+    INSERT INTO gridgov.analytics_watermark (below)
+    VALUES ((pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint);
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION gridgov.analytics_rebuild() IS
+    'Administration: Recomputes gridgov.case_stats for every case from cases, case_events and case_clocks, then the summaries, and moves the watermark of the history''s events to what it read; returns the number of cases. Run it after a restore (derived tables are not dumped), after a bulk load with triggers disabled, or after correcting the analytics calendar''s holidays';
 -- detect_hotspots() names the county of the cases it opens, and reads the case before it links it.
 CREATE OR REPLACE FUNCTION gridgov.detect_hotspots(as_of timestamptz DEFAULT pg_catalog.now(),
                                         win interval DEFAULT '7 days',

@@ -36,6 +36,7 @@ sql=src/sql
 	$x $sql/074_sla_sweep.sql function report_in replace
 	echo "-- analytics_refresh_pending(): on a Citus coordinator, a watermark per node (096)."
 	$x $sql/081_analytics_summaries.sql function analytics_refresh_pending replace
+	$x $sql/081_analytics_summaries.sql function analytics_rebuild replace
 	echo "-- detect_hotspots() names the county of the cases it opens, and reads the case before it links it."
 	$x $sql/084_analytics_hotspots.sql function detect_hotspots replace
 } >$d/030_act_in.sql
