@@ -124,7 +124,10 @@ SELECT is_empty($$
       AND p.prolang = (SELECT oid FROM pg_catalog.pg_language WHERE lanname = 'plpgsql')
       AND (pg_catalog.split_part(p.prosrc, E'\nBEGIN\n', 1) ~ '(:=|\mDEFAULT\M)'
            OR pg_catalog.strpos(p.prosrc, pg_catalog.format(
-                  E'\nBEGIN\n    PERFORM gridgov.trigger_check(%L, TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);\n', p.proname)) = 0)
+                  E'\nBEGIN\n    PERFORM gridgov.trigger_check(%L, TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);\n', p.proname)) = 0
+              -- (or keeps the table it returns: under Citus TG_TABLE_NAME is a shard's)
+              AND pg_catalog.strpos(p.prosrc, pg_catalog.format(
+                  E'\nBEGIN\n    tbl := gridgov.trigger_check(%L, TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);\n', p.proname)) = 0)
 $$, 'every PL/pgSQL trigger function checks where it fires before doing anything');
 
 SELECT is_empty($$

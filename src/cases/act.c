@@ -22,6 +22,8 @@
 #include "utils/timestamp.h"
 
 #include "act.h"
+#include "gridcode.h"
+#include "shards.h"
 #include "contact.h"
 #include "errcodes.h"
 #include "plans.h"
@@ -99,29 +101,32 @@ announce(int64 case_id, const char *action, bool system, const char *note, Jsonb
 	MemoryContextSwitchTo(old);
 }
 
-/* The arguments act() and act_prepare() share: an announcement of a caller's action. */
+/*
+ * The arguments act() and act_prepare() share (from argument first on:
+ * case_id, action, note, payload, at): an announcement of a caller's action.
+ */
 static void
-announce_args(FunctionCallInfo fcinfo)
+announce_args(FunctionCallInfo fcinfo, int first)
 {
 	char	   *action;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("case_id and action must not be NULL")));
-	if (!PG_ARGISNULL(3) && !JB_ROOT_IS_OBJECT(PG_GETARG_JSONB_P(3)))
+	if (!PG_ARGISNULL(first + 3) && !JB_ROOT_IS_OBJECT(PG_GETARG_JSONB_P(first + 3)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("payload must be a JSON object")));
-	action = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	action = text_to_cstring(PG_GETARG_TEXT_PP(first + 1));
 	if (strlen(action) >= REF_NAME_LEN || act_is_system_action(action))
 		ereport(ERROR,
 				(errcode(GG_ILLEGAL_TRANSITION),
 				 errmsg("\"%.*s\" is not an action a caller can take", REF_NAME_LEN, action)));
-	announce(PG_GETARG_INT64(0), action, false,
-			 PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
-			 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3),
-			 !PG_ARGISNULL(4), PG_ARGISNULL(4) ? 0 : PG_GETARG_TIMESTAMPTZ(4));
+	announce(PG_GETARG_INT64(first), action, false,
+			 PG_ARGISNULL(first + 2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(first + 2)),
+			 PG_ARGISNULL(first + 3) ? NULL : PG_GETARG_JSONB_P(first + 3),
+			 !PG_ARGISNULL(first + 4), PG_ARGISNULL(first + 4) ? 0 : PG_GETARG_TIMESTAMPTZ(first + 4));
 }
 
 /*
@@ -132,12 +137,12 @@ PG_FUNCTION_INFO_V1(gridgov_act_prepare);
 Datum
 gridgov_act_prepare(PG_FUNCTION_ARGS)
 {
-	announce_args(fcinfo);
+	announce_args(fcinfo, 0);
 	PG_RETURN_VOID();
 }
 
 static SPIPlanPtr act_plan = NULL;
-static SPIPlanPtr seen_plan = NULL;
+static SPIPlanPtr act_county_plan = NULL;
 
 /*
  * The case the UPDATE of act() did not find: GG100 when the caller cannot
@@ -151,8 +156,7 @@ act_not_found(int64 case_id)
 	Datum		values[1] = {Int64GetDatum(case_id)};
 
 	pending.set = false;
-	plans_keep(&seen_plan, "SELECT 1 FROM gridgov.cases x WHERE x.id = $1", 1, types);
-	plans_execute(seen_plan, values, NULL, true, 1, SPI_OK_SELECT);
+	plans_run("SELECT 1 FROM gridgov.cases x WHERE x.id = $1", 1, types, values, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -165,6 +169,65 @@ act_not_found(int64 case_id)
 }
 
 /*
+ * The action announced for case_id, taken by one UPDATE of the case ($1 its
+ * id; with by_county, $1 the county and $2 the id); returns the updated case,
+ * its contact data masked for a caller who may not read them.  Inside SPI.
+ */
+static Datum
+act_update(Datum *values, Oid *types, bool by_county, int64 case_id)
+{
+	bool		isnull;
+	Datum		county;
+
+	if (by_county)
+		plans_keep(&act_county_plan, "UPDATE gridgov.cases x SET updated_at = x.updated_at "
+				   "WHERE x.county OPERATOR(gridgov.=) $1 AND x.id = $2 RETURNING x.county", 2, types);
+	else
+		plans_keep(&act_plan, "UPDATE gridgov.cases x SET updated_at = x.updated_at WHERE x.id = $1 "
+				   "RETURNING x.county", 1, types);
+	plans_execute(by_county ? act_county_plan : act_plan, values, NULL, false, 0, SPI_OK_UPDATE_RETURNING);
+	if (SPI_processed == 0)
+		act_not_found(case_id);
+	county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return contact_case_for_caller(county, SPI_gettypeid(SPI_tuptable->tupdesc, 1), case_id);
+}
+
+/*
+ * Under Citus, act() on the coordinator: the case's county (read under the
+ * caller's policy: a case it cannot see is GG100, as on one server), then
+ * gridgov.act_in() of that county, which Citus runs on the node that holds
+ * the case (a distributed function), where the announcement and the UPDATE
+ * meet in one backend.
+ */
+static Datum
+act_on_cluster(FunctionCallInfo fcinfo)
+{
+	Oid			id_type[1] = {INT8OID};
+	Datum		id[1] = {PG_GETARG_DATUM(0)};
+	Oid			types[6] = {InvalidOid, INT8OID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	bool		isnull;
+	int			i;
+
+	plans_run("SELECT x.county FROM gridgov.cases x WHERE x.id = $1", 1, id_type, id, NULL, true, 1,
+			  SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		act_not_found(PG_GETARG_INT64(0));
+	types[0] = SPI_gettypeid(SPI_tuptable->tupdesc, 1);
+	values[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	for (i = 0; i < 5; i++)
+	{
+		values[i + 1] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		nulls[i + 1] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	if (SPI_execute_with_args("SELECT * FROM gridgov.act_in($1, $2, $3, $4, $5, $6)", 6, types, values,
+							  nulls, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "gridgov: act_in() did not return the case");
+	return PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
+}
+
+/*
  * gridgov.act(case_id, action, note, payload, at): the workflow's one entry
  * point; returns the updated case, its contact data masked for a caller who
  * may not read them (GG100 when there is no such case in the caller's sight).
@@ -173,23 +236,55 @@ PG_FUNCTION_INFO_V1(gridgov_act);
 Datum
 gridgov_act(PG_FUNCTION_ARGS)
 {
-	Oid			types[1] = {INT8OID};
 	Datum		values[1];
-	bool		isnull;
-	Datum		county;
+	Oid			types[1] = {INT8OID};
 	Datum		result;
 
-	announce_args(fcinfo);
-	values[0] = PG_GETARG_DATUM(0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plans_keep(&act_plan, "UPDATE gridgov.cases x SET updated_at = x.updated_at WHERE x.id = $1 RETURNING x.county",
-			   1, types);
-	plans_execute(act_plan, values, NULL, false, 0, SPI_OK_UPDATE_RETURNING);
-	if (SPI_processed == 0)
-		act_not_found(PG_GETARG_INT64(0));
-	county = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	result = contact_case_for_caller(county, SPI_gettypeid(SPI_tuptable->tupdesc, 1), PG_GETARG_INT64(0));
+	if (shards_distributed("cases"))
+	{
+		if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+			announce_args(fcinfo, 0);	/* the same error as on one server */
+		result = act_on_cluster(fcinfo);
+		SPI_finish();
+		PG_RETURN_DATUM(result);
+	}
+	announce_args(fcinfo, 0);
+	values[0] = PG_GETARG_DATUM(0);
+	result = act_update(values, types, false, PG_GETARG_INT64(0));
+	result = SPI_datumTransfer(result, false, -1);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * gridgov.act_in(county, case_id, action, note, payload, at): act() on a
+ * case of county, on the node that holds it (Citus runs it there; on one
+ * server it is act() with the county).  Elsewhere the case's shard is not
+ * local and it refuses (55000) rather than lose the announcement.
+ */
+PG_FUNCTION_INFO_V1(gridgov_act_in);
+Datum
+gridgov_act_in(PG_FUNCTION_ARGS)
+{
+	Datum		values[2];
+	Oid			types[2];
+	Datum		result;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("county must not be NULL")));
+	announce_args(fcinfo, 1);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) shards_rows_relation("cases", gridcode_hash_of(PG_GETARG_GRIDCODE(0)));
+	types[0] = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	types[1] = INT8OID;
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	result = act_update(values, types, true, PG_GETARG_INT64(1));
 	result = SPI_datumTransfer(result, false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);

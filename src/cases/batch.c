@@ -9,21 +9,21 @@
 #include "utils/lsyscache.h"
 
 #include "batch.h"
+#include "gridcode.h"
 #include "plans.h"
+#include "shards.h"
 
 void
 batch_init(Batch *b, const char *what, int ncols, const Oid *types, int capacity,
-		   const char *one_sql, SPIPlanPtr *one_plan,
-		   const char *many_sql, SPIPlanPtr *many_plan)
+		   const char *const *tables, const char *one_sql, const char *many_sql)
 {
 	int			c;
 
 	Assert(ncols > 0 && ncols <= BATCH_MAX_COLS && capacity > 0);
 	b->what = what;
 	b->one_sql = one_sql;
-	b->one_plan = one_plan;
 	b->many_sql = many_sql;
-	b->many_plan = many_plan;
+	b->tables = tables;
 	b->ncols = ncols;
 	b->capacity = capacity;
 	b->n = 0;
@@ -98,8 +98,9 @@ batch_flush(Batch *b)
 	if (b->n == 0)
 		return;
 	batch_params(b, !one, params, nulls, types);
-	plan = one ? plans_keep(b->one_plan, b->one_sql, b->ncols, types)
-		: plans_keep(b->many_plan, b->many_sql, b->ncols, types);
+	plan = shards_plan(one ? b->one_sql : b->many_sql, b->tables,
+					   b->tables ? gridcode_hash_of(DatumGetGridCode(b->values[0][0])) : 0,
+					   b->ncols, types);
 	plans_execute(plan, params, nulls, false, 0, SPI_OK_INSERT);
 	if (SPI_processed != (uint64) b->n)
 		elog(ERROR, "could not append the %s", b->what);

@@ -23,8 +23,7 @@ typedef struct Batch
 	const char *what;			/* for error messages */
 	const char *one_sql;		/* INSERT of one row from $1..$ncols */
 	const char *many_sql;		/* INSERT from $1..$ncols as arrays */
-	SPIPlanPtr *one_plan;		/* kept plans (static slots of the caller) */
-	SPIPlanPtr *many_plan;
+	const char *const *tables;	/* the tables of the statements' %1$s, %2$s; or NULL */
 	int			ncols;
 	Oid			types[BATCH_MAX_COLS];	/* element types */
 	int16		typlen[BATCH_MAX_COLS];
@@ -38,11 +37,15 @@ typedef struct Batch
 
 /*
  * Prepares a batch of up to capacity rows; its arrays, and copies of the
- * values added, live in CurrentMemoryContext.
+ * values added, live in CurrentMemoryContext.  With tables (NULL-ended), the
+ * statements are templates whose %1$s, %2$s name where this node holds the
+ * rows of those tables for the county of the first row's column 0 (the table,
+ * or under Citus its shard: shards.c); all rows of a batch are then of
+ * counties held together.  Without, they are plain statements.  One kept plan
+ * per statement and relations.
  */
 extern void batch_init(Batch *b, const char *what, int ncols, const Oid *types, int capacity,
-					   const char *one_sql, SPIPlanPtr *one_plan,
-					   const char *many_sql, SPIPlanPtr *many_plan);
+					   const char *const *tables, const char *one_sql, const char *many_sql);
 
 /*
  * Adds a row (values and nulls of ncols columns), copying by-reference

@@ -19,6 +19,8 @@
 #include "utils/jsonb.h"
 
 #include "engine.h"
+#include "gridcode.h"
+#include "shards.h"
 #include "errcodes.h"
 #include "horizon.h"
 #include "owner.h"
@@ -36,7 +38,7 @@ enum
 };
 
 #define EVENT_COLUMNS \
-	"INSERT INTO gridgov.case_events (county, case_id, seq, at, actor_role, actor_staff_id, " \
+	"INSERT INTO %1$s (county, case_id, seq, at, actor_role, actor_staff_id, " \
 	"action, from_state, to_state, note, payload, prev_hash, hash) "
 #define EVENT_ONE_SQL EVENT_COLUMNS \
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
@@ -56,28 +58,28 @@ enum
 	CL_DUE, CL_WARN, CL_NCOLS
 };
 
-#define CLOCK_COLUMNS \
-	"INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, policy_id, calendar_id, amount, unit, " \
+#define CLOCK_COLUMNS(clocks) \
+	"INSERT INTO " clocks " (county, case_id, stage, seq, policy_id, calendar_id, amount, unit, " \
 	"started_at, due_at, warn_at, next_escalation_at) "
-#define CLOCK_SEQ(county, case_id, stage, seq) \
-	"COALESCE(" seq ", 1 + COALESCE((SELECT pg_catalog.max(k.seq) FROM gridgov.case_clocks k " \
+#define CLOCK_SEQ(clocks, county, case_id, stage, seq) \
+	"COALESCE(" seq ", 1 + COALESCE((SELECT pg_catalog.max(k.seq) FROM " clocks " k " \
 	"WHERE k.county OPERATOR(gridgov.=) " county " AND k.case_id = " case_id " AND k.stage = " stage "), 0))"
-#define CLOCK_ONE_SQL CLOCK_COLUMNS \
-	"VALUES ($1, $2, $3, " CLOCK_SEQ("$1", "$2", "$3", "$4") ", $5, $6, $7, $8, $9, $10, $11, $10)"
-#define CLOCK_ROWS(p) \
-	"SELECT u.county, u.case_id, u.stage, " CLOCK_SEQ("u.county", "u.case_id", "u.stage", "u.seq") ", " \
+#define CLOCK_ONE_SQL CLOCK_COLUMNS("%1$s") \
+	"VALUES ($1, $2, $3, " CLOCK_SEQ("%1$s", "$1", "$2", "$3", "$4") ", $5, $6, $7, $8, $9, $10, $11, $10)"
+#define CLOCK_ROWS(clocks, p) \
+	"SELECT u.county, u.case_id, u.stage, " CLOCK_SEQ(clocks, "u.county", "u.case_id", "u.stage", "u.seq") ", " \
 	"u.policy_id, u.calendar_id, u.amount, u.unit, u.started_at, u.due_at, u.warn_at, u.due_at " \
 	"FROM ROWS FROM (pg_catalog.unnest(" p "1), pg_catalog.unnest(" p "2), pg_catalog.unnest(" p "3), " \
 	"pg_catalog.unnest(" p "4), pg_catalog.unnest(" p "5), pg_catalog.unnest(" p "6), " \
 	"pg_catalog.unnest(" p "7), pg_catalog.unnest(" p "8), pg_catalog.unnest(" p "9), " \
 	"pg_catalog.unnest(" p "10), pg_catalog.unnest(" p "11)) " \
 	"AS u(county, case_id, stage, seq, policy_id, calendar_id, amount, unit, started_at, due_at, warn_at)"
-#define CLOCK_MANY_SQL CLOCK_COLUMNS CLOCK_ROWS("$")
+#define CLOCK_MANY_SQL CLOCK_COLUMNS("%1$s") CLOCK_ROWS("%1$s", "$")
 
 /* One case's event and clocks in one statement (a one-row intake or update). */
 #define SINGLE_SQL \
-	"WITH e AS (" EVENT_ONE_SQL ") " CLOCK_COLUMNS \
-	"SELECT u.county, u.case_id, u.stage, " CLOCK_SEQ("u.county", "u.case_id", "u.stage", "u.seq") ", " \
+	"WITH e AS (" EVENT_ONE_SQL ") " CLOCK_COLUMNS("%2$s") \
+	"SELECT u.county, u.case_id, u.stage, " CLOCK_SEQ("%2$s", "u.county", "u.case_id", "u.stage", "u.seq") ", " \
 	"u.policy_id, u.calendar_id, u.amount, u.unit, u.started_at, u.due_at, u.warn_at, u.due_at " \
 	"FROM ROWS FROM (pg_catalog.unnest($14), pg_catalog.unnest($15), pg_catalog.unnest($16), " \
 	"pg_catalog.unnest($17), pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20), " \
@@ -85,11 +87,12 @@ enum
 	"AS u(county, case_id, stage, seq, policy_id, calendar_id, amount, unit, started_at, due_at, warn_at)"
 #define SINGLE_NARGS	(EV_NCOLS + CL_NCOLS)
 
-static SPIPlanPtr event_one_plan = NULL;
-static SPIPlanPtr event_many_plan = NULL;
-static SPIPlanPtr clock_one_plan = NULL;
-static SPIPlanPtr clock_many_plan = NULL;
-static SPIPlanPtr single_plan = NULL;
+/* Where the statements write: the tables, or under Citus the shards (shards.c). */
+static const char *const events_table[] = {"case_events", NULL};
+static const char *const clocks_table[] = {"case_clocks", NULL};
+static const char *const single_tables[] = {"case_events", "case_clocks", NULL};
+static const char *const clocks_calendars[] = {"case_clocks", "calendars", NULL};
+static const char *const cases_table[] = {"cases", NULL};
 
 static void flush_clocks(EngineBatch *b);
 
@@ -104,10 +107,10 @@ engine_batch_init(EngineBatch *b, Oid county_type, int capacity)
 	NUMERICOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 
 	batch_init(&b->events, "case events", EV_NCOLS, ev_types, capacity,
-			   EVENT_ONE_SQL, &event_one_plan, EVENT_MANY_SQL, &event_many_plan);
+			   events_table, EVENT_ONE_SQL, EVENT_MANY_SQL);
 	/* A case starts a few clocks (two with the shipped workflows). */
 	batch_init(&b->clocks, "case clocks", CL_NCOLS, cl_types, capacity * 2,
-			   CLOCK_ONE_SQL, &clock_one_plan, CLOCK_MANY_SQL, &clock_many_plan);
+			   clocks_table, CLOCK_ONE_SQL, CLOCK_MANY_SQL);
 	b->single = (capacity == 1);
 }
 
@@ -204,7 +207,8 @@ flush_single(EngineBatch *b)
 
 	batch_params(&b->events, false, params, nulls, types);
 	batch_params(&b->clocks, true, params + EV_NCOLS, nulls + EV_NCOLS, types + EV_NCOLS);
-	plan = plans_keep(&single_plan, SINGLE_SQL, SINGLE_NARGS, types);
+	plan = shards_plan(SINGLE_SQL, single_tables, gridcode_hash_of(DatumGetGridCode(params[EV_COUNTY])),
+					   SINGLE_NARGS, types);
 	plans_execute(plan, params, nulls, false, 0, SPI_OK_INSERT);
 	if (SPI_processed != (uint64) b->clocks.n)
 		elog(ERROR, "could not append the event and clocks of case " INT64_FORMAT,
@@ -240,53 +244,50 @@ engine_flush(EngineBatch *b)
 	" k.county OPERATOR(gridgov.=) $1 AND k.case_id = $2 AND k.met_at IS NULL AND k.cancelled_at IS NULL"
 
 #define SUSPEND_SQL \
-	"UPDATE gridgov.case_clocks k SET paused_at = $3 WHERE" CLOCKS_OF_CASE " AND k.paused_at IS NULL"
+	"UPDATE %1$s k SET paused_at = $3 WHERE" CLOCKS_OF_CASE " AND k.paused_at IS NULL"
 #define RESUME_SQL \
-	"UPDATE gridgov.case_clocks k SET " \
+	"UPDATE %1$s k SET " \
 	"due_at = gridgov.sla_shift(c.name, k.unit, k.due_at, k.paused_at, $3), " \
 	"warn_at = gridgov.sla_shift(c.name, k.unit, k.warn_at, k.paused_at, $3), " \
 	"next_escalation_at = gridgov.sla_shift(c.name, k.unit, k.next_escalation_at, k.paused_at, $3), " \
 	"paused_minutes = k.paused_minutes + gridgov.worktime_between(c.name, k.paused_at, $3, 'minutes'), " \
 	"paused_at = NULL " \
-	"FROM gridgov.calendars c WHERE c.id = k.calendar_id AND" CLOCKS_OF_CASE " AND k.paused_at IS NOT NULL"
+	"FROM %2$s c WHERE c.id = k.calendar_id AND" CLOCKS_OF_CASE " AND k.paused_at IS NOT NULL"
 #define EXTEND_AMOUNT	"($4 ->> 'amount')::numeric"
 #define EXTEND_UNIT		"COALESCE($4 ->> 'unit', k.unit)"
 #define EXTEND_SQL \
-	"UPDATE gridgov.case_clocks k SET " \
+	"UPDATE %1$s k SET " \
 	"due_at = gridgov.worktime_add(c.name, k.due_at, " EXTEND_AMOUNT ", " EXTEND_UNIT "), " \
 	"warn_at = gridgov.worktime_add(c.name, k.warn_at, " EXTEND_AMOUNT ", " EXTEND_UNIT "), " \
 	"next_escalation_at = CASE WHEN k.escalation_level = 0 " \
 	"THEN gridgov.worktime_add(c.name, k.due_at, " EXTEND_AMOUNT ", " EXTEND_UNIT ") " \
 	"ELSE k.next_escalation_at END, " \
 	"extended = k.extended + CASE WHEN " EXTEND_UNIT " = k.unit THEN " EXTEND_AMOUNT " ELSE 0 END " \
-	"FROM gridgov.calendars c WHERE c.id = k.calendar_id AND" CLOCKS_OF_CASE \
+	"FROM %2$s c WHERE c.id = k.calendar_id AND" CLOCKS_OF_CASE \
 	" AND k.stage = ($4 ->> 'stage')::gridgov.sla_stage"
 #define STOP_SQL \
-	"UPDATE gridgov.case_clocks k SET met_at = $3, paused_at = NULL, next_escalation_at = NULL " \
+	"UPDATE %1$s k SET met_at = $3, paused_at = NULL, next_escalation_at = NULL " \
 	"WHERE" CLOCKS_OF_CASE " AND k.stage::text = ANY ($4)"
 /* Closing meets the whole clock and cancels the others; merging cancels all. */
 #define CLOSE_SQL \
-	"UPDATE gridgov.case_clocks k SET " \
+	"UPDATE %1$s k SET " \
 	"met_at = CASE WHEN k.stage = 'whole' AND NOT $4 THEN $3 END, " \
 	"cancelled_at = CASE WHEN k.stage = 'whole' AND NOT $4 THEN NULL ELSE $3 END, " \
 	"paused_at = NULL, next_escalation_at = NULL WHERE" CLOCKS_OF_CASE
 
-static SPIPlanPtr suspend_plan = NULL;
-static SPIPlanPtr resume_plan = NULL;
-static SPIPlanPtr extend_plan = NULL;
-static SPIPlanPtr stop_plan = NULL;
-static SPIPlanPtr close_plan = NULL;
-
-/* Runs an UPDATE of the case's clocks with ($1 county, $2 case, $3 at, [$4 arg]). */
+/*
+ * Runs an UPDATE of the case's clocks (%1$s; %2$s the calendars) with ($1
+ * county, $2 case, $3 at, [$4 arg]).
+ */
 static uint64
-update_clocks(SPIPlanPtr *slot, const char *sql, const EngineChange *ch, Oid argtype, Datum arg)
+update_clocks(const char *sql, const EngineChange *ch, Oid argtype, Datum arg)
 {
 	Oid			types[4] = {ch->c.county_type, INT8OID, TIMESTAMPTZOID, argtype};
 	Datum		values[4] = {ch->c.county, Int64GetDatum(ch->c.case_id), TimestampTzGetDatum(ch->at), arg};
 	int			nargs = OidIsValid(argtype) ? 4 : 3;
 
-	plans_keep(slot, sql, nargs, types);
-	plans_execute(*slot, values, NULL, false, 0, SPI_OK_UPDATE);
+	plans_execute(shards_plan(sql, clocks_calendars, gridcode_hash_of(DatumGetGridCode(ch->c.county)),
+							  nargs, types), values, NULL, false, 0, SPI_OK_UPDATE);
 	return SPI_processed;
 }
 
@@ -333,10 +334,10 @@ pause_or_move(const EngineChange *ch)
 	const char *action = ch->t->action;
 
 	if (strcmp(action, "suspend") == 0)
-		(void) update_clocks(&suspend_plan, SUSPEND_SQL, ch, InvalidOid, (Datum) 0);
+		(void) update_clocks(SUSPEND_SQL, ch, InvalidOid, (Datum) 0);
 	else if (strcmp(action, "resume") == 0)
 	{
-		if (update_clocks(&resume_plan, RESUME_SQL, ch, InvalidOid, (Datum) 0) == 0)
+		if (update_clocks(RESUME_SQL, ch, InvalidOid, (Datum) 0) == 0)
 			nothing_to_change(ch, "suspended clock to resume");
 	}
 	else if (strcmp(action, "extend") == 0)
@@ -346,7 +347,7 @@ pause_or_move(const EngineChange *ch)
 		const char *stage = payload_stage(ch);
 
 		if (ch->payload == NULL ||
-			update_clocks(&extend_plan, EXTEND_SQL, ch, JSONBOID, payload) == 0)
+			update_clocks(EXTEND_SQL, ch, JSONBOID, payload) == 0)
 			nothing_to_change(ch, psprintf("running %s clock to extend", stage ? stage : ""));
 	}
 	else
@@ -363,10 +364,10 @@ clock_effects_cb(void *arg)
 	if (pause_or_move(ch))
 		return;
 	if (t->nclock_stop > 0)
-		(void) update_clocks(&stop_plan, STOP_SQL, ch, TEXTARRAYOID,
+		(void) update_clocks(STOP_SQL, ch, TEXTARRAYOID,
 							 names_array(t->nclock_stop, t->clock_stop));
 	if (ch->closes || ch->merged)
-		(void) update_clocks(&close_plan, CLOSE_SQL, ch, BOOLOID, BoolGetDatum(ch->merged));
+		(void) update_clocks(CLOSE_SQL, ch, BOOLOID, BoolGetDatum(ch->merged));
 	if (t->nclock_start > 0 && ch->open_after)
 	{
 		EngineBatch b;
@@ -403,8 +404,6 @@ typedef struct CloseMerged
 	TimestampTz closed_at;
 } CloseMerged;
 
-static SPIPlanPtr merged_plan = NULL;
-
 static void
 close_merged_cb(void *arg)
 {
@@ -415,12 +414,11 @@ close_merged_cb(void *arg)
 	uint64		n;
 	uint64		i;
 
-	plans_keep(&merged_plan,
-			   "SELECT c.id FROM gridgov.cases c "
-			   "WHERE c.county OPERATOR(gridgov.=) $1 AND c.master_case_id = $2 "
-			   "AND c.closed_at IS NULL AND c.state = '" ENGINE_MERGED_STATE "' ORDER BY c.id",
-			   2, types);
-	plans_execute(merged_plan, values, NULL, true, 0, SPI_OK_SELECT);
+	plans_execute(shards_plan("SELECT c.id FROM %1$s c "
+							  "WHERE c.county OPERATOR(gridgov.=) $1 AND c.master_case_id = $2 "
+							  "AND c.closed_at IS NULL AND c.state = '" ENGINE_MERGED_STATE "' ORDER BY c.id",
+							  cases_table, gridcode_hash_of(DatumGetGridCode(m->county)), 2, types),
+				  values, NULL, true, 0, SPI_OK_SELECT);
 	dups = SPI_tuptable;
 	n = SPI_processed;
 	for (i = 0; i < n; i++)

@@ -724,10 +724,6 @@ enum
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
 #define DONE_MANY_SQL DONE_INSERT "SELECT * FROM ROWS FROM (" UNNEST16("$") ")"
 
-static SPIPlanPtr clock_one_plan = NULL;
-static SPIPlanPtr clock_many_plan = NULL;
-static SPIPlanPtr done_one_plan = NULL;
-static SPIPlanPtr done_many_plan = NULL;
 
 typedef struct Writer
 {
@@ -755,9 +751,9 @@ writer_init(Writer *wr)
 
 	engine_batch_init(&wr->events, wr->county_type, IMPORT_CHUNK * 8);
 	batch_init(&wr->clocks, "imported clocks", CK_NCOLS, ck_types, IMPORT_CHUNK * 8,
-			   CLOCK_ONE_SQL, &clock_one_plan, CLOCK_MANY_SQL, &clock_many_plan);
+			   NULL, CLOCK_ONE_SQL, CLOCK_MANY_SQL);
 	batch_init(&wr->done, "imported cases", D_NCOLS, d_types, IMPORT_CHUNK,
-			   DONE_ONE_SQL, &done_one_plan, DONE_MANY_SQL, &done_many_plan);
+			   NULL, DONE_ONE_SQL, DONE_MANY_SQL);
 	MemoryContextSwitchTo(old);
 }
 

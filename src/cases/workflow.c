@@ -46,10 +46,11 @@
 #include "refcache.h"
 #include "scope.h"
 #include "triggers.h"
+#include "shards.h"
 #include "workflow.h"
 
-static SPIPlanPtr prev_hash_plan = NULL;
-static SPIPlanPtr master_plan = NULL;
+static const char *const events_table[] = {"case_events", NULL};
+static const char *const master_tables[] = {"cases", "workflow_states", NULL};
 
 /* --- checks -------------------------------------------------------------- */
 
@@ -226,13 +227,11 @@ check_master(const CaseChange *ch)
 		ereport(ERROR,
 				(errcode(GG_BAD_MERGE),
 				 errmsg("case " INT64_FORMAT " cannot be merged into itself", change_case_id(ch))));
-	plans_keep(&master_plan,
-			   "SELECT c.closed_at IS NULL AND NOT s.terminal "
-			   "FROM gridgov.cases c JOIN gridgov.workflow_states s "
-			   "ON s.workflow = c.workflow AND s.state = c.state "
-			   "WHERE c.county OPERATOR(gridgov.=) $1 AND c.id = $2",
-			   2, types);
-	plans_execute(master_plan, args, NULL, true, 1, SPI_OK_SELECT);
+	plans_execute(shards_plan("SELECT c.closed_at IS NULL AND NOT s.terminal "
+							  "FROM %1$s c JOIN %2$s s ON s.workflow = c.workflow AND s.state = c.state "
+							  "WHERE c.county OPERATOR(gridgov.=) $1 AND c.id = $2",
+							  master_tables, gridcode_hash_of(DatumGetGridCode(args[0])), 2, types),
+				  args, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed == 0 ||
 		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		ereport(ERROR,
@@ -481,14 +480,13 @@ previous_hash(const CaseChange *ch, uint8 *prev)
 		memcpy(prev, VARDATA_ANY(h), AUDIT_HASH_LEN);
 		return;
 	}
-	plans_keep(&prev_hash_plan,
-			   "SELECT hash FROM gridgov.case_events "
-			   "WHERE county OPERATOR(gridgov.=) $1 AND case_id = $2 AND seq = $3",
-			   3, types);
 	args[0] = change_old(ch, CC_COUNTY);
 	args[1] = change_old(ch, CC_ID);
 	args[2] = change_old(ch, CC_EVENTS);
-	plans_execute(prev_hash_plan, args, NULL, true, 1, SPI_OK_SELECT);
+	plans_execute(shards_plan("SELECT hash FROM %1$s "
+							  "WHERE county OPERATOR(gridgov.=) $1 AND case_id = $2 AND seq = $3",
+							  events_table, gridcode_hash_of(DatumGetGridCode(args[0])), 3, types),
+				  args, NULL, true, 1, SPI_OK_SELECT);
 	d = (SPI_processed == 1) ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)
 		: (isnull = true, (Datum) 0);
 	if (SPI_processed == 0 && ch->old_is_ours)

@@ -146,9 +146,10 @@ shards_table_of(Oid relid)
 }
 
 /*
- * Shard ranges of the distributed gridgov tables read so far: for each, its
- * shards' hash ranges and the local relation of each (InvalidOid when the
- * shard is on another node), or no shards when the table is not distributed.
+ * Shard ranges of the gridgov tables read so far: for each, its shards' hash
+ * ranges and the local relation of each (InvalidOid when the shard is on
+ * another node), or no shards when the table is not a Citus table.  A
+ * reference table has one shard, of the whole range.
  */
 typedef struct ShardRanges
 {
@@ -159,12 +160,17 @@ typedef struct ShardRanges
 	Oid		   *relid;
 } ShardRanges;
 
-#define MAX_SHARDED_TABLES 8
+#define MAX_SHARDED_TABLES 16
 #define SHARD_RANGES_SQL \
-	"SELECT s.shardminvalue::pg_catalog.int4, s.shardmaxvalue::pg_catalog.int4, " \
+	"SELECT COALESCE(s.shardminvalue::pg_catalog.int4, -2147483648), " \
+	"COALESCE(s.shardmaxvalue::pg_catalog.int4, 2147483647), " \
 	"pg_catalog.format('%s_%s', $2, s.shardid) FROM pg_catalog.pg_dist_shard s " \
-	"WHERE s.logicalrelid = $1 AND s.shardminvalue IS NOT NULL ORDER BY 1"
+	"WHERE s.logicalrelid = $1 ORDER BY 1"
 
+/*
+ * Read again (all of them) when Citus changes the shards of one of the
+ * per-case tables; gridgov.distribute() converts the reference tables first.
+ */
 static const char *const sharded_tables[] = {"cases", "case_events", "case_clocks", "escalations",
 "whistles", "whistle_calls", "history_seal_heads", "case_stats", NULL};
 static const CacheSpec ranges_spec = {"shard ranges", NULL, sharded_tables, false, false};
@@ -243,6 +249,12 @@ table_ranges(const char *table)
 	return &ranges[nranges++];
 }
 
+bool
+shards_distributed(const char *table)
+{
+	return table_ranges(table)->n > 0;
+}
+
 Oid
 shards_rows_relation(const char *table, int32 hash)
 {
@@ -297,7 +309,7 @@ shards_plan(const char *sql_template, const char *const *tables, int32 hash, int
 
 	MemSet(&key, 0, sizeof(key));
 	key.sql_template = sql_template;
-	for (i = 0; i < 2 && tables[i] != NULL; i++)
+	for (i = 0; tables != NULL && i < 2 && tables[i] != NULL; i++)
 	{
 		key.relids[i] = shards_rows_relation(tables[i], hash);
 		names[i] = quote_qualified_identifier("gridgov", get_rel_name(key.relids[i]));
@@ -315,5 +327,8 @@ shards_plan(const char *sql_template, const char *const *tables, int32 hash, int
 	entry = hash_search(shard_plans, &key, HASH_ENTER, &found);
 	if (!found)
 		entry->plan = NULL;
-	return plans_keep(&entry->plan, psprintf(sql_template, names[0], names[1]), nargs, types);
+	if (entry->plan == NULL)
+		(void) plans_keep(&entry->plan, tables == NULL ? sql_template
+						  : psprintf(sql_template, names[0], names[1]), nargs, types);
+	return entry->plan;
 }

@@ -31,10 +31,14 @@ extern Oid	shards_table_of(Oid relid);
  */
 extern Oid	shards_rows_relation(const char *table, int32 hash);
 
+/* Whether gridgov.table is a Citus table (its rows are in shards). */
+extern bool shards_distributed(const char *table);
+
 /*
- * A kept plan of sql_template, whose %s are replaced in order by the
+ * A kept plan of sql_template, whose %1$s and %2$s are replaced by the
  * relations shards_rows_relation() gives for tables (NULL-ended, at most
- * two) and hash; one plan per template and relations.
+ * two) and hash; one plan per template and relations.  With tables NULL,
+ * sql_template is the statement itself (one kept plan).
  */
 extern SPIPlanPtr shards_plan(const char *sql_template, const char *const *tables, int32 hash,
 							  int nargs, const Oid *types);

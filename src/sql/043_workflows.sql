@@ -221,9 +221,9 @@ DECLARE
     editable text[];
     key_match text;
     matched boolean;
-    -- The table (under Citus, TG_TABLE_NAME is the shard, this copy of it).
-    tbl text := gridgov.trigger_check('shipped_rows_restore', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    tbl text;  -- the table (under Citus, TG_TABLE_NAME is a shard's name)
 BEGIN
+    tbl := gridgov.trigger_check('shipped_rows_restore', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'UPDATE' THEN
         NEW.builtin := OLD.builtin;
         NEW.modified := OLD.modified

@@ -254,8 +254,9 @@ DECLARE
     their_key text;
     removed text[];
     hit text;
-    tbl text := gridgov.trigger_check('reference_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    tbl text;  -- the table (under Citus, TG_TABLE_NAME is a shard's name)
 BEGIN
+    tbl := gridgov.trigger_check('reference_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     -- trigger_check has made sure TG_RELID is a guarded table of schema gridgov
     -- or, under Citus, a shard of one.  The copies of a reference table on the
     -- workers leave the check to the coordinator's copy, which sees all cases.

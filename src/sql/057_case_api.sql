@@ -111,3 +111,9 @@ CREATE FUNCTION gridgov.act(case_id bigint, action text, note text DEFAULT NULL,
     AS 'MODULE_PATHNAME', 'gridgov_act' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION gridgov.act(bigint, text, text, jsonb, timestamptz) IS
     'The workflow''s one entry point: takes an action on a case (locking it), with a note and a payload (department_id for dispatch, solved and satisfaction for callback, master_case_id for merge), at a time: NULL (the default) for now, or the case''s latest event time when a transaction that committed meanwhile recorded a later one; an explicit time may not be earlier than the latest event (GG111) nor beyond gridgov.future_tolerance (GG112). Returns the updated case. Illegal actions GG101, roles GG102, missing values GG104';
+CREATE FUNCTION gridgov.act_in(county gridgov.gridcode, case_id bigint, action text, note text DEFAULT NULL,
+                               payload jsonb DEFAULT '{}', at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases
+    AS 'MODULE_PATHNAME', 'gridgov_act_in' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz) IS
+    'gridgov.act() on a case of county, where the case is held: on a Citus cluster a distributed function by county (gridgov.distribute()), which act() calls on the coordinator; on one server the same as act(). Refuses (55000) on a node that does not hold the county''s cases';

@@ -137,8 +137,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r jsonb;
     cal text;
-    tbl text := gridgov.trigger_check('calendar_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    tbl text;  -- the table (under Citus, TG_TABLE_NAME is a shard's name)
 BEGIN
+    tbl := gridgov.trigger_check('calendar_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'TRUNCATE' THEN
         RAISE EXCEPTION USING ERRCODE = 'GG201',
             MESSAGE = pg_catalog.format('cannot truncate gridgov.%s', tbl),

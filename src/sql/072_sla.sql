@@ -60,8 +60,9 @@ JOIN gridgov.calendars c ON c.name = v.calendar;
 CREATE FUNCTION gridgov.sla_builtin_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    tbl text := gridgov.trigger_check('sla_builtin_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    tbl text;  -- the table (under Citus, TG_TABLE_NAME is a shard's name)
 BEGIN
+    tbl := gridgov.trigger_check('sla_builtin_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
         IF OLD.builtin THEN
             RAISE EXCEPTION USING ERRCODE = 'GG250',
@@ -95,8 +96,11 @@ ALTER TABLE gridgov.sla_policies ENABLE ALWAYS TRIGGER sla_policies_shipped;
 CREATE FUNCTION gridgov.sla_policy(category text, urgency gridgov.urgency, source gridgov.case_source,
                                    stage gridgov.sla_stage)
     RETURNS SETOF gridgov.sla_policies
-    LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1
+    SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT p.* FROM gridgov.sla_policies p
     WHERE p.active AND p.stage = sla_policy.stage
       AND pg_catalog.starts_with(sla_policy.category, p.category_prefix)
@@ -104,9 +108,10 @@ BEGIN ATOMIC
       AND (p.source IS NULL OR p.source = sla_policy.source)
     ORDER BY pg_catalog.length(p.category_prefix) DESC, p.urgency IS NULL, p.source IS NULL, p.id
     LIMIT 1;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_source, gridgov.sla_stage) IS
-    'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock). A set-returning function so that the planner inlines it into the queries that start clocks';
+    'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock). PL/pgSQL, not inlined: the engine memoises its answers per backend, and under Citus a SQL function inlined into a query with parameters cannot be planned';
 
 -- Clocks -----------------------------------------------------------------------
 --

@@ -161,6 +161,15 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ADD CONSTRAINT %I %s', fks[i][1], fks[i][2], fks[i][3]);
         END LOOP;
     END IF;
+    -- act() on the coordinator runs act_in() where the case is.
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o
+                   WHERE o.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                     AND o.objid = 'gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz)'::pg_catalog.regprocedure
+                     AND o.colocationid IS NOT NULL) THEN
+        PERFORM pg_catalog.create_distributed_function(
+            'gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz)', 'county',
+            colocate_with => 'gridgov.cases', force_delegation => true);
+    END IF;
     PERFORM gridgov.citus_id_ranges();
     PERFORM pg_catalog.run_command_on_workers('SELECT gridgov.citus_id_ranges()');
     RETURN QUERY SELECT l.table_name, l.kind FROM gridgov.citus_layout() l ORDER BY l.step;

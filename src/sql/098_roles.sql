@@ -69,6 +69,8 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.contact_revealable(bigint) TO gridgov_dispatcher, gridgov_department;
     GRANT EXECUTE ON FUNCTION gridgov.rehome_cases(bigint), gridgov.rehome_due_cases(timestamptz)
           TO gridgov_admin;
+    -- Scale-out (096): they need the tables' owner as well (a superuser).
+    GRANT EXECUTE ON FUNCTION gridgov.distribute(), gridgov.citus_id_ranges() TO gridgov_admin;
 
     -- Seals of the histories (059): the admin role seals; it and the analysts
     -- read the seals, export their lines and verify them.  Seals hold ids and

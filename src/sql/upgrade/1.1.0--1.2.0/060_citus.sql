@@ -1,0 +1,181 @@
+-- Scale-out on Citus: the layout and gridgov.distribute() (src/sql/096_citus.sql).
+-- ---------------------------------------------------------------------------
+-- Scale-out on Citus (docs/scaling.md): the layout of gridgov's tables on a
+-- cluster, and gridgov.distribute(), the one call that applies it on a Citus
+-- coordinator.  Nothing here needs Citus to be installed: the functions look
+-- for it when they run.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION gridgov.citus_layout()
+    RETURNS TABLE (table_name text, kind text, step integer)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 40
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.t, l.k, l.n::integer
+    FROM ROWS FROM (pg_catalog.unnest(ARRAY[
+            -- configuration: copied to every node (referenced before referring)
+            'grid_revisions', 'grids', 'departments', 'staff', 'grid_staff',
+            'workflows', 'workflow_states', 'transitions', 'categories', 'components',
+            'routing_rules', 'settings', 'calendars', 'calendar_periods',
+            'calendar_exceptions', 'sla_policies', 'escalation_ladder', 'score_weights',
+            'history_seals', 'hotspot_runs', 'hotspots', 'analytics_watermark',
+            -- per case, by county, co-located with cases
+            'cases', 'case_events', 'case_clocks', 'escalations', 'whistles',
+            'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
+            'stats_month_hist', 'stats_month_category',
+            -- the history import's staging: on the coordinator only
+            'import_cases', 'import_steps', 'import_rejects']),
+        pg_catalog.unnest(ARRAY[
+            'reference', 'reference', 'reference', 'reference', 'reference',
+            'reference', 'reference', 'reference', 'reference', 'reference',
+            'reference', 'reference', 'reference', 'reference',
+            'reference', 'reference', 'reference', 'reference',
+            'reference', 'reference', 'reference', 'reference',
+            'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
+            'distributed', 'distributed', 'distributed', 'distributed',
+            'distributed', 'distributed',
+            'local', 'local', 'local']))
+        WITH ORDINALITY AS l(t, k, n)
+$$;
+COMMENT ON FUNCTION gridgov.citus_layout() IS
+    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (the history import''s staging, on the coordinator); docs/scaling.md';
+
+CREATE FUNCTION gridgov.citus_node_group() RETURNS integer
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g);
+END
+$$;
+COMMENT ON FUNCTION gridgov.citus_node_group() IS
+    'Internal: this node''s Citus group (0 on the coordinator), or NULL without Citus';
+
+-- Each node draws the ids of the rows it inserts (whistles written by the
+-- workflow on a worker, cases taken in there) from its own range: group g
+-- gets [g * 2^48 + 1, (g + 1) * 2^48 - 1], the coordinator (group 0) the
+-- range a single server uses.  Run on every node by gridgov.distribute().
+CREATE FUNCTION gridgov.citus_id_ranges() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g bigint := gridgov.citus_node_group();
+    s text;
+    n integer := 0;
+BEGIN
+    IF g IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'gridgov.citus_id_ranges() runs only on a node of a Citus cluster';
+    END IF;
+    FOREACH s IN ARRAY ARRAY['cases_id_seq', 'whistles_id_seq'] LOOP
+        IF g > 0 AND COALESCE(pg_catalog.pg_sequence_last_value(
+                         pg_catalog.format('gridgov.%I', s)::pg_catalog.regclass), 0)
+                     < g * 281474976710656 THEN
+            EXECUTE pg_catalog.format('ALTER SEQUENCE gridgov.%I MINVALUE %s MAXVALUE %s RESTART WITH %s',
+                s, g * 281474976710656 + 1, (g + 1) * 281474976710656 - 1, g * 281474976710656 + 1);
+            n := n + 1;
+        END IF;
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION gridgov.citus_id_ranges() IS
+    'Administration: on a node of a Citus cluster, gives this node''s case and whistle ids their own range (group g: g * 2^48 + 1 up to (g + 1) * 2^48 - 1; the coordinator keeps the single-server range), so that ids are unique across the cluster; run on every worker by gridgov.distribute(); returns how many sequences it moved';
+
+-- gridgov.distribute(): the one call on a Citus coordinator.  Citus converts
+-- tables joined by foreign keys together and would drop and re-create the
+-- extension's sequences while doing so, which an extension's members do not
+-- allow; and it copies the rows already there into the shards with the
+-- tables' triggers enabled, which would run intake again for every case.  So
+-- the foreign keys between gridgov's tables are dropped first and made again
+-- after, and gridgov's triggers are off while the rows are copied (in this
+-- transaction only: other sessions wait on the tables' locks).
+CREATE FUNCTION gridgov.distribute()
+    RETURNS TABLE (table_name text, kind text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    fks text[][] := '{}';
+    trigs text[][] := '{}';
+    r record;
+    i integer;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'gridgov.distribute() needs the citus extension in this database',
+            HINT = 'Load citus first in shared_preload_libraries, CREATE EXTENSION citus, then add the worker nodes; docs/scaling.md.';
+    END IF;
+    IF gridgov.citus_node_group() IS DISTINCT FROM 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'gridgov.distribute() runs on the Citus coordinator',
+            HINT = 'Register the coordinator with citus_set_coordinator_host() and call gridgov.distribute() there.';
+    END IF;
+    PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+    -- Foreign keys to reference tables: one connection per node (Citus).
+    PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                   WHERE p.logicalrelid = 'gridgov.cases'::pg_catalog.regclass) THEN
+        -- The foreign keys among gridgov's tables, as the catalog prints them.
+        FOR r IN
+            SELECT c.conrelid::pg_catalog.regclass::text AS rel, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
+            FROM pg_catalog.pg_constraint c
+            WHERE c.contype = 'f' AND c.connamespace = 'gridgov'::pg_catalog.regnamespace
+            ORDER BY c.conrelid, c.conname
+        LOOP
+            fks := fks || ARRAY[[pg_catalog.split_part(r.rel, '.', 2), r.conname, r.def]];
+            EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I DROP CONSTRAINT %I',
+                                      pg_catalog.split_part(r.rel, '.', 2), r.conname);
+            -- The workers' copies of the extension have the keys too, which the
+            -- coordinator's ALTER TABLE below adds there again (done here, before
+            -- this transaction holds locks there; each in its own transaction).
+            PERFORM pg_catalog.run_command_on_workers(
+                pg_catalog.format('ALTER TABLE gridgov.%I DROP CONSTRAINT IF EXISTS %I',
+                                  pg_catalog.split_part(r.rel, '.', 2), r.conname));
+        END LOOP;
+        FOR r IN
+            SELECT c.relname, t.tgname, t.tgenabled
+            FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = 'gridgov'::pg_catalog.regnamespace AND NOT t.tgisinternal
+            ORDER BY c.relname, t.tgname
+        LOOP
+            trigs := trigs || ARRAY[[r.relname::text, r.tgname::text, r.tgenabled::text]];
+            EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I DISABLE TRIGGER %I', r.relname, r.tgname);
+        END LOOP;
+        FOR r IN SELECT l.table_name, l.kind FROM gridgov.citus_layout() l ORDER BY l.step LOOP
+            IF r.kind = 'reference' THEN
+                PERFORM pg_catalog.create_reference_table(pg_catalog.format('gridgov.%I', r.table_name));
+            ELSIF r.kind = 'distributed' THEN
+                PERFORM pg_catalog.create_distributed_table(
+                    pg_catalog.format('gridgov.%I', r.table_name), 'county',
+                    colocate_with => CASE WHEN r.table_name = 'cases' THEN 'none' ELSE 'gridgov.cases' END);
+            END IF;
+        END LOOP;
+        FOR i IN 1 .. COALESCE(pg_catalog.array_length(trigs, 1), 0) LOOP
+            CONTINUE WHEN trigs[i][3] = 'D';
+            EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ENABLE %s TRIGGER %I', trigs[i][1],
+                CASE trigs[i][3] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, trigs[i][2]);
+        END LOOP;
+        -- pg_get_constraintdef()'s own text of a constraint of gridgov's tables.
+        FOR i IN 1 .. COALESCE(pg_catalog.array_length(fks, 1), 0) LOOP
+            EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ADD CONSTRAINT %I %s', fks[i][1], fks[i][2], fks[i][3]);
+        END LOOP;
+    END IF;
+    -- act() on the coordinator runs act_in() where the case is.
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o
+                   WHERE o.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                     AND o.objid = 'gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz)'::pg_catalog.regprocedure
+                     AND o.colocationid IS NOT NULL) THEN
+        PERFORM pg_catalog.create_distributed_function(
+            'gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz)', 'county',
+            colocate_with => 'gridgov.cases', force_delegation => true);
+    END IF;
+    PERFORM gridgov.citus_id_ranges();
+    PERFORM pg_catalog.run_command_on_workers('SELECT gridgov.citus_id_ranges()');
+    RETURN QUERY SELECT l.table_name, l.kind FROM gridgov.citus_layout() l ORDER BY l.step;
+END
+$$;
+COMMENT ON FUNCTION gridgov.distribute() IS
+    'Administration: on a Citus coordinator with its workers added, makes gridgov''s configuration tables reference tables and its per-case tables distributed by county and co-located with cases (gridgov.citus_layout()), with the rows already there, and gives every node its own range of ids; again after adding a node (then it only gives the new node its ids); docs/scaling.md';
+REVOKE EXECUTE ON FUNCTION gridgov.citus_node_group(), gridgov.citus_id_ranges(), gridgov.distribute() FROM PUBLIC;
