@@ -276,38 +276,36 @@ apply_location(CaseRow *row, double *lon, double *lat)
 	return true;
 }
 
-/* Grid (locate unless given) and county (from the grid, else home county). */
-static void
-apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat)
+/*
+ * A case's place: its grid (located at `at` unless given; *has_grid tells
+ * whether there is one) and its county (of the grid, else the given one,
+ * else the home county).  The one rule of intake and gridgov.case_county().
+ */
+static GridCode
+place_case(bool *has_grid, GridCode *grid, bool has_county, GridCode county_given,
+		   bool has_location, double lon, double lat, TimestampTz at)
 {
-	GridCode	grid;
 	GridCode	county;
-	bool		has_grid = !is_null(row, CC_GRID);
 
-	if (!has_grid && has_location &&
-		locate_lonlat(lon, lat, DatumGetTimestampTz(get(row, CC_REPORTED_AT)), &grid))
+	if (!*has_grid && has_location && locate_lonlat(lon, lat, at, grid))
+		*has_grid = true;
+	if (*has_grid)
 	{
-		set(row, CC_GRID, GridCodeGetDatum(grid), false);
-		has_grid = true;
-	}
-	if (has_grid)
-	{
-		grid = DatumGetGridCode(get(row, CC_GRID));
-		if (gridcode_level(grid) < GRIDCODE_LEVEL_COUNTY)
+		if (gridcode_level(*grid) < GRIDCODE_LEVEL_COUNTY)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("a case's grid cannot be a province or city code"),
 					 errdetail("A case's grid is a county, town, community or unit grid code.")));
-		county = gridcode_truncate(grid, 6);
+		county = gridcode_truncate(*grid, 6);
 	}
-	else if (!is_null(row, CC_COUNTY))
-		county = DatumGetGridCode(get(row, CC_COUNTY));
+	else if (has_county)
+		county = county_given;
 	else if (!refcache_home_county(&county))
 		ereport(ERROR,
 				(errcode(GG_NO_COUNTY),
 				 errmsg("the case lies outside every grid and no home county is configured"),
 				 errhint("Set it once: UPDATE gridgov.settings SET value = '110115' WHERE key = 'home_county'.")));
-	if (!is_null(row, CC_COUNTY) && DatumGetGridCode(get(row, CC_COUNTY)) != county)
+	if (has_county && county_given != county)
 		ereport(ERROR,
 				(errcode(GG_MAINTAINED_COLUMN),
 				 errmsg("county does not match the case's grid"),
@@ -316,7 +314,51 @@ apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("county must be a 6-digit code")));
+	return county;
+}
+
+/* Grid (locate unless given) and county (from the grid, else home county). */
+static void
+apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat)
+{
+	bool		has_grid = !is_null(row, CC_GRID);
+	GridCode	grid = has_grid ? DatumGetGridCode(get(row, CC_GRID)) : 0;
+	bool		had_grid = has_grid;
+	GridCode	county;
+
+	county = place_case(&has_grid, &grid, !is_null(row, CC_COUNTY),
+						is_null(row, CC_COUNTY) ? 0 : DatumGetGridCode(get(row, CC_COUNTY)),
+						has_location, lon, lat, DatumGetTimestampTz(get(row, CC_REPORTED_AT)));
+	if (has_grid && !had_grid)
+		set(row, CC_GRID, GridCodeGetDatum(grid), false);
 	set(row, CC_COUNTY, GridCodeGetDatum(county), false);
+}
+
+/*
+ * gridgov.case_county(location, coord_system, grid, reported_at): the county
+ * intake gives a case of these values (for a client that must name it, as
+ * on a Citus cluster, where the county routes the row).
+ */
+PG_FUNCTION_INFO_V1(gridgov_case_county);
+Datum
+gridgov_case_county(PG_FUNCTION_ARGS)
+{
+	bool		has_location = !PG_ARGISNULL(0);
+	bool		has_grid = !PG_ARGISNULL(2);
+	GridCode	grid = has_grid ? PG_GETARG_GRIDCODE(2) : 0;
+	double		lon = 0.0;
+	double		lat = 0.0;
+
+	if (has_location)
+	{
+		char	   *system_name = PG_ARGISNULL(1) ? "wgs84" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+		locate_read_point(PG_GETARG_DATUM(0), "the case location", &lon, &lat);
+		coord_to_wgs84(coord_system_from_name(system_name), &lon, &lat);
+	}
+	PG_RETURN_GRIDCODE(place_case(&has_grid, &grid, false, 0, has_location, lon, lat,
+								  PG_ARGISNULL(3) ? GetCurrentTransactionStartTimestamp()
+								  : PG_GETARG_TIMESTAMPTZ(3)));
 }
 
 static void

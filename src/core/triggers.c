@@ -72,6 +72,7 @@ static const TriggerBinding bindings[] = {
 	/* cases and their history */
 	B_ROW("case_intake", "cases", "I"),
 	A_STMT("case_intake_finish", "cases", "I"),
+	A_STMT("case_inbox_file", "case_inbox", "I"),
 	B_ROW("case_update", "cases", "U"),
 	B_ROW("case_no_delete", "cases", "D"),
 	B_STMT("case_no_delete", "cases", "T"),

@@ -39,6 +39,8 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.settings', 'WHERE NOT builti
 
 CREATE FUNCTION gridgov.settings_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    shipped boolean;
 BEGIN
     PERFORM gridgov.trigger_check('settings_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
@@ -61,11 +63,15 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         -- A row for a shipped, unchanged key replaces it (this is how pg_restore
         -- brings back a changed shipped row after CREATE EXTENSION made it).
-        IF EXISTS (SELECT 1 FROM gridgov.settings s
-                   WHERE s.key = NEW.key AND s.builtin AND NOT s.modified) THEN
-            UPDATE gridgov.settings s
-               SET value = NEW.value, description = COALESCE(NEW.description, s.description)
-             WHERE s.key = NEW.key;
+        -- In the relation fired on: under Citus each copy of the reference
+        -- table (TG_TABLE_NAME, a shard) does so for itself.
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I s '
+                                  'WHERE s.key = $1 AND s.builtin AND NOT s.modified)', TG_TABLE_NAME)
+            INTO shipped USING NEW.key;
+        IF shipped THEN
+            EXECUTE pg_catalog.format('UPDATE gridgov.%I s SET value = $2, '
+                                      'description = COALESCE($3, s.description) WHERE s.key = $1', TG_TABLE_NAME)
+                USING NEW.key, NEW.value, NEW.description;
             RETURN NULL;
         END IF;
         NEW.builtin := false;

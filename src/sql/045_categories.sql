@@ -139,6 +139,8 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.categories', 'WHERE NOT buil
 
 CREATE FUNCTION gridgov.categories_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    shipped boolean;
 BEGIN
     PERFORM gridgov.trigger_check('categories_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
     IF TG_OP = 'DELETE' THEN
@@ -159,12 +161,15 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         -- A row for a shipped, unchanged code replaces it (this is how pg_restore
         -- brings back a changed shipped row after CREATE EXTENSION made it).
-        IF EXISTS (SELECT 1 FROM gridgov.categories c
-                   WHERE c.code = NEW.code AND c.builtin AND NOT c.modified) THEN
-            UPDATE gridgov.categories c
-               SET name = NEW.name, default_urgency = NEW.default_urgency,
-                   workflow = NEW.workflow, active = NEW.active
-             WHERE c.code = NEW.code;
+        -- In the relation fired on: under Citus each copy of the reference
+        -- table (TG_TABLE_NAME, a shard) does so for itself.
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I c '
+                                  'WHERE c.code = $1 AND c.builtin AND NOT c.modified)', TG_TABLE_NAME)
+            INTO shipped USING NEW.code;
+        IF shipped THEN
+            EXECUTE pg_catalog.format('UPDATE gridgov.%I c SET name = $2, default_urgency = $3, '
+                                      'workflow = $4, active = $5 WHERE c.code = $1', TG_TABLE_NAME)
+                USING NEW.code, NEW.name, NEW.default_urgency, NEW.workflow, NEW.active;
             RETURN NULL;
         END IF;
         NEW.builtin := false;

@@ -62,6 +62,9 @@ BEGIN
         END IF;
     END LOOP;
     GRANT INSERT ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    -- The inbox (096): filing without the county; its trigger reads and removes
+    -- the transaction's own rows as the inserting role.
+    GRANT SELECT, INSERT, DELETE ON gridgov.case_inbox TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     GRANT SELECT ON gridgov.my_cases, gridgov.case_events, gridgov.staff, gridgov.grid_staff
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor;
     GRANT EXECUTE ON PROCEDURE gridgov.reveal_contact(bigint, text, text, text, text, text)

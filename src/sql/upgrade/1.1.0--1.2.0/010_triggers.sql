@@ -6,6 +6,114 @@ CREATE FUNCTION gridgov.trigger_check(fn text, relid oid, tg_when text, tg_level
     AS 'MODULE_PATHNAME', 'gridgov_trigger_check' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.trigger_check(text, oid, text, text, text) IS
     'Building block of every PL/pgSQL trigger function of gridgov, called first with its own name and TG_RELID, TG_WHEN, TG_LEVEL, TG_OP: refuses (39P01) a firing that gridgov.trigger_bindings() does not list, e.g. the function attached to another table; returns the gridgov table the firing is bound to (TG_TABLE_NAME is a shard''s name under Citus)';
+CREATE OR REPLACE FUNCTION gridgov.settings_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    shipped boolean;
+BEGIN
+    PERFORM gridgov.trigger_check('settings_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.builtin THEN
+            RAISE EXCEPTION USING ERRCODE = 'GG128',
+                MESSAGE = pg_catalog.format('setting %s ships with gridgov and cannot be deleted', OLD.key),
+                DETAIL = 'A dump and restore would bring it back.',
+                HINT = pg_catalog.format('Unset it instead: UPDATE gridgov.settings SET value = NULL WHERE key = %L.', OLD.key);
+        END IF;
+        RETURN OLD;
+    END IF;
+
+    IF NEW.key = 'home_county' AND NEW.value IS NOT NULL
+       AND NEW.value !~ '^[0-9]{6}$' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('setting home_county must be a 6-digit county code, not "%s"', NEW.value),
+            DETAIL = 'It names the district this database serves, e.g. 110115 for Daxing.';
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        -- A row for a shipped, unchanged key replaces it (this is how pg_restore
+        -- brings back a changed shipped row after CREATE EXTENSION made it).
+        -- In the relation fired on: under Citus each copy of the reference
+        -- table (TG_TABLE_NAME, a shard) does so for itself.
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I s '
+                                  'WHERE s.key = $1 AND s.builtin AND NOT s.modified)', TG_TABLE_NAME)
+            INTO shipped USING NEW.key;
+        IF shipped THEN
+            EXECUTE pg_catalog.format('UPDATE gridgov.%I s SET value = $2, '
+                                      'description = COALESCE($3, s.description) WHERE s.key = $1', TG_TABLE_NAME)
+                USING NEW.key, NEW.value, NEW.description;
+            RETURN NULL;
+        END IF;
+        NEW.builtin := false;
+        NEW.modified := false;
+        RETURN NEW;
+    END IF;
+
+    IF OLD.builtin AND NEW.key <> OLD.key THEN
+        RAISE EXCEPTION USING ERRCODE = 'GG128',
+            MESSAGE = pg_catalog.format('setting %s ships with gridgov and cannot be renamed', OLD.key);
+    END IF;
+    NEW.builtin := OLD.builtin;
+    NEW.modified := OLD.modified
+        OR (OLD.builtin AND (NEW.value, NEW.description) IS DISTINCT FROM (OLD.value, OLD.description));
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION gridgov.settings_guard() IS
+    'Trigger: validates known settings (home_county: 6 digits, 22023), keeps builtin/modified, refuses to delete or rename shipped keys (GG128), and lets an INSERT of a shipped unchanged key replace it (restore)';
+CREATE OR REPLACE FUNCTION gridgov.categories_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    shipped boolean;
+BEGIN
+    PERFORM gridgov.trigger_check('categories_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.builtin THEN
+            RAISE EXCEPTION USING ERRCODE = 'GG128',
+                MESSAGE = pg_catalog.format('category %s (%s) ships with gridgov and cannot be deleted', OLD.code, OLD.name),
+                DETAIL = 'A dump and restore would bring it back.',
+                HINT = pg_catalog.format('Deactivate it instead: UPDATE gridgov.categories SET active = false WHERE code = %L.', OLD.code);
+        END IF;
+        RETURN OLD;
+    END IF;
+
+    IF NEW.workflow IS NULL THEN
+        NEW.workflow := CASE pg_catalog.left(NEW.code, 1) WHEN 'H' THEN 'hotline'
+                                                          WHEN 'D' THEN 'dispute' ELSE 'grid_event' END;
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        -- A row for a shipped, unchanged code replaces it (this is how pg_restore
+        -- brings back a changed shipped row after CREATE EXTENSION made it).
+        -- In the relation fired on: under Citus each copy of the reference
+        -- table (TG_TABLE_NAME, a shard) does so for itself.
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I c '
+                                  'WHERE c.code = $1 AND c.builtin AND NOT c.modified)', TG_TABLE_NAME)
+            INTO shipped USING NEW.code;
+        IF shipped THEN
+            EXECUTE pg_catalog.format('UPDATE gridgov.%I c SET name = $2, default_urgency = $3, '
+                                      'workflow = $4, active = $5 WHERE c.code = $1', TG_TABLE_NAME)
+                USING NEW.code, NEW.name, NEW.default_urgency, NEW.workflow, NEW.active;
+            RETURN NULL;
+        END IF;
+        NEW.builtin := false;
+        NEW.modified := false;
+        RETURN NEW;
+    END IF;
+
+    IF OLD.builtin AND NEW.code <> OLD.code THEN
+        RAISE EXCEPTION USING ERRCODE = 'GG128',
+            MESSAGE = pg_catalog.format('category %s (%s) ships with gridgov and cannot be recoded', OLD.code, OLD.name),
+            HINT = 'Add a category with the new code and deactivate this one.';
+    END IF;
+    NEW.builtin := OLD.builtin;
+    NEW.modified := OLD.modified
+        OR (OLD.builtin AND (NEW.name, NEW.default_urgency, NEW.workflow, NEW.active)
+                            IS DISTINCT FROM (OLD.name, OLD.default_urgency, OLD.workflow, OLD.active));
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION gridgov.categories_guard() IS
+    'Trigger: fills workflow from the kind, keeps builtin/modified, refuses to delete or recode shipped categories (GG128), and lets an INSERT of a shipped unchanged code replace it (restore)';
 CREATE OR REPLACE FUNCTION gridgov.shipped_rows_restore() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE

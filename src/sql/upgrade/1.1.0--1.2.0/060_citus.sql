@@ -23,8 +23,8 @@ AS $$
             'cases', 'case_events', 'case_clocks', 'escalations', 'whistles',
             'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
             'stats_month_hist', 'stats_month_category',
-            -- the history import's staging: on the coordinator only
-            'import_cases', 'import_steps', 'import_rejects']),
+            -- the history import's staging and the inbox: on the coordinator only
+            'import_cases', 'import_steps', 'import_rejects', 'case_inbox']),
         pg_catalog.unnest(ARRAY[
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference', 'reference',
@@ -34,11 +34,11 @@ AS $$
             'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed',
-            'local', 'local', 'local']))
+            'local', 'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
-    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (the history import''s staging, on the coordinator); docs/scaling.md';
+    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (the history import''s staging and the case inbox, on the coordinator); docs/scaling.md';
 
 CREATE FUNCTION gridgov.citus_node_group() RETURNS integer
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -55,8 +55,10 @@ COMMENT ON FUNCTION gridgov.citus_node_group() IS
 
 -- Each node draws the ids of the rows it inserts (whistles written by the
 -- workflow on a worker, cases taken in there) from its own range: group g
--- gets [g * 2^48 + 1, (g + 1) * 2^48 - 1], the coordinator (group 0) the
--- range a single server uses.  Run on every node by gridgov.distribute().
+-- starts at g * 2^48 + 1, the coordinator (group 0) where a single server
+-- does.  Citus refuses ALTER SEQUENCE on a sequence of a distributed table,
+-- so the range is where setval() moves the sequence (2^48 ids a node).  Run
+-- on every node by gridgov.distribute().
 CREATE FUNCTION gridgov.citus_id_ranges() RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $$
@@ -71,10 +73,10 @@ BEGIN
     END IF;
     FOREACH s IN ARRAY ARRAY['cases_id_seq', 'whistles_id_seq'] LOOP
         IF g > 0 AND COALESCE(pg_catalog.pg_sequence_last_value(
-                         pg_catalog.format('gridgov.%I', s)::pg_catalog.regclass), 0)
+                                  pg_catalog.format('gridgov.%I', s)::pg_catalog.regclass), 0)
                      < g * 281474976710656 THEN
-            EXECUTE pg_catalog.format('ALTER SEQUENCE gridgov.%I MINVALUE %s MAXVALUE %s RESTART WITH %s',
-                s, g * 281474976710656 + 1, (g + 1) * 281474976710656 - 1, g * 281474976710656 + 1);
+            PERFORM pg_catalog.setval(pg_catalog.format('gridgov.%I', s)::pg_catalog.regclass,
+                                      g * 281474976710656, true);
             n := n + 1;
         END IF;
     END LOOP;
@@ -82,7 +84,88 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.citus_id_ranges() IS
-    'Administration: on a node of a Citus cluster, gives this node''s case and whistle ids their own range (group g: g * 2^48 + 1 up to (g + 1) * 2^48 - 1; the coordinator keeps the single-server range), so that ids are unique across the cluster; run on every worker by gridgov.distribute(); returns how many sequences it moved';
+    'Administration: on a node of a Citus cluster, gives this node''s case and whistle ids their own range (group g: from g * 2^48 + 1; the coordinator keeps the single-server range), so that ids are unique across the cluster; run on every worker by gridgov.distribute(); returns how many sequences it moved';
+
+-- Intake without the county ---------------------------------------------------
+--
+-- On a Citus cluster the county routes a row before any trigger runs, so a
+-- client names it: gridgov.case_county() computes it as intake does, and
+-- gridgov.case_inbox takes rows without it (INSERT or COPY, on one server or
+-- a coordinator) and files them into gridgov.cases at the end of the
+-- statement, in one INSERT ... SELECT.
+
+CREATE FUNCTION gridgov.case_county(location geometry, coord_system text DEFAULT 'wgs84',
+                                    grid gridgov.gridcode DEFAULT NULL, reported_at timestamptz DEFAULT NULL)
+    RETURNS gridgov.gridcode
+    AS 'MODULE_PATHNAME', 'gridgov_case_county' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.case_county(geometry, text, gridgov.gridcode, timestamptz) IS
+    'The county intake gives a case of this location (in coord_system; NULL: none), grid (NULL: located) and report time (NULL: now): of its grid, else the home county (GG107 when none). What a client names as county on a Citus cluster, where the county routes the row';
+
+CREATE TABLE gridgov.case_inbox (
+    county          gridgov.gridcode,
+    source          gridgov.case_source NOT NULL,
+    external_id     text,
+    category        text COLLATE pg_catalog."C",
+    urgency         gridgov.urgency,
+    title           text NOT NULL,
+    description     text,
+    location        geometry(Point),
+    coord_system    text NOT NULL DEFAULT 'wgs84',
+    address         text,
+    reporter_name   text,
+    reporter_phone  text,
+    objcode         text,
+    grid            gridgov.gridcode,
+    reported_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    txid            bigint NOT NULL DEFAULT (pg_catalog.pg_current_xact_id()::text)::bigint
+);
+COMMENT ON TABLE gridgov.case_inbox IS
+    'Intake without the county: rows inserted or copied here (the columns a client gives at intake; county optional) are filed into gridgov.cases at the end of the statement, with the county of gridgov.case_county(), and removed; never holds a row after its statement. For COPY on a Citus coordinator (docs/scaling.md); RETURNING here gives no case id';
+COMMENT ON COLUMN gridgov.case_inbox.county IS 'County of the case, or NULL: computed as intake does (gridgov.case_county())';
+COMMENT ON COLUMN gridgov.case_inbox.source IS 'As gridgov.cases.source';
+COMMENT ON COLUMN gridgov.case_inbox.external_id IS 'As gridgov.cases.external_id';
+COMMENT ON COLUMN gridgov.case_inbox.category IS 'As gridgov.cases.category';
+COMMENT ON COLUMN gridgov.case_inbox.urgency IS 'As gridgov.cases.urgency (NULL: the category''s default)';
+COMMENT ON COLUMN gridgov.case_inbox.title IS 'As gridgov.cases.title';
+COMMENT ON COLUMN gridgov.case_inbox.description IS 'As gridgov.cases.description';
+COMMENT ON COLUMN gridgov.case_inbox.location IS 'As gridgov.cases.location, in coord_system';
+COMMENT ON COLUMN gridgov.case_inbox.coord_system IS 'As gridgov.cases.coord_system';
+COMMENT ON COLUMN gridgov.case_inbox.address IS 'As gridgov.cases.address';
+COMMENT ON COLUMN gridgov.case_inbox.reporter_name IS 'As gridgov.cases.reporter_name';
+COMMENT ON COLUMN gridgov.case_inbox.reporter_phone IS 'As gridgov.cases.reporter_phone';
+COMMENT ON COLUMN gridgov.case_inbox.objcode IS 'As gridgov.cases.objcode';
+COMMENT ON COLUMN gridgov.case_inbox.grid IS 'As gridgov.cases.grid (NULL: located)';
+COMMENT ON COLUMN gridgov.case_inbox.reported_at IS 'As gridgov.cases.reported_at';
+COMMENT ON COLUMN gridgov.case_inbox.txid IS 'The transaction that inserted the row: the statement trigger files and removes the rows of its own transaction';
+-- Only the inserting transaction's rows, which it files before it ends.
+ALTER TABLE gridgov.case_inbox ENABLE ROW LEVEL SECURITY;
+CREATE POLICY case_inbox_own ON gridgov.case_inbox
+    USING (txid = (pg_catalog.pg_current_xact_id()::text)::bigint)
+    WITH CHECK (txid = (pg_catalog.pg_current_xact_id()::text)::bigint);
+
+-- Runs as the inserting role: gridgov.cases' privileges and policies apply to
+-- the filing as to an INSERT there.
+CREATE FUNCTION gridgov.case_inbox_file() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me bigint;
+BEGIN
+    PERFORM gridgov.trigger_check('case_inbox_file', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    me := (pg_catalog.pg_current_xact_id()::text)::bigint;
+    INSERT INTO gridgov.cases (county, source, external_id, category, urgency, title, description, location,
+                               coord_system, address, reporter_name, reporter_phone, objcode, grid, reported_at)
+    SELECT COALESCE(i.county, gridgov.case_county(i.location, i.coord_system, i.grid, i.reported_at)),
+           i.source, i.external_id, i.category, i.urgency, i.title, i.description, i.location,
+           i.coord_system, i.address, i.reporter_name, i.reporter_phone, i.objcode, i.grid, i.reported_at
+    FROM gridgov.case_inbox i WHERE i.txid = me;
+    DELETE FROM gridgov.case_inbox i WHERE i.txid = me;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION gridgov.case_inbox_file() IS
+    'Trigger (AFTER INSERT FOR EACH STATEMENT on gridgov.case_inbox): files the transaction''s rows of the inbox into gridgov.cases, as the inserting role, and removes them';
+CREATE TRIGGER case_inbox_file AFTER INSERT ON gridgov.case_inbox
+    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_inbox_file();
 
 -- gridgov.distribute(): the one call on a Citus coordinator.  Citus converts
 -- tables joined by foreign keys together and would drop and re-create the
@@ -90,8 +173,9 @@ COMMENT ON FUNCTION gridgov.citus_id_ranges() IS
 -- allow; and it copies the rows already there into the shards with the
 -- tables' triggers enabled, which would run intake again for every case.  So
 -- the foreign keys between gridgov's tables are dropped first and made again
--- after, and gridgov's triggers are off while the rows are copied (in this
--- transaction only: other sessions wait on the tables' locks).
+-- after, and gridgov's triggers that fire on INSERT are off while the rows
+-- are copied (in this transaction only: other sessions wait on the tables'
+-- locks).
 CREATE FUNCTION gridgov.distribute()
     RETURNS TABLE (table_name text, kind text)
     LANGUAGE plpgsql
@@ -138,6 +222,11 @@ BEGIN
             SELECT c.relname, t.tgname, t.tgenabled
             FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
             WHERE c.relnamespace = 'gridgov'::pg_catalog.regnamespace AND NOT t.tgisinternal
+              -- those that fire on INSERT (the copy), but the cache invalidation
+              -- (Citus leaves a trigger that also fires on TRUNCATE disabled on
+              -- the shards once it was disabled when they were made)
+              AND t.tgtype::integer & 4 <> 0
+              AND t.tgfoid <> 'gridgov.invalidate_caches()'::pg_catalog.regprocedure
             ORDER BY c.relname, t.tgname
         LOOP
             trigs := trigs || ARRAY[[r.relname::text, r.tgname::text, r.tgenabled::text]];
@@ -178,4 +267,3 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.distribute() IS
     'Administration: on a Citus coordinator with its workers added, makes gridgov''s configuration tables reference tables and its per-case tables distributed by county and co-located with cases (gridgov.citus_layout()), with the rows already there, and gives every node its own range of ids; again after adding a node (then it only gives the new node its ids); docs/scaling.md';
-REVOKE EXECUTE ON FUNCTION gridgov.citus_node_group(), gridgov.citus_id_ranges(), gridgov.distribute() FROM PUBLIC;

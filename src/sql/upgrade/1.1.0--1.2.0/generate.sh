@@ -13,6 +13,8 @@ sql=src/sql
 	echo "-- (TG_TABLE_NAME is a shard's name there); the PL/pgSQL triggers keep it."
 	echo "DROP FUNCTION gridgov.trigger_check(text, oid, text, text, text);"
 	$x $sql/005_triggers.sql function trigger_check
+	$x $sql/040_organisation.sql function settings_guard replace
+	$x $sql/045_categories.sql function categories_guard replace
 	$x $sql/043_workflows.sql function shipped_rows_restore replace
 	$x $sql/055_cases.sql function reference_guard replace
 	$x $sql/060_calendars.sql function calendar_guard replace
@@ -48,8 +50,12 @@ sql=src/sql
 {
 	echo "-- Scale-out on Citus: the layout and gridgov.distribute() (src/sql/096_citus.sql)."
 	$x $sql/096_citus.sql file
-	echo "REVOKE EXECUTE ON FUNCTION gridgov.citus_node_group(), gridgov.citus_id_ranges(), gridgov.distribute() FROM PUBLIC;"
 } >$d/060_citus.sql
+
+{
+	echo "-- EXECUTE revoked from PUBLIC on what is not meant for everyone, as the install script ends (099)."
+	$x $sql/099_privileges.sql file
+} >$d/095_privileges.sql
 
 {
 	echo "-- setup_roles() as 1.2.0 has it (src/sql/098_roles.sql), after the fragments that add what it grants."
