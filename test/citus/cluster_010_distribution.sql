@@ -8,13 +8,14 @@
 --       co-location group of gridgov.cases, and cases' shards are on the two
 --       workers and not on the coordinator;
 --   (d) its 'local' tables are not Citus tables;
---   (e) each worker draws case and whistle ids from its own range (group g:
---       g * 2^48 + 1 up to (g + 1) * 2^48 - 1), the coordinator from the
---       single server's;
+--   (e) each worker's next case and whistle id is in its own range (group g:
+--       g * 2^48 + 1 up to (g + 1) * 2^48 - 1), the coordinator's in the
+--       single server's (below 2^48);
 --   (f) distribute() called again returns the same layout and changes nothing
---       of (b)-(e).
+--       of (b)-(e): no table's distribution, no node's next id.
 -- The second distribute() runs in this file's transaction, which is rolled
--- back (the workers' sequences are read, not changed, by it: see (f)).
+-- back; what it would do to the sequences (setval) is not transactional, so
+-- (f) shows that it does nothing to them.
 BEGIN;
 SELECT plan(13);
 
@@ -40,25 +41,27 @@ LANGUAGE sql AS $$
     WHERE p.logicalrelid::oid IN (SELECT c.oid FROM pg_catalog.pg_class c
                                   WHERE c.relnamespace = 'gridgov'::regnamespace)
 $$;
-CREATE FUNCTION pg_temp.id_ranges(port text) RETURNS TABLE (seq text, node_group integer, min bigint, max bigint)
+-- Every node's next case and whistle id, read on the node (without drawing
+-- one).
+CREATE FUNCTION pg_temp.next_ids() RETURNS TABLE (port text, seq text, node_group integer, next_id bigint)
 LANGUAGE sql AS $$
-    SELECT r.seq, r.node_group, r.min, r.max
-    FROM dblink(pg_catalog.format('host=localhost port=%s dbname=%s user=postgres',
-                                  port, pg_catalog.current_database()), $q$
-        SELECT c.relname::text, gridgov.citus_node_group(), s.seqmin, s.seqmax
-        FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
-        WHERE c.relname IN ('cases_id_seq', 'whistles_id_seq')
-          AND c.relnamespace = 'gridgov'::regnamespace
-    $q$) AS r(seq text, node_group integer, min bigint, max bigint)
+    SELECT n.nodeport::text, r.seq, r.node_group, r.next_id
+    FROM pg_catalog.pg_dist_node n,
+         LATERAL dblink(pg_catalog.format('host=localhost port=%s dbname=%s user=postgres',
+                                          n.nodeport, pg_catalog.current_database()), $q$
+        SELECT s.sequencename::text, gridgov.citus_node_group(),
+               CASE WHEN s.last_value IS NULL THEN s.start_value ELSE s.last_value + s.increment_by END
+        FROM pg_catalog.pg_sequences s
+        WHERE s.schemaname = 'gridgov' AND s.sequencename IN ('cases_id_seq', 'whistles_id_seq')
+    $q$) AS r(seq text, node_group integer, next_id bigint)
 $$;
 RESET client_min_messages;
 CREATE TEMP TABLE ranges_wanted AS
 SELECT n.nodeport::text AS port, s.seq, n.groupid AS node_group,
-       CASE WHEN n.groupid = 0 THEN 1 ELSE n.groupid * 281474976710656 + 1 END AS min,
-       CASE WHEN n.groupid = 0 THEN 9223372036854775807
-            ELSE (n.groupid + 1) * 281474976710656 - 1 END AS max
+       n.groupid * 281474976710656 + 1 AS low, (n.groupid + 1) * 281474976710656 - 1 AS high
 FROM pg_catalog.pg_dist_node n
 CROSS JOIN (VALUES ('cases_id_seq'), ('whistles_id_seq')) AS s(seq);
+CREATE TEMP TABLE ids_before AS SELECT * FROM pg_temp.next_ids();
 
 CREATE TEMP TABLE placement_before AS SELECT * FROM pg_temp.placement();
 
@@ -102,10 +105,12 @@ SELECT is_empty(
     'the local tables of the layout are not Citus tables');
 
 -- (e)
-SELECT set_eq(
-    $$SELECT n.nodeport::text, r.* FROM pg_catalog.pg_dist_node n, pg_temp.id_ranges(n.nodeport::text) r$$,
-    $$SELECT * FROM ranges_wanted$$,
-    'each node draws case and whistle ids from its own range');
+SELECT is_empty(
+    $$SELECT w.port, w.seq, w.node_group, i.node_group AS nodes_group, i.next_id, w.low, w.high
+      FROM ranges_wanted w LEFT JOIN ids_before i USING (port, seq)
+      WHERE i.next_id IS NULL OR i.node_group IS DISTINCT FROM w.node_group
+         OR i.next_id NOT BETWEEN w.low AND w.high$$,
+    'each node''s next case and whistle id is in its own range');
 
 -- (f)
 SELECT lives_ok($$CREATE TEMP TABLE second_call AS SELECT * FROM gridgov.distribute()$$,
@@ -115,10 +120,8 @@ SELECT results_eq($$SELECT table_name, kind FROM second_call$$,
     'the second call returns the layout');
 SELECT set_eq($$SELECT * FROM pg_temp.placement()$$, $$SELECT * FROM placement_before$$,
     'the second call changes no table''s distribution');
-SELECT set_eq(
-    $$SELECT n.nodeport::text, r.* FROM pg_catalog.pg_dist_node n, pg_temp.id_ranges(n.nodeport::text) r$$,
-    $$SELECT * FROM ranges_wanted$$,
-    'after the second call each node draws ids from the same range');
+SELECT set_eq($$SELECT * FROM pg_temp.next_ids()$$, $$SELECT * FROM ids_before$$,
+    'the second call moves no node''s next id');
 
 SELECT * FROM finish();
 ROLLBACK;
