@@ -4,7 +4,7 @@
 -- (the cache and id checks need other backends and nodes to see the rows).
 \set QUIET on
 SET client_min_messages = warning;
-SELECT plan(19);
+SELECT plan(24);
 
 -- Two counties on different workers: 110115 (Daxing) and the first Beijing
 -- county whose shard is on the other worker.
@@ -97,5 +97,29 @@ INSERT INTO gridgov.categories (code, name) VALUES ('E0198', 'test category');
 INSERT INTO gridgov.categories (code, name) SELECT code, name FROM gridgov.categories WHERE code = 'E9901';
 SELECT lives_ok($$INSERT INTO gridgov.cases (county, source, external_id, category, title) VALUES ('110115', 'patrol', 'CIT-NEW1', 'E0198', 'new')$$,
                 'once the coordinator adds it, the worker takes it in');
+
+-- The reference guards: the coordinator's copy of a reference table searches
+-- the cases of every worker (the workers' copies leave it to it).
+INSERT INTO gridgov.categories (code, name) VALUES ('E0197', 'guarded'), ('E0195', 'unused');
+INSERT INTO gridgov.cases (county, source, external_id, category, title)
+VALUES (pg_catalog.current_setting('t.other'), 'patrol', 'CIT-G1', 'E0197', 'guarded');
+SELECT throws_ok($$DELETE FROM gridgov.categories WHERE code = 'E0197'$$, '23503', NULL,
+                 'a category a case of the other worker refers to cannot be deleted');
+SELECT throws_ok($$UPDATE gridgov.categories SET code = 'E0196' WHERE code = 'E0197'$$, '23503', NULL, 'nor re-keyed');
+SELECT lives_ok($$DELETE FROM gridgov.categories WHERE code = 'E0195'$$, 'one no case refers to can');
+
+-- No trigger of gridgov is disabled on a shard where it is enabled on its table
+-- (shards are named through pg_trigger: Citus hides them from pg_class).
+CREATE TEMP TABLE shard_triggers AS
+SELECT (SELECT d.nodeport FROM pg_catalog.pg_dist_node d WHERE d.nodeid = r.nodeid) AS nodeport,
+       pg_catalog.split_part(r.result, ' ', 1)::integer AS n, pg_catalog.split_part(r.result, ' ', 2)::integer AS disabled
+FROM pg_catalog.run_command_on_all_nodes($$
+    SELECT pg_catalog.count(*) || ' ' || pg_catalog.count(*) FILTER (WHERE t.tgenabled = 'D')
+    FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_dist_shard s
+      ON t.tgrelid::pg_catalog.regclass::text = s.logicalrelid::pg_catalog.regclass::text || '_' || s.shardid
+    WHERE NOT t.tgisinternal$$) r;
+SELECT ok((SELECT pg_catalog.bool_and(n > 0) FROM shard_triggers WHERE nodeport IN (SELECT nodeport FROM cty)),
+          'the workers'' shards have gridgov''s triggers');
+SELECT is((SELECT pg_catalog.sum(disabled) FROM shard_triggers), 0::bigint, 'none of them disabled');
 
 SELECT * FROM finish();
