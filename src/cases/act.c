@@ -353,6 +353,41 @@ act_system_action(const SystemAction *a)
 }
 
 /*
+ * Under Citus, on a node that does not hold the case (the coordinator): the
+ * same call, which Citus runs on the node that does (a distributed function
+ * by county, gridgov.distribute()), where the announcement and the UPDATE
+ * meet in one backend.  Refuses (55000) when it would come back here.
+ */
+static void
+system_update_elsewhere(FunctionCallInfo fcinfo)
+{
+	static bool delegating = false;
+	Oid			types[5] = {get_fn_expr_argtype(fcinfo->flinfo, 0), INT8OID, TEXTOID, JSONBOID,
+	TIMESTAMPTZOID};
+	Datum		values[5] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
+	PG_GETARG_DATUM(3), PG_GETARG_DATUM(4)};
+
+	if (delegating)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the case's shard is not on this node"),
+				 errdetail("Citus did not run gridgov.case_system_update() where the case is."),
+				 errhint("Run gridgov.distribute() on the coordinator: it makes the function a distributed one.")));
+	delegating = true;
+	PG_TRY();
+	{
+		if (SPI_execute_with_args("SELECT * FROM gridgov.case_system_update($1, $2, $3, $4, $5)", 5, types,
+								  values, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "gridgov: case_system_update() failed on the case's node");
+	}
+	PG_FINALLY();
+	{
+		delegating = false;
+	}
+	PG_END_TRY();
+}
+
+/*
  * gridgov.case_system_update(county, case_id, action, payload, at): the system
  * actions, recorded in the history with the payload.  rehome sets the grid to
  * payload.to_grid (may be null), master_closed sets closed_at to at, escalate
@@ -368,9 +403,12 @@ gridgov_case_system_update(PG_FUNCTION_ARGS)
 				 errmsg("case_system_update: arguments must not be NULL")));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	workflow_system_update(PG_GETARG_DATUM(0), get_fn_expr_argtype(fcinfo->flinfo, 0),
-						   PG_GETARG_INT64(1), text_to_cstring(PG_GETARG_TEXT_PP(2)),
-						   PG_GETARG_JSONB_P(3), PG_GETARG_TIMESTAMPTZ(4));
+	if (!shards_rows_local("cases", gridcode_hash_of(PG_GETARG_GRIDCODE(0))))
+		system_update_elsewhere(fcinfo);
+	else
+		workflow_system_update(PG_GETARG_DATUM(0), get_fn_expr_argtype(fcinfo->flinfo, 0),
+							   PG_GETARG_INT64(1), text_to_cstring(PG_GETARG_TEXT_PP(2)),
+							   PG_GETARG_JSONB_P(3), PG_GETARG_TIMESTAMPTZ(4));
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -17,6 +17,7 @@
 #include "utils/snapmgr.h"
 
 #include "plans.h"
+#include "shards.h"
 
 /*
  * A nesting level of its own only when something is to be set: statements
@@ -117,7 +118,7 @@ void
 plans_run_snapshot(const char *sql, int nargs, const Oid *types, const Datum *values,
 				   Snapshot snapshot)
 {
-	SPIPlanPtr	plan = prepare(sql, nargs, types, 0);
+	SPIPlanPtr	plan = prepare(shards_local_reads(sql), nargs, types, 0);
 
 	plans_execute_snapshot(plan, values, NULL, snapshot, 0);
 	SPI_freeplan(plan);
@@ -127,7 +128,8 @@ Portal
 plans_cursor_open(const char *sql)
 {
 	int			nest = plans_safe_begin(NULL, NULL);
-	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	Portal		portal = SPI_cursor_open_with_args(NULL, shards_local_reads(sql), 0, NULL, NULL, NULL,
+												   true, 0);
 
 	plans_safe_end(nest);
 	return portal;

@@ -54,11 +54,15 @@ extern void plans_execute_snapshot(SPIPlanPtr plan, const Datum *values, const c
 extern void plans_run(const char *sql, int nargs, const Oid *types, const Datum *values,
 					  const char *nulls, bool read_only, long count, int expected_rc);
 
-/* A one-off statement under a given snapshot, read-only. */
+/*
+ * A one-off statement under a given snapshot, read-only; under Citus the
+ * reference tables it names are read in their copy on this node
+ * (shards_local_reads()).
+ */
 extern void plans_run_snapshot(const char *sql, int nargs, const Oid *types, const Datum *values,
 							   Snapshot snapshot);
 
-/* A read-only cursor over a statement without parameters. */
+/* A read-only cursor over a statement without parameters (local copies, as above). */
 extern Portal plans_cursor_open(const char *sql);
 
 /*

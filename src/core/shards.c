@@ -12,11 +12,13 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "lib/stringinfo.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -155,17 +157,18 @@ typedef struct ShardRanges
 {
 	char		table[NAMEDATALEN];
 	int			n;				/* 0: not distributed, the table holds its rows */
+	bool		reference;		/* a reference table: one shard, on every node */
 	int32	   *min;
 	int32	   *max;
 	Oid		   *relid;
 } ShardRanges;
 
-#define MAX_SHARDED_TABLES 16
+#define MAX_SHARDED_TABLES 48
 #define SHARD_RANGES_SQL \
 	"SELECT COALESCE(s.shardminvalue::pg_catalog.int4, -2147483648), " \
 	"COALESCE(s.shardmaxvalue::pg_catalog.int4, 2147483647), " \
-	"pg_catalog.format('%s_%s', $2, s.shardid) FROM pg_catalog.pg_dist_shard s " \
-	"WHERE s.logicalrelid = $1 ORDER BY 1"
+	"pg_catalog.format('%s_%s', $2, s.shardid), s.shardminvalue IS NULL " \
+	"FROM pg_catalog.pg_dist_shard s WHERE s.logicalrelid = $1 ORDER BY 1"
 
 /*
  * Read again (all of them) when Citus changes the shards of one of the
@@ -197,6 +200,7 @@ read_ranges(ShardRanges *r, const char *table)
 
 	strlcpy(r->table, table, NAMEDATALEN);
 	r->n = 0;
+	r->reference = false;
 	if (!OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
 		return;
 	values[0] = ObjectIdGetDatum(triggers_gridgov_relid(table));
@@ -218,6 +222,7 @@ read_ranges(ShardRanges *r, const char *table)
 		r->max[i] = DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull));
 		name = TextDatumGetCString(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull));
 		r->relid[i] = get_relname_relid(name, nsp);
+		r->reference = DatumGetBool(SPI_getbinval(t, SPI_tuptable->tupdesc, 4, &isnull));
 	}
 	r->n = (int) SPI_processed;
 	SPI_finish();
@@ -255,16 +260,13 @@ shards_distributed(const char *table)
 	return table_ranges(table)->n > 0;
 }
 
-Oid
-shards_rows_relation(const char *table, int32 hash)
+/* The index of the shard of r whose range holds hash (r has shards). */
+static int
+shard_index(const ShardRanges *r, int32 hash)
 {
-	const ShardRanges *r = table_ranges(table);
 	int			lo = 0;
-	int			hi;
+	int			hi = r->n - 1;
 
-	if (r->n == 0)
-		return triggers_gridgov_relid(table);
-	hi = r->n - 1;
 	while (lo < hi)
 	{
 		int			mid = (lo + hi + 1) / 2;
@@ -274,6 +276,30 @@ shards_rows_relation(const char *table, int32 hash)
 		else
 			hi = mid - 1;
 	}
+	return lo;
+}
+
+bool
+shards_rows_local(const char *table, int32 hash)
+{
+	const ShardRanges *r = table_ranges(table);
+	int			i;
+
+	if (r->n == 0)
+		return true;
+	i = shard_index(r, hash);
+	return hash >= r->min[i] && hash <= r->max[i] && OidIsValid(r->relid[i]);
+}
+
+Oid
+shards_rows_relation(const char *table, int32 hash)
+{
+	const ShardRanges *r = table_ranges(table);
+	int			lo;
+
+	if (r->n == 0)
+		return triggers_gridgov_relid(table);
+	lo = shard_index(r, hash);
 	if (hash < r->min[lo] || hash > r->max[lo] || !OidIsValid(r->relid[lo]))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -331,4 +357,73 @@ shards_plan(const char *sql_template, const char *const *tables, int32 hash, int
 		(void) plans_keep(&entry->plan, tables == NULL ? sql_template
 						  : psprintf(sql_template, names[0], names[1]), nargs, types);
 	return entry->plan;
+}
+
+/* Whether sql[i..] starts an identifier character. */
+static inline bool
+ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * The local copy of reference table gridgov.name (its placement on this
+ * node), or NULL when name is not a reference table with a copy here.
+ */
+static const char *
+reference_copy(const char *name)
+{
+	Oid			nsp = get_namespace_oid("gridgov", false);
+	Oid			relid = get_relname_relid(name, nsp);
+	const ShardRanges *r;
+
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION)
+		return NULL;
+	r = table_ranges(name);
+	if (!r->reference || r->n != 1 || !OidIsValid(r->relid[0]))
+		return NULL;
+	return quote_qualified_identifier("gridgov", get_rel_name(r->relid[0]));
+}
+
+char *
+shards_local_reads(const char *sql)
+{
+	StringInfoData out;
+	const char *p = sql;
+	const char *hit;
+
+	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)) ||
+		!shards_distributed("cases"))
+		return (char *) sql;
+	initStringInfo(&out);
+	while ((hit = strstr(p, "gridgov.")) != NULL)
+	{
+		const char *name = hit + strlen("gridgov.");
+		const char *end = name;
+		const char *copy;
+		char		table[NAMEDATALEN];
+
+		while (ident_char(*end))
+			end++;
+		appendBinaryStringInfo(&out, p, name - p);
+		p = end;
+		if (end - name >= NAMEDATALEN || (hit > sql && ident_char(hit[-1])) || *end == '(' || *end == '.')
+		{
+			appendBinaryStringInfo(&out, name, end - name);
+			continue;
+		}
+		memcpy(table, name, end - name);
+		table[end - name] = '\0';
+		copy = reference_copy(table);
+		if (copy == NULL)
+			appendStringInfoString(&out, table);
+		else
+		{
+			out.len -= strlen("gridgov.");
+			out.data[out.len] = '\0';
+			appendStringInfoString(&out, copy);
+		}
+	}
+	appendStringInfoString(&out, p);
+	return out.data;
 }

@@ -31,6 +31,9 @@ extern Oid	shards_table_of(Oid relid);
  */
 extern Oid	shards_rows_relation(const char *table, int32 hash);
 
+/* Whether this node holds the rows of gridgov.table for hash (always on one server). */
+extern bool shards_rows_local(const char *table, int32 hash);
+
 /* Whether gridgov.table is a Citus table (its rows are in shards). */
 extern bool shards_distributed(const char *table);
 
@@ -42,6 +45,15 @@ extern bool shards_distributed(const char *table);
  */
 extern SPIPlanPtr shards_plan(const char *sql_template, const char *const *tables, int32 hash,
 							  int nargs, const Oid *types);
+
+/*
+ * sql, a statement that only reads, with each reference table gridgov.name
+ * it names replaced by that table's copy on this node, once gridgov's tables
+ * are distributed (else sql itself): Citus refuses a query on a reference
+ * table from inside a query on a shard (a function of gridgov's that a view
+ * calls on a worker), and reading the local copy is what Citus would do.
+ */
+extern char *shards_local_reads(const char *sql);
 
 /* Registers the cache of shard ranges (at _PG_init). */
 extern void shards_init(void);

@@ -97,8 +97,10 @@ CREATE FUNCTION gridgov.coverage_issues(root gridgov.gridcode DEFAULT NULL,
                                         min_area_m2 double precision DEFAULT 1.0)
     RETURNS TABLE (problem text, code gridgov.gridcode, other_code gridgov.gridcode,
                    geom geometry, area_m2 double precision)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH layer AS (
         SELECT g.code, g.kind, g.geom, g.level, gridgov.parent(g.code) AS parent
         FROM gridgov.grids g
@@ -147,7 +149,8 @@ BEGIN ATOMIC
     ) issues
     WHERE issues.problem IN ('invalid_geometry', 'missing_parent') OR issues.area_m2 >= coverage_issues.min_area_m2
     ORDER BY issues.problem, issues.code, issues.other_code;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.coverage_issues(gridgov.gridcode, timestamptz, double precision) IS
     'Coverage problems among grid versions valid at `at` (under root, if given): invalid_geometry; missing_parent (the parent code has no grid while its level exists in the layer); outside_parent (part of a grid outside its parent); gap (part of a parent not covered by its general children); overlap (two general siblings sharing area). Area problems smaller than min_area_m2 are ignored. One row per problem with the codes, the problem geometry and its area in m²';
 

@@ -241,12 +241,15 @@ BEGIN
         SELECT c.objcode, c.owner_id, c.maintainer_id FROM gridgov.components c
         WHERE is_comp AND c.objcode = obj
     ),
-    cand(stage, plen, alevel, prio, rid, step, dept, dname, ok, descr, why_not) AS (
+    -- The columns are named in the first branch, not in a list after the name:
+    -- Citus inlines a CTE used once as a subquery and drops such a list.
+    cand AS (
         -- 1. owner of a registered component (or why there is none)
-        SELECT 1, 0, 0, 0, NULL::bigint, 'owner', o.id, o.name, COALESCE(o.active, false),
+        SELECT 1 AS stage, 0 AS plen, 0 AS alevel, 0 AS prio, NULL::bigint AS rid, 'owner' AS step,
+               o.id AS dept, o.name AS dname, COALESCE(o.active, false) AS ok,
                CASE WHEN o.id IS NULL THEN pg_catalog.format('component %s has no owner recorded', c.objcode)
-                    ELSE pg_catalog.format('owner of component %s (先属主)', c.objcode) END,
-               CASE WHEN o.id IS NULL THEN 'no owner' ELSE 'the department is inactive' END
+                    ELSE pg_catalog.format('owner of component %s (先属主)', c.objcode) END AS descr,
+               CASE WHEN o.id IS NULL THEN 'no owner' ELSE 'the department is inactive' END AS why_not
         FROM comp c LEFT JOIN gridgov.departments o ON o.id = c.owner_id
         UNION ALL
         SELECT 1, 0, 0, 0, NULL, 'owner', NULL, NULL, false,

@@ -9,14 +9,19 @@
 
 -- Verification of the hash chains ----------------------------------------------
 
-CREATE FUNCTION gridgov.verify_histories(county gridgov.gridcode DEFAULT NULL, case_ids bigint[] DEFAULT NULL)
+-- The check is PL/pgSQL (Citus plans no SQL function that reads distributed
+-- tables with parameters), under other parameter names than verify_histories()
+-- has: PL/pgSQL does not take a parameter named like a result column.
+CREATE FUNCTION gridgov.history_breaks(of_county gridgov.gridcode, of_case_ids bigint[])
     RETURNS TABLE (county gridgov.gridcode, case_id bigint, seq integer, problem text, detail text)
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH c AS (
         SELECT x.county, x.id, x.events, x.history_hash, x.state FROM gridgov.cases x
-        WHERE (verify_histories.county IS NULL OR x.county OPERATOR(gridgov.=) verify_histories.county)
-          AND (verify_histories.case_ids IS NULL OR x.id = ANY (verify_histories.case_ids))
+        WHERE (history_breaks.of_county IS NULL OR x.county OPERATOR(gridgov.=) history_breaks.of_county)
+          AND (history_breaks.of_case_ids IS NULL OR x.id = ANY (history_breaks.of_case_ids))
     ), e AS (
         SELECT ev.county, ev.case_id, ev.seq, ev.hash, ev.prev_hash, ev.action, ev.to_state,
                pg_catalog.lag(ev.hash) OVER w AS previous,
@@ -68,6 +73,16 @@ BEGIN ATOMIC
     )
     SELECT p.county, p.case_id, p.seq, p.problem, p.detail FROM problems p
     ORDER BY p.county, p.case_id, p.seq NULLS LAST, p.problem;
+END
+$$;
+COMMENT ON FUNCTION gridgov.history_breaks(gridgov.gridcode, bigint[]) IS
+    'Building block of verify_histories(): the breaks in the hash chains of the histories of a county''s cases (all counties when of_county is NULL), of the listed ids only when of_case_ids is not NULL';
+
+CREATE FUNCTION gridgov.verify_histories(county gridgov.gridcode DEFAULT NULL, case_ids bigint[] DEFAULT NULL)
+    RETURNS TABLE (county gridgov.gridcode, case_id bigint, seq integer, problem text, detail text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT * FROM gridgov.history_breaks(verify_histories.county, verify_histories.case_ids);
 END;
 COMMENT ON FUNCTION gridgov.verify_histories(gridgov.gridcode, bigint[]) IS
     'Checks the hash chains of case histories (all cases, a county, or the listed ids): hash_mismatch (an event was edited), chain_broken (an event was removed, inserted or reordered), seq_gap (a sequence number is missing), event_count (cases.events differs from the number of events), tail_mismatch (cases.history_hash is not the hash of the latest event), intake_missing (no event 1, or event 1 is not the intake), state_mismatch (the latest event does not lead to the case''s state: events removed at the end). Sealed heads are checked by gridgov.verify_seals(). No rows: intact';
@@ -254,8 +269,10 @@ REVOKE EXECUTE ON FUNCTION gridgov.seal_line(date) FROM PUBLIC;
 CREATE FUNCTION gridgov.seal_recomputed(up_to date)
     RETURNS TABLE (day date, stored_hash bytea, expected_prev bytea, prev_hash bytea, heads bigint,
                    counted bigint, recomputed bytea)
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH r AS (
         SELECT h.day, pg_catalog.count(*) AS counted,
                gridgov.seal_heads_digest(h.county, h.case_id, h.seq, h.hash ORDER BY h.county, h.case_id, h.seq) AS digest
@@ -276,7 +293,8 @@ BEGIN ATOMIC
            END
     FROM s FULL JOIN r ON r.day = s.day
     ORDER BY 1;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.seal_recomputed(date) IS
     'Internal (verify_seals, verify_seal_line): each seal up to a day (NULL: all) with the hash the previous seal has, and its hash and number of heads recomputed from gridgov.history_seal_heads; a day with heads but no seal has NULL stored values';
 REVOKE EXECUTE ON FUNCTION gridgov.seal_recomputed(date) FROM PUBLIC;

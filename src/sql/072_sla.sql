@@ -93,6 +93,9 @@ ALTER TABLE gridgov.sla_policies ENABLE ALWAYS TRIGGER sla_policies_shipped;
 
 -- Policy selection -----------------------------------------------------------
 
+-- PL/pgSQL, not a SQL function the planner would inline into the engine's
+-- query: Citus refuses an inlined SQL function that reads its tables.  The
+-- engine memoises the answers per backend (below).
 CREATE FUNCTION gridgov.sla_policy(category text, urgency gridgov.urgency, source gridgov.case_source,
                                    stage gridgov.sla_stage)
     RETURNS SETOF gridgov.sla_policies

@@ -36,8 +36,10 @@ COMMENT ON FUNCTION gridgov.escalation_targets(text, gridgov.gridcode, gridgov.g
 
 CREATE FUNCTION gridgov.sla_due_cases(as_of timestamptz)
     RETURNS TABLE (county gridgov.gridcode, case_id bigint)
-    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
-BEGIN ATOMIC
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT d.county, d.case_id
     FROM (SELECT x.county, x.case_id FROM gridgov.case_clocks x
           WHERE x.next_escalation_at <= sla_due_cases.as_of
@@ -52,7 +54,8 @@ BEGIN ATOMIC
           WHERE w.due_at <= sla_due_cases.as_of AND w.escalated_at IS NULL
             AND (w.reported_at IS NULL OR w.reported_at > w.due_at)) d
     ORDER BY d.county, d.case_id;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.sla_due_cases(timestamptz) IS
     'Internal: the cases with something due at as_of (a clock to warn or escalate, a late whistle report-in), in key order; read from the partial indexes on due clocks';
 REVOKE EXECUTE ON FUNCTION gridgov.sla_due_cases(timestamptz) FROM PUBLIC;
@@ -348,11 +351,17 @@ CREATE FUNCTION gridgov.report_in(case_id bigint, department bigint, at timestam
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     call gridgov.whistle_calls;
+    cty gridgov.gridcode;
 BEGIN
-    -- The case first, then its summons: the order act() and the sweep lock in.
-    PERFORM 1 FROM gridgov.cases x WHERE x.id = report_in.case_id FOR UPDATE;
+    -- The case first, then its summons: the order act() and the sweep lock in,
+    -- by county and id (under Citus a row lock is taken on one shard).
+    cty := COALESCE((SELECT x.county FROM gridgov.cases x WHERE x.id = report_in.case_id),
+                    (SELECT w.county FROM gridgov.whistle_calls w
+                     WHERE w.case_id = report_in.case_id AND w.department_id = report_in.department LIMIT 1));
+    PERFORM 1 FROM gridgov.cases x WHERE x.county OPERATOR(gridgov.=) cty AND x.id = report_in.case_id FOR UPDATE;
     SELECT * INTO call FROM gridgov.whistle_calls w
-    WHERE w.case_id = report_in.case_id AND w.department_id = report_in.department AND w.reported_at IS NULL
+    WHERE w.county OPERATOR(gridgov.=) cty
+      AND w.case_id = report_in.case_id AND w.department_id = report_in.department AND w.reported_at IS NULL
     ORDER BY w.whistle_id DESC LIMIT 1
     FOR UPDATE;
     IF NOT FOUND THEN

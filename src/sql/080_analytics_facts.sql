@@ -229,10 +229,11 @@ CROSS JOIN LATERAL (
     WHERE ev.county = c.county AND ev.case_id = c.id
 ) e
 CROSS JOIN LATERAL (
-    SELECT COALESCE(e.filed,
-                    CASE WHEN NOT EXISTS (SELECT 1 FROM gridgov.transitions t
-                                          WHERE t.workflow = c.workflow AND t.action = 'file')
-                         THEN c.reported_at END) AS filed_at
+    -- A workflow without a 'file' transition files at intake.  (Counted in a
+    -- FROM clause: Citus refuses a correlated subquery in a FROM-less one.)
+    SELECT COALESCE(e.filed, CASE WHEN pg_catalog.count(*) = 0 THEN c.reported_at END) AS filed_at
+    FROM gridgov.transitions t
+    WHERE t.workflow = c.workflow AND t.action = 'file'
 ) f
 CROSS JOIN LATERAL (
     SELECT NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'file' AND ck.met_at IS NOT NULL) AS file_on_time,

@@ -12,7 +12,9 @@
 -- difference of their contributions to the summaries as delta rows (no row is
 -- updated in place, so concurrent transactions never wait on each other);
 -- readers always SUM, and gridgov.analytics_compact() (nightly) folds the
--- deltas.  docs/bi.md explains the choice of grain.
+-- deltas.  docs/bi.md explains the choice of grain.  A query over case_stats
+-- passes each row as ROW(s.*)::gridgov.case_stats, not s: on Citus it runs on
+-- the shards, where s has the shard's row type, which stat_rows() does not take.
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION gridgov.stat_rows(s gridgov.case_stats)
@@ -206,6 +208,7 @@ DECLARE
     old_rows gridgov.case_stats[];
     new_rows gridgov.case_stats[];
     done integer;
+    one_county gridgov.gridcode;
 BEGIN
     IF case_ids IS NULL OR pg_catalog.cardinality(case_ids) = 0 THEN
         RETURN 0;
@@ -222,8 +225,13 @@ BEGIN
     -- No drain in another transaction meanwhile (see the outbox below).
     PERFORM pg_catalog.pg_advisory_xact_lock_shared(gridgov.analytics_lock_key());
     -- Lock the rows first: a concurrent refresh of the same case waits here and
-    -- then sees this one's result.
-    PERFORM 1 FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids) ORDER BY s.case_id FOR UPDATE;
+    -- then sees this one's result.  County by county, in key order (Citus locks
+    -- rows only in a query on one county's shard).
+    FOR one_county IN SELECT DISTINCT s.county FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids)
+             ORDER BY s.county LOOP
+        PERFORM 1 FROM gridgov.case_stats s
+        WHERE s.county OPERATOR(gridgov.=) one_county AND s.case_id = ANY (case_ids) ORDER BY s.case_id FOR UPDATE;
+    END LOOP;
     -- The rows that change, before and after.
     old_rows := ARRAY(SELECT s FROM gridgov.case_stats s WHERE s.case_id = ANY (case_ids));
     new_rows := ARRAY(SELECT ROW(v.*)::gridgov.case_stats FROM gridgov.case_stats_computed v
@@ -336,6 +344,14 @@ BEGIN
     IF NOT pg_catalog.pg_try_advisory_xact_lock(gridgov.analytics_lock_key()) THEN
         RETURN 0;
     END IF;
+    -- On a Citus cluster the history is written under each worker's own
+    -- transaction ids: a watermark per node (096_citus.sql).
+    IF gridgov.citus_node_group() = 0 THEN
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                   WHERE p.logicalrelid = 'gridgov.case_events'::pg_catalog.regclass) THEN
+            RETURN gridgov.analytics_refresh_nodes(max_entries);
+        END IF;
+    END IF;
     SELECT w.below INTO below FROM gridgov.analytics_watermark w FOR UPDATE;
     IF below IS NULL THEN
         -- No watermark: a restore removed it (src/cases/restore.c).  The
@@ -401,13 +417,13 @@ BEGIN
            pg_catalog.sum(r.due), pg_catalog.sum(r.closed), pg_catalog.sum(r.closed_on_time),
            pg_catalog.sum(r.reworked), pg_catalog.sum(r.extended), pg_catalog.sum(r.handled),
            pg_catalog.sum(r.handle_hours)
-    FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+    FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
     GROUP BY 1, 2, 3, 4;
     GET DIAGNOSTICS n = ROW_COUNT;
     INSERT INTO gridgov.stats_month_hist (month, county, town, department_id, bucket, cases)
     SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date, s.county, s.town, s.department_id,
            r.handle_bucket, pg_catalog.count(*)
-    FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+    FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
     WHERE s.deadline IS NOT NULL AND s.handle_work_hours IS NOT NULL AND r.handled = 1
     GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO gridgov.stats_month_category (month, county, category, reported)
@@ -523,7 +539,7 @@ BEGIN ATOMIC
                    pg_catalog.sum(r.filed), pg_catalog.sum(r.due), pg_catalog.sum(r.closed),
                    pg_catalog.sum(r.closed_on_time), pg_catalog.sum(r.reworked), pg_catalog.sum(r.extended),
                    pg_catalog.sum(r.handled), pg_catalog.sum(r.handle_hours)) AS v
-        FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+        FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
         GROUP BY 1, 2, 3, 4
     ), have AS (
         SELECT m.month, m.county, m.town, m.department_id, pg_catalog.jsonb_build_array(
@@ -550,7 +566,7 @@ BEGIN ATOMIC
     ), hist_want AS (
         SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS month, s.county, s.town,
                s.department_id, r.handle_bucket AS bucket, pg_catalog.count(*) AS n
-        FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+        FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
         WHERE r.handled = 1
         GROUP BY 1, 2, 3, 4, 5
     ), hist_have AS (

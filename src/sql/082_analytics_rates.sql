@@ -95,7 +95,9 @@ COMMENT ON FUNCTION gridgov.weighted_score(numeric, numeric, numeric, numeric, n
 -- "SELECT <constants>, b.* FROM (<aggregation>) b": the planner flattens that
 -- outer layer into the UNION ALL, sees the constants, and drops the branches a
 -- filter on period or level excludes before planning them.  The case_stats
--- branches sum gridgov.stat_rows() of each case; the four month x county/town
+-- branches sum gridgov.stat_rows() of each case (given ROW(s.*)::gridgov.case_stats,
+-- not s: on Citus each branch runs on the shards, where s has the shard's row
+-- type, which stat_rows() does not take); the four month x county/town
 -- branches sum the month summaries and take p90 from their histogram, in a
 -- subquery that only runs when the column is asked for.
 CREATE VIEW gridgov.kpi AS
@@ -118,7 +120,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- day x county, all departments
@@ -140,7 +142,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- day x town, per department
@@ -162,7 +164,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- day x town, all departments
@@ -184,7 +186,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- day x community, per department
@@ -206,7 +208,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- day x community, all departments
@@ -228,7 +230,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- day x grid, per department
@@ -250,7 +252,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- day x grid, all departments
@@ -272,7 +274,7 @@ FROM (SELECT pg_catalog.date_trunc('day', r.day::timestamp)::date AS period_star
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x county, per department
@@ -294,7 +296,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x county, all departments
@@ -316,7 +318,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x town, per department
@@ -338,7 +340,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x town, all departments
@@ -360,7 +362,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x community, per department
@@ -382,7 +384,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x community, all departments
@@ -404,7 +406,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x grid, per department
@@ -426,7 +428,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- week x grid, all departments
@@ -448,7 +450,7 @@ FROM (SELECT pg_catalog.date_trunc('week', r.day::timestamp)::date AS period_sta
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- month x county, per department
@@ -608,7 +610,7 @@ FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_st
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- month x community, all departments
@@ -630,7 +632,7 @@ FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_st
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- month x grid, per department
@@ -652,7 +654,7 @@ FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_st
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b
 UNION ALL
 -- month x grid, all departments
@@ -674,7 +676,7 @@ FROM (SELECT pg_catalog.date_trunc('month', r.day::timestamp)::date AS period_st
              pg_catalog.sum(r.handled)::bigint AS handled, pg_catalog.sum(r.handle_hours) AS handle_hours,
              pg_catalog.percentile_disc(0.9::float8) WITHIN GROUP (ORDER BY r.handle_bucket)
                  FILTER (WHERE r.handled > 0) AS handle_p90_hours
-      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(s) r
+      FROM gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
       GROUP BY 1, 2, 3) b;
 
 COMMENT ON VIEW gridgov.kpi IS

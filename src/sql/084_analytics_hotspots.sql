@@ -141,6 +141,7 @@ DECLARE
     ratio double precision;
     h gridgov.hotspots;
     ext text;
+    linked bigint;
     pt geometry;
     place text;
     opened integer := 0;
@@ -267,8 +268,11 @@ BEGIN
             place := pg_catalog.format('%s 个网格交界处', pg_catalog.cardinality(h.grids));
         END IF;
         IF open_cases THEN
-            INSERT INTO gridgov.cases (source, external_id, category, title, location, grid, reported_at)
-            SELECT 'proactive', ext, h.category,
+            -- The county named (as intake gives it), so that the INSERT is
+            -- routed on a Citus coordinator too.
+            INSERT INTO gridgov.cases (county, source, external_id, category, title, location, grid, reported_at)
+            SELECT gridgov.case_county(pt, 'wgs84', CASE WHEN h.kind = 'spike' THEN h.grid END, as_of),
+                   'proactive', ext, h.category,
                    pg_catalog.left(pg_catalog.format('未诉先办：%s %s 近 %s 起（预期 %s）', place, cat.name, h.cases,
                                                      pg_catalog.round(h.expected::numeric, 1)), 500),
                    pt, CASE WHEN h.kind = 'spike' THEN h.grid END, as_of
@@ -278,10 +282,11 @@ BEGIN
                 opened := opened + 1;
             END IF;
         END IF;
-        UPDATE gridgov.hotspots x
-        SET case_id = (SELECT c.id FROM gridgov.cases c
-                       WHERE c.county OPERATOR(gridgov.=) h.county AND c.source = 'proactive' AND c.external_id = ext)
-        WHERE x.id = h.id;
+        -- Read, then written (Citus writes no reference table from a query
+        -- that reads a distributed one).
+        linked := (SELECT c.id FROM gridgov.cases c
+                   WHERE c.county OPERATOR(gridgov.=) h.county AND c.source = 'proactive' AND c.external_id = ext);
+        UPDATE gridgov.hotspots x SET case_id = linked WHERE x.id = h.id;
     END LOOP;
 
     UPDATE gridgov.hotspot_runs r

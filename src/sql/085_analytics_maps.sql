@@ -10,8 +10,10 @@ CREATE FUNCTION gridgov.grid_metrics(as_of timestamptz)
                    dispatched_30d bigint, responded_30d bigint, response_rate numeric,
                    called_back_30d bigint, solved_30d bigint, resolution_rate numeric,
                    satisfied_30d bigint, satisfaction_rate numeric, score numeric)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
-BEGIN ATOMIC
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH base AS (
         SELECT s.county, s.town, s.community, s.grid,
                (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of) AND NOT s.merged AS open,
@@ -25,7 +27,7 @@ BEGIN ATOMIC
                s.reported_at > grid_metrics.as_of - interval '30 days' AS recent,
                r.dispatched, r.responded, r.called_back, r.solved, r.satisfied
         FROM gridgov.case_stats s
-        CROSS JOIN LATERAL gridgov.stat_rows(s) r
+        CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
         WHERE r.reported = 1
           AND s.reported_at <= grid_metrics.as_of
           AND (s.closed_at IS NULL OR s.closed_at > grid_metrics.as_of
@@ -60,7 +62,8 @@ BEGIN ATOMIC
         WHERE sw.area IS NULL OR sw.area OPERATOR(gridgov.@>) p.code
         ORDER BY gridgov.level(sw.area) DESC NULLS LAST, sw.builtin
         LIMIT 1) w ON true;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.grid_metrics(timestamptz) IS
     'Live metrics of every area (county, town, community, grid) that has cases, as of a time: open cases (reported by as_of and not closed by then; merged duplicates left out), overdue cases (open, with a clock started by as_of, past due at as_of and not met, cancelled or paused by then), cases reported in the 30 days up to as_of and their three rates and composite score (callback answers and dispatches as recorded now)';
 
@@ -122,8 +125,10 @@ COMMENT ON FUNCTION gridgov.map_check(text, text, timestamptz) IS
 CREATE FUNCTION gridgov.map_areas(level text, metric text, as_of timestamptz)
     RETURNS TABLE (id bigint, code gridgov.gridcode, name text, kind gridgov.grid_kind, geom geometry,
                    metrics jsonb, value numeric)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT g.id, g.code, g.name, g.kind, g.geom,
            pg_catalog.jsonb_build_object(
                'open_cases', COALESCE(m.open_cases, 0), 'overdue_cases', COALESCE(m.overdue_cases, 0),
@@ -143,7 +148,8 @@ BEGIN ATOMIC
     WHERE g.level = gridgov.map_check(map_areas.level, map_areas.metric, map_areas.as_of)
       AND g.valid_from <= map_areas.as_of AND map_areas.as_of < g.valid_to
     ORDER BY g.code;
-END;
+END
+$$;
 COMMENT ON FUNCTION gridgov.map_areas(text, text, timestamptz) IS
     'Building block of map_geojson() and map_svg(): the grid versions of a level valid at as_of with their metrics (gridgov.grid_metrics) as JSON and the chosen metric as value, ordered by code';
 

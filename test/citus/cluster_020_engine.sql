@@ -4,7 +4,7 @@
 -- (the cache and id checks need other backends and nodes to see the rows).
 \set QUIET on
 SET client_min_messages = warning;
-SELECT plan(24);
+SELECT plan(27);
 
 -- Two counties on different workers: 110115 (Daxing) and the first Beijing
 -- county whose shard is on the other worker.
@@ -71,6 +71,17 @@ SELECT throws_ok(pg_catalog.format($$SELECT gridgov.act(%s, 'no_such_action')$$,
 SELECT throws_ok($$SELECT gridgov.act(999999999, 'file')$$, 'GG100', NULL, 'a case that does not exist: GG100');
 SELECT throws_ok($$SELECT gridgov.act_in('110115', 1, 'file') FROM gridgov.citus_layout() LIMIT 1$$, '55000', NULL,
                  'act_in() where the county''s cases are not held refuses rather than lose the action');
+
+-- A whistle and a report-in on a case of the other worker.
+SELECT ok(gridgov.whistle((SELECT id FROM gridgov.cases WHERE external_id = 'CIT-2'),
+                          ARRAY[(SELECT pg_catalog.min(id) FROM gridgov.departments WHERE kind <> 'command_center')],
+                          'on site', '30 minutes', '2026-12-01 12:00+08') > 0, 'whistle() summons a department');
+SELECT is(gridgov.report_in((SELECT id FROM gridgov.cases WHERE external_id = 'CIT-2'),
+                            (SELECT pg_catalog.min(id) FROM gridgov.departments WHERE kind <> 'command_center'),
+                            '2026-12-01 12:10+08'), true, 'report_in() on time');
+SELECT is((SELECT pg_catalog.array_agg(e.action ORDER BY e.seq) FROM gridgov.case_events e JOIN gridgov.cases c
+           ON c.county = e.county AND c.id = e.case_id WHERE c.external_id = 'CIT-2'),
+          ARRAY['intake', 'file', 'whistle', 'report_in'], 'both in the case''s history');
 
 -- Likely duplicates are found on the shard (the index chosen by its shape).
 INSERT INTO gridgov.cases (county, source, external_id, category, title, location, reported_at)

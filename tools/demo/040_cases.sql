@@ -29,7 +29,12 @@ BEGIN
     FOR r IN SELECT * FROM (VALUES ('demo_zhangwei', 'gridgov_dispatcher'), ('demo_sunli', 'gridgov_department'),
                                    ('demo_chenjing', 'gridgov_department'), ('demo_liuyang', 'gridgov_worker')) v(role, grp) LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r.role) THEN
-            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN IN ROLE %I', r.role, r.grp);
+            -- NOLOGIN: the demo acts as them by SET ROLE.  On a Citus cluster
+            -- they may log in (the coordinator reaches the workers as the
+            -- current role; docs/scaling.md).
+            EXECUTE pg_catalog.format('CREATE ROLE %I %s IN ROLE %I', r.role,
+                CASE WHEN pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN 'NOLOGIN' ELSE 'LOGIN' END,
+                r.grp);
         END IF;
     END LOOP;
 END
@@ -101,8 +106,9 @@ FROM (SELECT ext, community, sys, pg_catalog.row_number() OVER (PARTITION BY com
 SELECT pg_catalog.set_config('demo.day', :'day', false) \g /dev/null
 CREATE FUNCTION pg_temp.at(t time) RETURNS timestamptz LANGUAGE sql AS
 $$ SELECT (pg_catalog.current_setting('demo.day')::date + t)::timestamp AT TIME ZONE 'Asia/Shanghai' $$;
-CREATE FUNCTION pg_temp.k(ext text) RETURNS bigint LANGUAGE sql AS
-$$ SELECT id FROM gridgov.cases WHERE external_id = ext $$;
+-- (PL/pgSQL: a Citus coordinator plans no SQL function reading its tables with parameters.)
+CREATE FUNCTION pg_temp.k(ext text) RETURNS bigint LANGUAGE plpgsql AS
+$$ BEGIN RETURN (SELECT c.id FROM gridgov.cases c WHERE c.external_id = ext); END $$;
 
 -- The callers' phone numbers and building (made up, one per ticket; no phone
 -- for the anonymous).
@@ -115,27 +121,33 @@ $$ SELECT place || CASE WHEN reporter IS NOT NULL
                              || (1 + pg_catalog.abs(pg_catalog.hashtext(ext || '&')) % 6)::text || '单元' ELSE '' END $$;
 
 -- 08:00-12:00: intake.  One INSERT for the morning's reports (the ticket
--- numbers of the hotline and the app carry the day).
-INSERT INTO gridgov.cases (source, external_id, category, title, address, reporter_name, reporter_phone, location,
-                           coord_system, objcode, urgency, reported_at)
-SELECT m.source, m.ext, m.category, m.title, pg_temp.address(m.ext, m.place, m.reporter), m.reporter,
-       pg_temp.phone(m.ext, m.reporter),
-       CASE m.sys WHEN 'gcj02' THEN gridgov.from_wgs84(s.wgs, 'gcj02') ELSE s.wgs END,
-       CASE m.sys WHEN 'gcj02' THEN 'gcj02' ELSE 'wgs84' END, m.objcode, m.urgency, pg_temp.at(m.t)
-FROM morning m LEFT JOIN loc s ON s.ext = m.ext
-ORDER BY m.t;
+-- numbers of the hotline and the app carry the day).  The INSERTs name the
+-- county intake would give each case (gridgov.case_county()): so they run as
+-- they are on a Citus coordinator too, where the county routes the row
+-- (docs/scaling.md); on one server intake checks it.
+INSERT INTO gridgov.cases (county, source, external_id, category, title, address, reporter_name, reporter_phone,
+                           location, coord_system, objcode, urgency, reported_at)
+SELECT gridgov.case_county(x.location, x.coord_system, NULL, x.reported_at), x.*
+FROM (SELECT m.source, m.ext, m.category, m.title, pg_temp.address(m.ext, m.place, m.reporter), m.reporter,
+             pg_temp.phone(m.ext, m.reporter),
+             CASE m.sys WHEN 'gcj02' THEN gridgov.from_wgs84(s.wgs, 'gcj02') ELSE s.wgs END AS location,
+             CASE m.sys WHEN 'gcj02' THEN 'gcj02' ELSE 'wgs84' END AS coord_system, m.objcode, m.urgency,
+             pg_temp.at(m.t) AS reported_at
+      FROM morning m LEFT JOIN loc s ON s.ext = m.ext
+      ORDER BY m.t) x;
 -- 09:05 a resident sends the overflowing drain of XC-002 from the app, 20 m
 -- away: flagged as its likely duplicate.
-INSERT INTO gridgov.cases (source, external_id, category, title, address, reporter_name, reporter_phone, location,
-                           coord_system, reported_at)
-SELECT 'app', 'SSP-002', 'E0404', '小区门口污水外溢，味道很大', pg_temp.address('SSP-002', '贵园北里', '何女士'), '何女士',
-       pg_temp.phone('SSP-002', '何女士'),
-       ST_Translate(gridgov.from_wgs84(s.wgs, 'gcj02'), 0.00015, 0.0001), 'gcj02', pg_temp.at('09:05')
-FROM loc s WHERE s.ext = 'XC-002';
+INSERT INTO gridgov.cases (county, source, external_id, category, title, address, reporter_name, reporter_phone,
+                           location, coord_system, reported_at)
+SELECT gridgov.case_county(x.location, 'gcj02'), 'app', 'SSP-002', 'E0404', '小区门口污水外溢，味道很大',
+       pg_temp.address('SSP-002', '贵园北里', '何女士'), '何女士', pg_temp.phone('SSP-002', '何女士'),
+       x.location, 'gcj02', pg_temp.at('09:05')
+FROM (SELECT ST_Translate(gridgov.from_wgs84(s.wgs, 'gcj02'), 0.00015, 0.0001) AS location
+      FROM loc s WHERE s.ext = 'XC-002') x;
 -- 08:45 and 10:30: the city platform re-sends ticket SZ-2026-0417; nothing happens.
-INSERT INTO gridgov.cases (source, external_id, category, title, reported_at)
-VALUES ('city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（重发）', pg_temp.at('08:45')),
-       ('city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（再次重发）', pg_temp.at('10:30'))
+INSERT INTO gridgov.cases (county, source, external_id, category, title, reported_at)
+VALUES (gridgov.case_county(NULL), 'city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（重发）', pg_temp.at('08:45')),
+       (gridgov.case_county(NULL), 'city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（再次重发）', pg_temp.at('10:30'))
 ON CONFLICT (county, source, external_id) DO NOTHING;
 
 -- The featured case, SSP-001: a car blocking a compound's fire lane, routed by
@@ -181,6 +193,7 @@ INSERT INTO path VALUES
 DO $$
 DECLARE
     s record;
+    t0 timestamptz := pg_temp.at('00:00');  -- a value: pg_temp's functions exist here only (Citus)
 BEGIN
     FOR s IN
         SELECT c.id, p.action, p.payload, c.reported_at + p.seq * (30 + (c.id * 17) % 90) * interval '1 minute' AS at
@@ -192,7 +205,7 @@ BEGIN
                                         WHEN c.workflow = 'dispute' THEN 'dispute'
                                         WHEN c.source IN ('app', 'city') THEN 'event_cb' ELSE 'event' END AS kind) w
         JOIN path p ON p.kind = w.kind
-        WHERE c.reported_at >= pg_temp.at('00:00') AND c.external_id NOT IN ('SSP-001', 'SSP-002')
+        WHERE c.reported_at >= t0 AND c.external_id NOT IN ('SSP-001', 'SSP-002')
         ORDER BY at, c.id, p.seq
     LOOP
         EXIT WHEN s.at > pg_temp.at('17:30');
@@ -200,13 +213,14 @@ BEGIN
     END LOOP;
 END
 $$;
+SELECT pg_temp.at('00:00') AS t0, pg_temp.k('SSP-001') AS ssp1 \gset
 \set QUIET off
 
 \echo
 \echo '== 4. A morning of cases on' :day '(08:00-12:00, then worked until 17:30): by channel and state'
 SELECT source, pg_catalog.sum(n) AS cases, pg_catalog.string_agg(pg_catalog.format('%s %s', n, state), ', ' ORDER BY n DESC, state) AS states
 FROM (SELECT source, state, pg_catalog.count(*) AS n FROM gridgov.cases
-      WHERE reported_at >= pg_temp.at('00:00') GROUP BY source, state) s
+      WHERE reported_at >= :'t0' GROUP BY source, state) s
 GROUP BY source ORDER BY cases DESC, source;
 SELECT pg_catalog.format('%s (%s)', pg_catalog.count(*), pg_catalog.min(case_no)) AS copies
 FROM gridgov.cases WHERE external_id = 'SZ-2026-0417' \gset
@@ -219,18 +233,19 @@ SELECT d.name AS department, pg_catalog.count(*) AS cases,
 FROM gridgov.cases c
 JOIN gridgov.case_events e ON e.county = c.county AND e.case_id = c.id AND e.seq = 1
 JOIN gridgov.departments d ON d.id = (e.payload ->> 'department_id')::bigint
-WHERE c.reported_at >= pg_temp.at('00:00')
+WHERE c.reported_at >= :'t0'
 GROUP BY d.name ORDER BY cases DESC, department LIMIT 6;
 \echo '== The history of SSP-001 (app, GCJ-02): returned by the traffic police, re-dispatched to the community'
 SELECT e.seq, pg_catalog.to_char(e.at, 'HH24:MI') AS at, e.action, e.to_state,
        COALESCE(s.name, e.actor_role) AS by, pg_catalog.left(COALESCE(e.note, ''), 14) AS note,
        pg_catalog.encode(pg_catalog.substr(e.hash, 1, 4), 'hex') AS hash
 FROM gridgov.case_events e LEFT JOIN gridgov.staff s ON s.id = e.actor_staff_id
-WHERE e.case_id = pg_temp.k('SSP-001') ORDER BY e.seq;
+WHERE e.case_id = :ssp1 ORDER BY e.seq;
 \echo '== The duplicate: flagged at intake, merged at 09:12, closed with its master'
 SELECT c.external_id, c.case_no, d.external_id AS duplicate_of, c.state,
        pg_catalog.to_char(c.closed_at, 'HH24:MI') AS closed, pg_catalog.to_char(d.closed_at, 'HH24:MI') AS master_closed
-FROM gridgov.cases c JOIN gridgov.cases d ON d.id = c.possible_duplicate_of WHERE c.external_id = 'SSP-002';
+FROM gridgov.cases c JOIN gridgov.cases d ON d.county = c.county AND d.id = c.possible_duplicate_of
+WHERE c.external_id = 'SSP-002';
 SELECT pg_catalog.count(*) AS problems, (SELECT pg_catalog.count(*) FROM gridgov.case_events) AS events,
        (SELECT pg_catalog.count(*) FROM gridgov.cases) AS cases
 FROM gridgov.verify_histories() \gset

@@ -55,11 +55,10 @@ LIMIT 10;
 SELECT count(*) AS spots FROM detect_hotspots(now()) \gset
 SELECT (:spots = 0) AS add_burst \gset
 \if :add_burst
-INSERT INTO cases (source, external_id, category, title, location, reported_at)
-SELECT 'app', 'demo-burst-' || i, 'E0406', '路面积水（演示）',
-       ST_SetSRID(ST_MakePoint(116.5060 + (i % 4) * 0.0004, 39.7950 + (i / 4) * 0.0003), 4326),
-       now() - i * interval '5 hours'
-FROM generate_series(1, 12) i
+INSERT INTO cases (county, source, external_id, category, title, location, reported_at)
+SELECT case_county(p), 'app', 'demo-burst-' || i, 'E0406', '路面积水（演示）', p, now() - i * interval '5 hours'
+FROM generate_series(1, 12) i,
+     LATERAL (SELECT ST_SetSRID(ST_MakePoint(116.5060 + (i % 4) * 0.0004, 39.7950 + (i / 4) * 0.0003), 4326) AS p) x
 ON CONFLICT (county, source, external_id) DO NOTHING;
 SELECT analytics_refresh_pending() AS refreshed \gset
 SELECT count(*) AS spots FROM detect_hotspots(now()) \gset

@@ -22,6 +22,9 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'demo_analyst') THEN
         CREATE ROLE demo_analyst NOLOGIN IN ROLE gridgov_analyst;
+        IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+            ALTER ROLE demo_analyst LOGIN;  -- on Citus: see 040
+        END IF;
     END IF;
 END
 $$;

@@ -23,8 +23,9 @@ AS $$
             'cases', 'case_events', 'case_clocks', 'escalations', 'whistles',
             'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
             'stats_month_hist', 'stats_month_category',
-            -- the history import's staging and the inbox: on the coordinator only
-            'import_cases', 'import_steps', 'import_rejects', 'case_inbox']),
+            -- the history import's staging, the inbox, the analytics' node
+            -- watermarks: on the coordinator only
+            'import_cases', 'import_steps', 'import_rejects', 'case_inbox', 'analytics_node_watermarks']),
         pg_catalog.unnest(ARRAY[
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference', 'reference',
@@ -34,7 +35,7 @@ AS $$
             'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed',
-            'local', 'local', 'local', 'local']))
+            'local', 'local', 'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
@@ -167,6 +168,105 @@ COMMENT ON FUNCTION gridgov.case_inbox_file() IS
 CREATE TRIGGER case_inbox_file AFTER INSERT ON gridgov.case_inbox
     FOR EACH STATEMENT EXECUTE FUNCTION gridgov.case_inbox_file();
 
+-- The analytics' outbox on a cluster -----------------------------------------
+--
+-- case_events.txid is the id of the transaction that wrote the event, and a
+-- shard's events are written by its worker under the worker's own ids; so
+-- the watermark and the horizon (the oldest transaction still running) are
+-- kept per node: each worker reads its own shards up to its own horizon, the
+-- coordinator refreshes the cases they name and moves each node's watermark.
+
+CREATE TABLE gridgov.analytics_node_watermarks (
+    groupid integer PRIMARY KEY,
+    below   bigint NOT NULL
+);
+COMMENT ON TABLE gridgov.analytics_node_watermarks IS
+    'On a Citus cluster, how far the analytics have read each worker''s history: the events of that node''s transactions with an id below this one are taken in (gridgov.analytics_refresh_pending()); a node without a row is read from its first event. Derived; not dumped';
+COMMENT ON COLUMN gridgov.analytics_node_watermarks.groupid IS 'The worker''s Citus group (pg_dist_node.groupid)';
+COMMENT ON COLUMN gridgov.analytics_node_watermarks.below IS 'Transaction id of that node up to which (exclusive) its events are taken in';
+
+CREATE FUNCTION gridgov.analytics_pending_here(belows jsonb, max_entries integer)
+    RETURNS jsonb
+    LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g integer := gridgov.citus_node_group();
+    below bigint;
+    horizon bigint;
+    shard text;
+    txids bigint[] := '{}';
+    found_txids bigint[];
+    pairs jsonb := '[]';
+    found jsonb;
+BEGIN
+    IF g IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'gridgov.analytics_pending_here() runs only on a node of a Citus cluster';
+    END IF;
+    below := COALESCE((belows ->> g::text)::bigint, 0);
+    horizon := (pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::text)::bigint;
+    IF max_entries IS NOT NULL THEN
+        -- The transactions of the node's first max_entries new events, whole.
+        FOR shard IN SELECT 'case_events_' || s.shardid FROM pg_catalog.pg_dist_shard s
+                     JOIN pg_catalog.pg_dist_placement p ON p.shardid = s.shardid
+                     WHERE s.logicalrelid = 'gridgov.case_events'::pg_catalog.regclass AND p.groupid = g LOOP
+            EXECUTE pg_catalog.format('SELECT ARRAY(SELECT e.txid FROM gridgov.%I e WHERE e.txid >= $1 AND e.txid < $2 '
+                                      'ORDER BY e.txid LIMIT $3)', shard)
+                INTO found_txids USING below, horizon, max_entries;
+            txids := txids || found_txids;
+        END LOOP;
+        horizon := COALESCE((SELECT pg_catalog.max(t) + 1
+                             FROM (SELECT t FROM pg_catalog.unnest(txids) t ORDER BY t LIMIT max_entries) x), horizon);
+    END IF;
+    FOR shard IN SELECT 'case_events_' || s.shardid FROM pg_catalog.pg_dist_shard s
+                 JOIN pg_catalog.pg_dist_placement p ON p.shardid = s.shardid
+                 WHERE s.logicalrelid = 'gridgov.case_events'::pg_catalog.regclass AND p.groupid = g LOOP
+        EXECUTE pg_catalog.format('SELECT COALESCE(pg_catalog.jsonb_agg(DISTINCT e.case_id), ''[]'') FROM gridgov.%I e '
+                                  'WHERE e.txid >= $1 AND e.txid < $2', shard)
+            INTO found USING below, horizon;
+        pairs := pairs || found;
+    END LOOP;
+    RETURN pg_catalog.jsonb_build_object('group', g, 'horizon', horizon, 'cases', pairs);
+END
+$$;
+COMMENT ON FUNCTION gridgov.analytics_pending_here(jsonb, integer) IS
+    'Internal: on a worker, the cases of its own shards whose history has new events (of its transactions from the node''s watermark in belows, {"group": below}, to its oldest running transaction; at most max_entries events and the rest of their last transaction), with that horizon: {"group", "horizon", "cases"}; run by gridgov.analytics_refresh_pending() on the coordinator';
+
+CREATE FUNCTION gridgov.analytics_refresh_nodes(max_entries integer)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    belows jsonb;
+    r record;
+    res jsonb;
+    ids bigint[] := '{}';
+BEGIN
+    SELECT COALESCE(pg_catalog.jsonb_object_agg(w.groupid::text, w.below), '{}') INTO belows
+    FROM gridgov.analytics_node_watermarks w;
+    FOR r IN SELECT * FROM pg_catalog.run_command_on_workers(
+                 pg_catalog.format('SELECT gridgov.analytics_pending_here(%L, %L)', belows, max_entries)) LOOP
+        IF NOT r.success THEN
+            RAISE EXCEPTION USING ERRCODE = '58000',
+                MESSAGE = pg_catalog.format('worker %s:%s could not read its history: %s', r.nodename, r.nodeport, r.result);
+        END IF;
+        res := r.result::jsonb;
+        ids := ids || ARRAY(SELECT x::bigint FROM pg_catalog.jsonb_array_elements_text(res -> 'cases') x);
+        INSERT INTO gridgov.analytics_node_watermarks (groupid, below)
+        VALUES ((res ->> 'group')::integer, (res ->> 'horizon')::bigint)
+        ON CONFLICT (groupid) DO UPDATE SET below = EXCLUDED.below;
+    END LOOP;
+    ids := ARRAY(SELECT DISTINCT i FROM pg_catalog.unnest(ids) i ORDER BY 1);
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RETURN 0;
+    END IF;
+    PERFORM gridgov.analytics_refresh(ids);
+    RETURN pg_catalog.cardinality(ids);
+END
+$$;
+COMMENT ON FUNCTION gridgov.analytics_refresh_nodes(integer) IS
+    'Internal: gridgov.analytics_refresh_pending() on a Citus coordinator: each worker reports the cases of its shards with new events up to its own horizon (gridgov.analytics_pending_here()), their analytics are refreshed, and each node''s watermark moves (gridgov.analytics_node_watermarks)';
+
 -- gridgov.distribute(): the one call on a Citus coordinator.  Citus converts
 -- tables joined by foreign keys together and would drop and re-create the
 -- extension's sequences while doing so, which an extension's members do not
@@ -251,15 +351,18 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ADD CONSTRAINT %I %s', fks[i][1], fks[i][2], fks[i][3]);
         END LOOP;
     END IF;
-    -- act() on the coordinator runs act_in() where the case is.
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o
-                   WHERE o.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-                     AND o.objid = 'gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz)'::pg_catalog.regprocedure
-                     AND o.colocationid IS NOT NULL) THEN
-        PERFORM pg_catalog.create_distributed_function(
-            'gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz)', 'county',
-            colocate_with => 'gridgov.cases', force_delegation => true);
-    END IF;
+    -- act() and the system actions on the coordinator run where the case is.
+    FOR r IN SELECT f.f::pg_catalog.regprocedure AS f
+             FROM pg_catalog.unnest(ARRAY['gridgov.act_in(gridgov.gridcode, bigint, text, text, jsonb, timestamptz)',
+                                          'gridgov.case_system_update(gridgov.gridcode, bigint, text, jsonb, timestamptz)']) f
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o
+                       WHERE o.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND o.objid = r.f
+                         AND o.colocationid IS NOT NULL) THEN
+            PERFORM pg_catalog.create_distributed_function(r.f, 'county', colocate_with => 'gridgov.cases',
+                                                           force_delegation => true);
+        END IF;
+    END LOOP;
     PERFORM gridgov.citus_id_ranges();
     PERFORM pg_catalog.run_command_on_workers('SELECT gridgov.citus_id_ranges()');
     RETURN QUERY SELECT l.table_name, l.kind FROM gridgov.citus_layout() l ORDER BY l.step;

@@ -32,6 +32,12 @@ sql=src/sql
 {
 	echo "-- act_in(): act() of a county's case where it is held (a Citus distributed function)."
 	$x $sql/057_case_api.sql function act_in
+	echo "-- report_in() locks the case and its call by county and id (one shard under Citus)."
+	$x $sql/074_sla_sweep.sql function report_in replace
+	echo "-- analytics_refresh_pending(): on a Citus coordinator, a watermark per node (096)."
+	$x $sql/081_analytics_summaries.sql function analytics_refresh_pending replace
+	echo "-- detect_hotspots() names the county of the cases it opens, and reads the case before it links it."
+	$x $sql/084_analytics_hotspots.sql function detect_hotspots replace
 } >$d/030_act_in.sql
 
 {
