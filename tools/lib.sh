@@ -216,3 +216,133 @@ gg_psql() {
 	shift 3
 	"$(gg_bindir)/psql" -X -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d "$db" "$@"
 }
+
+# ---------------------------------------------------------------------------
+# Citus (the scale-out suite, test/shell/citus.sh; docs/development.md, "The
+# Citus suite").
+
+# gg_citus_available: 0 when Citus is installed in PG_CONFIG's PostgreSQL
+# (citus.so in its pkglibdir), or when it could be built and installed there
+# from $GG_ROOT/../shared/citus (build.sh, about 2.5 minutes; its output in
+# GG_CITUS_BUILD_LOG, default $GG_ROOT/.test-citus-build.log, its build tree
+# in a temporary directory that is removed when the build worked).  Otherwise
+# prints the reason on stdout and returns 1; GRIDGOV_SKIP_CITUS=1 skips Citus.
+gg_citus_available() {
+	local pgc libdir script log build
+	if [ "${GRIDGOV_SKIP_CITUS:-0}" = 1 ]; then
+		echo "GRIDGOV_SKIP_CITUS=1"
+		return 1
+	fi
+	pgc=$(gg_pg_config)
+	libdir=$("$pgc" --pkglibdir)
+	[ -f "$libdir/citus.so" ] && return 0
+	script=$GG_ROOT/../shared/citus/build.sh
+	if [ ! -f "$script" ]; then
+		echo "Citus is not installed in $libdir and there is no $script to build it"
+		return 1
+	fi
+	log=${GG_CITUS_BUILD_LOG:-$GG_ROOT/.test-citus-build.log}
+	build=$(mktemp -d /tmp/gridgov-citus-build.XXXXXX)
+	gg_log "building Citus from $script into $libdir (log: $log)"
+	if ! PG_CONFIG=$pgc bash "$script" "$build" >"$log" 2>&1; then
+		echo "building Citus with $script failed (log: $log, build tree: $build)"
+		return 1
+	fi
+	rm -rf "$build"
+	if [ ! -f "$libdir/citus.so" ]; then
+		echo "$script ran but $libdir/citus.so is not there (log: $log)"
+		return 1
+	fi
+}
+
+# gg_citus_start DIR DB: a Citus cluster of a coordinator and two workers,
+# instances DIR/n0 (the coordinator), DIR/n1 and DIR/n2 (gg_start's settings,
+# citus and pg_cron preloaded, pg_cron serving DB, listening on localhost
+# TCP, which Citus uses between nodes, and on a socket in the instance's
+# directory), each with database DB holding the citus extension, the workers
+# added to the coordinator.  Sets GG_CITUS_PORTS=(coordinator worker1 worker2).
+# Returns 1 (after logging why) when a node does not come up; gg_citus_stop
+# DIR stops whatever was started.
+gg_citus_start() {
+	local dir=$1 db=$2 port=56200 i
+	GG_CITUS_PORTS=()
+	mkdir -p "$dir"
+	if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
+	for i in 0 1 2; do
+		port=$(gg_citus_start_node "$dir/n$i" "$port" "$db") || return 1
+		GG_CITUS_PORTS+=("$port")
+		port=$((port + 1))
+	done
+	for i in 0 1 2; do
+		gg_psql "$dir/n$i" "${GG_CITUS_PORTS[$i]}" postgres -q -c "CREATE DATABASE $db" &&
+			gg_psql "$dir/n$i" "${GG_CITUS_PORTS[$i]}" "$db" -q \
+				-c "SET client_min_messages = warning" -c "CREATE EXTENSION citus" ||
+			{ gg_log "citus: could not create $db with citus on node $i"; return 1; }
+	done
+	gg_psql "$dir/n0" "${GG_CITUS_PORTS[0]}" "$db" -q -o /dev/null \
+		-c "SELECT pg_catalog.citus_set_coordinator_host('localhost', ${GG_CITUS_PORTS[0]})" \
+		-c "SELECT pg_catalog.citus_add_node('localhost', ${GG_CITUS_PORTS[1]})" \
+		-c "SELECT pg_catalog.citus_add_node('localhost', ${GG_CITUS_PORTS[2]})" ||
+		{ gg_log "citus: could not add the workers to the coordinator"; return 1; }
+	gg_log "citus cluster in $dir: coordinator port ${GG_CITUS_PORTS[0]}," \
+		"workers ${GG_CITUS_PORTS[1]} and ${GG_CITUS_PORTS[2]}"
+}
+
+# gg_citus_start_node DIR PORT DB: initdb and start one node of gg_citus_start
+# on the first free port from PORT (the next one when another server takes
+# it first); prints the port.
+gg_citus_start_node() {
+	local dir=$1 port=$2 db=$3 bindir try
+	bindir=$(gg_bindir)
+	mkdir -p "$dir"
+	if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
+	gg_as_server_user "$bindir/initdb" -D "$dir/data" -U postgres -A trust \
+		-E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+		{ cat "$dir/initdb.log" >&2; gg_log "citus: initdb failed in $dir"; return 1; }
+	for try in 1 2 3 4 5; do
+		port=$(gg_free_port "$port")
+		gg_as_server_user tee "$dir/data/postgresql.auto.conf" >/dev/null <<EOF
+port = $port
+listen_addresses = 'localhost'
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'citus,pg_cron'
+wal_level = logical
+citus.enable_statistics_collection = off
+citus.enable_unsafe_triggers = on
+cron.database_name = '$db'
+cron.use_background_workers = on
+max_worker_processes = 16
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+shared_buffers = 128MB
+work_mem = 32MB
+maintenance_work_mem = 256MB
+max_wal_size = 4GB
+log_min_messages = warning
+timezone = 'Asia/Shanghai'
+EOF
+		if gg_as_server_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+			start >/dev/null; then
+			echo "$port"
+			return 0
+		fi
+		# Another server took the port between the probe and the start: the
+		# next one; any other failure ends here.
+		grep -q 'could not bind\|Address already in use' "$dir/server.log" || break
+		port=$((port + 1))
+	done
+	tail -n 30 "$dir/server.log" >&2
+	gg_log "citus: the node in $dir did not start"
+	return 1
+}
+
+# gg_citus_stop DIR: stop the nodes of gg_citus_start DIR (fast shutdown);
+# for traps: never fails.
+gg_citus_stop() {
+	local dir=$1 i
+	for i in 0 1 2; do
+		gg_stop "$dir/n$i"
+	done
+}
