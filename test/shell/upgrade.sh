@@ -89,7 +89,18 @@ psql_in "$old_db" -o /dev/null -c "SET client_min_messages = warning" \
 	-c "CREATE EXTENSION gridgov VERSION '$previous' CASCADE"
 is "the previous release installs from its frozen script" \
 	"$(value "$old_db" -c "SELECT extversion FROM pg_extension WHERE extname = 'gridgov'")" "$previous"
+# The demo names each case's county with case_county() (1.2.0: what a Citus
+# coordinator needs); a release without it takes a NULL county and fills it
+# itself.  A stand-in in schema public (the demo calls it unqualified, public
+# first on its search_path) while the demo loads, dropped before the update.
+shim="public.case_county(geometry, text, gridgov.gridcode, timestamptz)"
+if [ "$(value "$old_db" -c "SELECT pg_catalog.to_regprocedure('gridgov.case_county(geometry, text, gridgov.gridcode, timestamptz)') IS NULL")" = t ]; then
+	psql_in "$old_db" -c "CREATE FUNCTION public.case_county(geometry, text DEFAULT 'wgs84',
+		gridgov.gridcode DEFAULT NULL, timestamptz DEFAULT NULL) RETURNS gridgov.gridcode
+		LANGUAGE sql AS 'SELECT NULL::gridgov.gridcode'" >/dev/null
+fi
 check "the demo city loads into $previous" load_demo "$old_db"
+psql_in "$old_db" -c "DROP FUNCTION IF EXISTS $shim" >/dev/null
 cases_before=$(value "$old_db" -c "SELECT count(*) FROM gridgov.cases")
 echo "# $cases_before cases, $(value "$old_db" -c "SELECT count(*) FROM gridgov.case_events") events before the update"
 fingerprint "$old_db" before

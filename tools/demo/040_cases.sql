@@ -122,12 +122,12 @@ $$ SELECT place || CASE WHEN reporter IS NOT NULL
 
 -- 08:00-12:00: intake.  One INSERT for the morning's reports (the ticket
 -- numbers of the hotline and the app carry the day).  The INSERTs name the
--- county intake would give each case (gridgov.case_county()): so they run as
+-- county intake would give each case (case_county()): so they run as
 -- they are on a Citus coordinator too, where the county routes the row
 -- (docs/scaling.md); on one server intake checks it.
 INSERT INTO gridgov.cases (county, source, external_id, category, title, address, reporter_name, reporter_phone,
                            location, coord_system, objcode, urgency, reported_at)
-SELECT gridgov.case_county(x.location, x.coord_system, NULL, x.reported_at), x.*
+SELECT case_county(x.location, x.coord_system, NULL, x.reported_at), x.*
 FROM (SELECT m.source, m.ext, m.category, m.title, pg_temp.address(m.ext, m.place, m.reporter), m.reporter,
              pg_temp.phone(m.ext, m.reporter),
              CASE m.sys WHEN 'gcj02' THEN gridgov.from_wgs84(s.wgs, 'gcj02') ELSE s.wgs END AS location,
@@ -139,15 +139,15 @@ FROM (SELECT m.source, m.ext, m.category, m.title, pg_temp.address(m.ext, m.plac
 -- away: flagged as its likely duplicate.
 INSERT INTO gridgov.cases (county, source, external_id, category, title, address, reporter_name, reporter_phone,
                            location, coord_system, reported_at)
-SELECT gridgov.case_county(x.location, 'gcj02'), 'app', 'SSP-002', 'E0404', '小区门口污水外溢，味道很大',
+SELECT case_county(x.location, 'gcj02'), 'app', 'SSP-002', 'E0404', '小区门口污水外溢，味道很大',
        pg_temp.address('SSP-002', '贵园北里', '何女士'), '何女士', pg_temp.phone('SSP-002', '何女士'),
        x.location, 'gcj02', pg_temp.at('09:05')
 FROM (SELECT ST_Translate(gridgov.from_wgs84(s.wgs, 'gcj02'), 0.00015, 0.0001) AS location
       FROM loc s WHERE s.ext = 'XC-002') x;
 -- 08:45 and 10:30: the city platform re-sends ticket SZ-2026-0417; nothing happens.
 INSERT INTO gridgov.cases (county, source, external_id, category, title, reported_at)
-VALUES (gridgov.case_county(NULL), 'city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（重发）', pg_temp.at('08:45')),
-       (gridgov.case_county(NULL), 'city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（再次重发）', pg_temp.at('10:30'))
+VALUES (case_county(NULL), 'city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（重发）', pg_temp.at('08:45')),
+       (case_county(NULL), 'city', 'SZ-2026-0417', 'E0103', '市级派单：道路两侧积存渣土（再次重发）', pg_temp.at('10:30'))
 ON CONFLICT (county, source, external_id) DO NOTHING;
 
 -- The featured case, SSP-001: a car blocking a compound's fire lane, routed by

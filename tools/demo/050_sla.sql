@@ -15,7 +15,7 @@ CREATE TEMP TABLE late (label text, id bigint);
 -- 暴露垃圾 (4 working hours to handle), dispatched and signed, then left alone.
 WITH c AS (
     INSERT INTO gridgov.cases (county, source, category, title, location, coord_system, reported_at)
-    VALUES (gridgov.case_county(ST_SetSRID(ST_MakePoint(116.3350, 39.7300), 4326), 'gcj02'),
+    VALUES (case_county(ST_SetSRID(ST_MakePoint(116.3350, 39.7300), 4326), 'gcj02'),
             'app', 'E0102', '兴华大街路口垃圾堆放三天无人清理',
             ST_SetSRID(ST_MakePoint(116.3350, 39.7300), 4326), 'gcj02', pg_temp.t(:'day', '08:30'))
     RETURNING id)
@@ -26,7 +26,7 @@ SELECT gridgov.act(id, 'sign', NULL, '{}', pg_temp.t(:'day', '08:50')) FROM late
 -- 路面塌陷 (emergency): a whistle summons the water company and the power company.
 WITH c AS (
     INSERT INTO gridgov.cases (county, source, category, title, location, coord_system, urgency, reported_at)
-    VALUES (gridgov.case_county(ST_SetSRID(ST_MakePoint(116.5060, 39.7950), 4326), 'gcj02'),
+    VALUES (case_county(ST_SetSRID(ST_MakePoint(116.5060, 39.7950), 4326), 'gcj02'),
             'leader', 'E0401', '荣华中路路面塌陷，疑似自来水管破裂',
             ST_SetSRID(ST_MakePoint(116.5060, 39.7950), 4326), 'gcj02', 'emergency', pg_temp.t(:'day', '09:00'))
     RETURNING id)
