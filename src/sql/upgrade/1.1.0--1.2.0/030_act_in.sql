@@ -100,7 +100,12 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_
 DECLARE
     n bigint;
 BEGIN
-    PERFORM gridgov.citus_sequential();
+    -- On a Citus node: the truncations and refills of many shards over one
+    -- connection per node (Citus deadlocks against itself otherwise), until
+    -- this function returns.
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    END IF;
     LOCK TABLE gridgov.case_stats IN EXCLUSIVE MODE;
     TRUNCATE gridgov.case_stats;
     INSERT INTO gridgov.case_stats SELECT * FROM gridgov.case_stats_computed;

@@ -269,21 +269,6 @@ $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh_nodes(integer) IS
     'Internal: gridgov.analytics_refresh_pending() on a Citus coordinator: each worker reports the cases of its shards with new events up to its own horizon (gridgov.analytics_pending_here()), their analytics are refreshed, and each node''s watermark moves (gridgov.analytics_node_watermarks)';
 
--- Statements that change many shards after reading many, in one
--- transaction (a rebuild of the summaries), run over one connection per
--- node: Citus deadlocks against itself otherwise.  No SET clause: the
--- setting lasts until the caller's own function or transaction ends.
-CREATE FUNCTION gridgov.citus_sequential() RETURNS void
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
-BEGIN
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
-        PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION gridgov.citus_sequential() IS
-    'Internal: on a Citus node, makes the rest of the caller''s transaction (or of its function with a SET clause) change many shards over one connection per node (citus.multi_shard_modify_mode = sequential); nothing without Citus';
-
 -- gridgov.distribute(): the one call on a Citus coordinator.  Citus converts
 -- tables joined by foreign keys together and would drop and re-create the
 -- extension's sequences while doing so, which an extension's members do not
