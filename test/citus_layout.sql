@@ -15,7 +15,7 @@
 --   5. act_in() is act() with the county; its NULLs are refused.
 -- Everything happens in this file's transaction, rolled back at the end.
 BEGIN;
-SELECT plan(25);
+SELECT plan(27);
 SET LOCAL client_min_messages = warning;
 
 -- 1. The layout ------------------------------------------------------------------------
@@ -115,6 +115,18 @@ SELECT throws_ok($$INSERT INTO gridgov.case_inbox (county, grid, source, externa
                  'GG105', NULL, 'a row whose county is not its grid''s fails the statement, as at intake');
 SELECT is((SELECT pg_catalog.count(*) FROM gridgov.cases WHERE external_id IN ('inbox-4', 'inbox-5')), 0::bigint,
           'nothing of it filed');
+
+-- The policies' check of this transaction's events tells nothing of a case the
+-- caller may not read (no probing another's history with guessed payloads).
+SELECT ok(gridgov.case_event_now('990110', (SELECT id FROM gridgov.cases WHERE external_id = 'inbox-1'), 'intake', '{}'),
+          'case_event_now(): the owner sees the intake event this transaction appended');
+SELECT id AS probe_id FROM gridgov.cases WHERE external_id = 'inbox-1' \gset
+CREATE ROLE gg_inbox_nobody NOLOGIN;
+GRANT gridgov_department TO gg_inbox_nobody;
+SET LOCAL ROLE gg_inbox_nobody;
+SELECT is(gridgov.case_event_now('990110', :probe_id, 'intake', '{}'),
+          false, 'a department without a staff row learns nothing of it');
+RESET ROLE;
 
 -- 5. act_in() -------------------------------------------------------------------------
 SELECT is((gridgov.act_in('990110', (SELECT id FROM gridgov.cases WHERE external_id = 'inbox-1'), 'file', 'by county')).state,

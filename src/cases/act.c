@@ -209,6 +209,8 @@ act_on_cluster(FunctionCallInfo fcinfo)
 	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	bool		isnull;
 	int			i;
+	int			nest;
+	int			rc;
 
 	plans_run("SELECT x.county FROM gridgov.cases x WHERE x.id = $1", 1, id_type, id, NULL, true, 1,
 			  SPI_OK_SELECT);
@@ -221,8 +223,11 @@ act_on_cluster(FunctionCallInfo fcinfo)
 		values[i + 1] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
 		nulls[i + 1] = PG_ARGISNULL(i) ? 'n' : ' ';
 	}
-	if (SPI_execute_with_args("SELECT * FROM gridgov.act_in($1, $2, $3, $4, $5, $6)", 6, types, values,
-							  nulls, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+	nest = plans_safe_begin(NULL, NULL);
+	rc = SPI_execute_with_args("SELECT * FROM gridgov.act_in($1, $2, $3, $4, $5, $6)", 6, types, values,
+							   nulls, false, 0);
+	plans_safe_end(nest);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "gridgov: act_in() did not return the case");
 	return PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
 }
@@ -376,8 +381,12 @@ system_update_elsewhere(FunctionCallInfo fcinfo)
 	delegating = true;
 	PG_TRY();
 	{
-		if (SPI_execute_with_args("SELECT * FROM gridgov.case_system_update($1, $2, $3, $4, $5)", 5, types,
-								  values, NULL, false, 0) != SPI_OK_SELECT)
+		int			nest = plans_safe_begin(NULL, NULL);
+		int			rc = SPI_execute_with_args("SELECT * FROM gridgov.case_system_update($1, $2, $3, $4, $5)",
+											   5, types, values, NULL, false, 0);
+
+		plans_safe_end(nest);
+		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "gridgov: case_system_update() failed on the case's node");
 	}
 	PG_FINALLY();

@@ -86,6 +86,33 @@ batch_params(const Batch *b, bool as_arrays, Datum *params, char *nulls, Oid *ty
 	}
 }
 
+/*
+ * The hash of the batch's counties (column 0), whose rows this node holds
+ * together: an error when they are not held together (a batch of many
+ * counties on a Citus cluster).  0 without tables.
+ */
+static int32
+batch_hash(const Batch *b)
+{
+	int32		hash;
+	Oid			rel;
+	int			i;
+
+	if (b->tables == NULL)
+		return 0;
+	hash = gridcode_hash_of(DatumGetGridCode(b->values[0][0]));
+	if (!shards_distributed(b->tables[0]))
+		return hash;
+	rel = shards_rows_relation(b->tables[0], hash);
+	for (i = 1; i < b->n; i++)
+		if (shards_rows_relation(b->tables[0], gridcode_hash_of(DatumGetGridCode(b->values[0][i]))) != rel)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the %s of one batch are of counties held apart", b->what),
+					 errdetail("On a Citus cluster a batch is written where its counties are held.")));
+	return hash;
+}
+
 void
 batch_flush(Batch *b)
 {
@@ -98,9 +125,7 @@ batch_flush(Batch *b)
 	if (b->n == 0)
 		return;
 	batch_params(b, !one, params, nulls, types);
-	plan = shards_plan(one ? b->one_sql : b->many_sql, b->tables,
-					   b->tables ? gridcode_hash_of(DatumGetGridCode(b->values[0][0])) : 0,
-					   b->ncols, types);
+	plan = shards_plan(one ? b->one_sql : b->many_sql, b->tables, batch_hash(b), b->ncols, types);
 	plans_execute(plan, params, nulls, false, 0, SPI_OK_INSERT);
 	if (SPI_processed != (uint64) b->n)
 		elog(ERROR, "could not append the %s", b->what);

@@ -129,7 +129,8 @@ gridgov_case_row_actable(PG_FUNCTION_ARGS)
 /*
  * gridgov.case_event_now(county, case_id, action, payload): this transaction
  * appended an event of the action to the case's history whose payload
- * contains payload.
+ * contains payload; false for a case the caller may not read (which it
+ * could otherwise probe with guesses of a payload).
  */
 PG_FUNCTION_INFO_V1(gridgov_case_event_now);
 Datum
@@ -138,6 +139,9 @@ gridgov_case_event_now(PG_FUNCTION_ARGS)
 	RowProbe	p;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_BOOL(false);
+	/* Only of a case the caller sees: no probe of another's history. */
+	if (!read_case(&p, fcinfo) || !scope_case_readable(&p.c))
 		PG_RETURN_BOOL(false);
 	MemSet(&p, 0, sizeof(p));
 	p.sql = event_sql;

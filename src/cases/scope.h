@@ -35,10 +35,10 @@ extern bool scope_case_acts_fully(const ScopeCase *c);
 /* Whether the caller may change who holds the case (a command center's dispatcher, admin). */
 extern bool scope_case_redirect(const ScopeCase *c);
 
-/* Registers the scope's cache with the registry; called from _PG_init. */
 /* The department of the caller's active staff row (0 when none). */
 extern int64 scope_department_id(void);
 
+/* Registers the scope's cache with the registry; called from _PG_init. */
 extern void scope_init(void);
 
 #endif							/* GRIDGOV_SCOPE_H */

@@ -93,11 +93,17 @@ lookup_shard(const char *name, Oid nsp)
 {
 	int64		shardid = shard_id_in(name);
 	Oid			table;
+	char	   *logical;
 
 	if (shardid < 0)
 		return InvalidOid;
 	table = citus_logical_relid(shardid);
 	if (!OidIsValid(table) || get_rel_namespace(table) != nsp)
+		return InvalidOid;
+	/* The shard's name is its table's name, "_", the shard id. */
+	logical = get_rel_name(table);
+	if (logical == NULL || strncmp(name, logical, strlen(logical)) != 0 || name[strlen(logical)] != '_' ||
+		shard_id_in(name + strlen(logical)) != shardid)
 		return InvalidOid;
 	return table;
 }
@@ -163,11 +169,13 @@ typedef struct ShardRanges
 	Oid		   *relid;
 } ShardRanges;
 
-#define MAX_SHARDED_TABLES 48
+#define MAX_SHARDED_TABLES 64
 #define SHARD_RANGES_SQL \
 	"SELECT COALESCE(s.shardminvalue::pg_catalog.int4, -2147483648), " \
 	"COALESCE(s.shardmaxvalue::pg_catalog.int4, 2147483647), " \
-	"pg_catalog.format('%s_%s', $2, s.shardid), s.shardminvalue IS NULL " \
+	"pg_catalog.format('%s_%s', $2, s.shardid), s.shardminvalue IS NULL, " \
+	"EXISTS (SELECT 1 FROM pg_catalog.pg_dist_placement p WHERE p.shardid = s.shardid " \
+	"AND p.groupid = (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)) " \
 	"FROM pg_catalog.pg_dist_shard s WHERE s.logicalrelid = $1 ORDER BY 1"
 
 /*
@@ -221,7 +229,9 @@ read_ranges(ShardRanges *r, const char *table)
 		r->min[i] = DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
 		r->max[i] = DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull));
 		name = TextDatumGetCString(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull));
-		r->relid[i] = get_relname_relid(name, nsp);
+		/* Only a shard with a placement on this node (not a moved one's leftover). */
+		r->relid[i] = DatumGetBool(SPI_getbinval(t, SPI_tuptable->tupdesc, 5, &isnull))
+			? get_relname_relid(name, nsp) : InvalidOid;
 		r->reference = DatumGetBool(SPI_getbinval(t, SPI_tuptable->tupdesc, 4, &isnull));
 	}
 	r->n = (int) SPI_processed;
@@ -249,7 +259,9 @@ table_ranges(const char *table)
 		if (strcmp(ranges[i].table, table) == 0)
 			return &ranges[i];
 	if (nranges == MAX_SHARDED_TABLES)
-		elog(ERROR, "gridgov: too many sharded tables");
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("more than %d gridgov tables read through their shards", MAX_SHARDED_TABLES)));
 	read_ranges(&ranges[nranges], table);
 	return &ranges[nranges++];
 }
@@ -309,6 +321,20 @@ shards_rows_relation(const char *table, int32 hash)
 	return r->relid[lo];
 }
 
+/* The name of a shard read before: an error when it is gone (moved since). */
+static const char *
+relation_name(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a shard of gridgov's tables was moved away from this node"),
+				 errhint("Run the statement again.")));
+	return name;
+}
+
 typedef struct PlanKey
 {
 	const char *sql_template;
@@ -338,7 +364,7 @@ shards_plan(const char *sql_template, const char *const *tables, int32 hash, int
 	for (i = 0; tables != NULL && i < 2 && tables[i] != NULL; i++)
 	{
 		key.relids[i] = shards_rows_relation(tables[i], hash);
-		names[i] = quote_qualified_identifier("gridgov", get_rel_name(key.relids[i]));
+		names[i] = quote_qualified_identifier("gridgov", relation_name(key.relids[i]));
 	}
 	if (shard_plans == NULL)
 	{
@@ -382,7 +408,7 @@ reference_copy(const char *name)
 	r = table_ranges(name);
 	if (!r->reference || r->n != 1 || !OidIsValid(r->relid[0]))
 		return NULL;
-	return quote_qualified_identifier("gridgov", get_rel_name(r->relid[0]));
+	return quote_qualified_identifier("gridgov", relation_name(r->relid[0]));
 }
 
 char *

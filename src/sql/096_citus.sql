@@ -243,6 +243,10 @@ DECLARE
     res jsonb;
     ids bigint[] := '{}';
 BEGIN
+    IF gridgov.citus_node_group() IS DISTINCT FROM 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'gridgov.analytics_refresh_nodes() runs only on a Citus coordinator';
+    END IF;
     SELECT COALESCE(pg_catalog.jsonb_object_agg(w.groupid::text, w.below), '{}') INTO belows
     FROM gridgov.analytics_node_watermarks w;
     FOR r IN SELECT * FROM pg_catalog.run_command_on_workers(

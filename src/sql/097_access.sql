@@ -50,7 +50,7 @@ CREATE FUNCTION gridgov.case_event_now(county gridgov.gridcode, case_id bigint, 
     RETURNS boolean
     AS 'MODULE_PATHNAME', 'gridgov_case_event_now' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
 COMMENT ON FUNCTION gridgov.case_event_now(gridgov.gridcode, bigint, text, jsonb) IS
-    'Whether this transaction appended to the case''s history an event of action whose payload contains payload (the write policies of whistles and whistle calls: a summons or report-in the history records)';
+    'Whether this transaction appended to the case''s history an event of action whose payload contains payload (the write policies of whistles and whistle calls: a summons or report-in the history records); false for a case the caller may not read (gridgov.case_row_readable())';
 CREATE FUNCTION gridgov.whistle_calls_me(county gridgov.gridcode, case_id bigint, whistle_id bigint)
     RETURNS boolean
     AS 'MODULE_PATHNAME', 'gridgov_whistle_calls_me' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
