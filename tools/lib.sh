@@ -134,6 +134,29 @@ gg_free_port() {
 
 # gg_start DIR PORT CRON_DB: initdb (if needed) and start a server in DIR with
 # pg_cron preloaded for database CRON_DB, listening on PORT and a socket in DIR.
+# gg_server_conf PORT SOCKETDIR CRONDB MAX_CONNECTIONS SHARED_BUFFERS: the
+# settings of a throwaway instance (gg_start, the Citus nodes) for
+# postgresql.auto.conf: fast and unsafe (fsync off), pg_cron serving CRONDB.
+gg_server_conf() {
+	cat <<EOF
+port = $1
+unix_socket_directories = '$2'
+cron.database_name = '$3'
+cron.use_background_workers = on
+max_worker_processes = 16
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = $4
+shared_buffers = $5
+work_mem = 32MB
+maintenance_work_mem = 256MB
+max_wal_size = 4GB
+log_min_messages = warning
+timezone = 'Asia/Shanghai'
+EOF
+}
+
 gg_start() {
 	local dir=$1 port=$2 crondb=$3 bindir
 	bindir=$(gg_bindir)
@@ -142,25 +165,11 @@ gg_start() {
 			-E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 			{ cat "$dir/initdb.log"; gg_die "initdb failed"; }
 	fi
-	gg_as_server_user tee "$dir/data/postgresql.auto.conf" >/dev/null <<EOF
-port = $port
-listen_addresses = ''
-unix_socket_directories = '$dir'
-shared_preload_libraries = 'pg_cron'
-cron.database_name = '$crondb'
-cron.use_background_workers = on
-max_worker_processes = 16
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_connections = 60
-shared_buffers = 256MB
-work_mem = 32MB
-maintenance_work_mem = 256MB
-max_wal_size = 4GB
-log_min_messages = warning
-timezone = 'Asia/Shanghai'
-EOF
+	{
+		gg_server_conf "$port" "$dir" "$crondb" 60 256MB
+		echo "listen_addresses = ''"
+		echo "shared_preload_libraries = 'pg_cron'"
+	} | gg_as_server_user tee "$dir/data/postgresql.auto.conf" >/dev/null
 	gg_as_server_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
 		>/dev/null || { tail -n 30 "$dir/server.log" >&2; gg_die "server did not start"; }
 }
@@ -301,28 +310,16 @@ gg_citus_start_node() {
 		{ cat "$dir/initdb.log" >&2; gg_log "citus: initdb failed in $dir"; return 1; }
 	for try in 1 2 3 4 5; do
 		port=$(gg_free_port "$port")
-		gg_as_server_user tee "$dir/data/postgresql.auto.conf" >/dev/null <<EOF
-port = $port
+		{
+			gg_server_conf "$port" "$dir" "$db" 200 128MB
+			cat <<EOF
 listen_addresses = 'localhost'
-unix_socket_directories = '$dir'
 shared_preload_libraries = 'citus,pg_cron'
 wal_level = logical
 citus.enable_statistics_collection = off
 citus.enable_unsafe_triggers = on
-cron.database_name = '$db'
-cron.use_background_workers = on
-max_worker_processes = 16
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_connections = 200
-shared_buffers = 128MB
-work_mem = 32MB
-maintenance_work_mem = 256MB
-max_wal_size = 4GB
-log_min_messages = warning
-timezone = 'Asia/Shanghai'
 EOF
+		} | gg_as_server_user tee "$dir/data/postgresql.auto.conf" >/dev/null
 		if gg_as_server_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 			start >/dev/null; then
 			echo "$port"

@@ -102,16 +102,23 @@ read_case(RowProbe *p, FunctionCallInfo fcinfo)
 	return probe(p);
 }
 
+/* Whether the caller may read (or act on) case (county, case_id) of the arguments. */
+static bool
+row_allowed(FunctionCallInfo fcinfo, bool act)
+{
+	RowProbe	p;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || !read_case(&p, fcinfo))
+		return false;
+	return act ? scope_case_actable(&p.c) : scope_case_readable(&p.c);
+}
+
 /* gridgov.case_row_readable(county, case_id): the caller may read the case. */
 PG_FUNCTION_INFO_V1(gridgov_case_row_readable);
 Datum
 gridgov_case_row_readable(PG_FUNCTION_ARGS)
 {
-	RowProbe	p;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(read_case(&p, fcinfo) && scope_case_readable(&p.c));
+	PG_RETURN_BOOL(row_allowed(fcinfo, false));
 }
 
 /* gridgov.case_row_actable(county, case_id): the caller may act on the case. */
@@ -119,11 +126,7 @@ PG_FUNCTION_INFO_V1(gridgov_case_row_actable);
 Datum
 gridgov_case_row_actable(PG_FUNCTION_ARGS)
 {
-	RowProbe	p;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(read_case(&p, fcinfo) && scope_case_actable(&p.c));
+	PG_RETURN_BOOL(row_allowed(fcinfo, true));
 }
 
 /*
@@ -141,7 +144,7 @@ gridgov_case_event_now(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_BOOL(false);
 	/* Only of a case the caller sees: no probe of another's history. */
-	if (!read_case(&p, fcinfo) || !scope_case_readable(&p.c))
+	if (!row_allowed(fcinfo, false))
 		PG_RETURN_BOOL(false);
 	MemSet(&p, 0, sizeof(p));
 	p.sql = event_sql;
