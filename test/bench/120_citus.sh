@@ -15,6 +15,7 @@
 #   two-worker cluster, for information.
 # Skipped (with the reason) when Citus is not available (gg_citus_available).
 set -euo pipefail
+source tools/lib.sh   # the cluster's functions (gg_citus_*)
 n=$(awk -v s="$BENCH_SCALE" 'BEGIN { v = int(50000 * s); print (v < 5000 ? 5000 : v) }')
 rounds=3
 echo "== Citus: COPY intake, coordinator + workers vs one server ($n cases a COPY, $rounds rounds)"
@@ -45,10 +46,10 @@ coord gg1 -q -o /dev/null -c "SELECT pg_catalog.citus_set_coordinator_host('loca
 for db in gg2 gg1; do
 	coord "$db" -q -o /dev/null -c "SET client_min_messages = warning" -c "CREATE EXTENSION gridgov CASCADE" \
 		-c "SELECT * FROM gridgov.distribute()"
-	coord "$db" -q -o /dev/null -f tools/democity.sql
+	coord "$db" -q -o /dev/null -f tools/democity.sql 2>/dev/null  # Citus's warnings on its helper functions
 	coord "$db" -q -o /dev/null -c "SELECT democity.build(1)"
 	coord "$db" -q -o /dev/null -c "CREATE SCHEMA demo; CREATE TABLE demo.divisions AS SELECT code, name FROM democity.divisions"
-	coord "$db" -q -o /dev/null -f tools/demo/030_organisation.sql
+	coord "$db" -q -o /dev/null -f tools/demo/030_organisation.sql >/dev/null
 done
 
 # The cases, with the county intake gives them (the same on every database).
@@ -107,7 +108,7 @@ awk -v a="$one" -v b="$two" -v c="$single" 'BEGIN {
 	printf "2 workers / 1 worker:         %.2fx\n", c / b }'
 # Every copy was taken in: cases, each with its intake event.
 for db in gg2 gg1; do
-	coord "$db" -Atc "SELECT 'check ' || current_database() || ': ' || pg_catalog.count(*) || ' cases, '
-	                  || (SELECT pg_catalog.count(*) FROM gridgov.case_events WHERE action = 'intake') || ' intake events'
-	                  FROM gridgov.cases"
+	cases=$(coord "$db" -Atc "SELECT pg_catalog.count(*) FROM gridgov.cases")
+	events=$(coord "$db" -Atc "SELECT pg_catalog.count(*) FROM gridgov.case_events WHERE action = 'intake'")
+	echo "check $db: $cases cases, $events intake events"
 done

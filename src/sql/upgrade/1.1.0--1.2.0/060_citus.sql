@@ -273,6 +273,23 @@ $$;
 COMMENT ON FUNCTION gridgov.analytics_refresh_nodes(integer) IS
     'Internal: gridgov.analytics_refresh_pending() on a Citus coordinator: each worker reports the cases of its shards with new events up to its own horizon (gridgov.analytics_pending_here()), their analytics are refreshed, and each node''s watermark moves (gridgov.analytics_node_watermarks)';
 
+-- A command on every worker (Citus's run_command_on_workers()), each in its
+-- own transaction there; an error naming the node when one fails.
+CREATE FUNCTION gridgov.citus_on_workers(command text) RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    w record;
+BEGIN
+    FOR w IN SELECT * FROM pg_catalog.run_command_on_workers(command) r WHERE NOT r.success LOOP
+        RAISE EXCEPTION USING ERRCODE = '58000',
+            MESSAGE = pg_catalog.format('worker %s:%s failed: %s', w.nodename, w.nodeport, w.result);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION gridgov.citus_on_workers(text) IS
+    'Internal: runs command on every worker of the Citus cluster (each in its own transaction there); 58000 naming the node when one fails (used by gridgov.distribute())';
+
 -- gridgov.distribute(): the one call on a Citus coordinator.  Citus converts
 -- tables joined by foreign keys together and would drop and re-create the
 -- extension's sequences while doing so, which an extension's members do not
@@ -320,7 +337,7 @@ BEGIN
             -- The workers' copies of the extension have the keys too, which the
             -- coordinator's ALTER TABLE below adds there again (done here, before
             -- this transaction holds locks there; each in its own transaction).
-            PERFORM pg_catalog.run_command_on_workers(
+            PERFORM gridgov.citus_on_workers(
                 pg_catalog.format('ALTER TABLE gridgov.%I DROP CONSTRAINT IF EXISTS %I',
                                   pg_catalog.split_part(r.rel, '.', 2), r.conname));
         END LOOP;
@@ -370,7 +387,7 @@ BEGIN
         END IF;
     END LOOP;
     PERFORM gridgov.citus_id_ranges();
-    PERFORM pg_catalog.run_command_on_workers('SELECT gridgov.citus_id_ranges()');
+    PERFORM gridgov.citus_on_workers('SELECT gridgov.citus_id_ranges()');
     RETURN QUERY SELECT l.table_name, l.kind FROM gridgov.citus_layout() l ORDER BY l.step;
 END
 $$;
