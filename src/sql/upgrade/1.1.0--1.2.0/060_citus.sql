@@ -41,7 +41,7 @@ AS $$
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
-    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (the history import''s staging and the case inbox, on the coordinator); docs/scaling.md';
+    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots); docs/scaling.md';
 
 CREATE FUNCTION gridgov.citus_node_group() RETURNS integer
     LANGUAGE plpgsql STABLE PARALLEL SAFE
