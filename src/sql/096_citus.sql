@@ -364,9 +364,13 @@ BEGIN
             END IF;
         END LOOP;
         FOR i IN 1 .. COALESCE(pg_catalog.array_length(trigs, 1), 0) LOOP
-            CONTINUE WHEN trigs[i][3] = 'D';
-            EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ENABLE %s TRIGGER %I', trigs[i][1],
-                CASE trigs[i][3] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, trigs[i][2]);
+            IF trigs[i][3] = 'A' THEN
+                EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ENABLE ALWAYS TRIGGER %I', trigs[i][1], trigs[i][2]);
+            ELSIF trigs[i][3] = 'R' THEN
+                EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ENABLE REPLICA TRIGGER %I', trigs[i][1], trigs[i][2]);
+            ELSIF trigs[i][3] = 'O' THEN
+                EXECUTE pg_catalog.format('ALTER TABLE gridgov.%I ENABLE TRIGGER %I', trigs[i][1], trigs[i][2]);
+            END IF;
         END LOOP;
         -- pg_get_constraintdef()'s own text of a constraint of gridgov's tables.
         FOR i IN 1 .. COALESCE(pg_catalog.array_length(fks, 1), 0) LOOP
