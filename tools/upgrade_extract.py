@@ -5,6 +5,9 @@ fragment, so that a fragment repeats the install script's text exactly.
   tools/upgrade_extract.py FILE function NAME [replace]   CREATE [OR REPLACE] FUNCTION/PROCEDURE
                                                           gridgov.NAME(...) through its COMMENT
   tools/upgrade_extract.py FILE policy NAME                CREATE POLICY NAME ... ;
+  tools/upgrade_extract.py FILE view NAME                  CREATE VIEW gridgov.NAME ... ; and the
+                                                          COMMENT ON VIEW/COLUMN gridgov.NAME statements
+                                                          that follow it
   tools/upgrade_extract.py FILE file                       the whole file
 
 Prints to stdout.  A function block ends after its COMMENT ON statement (or
@@ -68,6 +71,20 @@ def policy(text, name):
     return text[m.start():statement_end(text, m.start())] + '\n'
 
 
+def view(text, name):
+    m = re.search(r'^CREATE VIEW gridgov\.%s( |\n)' % re.escape(name), text, re.M)
+    if not m:
+        raise SystemExit('no view %s' % name)
+    end = statement_end(text, m.start())
+    c = re.compile(r'\s*COMMENT ON (VIEW gridgov\.%s |COLUMN gridgov\.%s\.)' % (re.escape(name), re.escape(name)))
+    while True:
+        cm = c.match(text, end)
+        if not cm:
+            break
+        end = statement_end(text, cm.start())
+    return text[m.start():end] + '\n'
+
+
 def main():
     path, kind = sys.argv[1], sys.argv[2]
     text = open(path, encoding='utf-8').read()
@@ -75,6 +92,8 @@ def main():
         sys.stdout.write(text)
     elif kind == 'function':
         sys.stdout.write(function(text, sys.argv[3], len(sys.argv) > 4 and sys.argv[4] == 'replace'))
+    elif kind == 'view':
+        sys.stdout.write(view(text, sys.argv[3]))
     elif kind == 'policy':
         sys.stdout.write(policy(text, sys.argv[3]))
     else:

@@ -1,0 +1,3 @@
+-- 1.2.0 -> 1.3.0: workflows as Beijing's 12345 and the grid centers run them (issue 15).
+-- The fragments after this one carry, each for one change, what the change did to the
+-- install script (src/sql/NNN_*.sql); generate.sh rebuilds the generated ones.
