@@ -171,7 +171,8 @@ BEGIN
         IF inserted = 0 THEN
             CONTINUE;
         END IF;
-        SELECT * INTO following FROM gridgov.escalation_rung(c.category, c.urgency, rung.level + 1, 1);
+        -- The next rung's time; whether it applies (min_breaches) is decided when it falls due.
+        SELECT * INTO following FROM gridgov.escalation_rung(c.category, c.urgency, rung.level + 1, 100);
         next_at := CASE WHEN following.level IS NOT NULL THEN
             gridgov.worktime_add((SELECT cal.name FROM gridgov.calendars cal WHERE cal.id = following.calendar_id),
                                  as_of, following.delay, following.delay_unit) END;
