@@ -138,7 +138,7 @@ static const char *const counter_names[6] = {
 };
 
 /* Actions whose effects reach beyond the case: not imported. */
-static const char *const not_importable[] = {"merge", "whistle", "report_in"};
+static const char *const not_importable[] = {"merge", "whistle", "report_in", "supervise", "answer_supervision"};
 
 /* Payload ------------------------------------------------------------------------ */
 

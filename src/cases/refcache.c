@@ -23,6 +23,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -31,6 +32,7 @@
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
+#include "triggers.h"
 
 /* Tables whose changes drop the caches (see cache.h). */
 static const char *const watched_tables[] = {
@@ -248,9 +250,18 @@ load_transitions(void)
 {
 	uint64		i;
 
-	run("SELECT workflow, from_state, action, COALESCE(to_state, ''), COALESCE(counter, ''), "
-		"roles, requires, clock_start, clock_stop, clock_cancel FROM gridgov.transitions "
-		"ORDER BY workflow, from_state, action");
+	/*
+	 * clock_cancel came with 1.3.0: until ALTER EXTENSION gridgov UPDATE has
+	 * run, this library serves the previous release's tables.
+	 */
+	if (get_attnum(triggers_gridgov_relid("transitions"), "clock_cancel") != InvalidAttrNumber)
+		run("SELECT workflow, from_state, action, COALESCE(to_state, ''), COALESCE(counter, ''), "
+			"roles, requires, clock_start, clock_stop, clock_cancel FROM gridgov.transitions "
+			"ORDER BY workflow, from_state, action");
+	else
+		run("SELECT workflow, from_state, action, COALESCE(to_state, ''), COALESCE(counter, ''), "
+			"roles, requires, clock_start, clock_stop, '{}'::pg_catalog.text[] FROM gridgov.transitions "
+			"ORDER BY workflow, from_state, action");
 	cache.ntransitions = (int) SPI_processed;
 	cache.all_transitions = MemoryContextAlloc(cache.cxt,
 											   Max(SPI_processed, 1) * sizeof(RefTransition *));

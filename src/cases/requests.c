@@ -235,8 +235,9 @@ convene(const EngineChange *ch)
 	Datum		values[6];
 	char	   *inactive;
 
-	if (ch->payload == NULL)
+	if (payload_text(ch, "departments") == NULL)
 		missing(ch, "the departments to convene");
+	check_nothing_pending(ch);
 	types[0] = JSONBOID;
 	values[0] = JsonbPGetDatum(ch->payload);
 	plans_execute(shards_plan(INACTIVE_SQL, departments_table, gridcode_hash_of(DatumGetGridCode(ch->c.county)),

@@ -9,8 +9,8 @@
 -- shipped ladder: a district adds them for what it decides (e.g. repeated
 -- breaches, min_breaches 2, as Pidu pushes overdue cases to the discipline
 -- commission and procuratorate; docs/sla.md).  Hotline tickets go to the town
--- with the district supervising in parallel (domain.md); emergencies climb in
--- minutes.
+-- with the district supervising in parallel (domain.md); emergencies, of the
+-- hotline too, climb in minutes.
 INSERT INTO gridgov.escalation_ladder (category_prefix, urgency, level, title, target, supervise, delay, delay_unit, calendar_id, builtin)
 SELECT v.prefix, v.urgency::gridgov.urgency, v.level, v.title, v.target, v.supervise, v.delay, v.unit, c.id, true
 FROM (VALUES ('', NULL, 1, '承办单位催办 (reminder to the holder)', 'holder', false, 0, 'minutes', '24x7'),
@@ -22,7 +22,10 @@ FROM (VALUES ('', NULL, 1, '承办单位催办 (reminder to the holder)', 'holde
              ('', 'emergency', 3, '区指挥中心督办 (district command center supervises)', 'district_center', true, 60, 'minutes', '24x7'),
              ('H', NULL, 1, '承办单位催办 (reminder to the holder)', 'holder', false, 0, 'minutes', '24x7'),
              ('H', NULL, 2, '主管部门 (the holder''s supervising department)', 'holder_supervisor', false, 4, 'working_hours', 'cn'),
-             ('H', NULL, 3, '区12345中心督办 (the district hotline center supervises)', 'district_center', true, 1, 'working_days', 'cn')
+             ('H', NULL, 3, '区12345中心督办 (the district hotline center supervises)', 'district_center', true, 1, 'working_days', 'cn'),
+             ('H', 'emergency', 1, '承办单位催办 (reminder to the holder)', 'holder', false, 0, 'minutes', '24x7'),
+             ('H', 'emergency', 2, '街镇指挥中心 (town command center)', 'town_center', false, 30, 'minutes', '24x7'),
+             ('H', 'emergency', 3, '区12345中心督办 (the district hotline center supervises)', 'district_center', true, 60, 'minutes', '24x7')
      ) v(prefix, urgency, level, title, target, supervise, delay, unit, calendar)
 JOIN gridgov.calendars c ON c.name = v.calendar;
 

@@ -157,6 +157,17 @@ BEGIN
         WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
           AND (x.met_at > x.due_at OR (x.met_at IS NULL AND x.cancelled_at IS NULL AND x.due_at <= as_of));
         SELECT * INTO rung FROM gridgov.escalation_rung(c.category, c.urgency, k.escalation_level + 1, breaches);
+        -- Rung 1 is due at the breach plus its delay (the clock is looked at from its breach on).
+        IF FOUND AND k.escalation_level = 0 AND rung.delay > 0 THEN
+            next_at := gridgov.worktime_add((SELECT cal.name FROM gridgov.calendars cal WHERE cal.id = rung.calendar_id),
+                                            k.due_at, rung.delay, rung.delay_unit);
+            IF next_at > as_of THEN
+                UPDATE gridgov.case_clocks x SET next_escalation_at = next_at
+                WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county
+                  AND x.case_id = sla_sweep_escalations.case_id AND x.stage = k.stage AND x.seq = k.seq;
+                CONTINUE;
+            END IF;
+        END IF;
         IF NOT FOUND THEN
             UPDATE gridgov.case_clocks x SET next_escalation_at = NULL
             WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
@@ -206,9 +217,12 @@ CREATE FUNCTION gridgov.sla_supervise_by_rule(county gridgov.gridcode, case_id b
     RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 BEGIN
+    -- Not twice while a supervision is unanswered, nor while the case awaits
+    -- the command center's own decision (a running review clock: a return
+    -- under review, a request, a joint meeting).
     IF EXISTS (SELECT 1 FROM gridgov.case_clocks x
                WHERE x.county OPERATOR(gridgov.=) sla_supervise_by_rule.county AND x.case_id = sla_supervise_by_rule.case_id
-                 AND x.stage = 'supervise' AND x.met_at IS NULL AND x.cancelled_at IS NULL)
+                 AND x.stage IN ('supervise', 'review') AND x.met_at IS NULL AND x.cancelled_at IS NULL)
        OR NOT EXISTS (SELECT 1 FROM gridgov.cases c JOIN gridgov.transitions t
                           ON t.workflow = c.workflow AND t.action = 'supervise' AND t.from_state IN (c.state, '*')
                       JOIN gridgov.workflow_states s ON s.workflow = c.workflow AND s.state = c.state AND NOT s.terminal
@@ -223,7 +237,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.sla_supervise_by_rule(gridgov.gridcode, bigint, gridgov.sla_stage, gridgov.escalation_ladder, timestamptz) IS
-    'Internal (the sweep, at a ladder rung that supervises): takes the workflow''s supervise action on the case at time at (督办 by rule, payload naming the rung and the late stage), unless a supervise clock of the case is still running or the case''s state allows no supervise action; returns whether it supervised';
+    'Internal (the sweep, at a ladder rung that supervises): takes the workflow''s supervise action on the case at time at (督办 by rule, payload naming the rung and the late stage), unless a supervise clock of the case is still running, the case awaits the command center''s decision (a running review clock) or its state allows no supervise action; returns whether it supervised';
 REVOKE EXECUTE ON FUNCTION gridgov.sla_supervise_by_rule(gridgov.gridcode, bigint, gridgov.sla_stage, gridgov.escalation_ladder, timestamptz) FROM PUBLIC;
 
 CREATE FUNCTION gridgov.sla_sweep_whistles(county gridgov.gridcode, case_id bigint, case_no text,
