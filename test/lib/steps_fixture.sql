@@ -14,7 +14,7 @@
 --   wfs_disp    gridgov_dispatcher
 --   wfs_clerk   gridgov_department
 --   wfs_worker  gridgov_worker, worker of grid G
--- Cases: pg_temp.nc(label, category[, department code]) files one at
+-- Cases: pg_temp.nc(label, category[, holder code, urgency, source]) files one at
 -- pg_temp.t(0) = Mon 2 Mar 2026 09:00 (+08), in grid G; pg_temp.k(label) is its
 -- id; pg_temp.step(label, action, minutes[, payload]) acts as the superuser at
 -- t(minutes) and returns the state.
@@ -61,14 +61,14 @@ $$;
 -- Cases by label.
 CREATE TEMP TABLE wfs_case (label text PRIMARY KEY, id bigint NOT NULL);
 CREATE FUNCTION pg_temp.nc(label text, category text, holder text DEFAULT 'wfs-cc-t',
-                           urgency gridgov.urgency DEFAULT 'normal') RETURNS bigint
+                           urgency gridgov.urgency DEFAULT 'normal', source text DEFAULT NULL) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     i bigint;
 BEGIN
     INSERT INTO gridgov.cases (county, source, external_id, category, title, location, reported_at,
                                department_id, urgency)
-    VALUES ('990501', CASE WHEN category LIKE 'H%' THEN 'hotline' ELSE 'patrol' END::gridgov.case_source,
+    VALUES ('990501', COALESCE(source, CASE WHEN category LIKE 'H%' THEN 'hotline' ELSE 'patrol' END)::gridgov.case_source,
             'wfs-' || label, category, '步骤测试 ' || label, ST_SetSRID(ST_MakePoint(102.01, 32.01), 4326),
             pg_temp.t(0), pg_temp.dep(holder), urgency)
     RETURNING id INTO i;
