@@ -159,6 +159,7 @@ SELECT gridgov.dispatch(pg_temp.k('SSP-001'), NULL, '按规则派交警', pg_tem
 SET ROLE demo_sunli;
 SELECT gridgov.return_case(pg_temp.k('SSP-001'), '车辆停在小区内部道路，不属道路交通管理范围，请转社区和物业', pg_temp.at('09:31')) \g /dev/null
 SET ROLE demo_zhangwei;
+SELECT gridgov.review_return(pg_temp.k('SSP-001'), true, '同意退回', pg_temp.at('09:40')) \g /dev/null
 SELECT gridgov.dispatch(pg_temp.k('SSP-001'), (SELECT id FROM gridgov.departments WHERE code = 'cm-110115004001'),
                         '改派贵园北里社区', pg_temp.at('09:41')) \g /dev/null
 -- The drain reported twice: the app report is merged into the patrol's.
@@ -175,7 +176,7 @@ RESET ROLE;
 
 -- Everything else follows its workflow's usual path, one step every 30-120
 -- minutes after reporting, as far as 17:30 allows.
-CREATE TEMP TABLE path (kind text, seq int, action text, payload jsonb);
+CREATE TEMP TABLE path (kind text, seq int, action text, payload jsonb, after int NOT NULL DEFAULT 0);
 INSERT INTO path VALUES
     ('event', 1, 'file', '{}'), ('event', 2, 'dispatch', '{}'), ('event', 3, 'sign', '{}'),
     ('event', 4, 'handle', '{}'), ('event', 5, 'verify_pass', '{}'), ('event', 6, 'close', '{}'),
@@ -190,6 +191,8 @@ INSERT INTO path VALUES
     ('answer', 1, 'answer', '{}'),
     ('dispute', 1, 'mediate', '{}'), ('dispute', 2, 'agree', '{}'),
     ('dispute', 3, 'follow_up', '{"solved": true, "satisfaction": "satisfied"}'), ('dispute', 4, 'close', '{}');
+-- A hotline ticket's holder contacts the caller (先行联系) as it signs.
+INSERT INTO path VALUES ('hotline', 2, 'contact', '{}', 1);
 DO $$
 DECLARE
     s record;
@@ -206,7 +209,7 @@ BEGIN
                                         WHEN c.source IN ('app', 'city') THEN 'event_cb' ELSE 'event' END AS kind) w
         JOIN path p ON p.kind = w.kind
         WHERE c.reported_at >= t0 AND c.external_id NOT IN ('SSP-001', 'SSP-002')
-        ORDER BY at, c.id, p.seq
+        ORDER BY at, c.id, p.seq, p.after
     LOOP
         EXIT WHEN s.at > pg_temp.at('17:30');
         PERFORM gridgov.act(s.id, s.action, NULL, s.payload, s.at);
