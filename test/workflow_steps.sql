@@ -22,11 +22,9 @@ SELECT is((pg_temp.clock('c1', 'contact')).started_at, pg_temp.t(2), 'sign start
 SELECT is((pg_temp.clock('c1', 'contact')).due_at, gridgov.worktime_add('cn', pg_temp.t(2), 2, 'working_hours'),
           'the contact clock is due 2 working hours after signing (shipped H policy)');
 SELECT is((pg_temp.clock('c1', 'handle')).started_at, pg_temp.t(2), 'sign still starts the handle clock');
-SELECT is(pg_temp.as_role('wfs_disp', pg_catalog.format($$SELECT gridgov.first_contact(%s, NULL, %L)$$,
-                                                           pg_temp.k('c1'), pg_temp.t(3))),
+SELECT is(pg_temp.try('wfs_disp', $$SELECT gridgov.first_contact(%s, NULL, %L)$$, 'c1', 3),
           'GG102', 'contact: a dispatcher is refused (GG102)');
-SELECT is(pg_temp.as_role('wfs_clerk', pg_catalog.format($$SELECT gridgov.first_contact(%s, '已电话联系', %L)$$,
-                                                            pg_temp.k('c1'), pg_temp.t(3))),
+SELECT is(pg_temp.try('wfs_clerk', $$SELECT gridgov.first_contact(%s, '已电话联系', %L)$$, 'c1', 3),
           'ok', 'contact: the holder''s clerk contacts the caller through first_contact()');
 SELECT is((pg_temp.kase('c1')).state, 'contacted', 'contact: the case is contacted');
 SELECT is((pg_temp.clock('c1', 'contact')).met_at, pg_temp.t(3), 'contact meets the contact clock');
@@ -54,11 +52,9 @@ SELECT is(pg_temp.step('c1', 'rehandle', 13), 'contacted', 'rehandle returns the
 -- 2. Reviewed returns (退单审核) ----------------------------------------------------------
 SELECT pg_temp.nc(l, 'E0102') FROM pg_catalog.unnest(ARRAY['r1', 'r2', 'r3', 'r4']) l \g /dev/null
 SELECT pg_temp.step(l, 'file', 1), pg_temp.step(l, 'dispatch', 2) FROM pg_catalog.unnest(ARRAY['r1', 'r2', 'r3', 'r4']) l \g /dev/null
-SELECT is(pg_temp.as_role('wfs_disp', pg_catalog.format($$SELECT gridgov.return_case(%s, '不属本单位', %L)$$,
-                                                           pg_temp.k('r1'), pg_temp.t(3))),
+SELECT is(pg_temp.try('wfs_disp', $$SELECT gridgov.return_case(%s, '不属本单位', %L)$$, 'r1', 3),
           'GG102', 'return: a dispatcher is refused (GG102)');
-SELECT is(pg_temp.as_role('wfs_clerk', pg_catalog.format($$SELECT gridgov.return_case(%s, '不属本单位', %L)$$,
-                                                            pg_temp.k('r1'), pg_temp.t(3))),
+SELECT is(pg_temp.try('wfs_clerk', $$SELECT gridgov.return_case(%s, '不属本单位', %L)$$, 'r1', 3),
           'ok', 'return: the clerk returns the case');
 SELECT is(((pg_temp.kase('r1')).state, (pg_temp.kase('r1')).returns)::text, ('return_review', 0)::text,
           'return: the case waits in return_review; returns does not count it yet');
@@ -67,11 +63,9 @@ SELECT is(((pg_temp.clock('r1', 'review')).started_at, (pg_temp.clock('r1', 'rev
           (pg_temp.t(3), NULL::timestamptz)::text, 'return starts the review clock');
 SELECT is((pg_temp.clock('r1', 'review')).due_at, gridgov.worktime_add('cn', pg_temp.t(3), 2, 'working_hours'),
           'the review clock is due 2 working hours later (shipped policy)');
-SELECT is(pg_temp.as_role('wfs_clerk', pg_catalog.format($$SELECT gridgov.review_return(%s, true, NULL, %L)$$,
-                                                            pg_temp.k('r1'), pg_temp.t(4))),
+SELECT is(pg_temp.try('wfs_clerk', $$SELECT gridgov.review_return(%s, true, NULL, %L)$$, 'r1', 4),
           'GG102', 'approve_return: the clerk is refused (GG102)');
-SELECT is(pg_temp.as_role('wfs_disp', pg_catalog.format($$SELECT gridgov.review_return(%s, true, '同意退回', %L)$$,
-                                                           pg_temp.k('r1'), pg_temp.t(4))),
+SELECT is(pg_temp.try('wfs_disp', $$SELECT gridgov.review_return(%s, true, '同意退回', %L)$$, 'r1', 4),
           'ok', 'approve_return: the dispatcher approves through review_return()');
 SELECT is(((pg_temp.kase('r1')).state, (pg_temp.kase('r1')).returns, (pg_temp.last_event('r1')).action)::text,
           ('returned', 1, 'approve_return')::text, 'approve_return: returned, counted in returns');
@@ -118,22 +112,18 @@ SELECT throws_ok(pg_catalog.format($$UPDATE gridgov.cases SET state = 'returned'
 SELECT pg_temp.nc('s1', 'E0102'), pg_temp.nc('s2', 'E0102'), pg_temp.nc('s3', 'E0102') \g /dev/null
 SELECT pg_temp.step(l, 'file', 1), pg_temp.step(l, 'dispatch', 2) FROM pg_catalog.unnest(ARRAY['s1', 's2']) l \g /dev/null
 SELECT pg_temp.step('s3', 'reject', 1) \g /dev/null
-SELECT is(pg_temp.as_role('wfs_clerk', pg_catalog.format($$SELECT gridgov.supervise(%s, NULL, %L)$$,
-                                                            pg_temp.k('s1'), pg_temp.t(10))),
+SELECT is(pg_temp.try('wfs_clerk', $$SELECT gridgov.supervise(%s, NULL, %L)$$, 's1', 10),
           'GG102', 'supervise: the clerk is refused (GG102)');
-SELECT is(pg_temp.as_role('wfs_disp', pg_catalog.format($$SELECT gridgov.supervise(%s, '请尽快签收', %L)$$,
-                                                           pg_temp.k('s1'), pg_temp.t(10))),
+SELECT is(pg_temp.try('wfs_disp', $$SELECT gridgov.supervise(%s, '请尽快签收', %L)$$, 's1', 10),
           'ok', 'supervise: the dispatcher supervises through supervise()');
 SELECT is(((pg_temp.kase('s1')).state, (pg_temp.kase('s1')).supervised, (pg_temp.last_event('s1')).action)::text,
           ('dispatched', true, 'supervise')::text, 'supervise keeps the state and marks the case supervised');
 SELECT is(((pg_temp.clock('s1', 'supervise')).started_at, (pg_temp.clock('s1', 'supervise')).due_at)::text,
           (pg_temp.t(10), gridgov.worktime_add('cn', pg_temp.t(10), 1, 'working_days'))::text,
           'supervise starts a supervise clock due 1 working day later (shipped policy)');
-SELECT is(pg_temp.as_role('wfs_disp', pg_catalog.format($$SELECT gridgov.answer_supervision(%s, NULL, %L)$$,
-                                                           pg_temp.k('s1'), pg_temp.t(11))),
+SELECT is(pg_temp.try('wfs_disp', $$SELECT gridgov.answer_supervision(%s, NULL, %L)$$, 's1', 11),
           'GG102', 'answer_supervision: the dispatcher is refused (GG102)');
-SELECT is(pg_temp.as_role('wfs_worker', pg_catalog.format($$SELECT gridgov.answer_supervision(%s, '已到现场', %L)$$,
-                                                             pg_temp.k('s1'), pg_temp.t(11))),
+SELECT is(pg_temp.try('wfs_worker', $$SELECT gridgov.answer_supervision(%s, '已到现场', %L)$$, 's1', 11),
           'ok', 'answer_supervision: the grid worker answers');
 SELECT is(((pg_temp.clock('s1', 'supervise')).met_at, (pg_temp.kase('s1')).state, (pg_temp.kase('s1')).supervised)::text,
           (pg_temp.t(11), 'dispatched', true)::text, 'answer_supervision meets the supervise clock; the case stays supervised');
@@ -154,11 +144,9 @@ CREATE TEMP TABLE due0 AS
 SELECT l AS label, (pg_temp.clock(l, 'sign')).due_at,
        (SELECT c.name FROM gridgov.calendars c WHERE c.id = (pg_temp.clock(l, 'sign')).calendar_id) AS calendar
 FROM pg_catalog.unnest(ARRAY['e1', 'e2', 'e3']) l;
-SELECT is(pg_temp.as_role('wfs_disp', pg_catalog.format(
-              $$SELECT gridgov.request_extension(%s, 'sign', 2, '需协调', 'working_hours', %L)$$, pg_temp.k('e1'), pg_temp.t(10))),
+SELECT is(pg_temp.try('wfs_disp', $$SELECT gridgov.request_extension(%s, 'sign', 2, '需协调', 'working_hours', %L)$$, 'e1', 10),
           'GG102', 'request_extension: the dispatcher is refused (GG102)');
-SELECT is(pg_temp.as_role('wfs_clerk', pg_catalog.format(
-              $$SELECT gridgov.request_extension(%s, 'sign', 2, '需协调产权单位', 'working_hours', %L)$$, pg_temp.k('e1'), pg_temp.t(10))),
+SELECT is(pg_temp.try('wfs_clerk', $$SELECT gridgov.request_extension(%s, 'sign', 2, '需协调产权单位', 'working_hours', %L)$$, 'e1', 10),
           'ok', 'request_extension: the clerk applies for 2 working hours on the sign stage');
 SELECT results_eq(pg_catalog.format($$SELECT kind, stage::text, amount, unit, reason, requested_at, requested_by::text COLLATE "default",
                                              decided_at, decision FROM gridgov.case_requests WHERE case_id = %s$$, pg_temp.k('e1')),
@@ -173,11 +161,9 @@ SELECT throws_ok(pg_catalog.format($$SELECT gridgov.request_suspension(%s, '再�
                  'GG254', NULL, 'a second request while one is open: GG254');
 SELECT throws_ok(pg_catalog.format($$SELECT gridgov.request_extension(%s, 'sign', 1, '再申请', NULL, %L)$$, pg_temp.k('e1'), pg_temp.t(11)),
                  'GG254', NULL, 'a second extension request while one is open: GG254');
-SELECT is(pg_temp.as_role('wfs_clerk', pg_catalog.format($$SELECT gridgov.decide_request(%s, 'extension', true, NULL, NULL, %L)$$,
-                                                            pg_temp.k('e1'), pg_temp.t(12))),
+SELECT is(pg_temp.try('wfs_clerk', $$SELECT gridgov.decide_request(%s, 'extension', true, NULL, NULL, %L)$$, 'e1', 12),
           'GG102', 'approve_extension: the clerk is refused (GG102)');
-SELECT is(pg_temp.as_role('wfs_disp', pg_catalog.format($$SELECT gridgov.decide_request(%s, 'extension', true, '准 1 小时', 1, %L)$$,
-                                                           pg_temp.k('e1'), pg_temp.t(12))),
+SELECT is(pg_temp.try('wfs_disp', $$SELECT gridgov.decide_request(%s, 'extension', true, '准 1 小时', 1, %L)$$, 'e1', 12),
           'ok', 'approve_extension: the dispatcher grants 1 of the 2 working hours');
 SELECT results_eq(pg_catalog.format($$SELECT decision, decided_at, decided_by::text COLLATE "default", granted_amount FROM gridgov.case_requests
                                       WHERE case_id = %s$$, pg_temp.k('e1')),
@@ -235,16 +221,14 @@ SELECT is((SELECT pg_catalog.count(*) FROM gridgov.case_requests WHERE case_id =
 -- 5. Suspension on request (申请挂账) -----------------------------------------------------
 SELECT pg_temp.nc('u1', 'E0102'), pg_temp.nc('u2', 'E0102') \g /dev/null
 SELECT pg_temp.step(l, 'file', 1), pg_temp.step(l, 'dispatch', 2) FROM pg_catalog.unnest(ARRAY['u1', 'u2']) l \g /dev/null
-SELECT is(pg_temp.as_role('wfs_worker', pg_catalog.format($$SELECT gridgov.request_suspension(%s, '等待供电部门', %L)$$,
-                                                             pg_temp.k('u1'), pg_temp.t(10))),
+SELECT is(pg_temp.try('wfs_worker', $$SELECT gridgov.request_suspension(%s, '等待供电部门', %L)$$, 'u1', 10),
           'ok', 'request_suspension: the grid worker applies');
 SELECT results_eq(pg_catalog.format($$SELECT kind, stage::text, amount, reason, requested_by::text COLLATE "default" FROM gridgov.case_requests
                                       WHERE case_id = %s$$, pg_temp.k('u1')),
                   $$VALUES ('suspension', NULL::text, NULL::numeric, '等待供电部门', 'wfs_worker')$$,
                   'request_suspension files an open suspension request (no stage, no amount)');
 SELECT is((pg_temp.clock('u1', 'sign')).paused_at, NULL, 'a suspension request pauses nothing');
-SELECT is(pg_temp.as_role('wfs_worker', pg_catalog.format($$SELECT gridgov.decide_request(%s, 'suspension', true, NULL, NULL, %L)$$,
-                                                             pg_temp.k('u1'), pg_temp.t(11))),
+SELECT is(pg_temp.try('wfs_worker', $$SELECT gridgov.decide_request(%s, 'suspension', true, NULL, NULL, %L)$$, 'u1', 11),
           'GG102', 'approve_suspension: the worker is refused (GG102)');
 SELECT is((gridgov.decide_request(pg_temp.k('u1'), 'suspension', true, '同意挂账', NULL, pg_temp.t(11))).suspensions, 1,
           'approve_suspension counts a suspension');

@@ -108,4 +108,8 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE;
 END
 $$;
+-- ... a call of a template with %s the case's id and %L the time t(minutes).
+CREATE FUNCTION pg_temp.try(login text, template text, label text, minutes numeric) RETURNS text LANGUAGE sql AS $$
+    SELECT pg_temp.as_role($1, pg_catalog.format($2, pg_temp.k($3), pg_temp.t($4)))
+$$;
 GRANT SELECT ON wfs_case TO PUBLIC;
