@@ -60,29 +60,41 @@ SELECT (act(2001, 'extend', '需调用吊车', '{"stage": "handle", "amount": 1,
             '2026-02-25 12:00+08')).extensions;
 SELECT stage, due_at, warn_at, extended, next_escalation_at FROM clocks WHERE met_at IS NULL;
 
--- 5. The sweep: a warning once, then one rung per due sweep: town center at the
---    breach, district center 2 h later, discipline bodies 1 working day later.
+-- 5. The sweep: a warning once, then one rung per due sweep up the shipped
+--    ladder: a reminder to the holder (YZ-CC) at the breach, its supervising
+--    department (DX-CC) 4 working hours later, the town center 1 working day
+--    later (YZ-CC holds the case itself, so the district's is told), the
+--    district center 1 working day after that, which supervises (督办).
 SELECT sla_sweep('2026-02-25 14:00+08') AS before_warning,
        sla_sweep('2026-02-25 14:30+08') AS warning,
        sla_sweep('2026-02-25 14:30+08') AS same_again;
 SELECT stage, warned_at, escalation_level FROM clocks WHERE met_at IS NULL;
 SELECT sla_sweep('2026-02-25 15:30+08') AS rung_1, sla_sweep('2026-02-25 15:30+08') AS again,
-       sla_sweep('2026-02-25 17:00+08') AS too_early_for_2;
+       sla_sweep('2026-02-26 10:29+08') AS too_early_for_2;
 SELECT escalation_level, next_escalation_at FROM clocks WHERE met_at IS NULL;
-SELECT sla_sweep('2026-02-25 17:45+08') AS rung_2, sla_sweep('2026-02-26 17:29+08') AS too_early_for_3,
-       sla_sweep('2026-02-26 17:45+08') AS rung_3, sla_sweep('2026-03-31 00:00+08') AS top_of_ladder;
+-- (A working day's delay ends at the close of the next working day: Fri 27
+-- Feb 17:30, then Sat 28 Feb 17:30, an adjusted working day.)
+SELECT sla_sweep('2026-02-26 10:30+08') AS rung_2, sla_sweep('2026-02-27 17:29+08') AS too_early_for_3,
+       sla_sweep('2026-02-27 17:30+08') AS rung_3, sla_sweep('2026-02-28 17:30+08') AS rung_4;
 SELECT stage, clock_seq, level, at, due_at, codes(department_ids) AS told FROM escalations ORDER BY level;
 SELECT supervised, escalation_level, events FROM cases WHERE id = 2001;
 SELECT seq, action, at, payload - 'department_ids' AS payload FROM case_events
-WHERE case_id = 2001 AND action = 'escalate' ORDER BY seq;
+WHERE case_id = 2001 AND action IN ('escalate', 'supervise') ORDER BY seq;
+-- The supervision's clock runs until the holder answers; then the handle
+-- clock is at the top of its ladder.
+SELECT stage, started_at, due_at, met_at FROM clocks WHERE stage = 'supervise';
+SELECT (act(2001, 'answer_supervision', '已安排吊车', '{}', '2026-03-02 11:00+08')).state;
+SELECT stage, met_at FROM clocks WHERE stage = 'supervise';
+SELECT sla_sweep('2026-03-31 00:00+08') AS top_of_ladder;
 -- Handling after the breach stops the clock late and starts verification.
-SELECT (act(2001, 'handle', NULL, '{}', '2026-02-27 09:00+08')).state;
+SELECT (act(2001, 'handle', NULL, '{}', '2026-03-31 09:00+08')).state;
 SELECT stage, seq, due_at, met_at, met_at <= due_at AS on_time, escalation_level, next_escalation_at
 FROM clocks WHERE stage IN ('handle', 'verify');
 SELECT sla_sweep('2026-04-01 00:00+08') > 0 AS verify_escalates_later;
 
--- 6. Hotline: dispatch and whole clocks at intake; closing meets whole and
---    cancels what still runs; a merged duplicate cancels its clocks.
+-- 6. Hotline: dispatch and whole clocks at intake; signing starts the handle
+--    and the first-contact clocks; closing meets whole and cancels what still
+--    runs; a merged duplicate cancels its clocks.
 INSERT INTO cases (source, category, title, reported_at) VALUES
     ('hotline', 'H0101', '噪声扰民', '2026-03-02 09:00+08'),
     ('hotline', 'H0101', '噪声扰民（重复）', '2026-03-02 09:05+08');
@@ -90,6 +102,7 @@ SELECT case_id, stage, started_at, due_at FROM clocks WHERE case_id IN (2002, 20
 SELECT (act(2002, 'dispatch', NULL, '{}', '2026-03-02 09:10+08')).state,
        (act(2003, 'merge', NULL, '{"master_case_id": 2002}', '2026-03-02 09:11+08')).state,
        (act(2002, 'sign', NULL, '{}', '2026-03-02 10:00+08')).state,
+       (act(2002, 'contact', NULL, '{}', '2026-03-02 10:30+08')).state,
        (act(2002, 'handle', NULL, '{}', '2026-03-03 10:00+08')).state,
        (act(2002, 'reply', NULL, '{}', '2026-03-03 11:00+08')).state,
        (act(2002, 'callback', NULL, '{"solved": true, "satisfaction": "satisfied"}', '2026-03-03 15:00+08')).state,

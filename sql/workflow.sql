@@ -44,10 +44,11 @@ SELECT new_case('ge_full', 'E0102'), new_case('ge_reject', 'E0102'), new_case('g
        new_case('hl_full', 'H0101'), new_case('hl_answer', 'H0101'), new_case('hl_merge', 'H0101'),
        new_case('dp_agree', 'D01'), new_case('dp_refer', 'D01'), new_case('dp_merge', 'D01') \gset
 
--- grid_event, the long way: file, dispatch, return, re-dispatch, sign, handle,
--- failed verification (rework), handle again, verify, callback, close.
+-- grid_event, the long way: file, dispatch, return (approved by the command
+-- center), re-dispatch, sign, handle, failed verification (rework), handle
+-- again, verify, callback, close.
 SELECT step('ge_full', 'file', 1), step('ge_full', 'dispatch', 2),
-       step('ge_full', 'return', 3), step('ge_full', 'dispatch', 4,
+       step('ge_full', 'return', 3), step('ge_full', 'approve_return', 3), step('ge_full', 'dispatch', 4,
             pg_catalog.jsonb_build_object('department_id', (SELECT id FROM departments WHERE code = 'DX-CGJ'))),
        step('ge_full', 'sign', 5), step('ge_full', 'handle', 6), step('ge_full', 'verify_fail', 7),
        step('ge_full', 'handle', 8), step('ge_full', 'verify_pass', 9),
@@ -67,10 +68,12 @@ SELECT step('ge_self_fail', 'self_handle', 1), step('ge_self_fail', 'verify_fail
 SELECT step('ge_merge', 'file', 1), step('ge_merge', 'merge', 2,
             pg_catalog.jsonb_build_object('master_case_id', c('ge_self_fail')));
 
--- hotline: dispatch, return, re-dispatch, sign, handle, reply, unsatisfied
--- callback, rehandle, handle, reply, callback, close, reopen; direct answer.
-SELECT step('hl_full', 'dispatch', 1), step('hl_full', 'return', 2), step('hl_full', 'dispatch', 3),
-       step('hl_full', 'sign', 4), step('hl_full', 'handle', 5), step('hl_full', 'reply', 6),
+-- hotline: dispatch, return (approved), re-dispatch, sign, first contact,
+-- handle, reply, unsatisfied callback, rehandle (back to contacted), handle,
+-- reply, callback, close, reopen; direct answer.
+SELECT step('hl_full', 'dispatch', 1), step('hl_full', 'return', 2), step('hl_full', 'approve_return', 2),
+       step('hl_full', 'dispatch', 3), step('hl_full', 'sign', 4), step('hl_full', 'contact', 4),
+       step('hl_full', 'handle', 5), step('hl_full', 'reply', 6),
        step('hl_full', 'callback', 7, '{"solved": false, "satisfaction": "unsatisfied"}'),
        step('hl_full', 'rehandle', 8), step('hl_full', 'handle', 9), step('hl_full', 'reply', 10),
        step('hl_full', 'callback', 11, '{"solved": true, "satisfaction": "satisfied"}'),
@@ -89,6 +92,25 @@ SELECT step('dp_agree', 'follow_up', 3, '{"solved": true, "satisfaction": "satis
 SELECT state, closed_at FROM cases WHERE id = c('dp_merge');
 SELECT step('dp_refer', 'mediate', 1), step('dp_refer', 'fail', 2), step('dp_refer', 'refer', 3),
        step('dp_refer', 'follow_up', 4, '{"solved": false, "satisfaction": "unsatisfied"}'), step('dp_refer', 'close', 5);
+
+-- Reviewed returns and joint meetings (1.3.0): a rejected return goes back to
+-- the holder; a joint meeting from every state that allows one, decided with
+-- the lead department the case is dispatched to.
+SELECT new_case('ge_review', 'E0102'), new_case('hl_review', 'H0101') \gset
+CREATE FUNCTION meet(label text, n int) RETURNS text LANGUAGE sql AS $$
+    SELECT step(label, 'refer_meeting', n, pg_catalog.jsonb_build_object('departments',
+                ARRAY(SELECT id FROM departments WHERE code IN ('DX-CGJ', 'DX-WATER') ORDER BY id))) || '/'
+           || step(label, 'decide', n + 1, pg_catalog.jsonb_build_object('decision', '城管牵头',
+                   'department_id', (SELECT id FROM departments WHERE code = 'DX-CGJ')))
+$$;
+SELECT step('ge_review', 'file', 1), step('ge_review', 'dispatch', 2), step('ge_review', 'return', 3),
+       step('ge_review', 'reject_return', 4), meet('ge_review', 5), step('ge_review', 'sign', 7),
+       meet('ge_review', 8), step('ge_review', 'return', 10), meet('ge_review', 11);
+SELECT step('hl_review', 'dispatch', 1), step('hl_review', 'return', 2), step('hl_review', 'reject_return', 3),
+       meet('hl_review', 4), step('hl_review', 'sign', 6), meet('hl_review', 7), step('hl_review', 'sign', 9),
+       step('hl_review', 'contact', 10), meet('hl_review', 11), step('hl_review', 'return', 13), meet('hl_review', 14);
+SELECT label, state, dispatches, returns, (SELECT code FROM departments d WHERE d.id = cases.department_id) AS department
+FROM cases JOIN k USING (id) WHERE label IN ('ge_review', 'hl_review') ORDER BY label;
 
 -- Every state-changing transition of the shipped workflows was taken at least
 -- once (the time-limit actions that keep the state are covered by sql/sla.sql).
@@ -120,7 +142,8 @@ DELETE FROM transitions WHERE action = 'fast_track';
 
 -- Required values: a callback needs solved and satisfaction.
 SELECT new_case('req', 'H0101') IS NOT NULL AS created;
-SELECT step('req', 'dispatch', 1), step('req', 'sign', 2), step('req', 'handle', 3), step('req', 'reply', 4);
+SELECT step('req', 'dispatch', 1), step('req', 'sign', 2), step('req', 'contact', 2), step('req', 'handle', 3),
+       step('req', 'reply', 4);
 SELECT step('req', 'callback', 5);
 SELECT step('req', 'callback', 5, '{"solved": true}');
 SELECT step('req', 'callback', 5, '{"solved": true, "satisfaction": "ecstatic"}');

@@ -145,7 +145,7 @@ SELECT count(*) FILTER (WHERE st IS NOT NULL) AS walked FROM (
         WHEN workflow = 'grid_event' AND i % 10 = 3 THEN walk(i, '{file,dispatch,sign,handle,verify_fail,handle,verify_pass,close}', 0)
         WHEN workflow = 'grid_event' THEN walk(i, '{file,dispatch,sign,handle,verify_pass,callback,close}', 0)
         WHEN workflow = 'hotline' AND i % 3 = 0 THEN walk(i, '{answer}', 0)
-        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,sign,handle,reply,callback,close}', 0)
+        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,sign,contact,handle,reply,callback,close}', 0)
         WHEN i % 2 = 0 THEN walk(i, '{mediate,agree,follow_up,close}', 0)
         ELSE walk(i, '{mediate,fail,refer}', 0) END AS st
     FROM p ORDER BY i) x;
@@ -162,9 +162,9 @@ INSERT INTO p SELECT row_number() OVER (ORDER BY id)::int + 59, id, reported_at,
 FROM gridgov.cases WHERE title LIKE 'p%' AND id > (SELECT max(id) FROM p);
 SELECT count(*) AS walked FROM (
     SELECT CASE
-        WHEN workflow = 'hotline' AND i % 4 = 0 THEN walk(i, '{dispatch,return,redispatch,sign,handle,reply,callback,close,reopen}', 0)
-        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,return,redispatch,sign}', 0)
-        WHEN i % 4 = 1 THEN walk(i, '{file,dispatch,return,redispatch,sign,handle,verify_pass,close}', 0)
+        WHEN workflow = 'hotline' AND i % 4 = 0 THEN walk(i, '{dispatch,return,approve_return,redispatch,sign,contact,handle,reply,callback,close,reopen}', 0)
+        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,return,approve_return,redispatch,sign}', 0)
+        WHEN i % 4 = 1 THEN walk(i, '{file,dispatch,return,approve_return,redispatch,sign,handle,verify_pass,close}', 0)
         ELSE walk(i, '{file,merge}', 0) END AS st
     FROM p WHERE i >= 60 ORDER BY i) x;
 SELECT * FROM summaries_match('after returns, re-dispatches, merges and reopens');

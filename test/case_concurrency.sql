@@ -126,11 +126,11 @@ SELECT is_empty(pg_catalog.format('SELECT * FROM gridgov.verify_history(%s)', (S
 -- (b) raw UPDATEs of state --------------------------------------------------------
 SELECT dblink_exec('gg_a', 'BEGIN');
 SELECT dblink_exec('gg_a', pg_catalog.format('UPDATE gridgov.cases SET state = ''signed'' WHERE id = %s', (SELECT id FROM k WHERE label = 'b1')));
-SELECT dblink_send_query('gg_b', pg_catalog.format('UPDATE gridgov.cases SET state = ''returned'' WHERE id = %s RETURNING state', (SELECT id FROM k WHERE label = 'b1')));
-SELECT ok(pg_temp.cc_blocked('gg_b', 'gg_a'), '(b) raw UPDATE: B''s change to returned waits for A''s change to signed');
+SELECT dblink_send_query('gg_b', pg_catalog.format('UPDATE gridgov.cases SET state = ''return_review'' WHERE id = %s RETURNING state', (SELECT id FROM k WHERE label = 'b1')));
+SELECT ok(pg_temp.cc_blocked('gg_b', 'gg_a'), '(b) raw UPDATE: B''s change to return_review waits for A''s change to signed');
 SELECT dblink_exec('gg_a', 'COMMIT');
 SELECT throws_ok($$SELECT * FROM dblink_get_result('gg_b') AS t(s text)$$, 'GG101',
-    'no action of workflow "grid_event" leads from state "signed" to "returned"',
+    'no action of workflow "grid_event" leads from state "signed" to "return_review"',
     '(b) raw UPDATE: once A commits, B''s change is checked from signed and fails with GG101');
 SELECT pg_temp.cc_drain('gg_b');
 SELECT is(pg_temp.cc_history((SELECT id FROM k WHERE label = 'b1')),
@@ -140,7 +140,7 @@ SELECT is_empty(pg_catalog.format('SELECT * FROM gridgov.verify_history(%s)', (S
     '(b) raw UPDATE: verify_history is clean');
 -- A client that guards its UPDATE with the state it saw finds nothing to do.
 SELECT dblink_exec('gg_a', 'BEGIN');
-SELECT dblink_exec('gg_a', pg_catalog.format('UPDATE gridgov.cases SET state = ''returned'' WHERE id = %s', (SELECT id FROM k WHERE label = 'b2')));
+SELECT dblink_exec('gg_a', pg_catalog.format('UPDATE gridgov.cases SET state = ''return_review'' WHERE id = %s', (SELECT id FROM k WHERE label = 'b2')));
 SELECT dblink_send_query('gg_b', pg_catalog.format(
     'UPDATE gridgov.cases SET state = ''signed'' WHERE id = %s AND state = ''dispatched'' RETURNING state', (SELECT id FROM k WHERE label = 'b2')));
 SELECT ok(pg_temp.cc_blocked('gg_b', 'gg_a'), '(b) guarded raw UPDATE: B waits for A');
@@ -148,9 +148,10 @@ SELECT dblink_exec('gg_a', 'COMMIT');
 SELECT is_empty($$SELECT * FROM dblink_get_result('gg_b') AS t(s text)$$,
     '(b) guarded raw UPDATE: once A commits, B''s WHERE state = dispatched no longer matches');
 SELECT pg_temp.cc_drain('gg_b');
+-- (A return waits for the command center's review: returns counts approved returns only.)
 SELECT is((SELECT pg_catalog.format('%s returns=%s ', state, returns) || pg_temp.cc_history(id) FROM gridgov.cases
            WHERE county = '540102' AND id = (SELECT id FROM k WHERE label = 'b2')),
-    'returned returns=1 1:intake:>reported 2:file:reported>filed 3:dispatch:filed>dispatched 4:return:dispatched>returned',
+    'return_review returns=0 1:intake:>reported 2:file:reported>filed 3:dispatch:filed>dispatched 4:return:dispatched>return_review',
     '(b) guarded raw UPDATE: A''s return applied once, B changed nothing');
 
 -- (c) the same (source, external_id) twice at once ----------------------------------

@@ -45,7 +45,7 @@
 -- transaction reads the planted schema only through dblink, so that it holds no
 -- lock the clean-up needs.
 BEGIN;
-SELECT plan(53);
+SELECT plan(54);
 SET LOCAL statement_timeout = '600s';
 SET LOCAL client_min_messages = warning;
 
@@ -558,6 +558,8 @@ SELECT pg_temp.ssp_run(s, st, sql) FROM (VALUES
     ('clerk', 'act() and wrappers as department: sign, return, handle, reply',
      pg_catalog.format($$SELECT (gridgov.sign_case(%s, '种植', '2026-03-02 10:13+08')).state$$, pg_temp.k('h1'))),
     ('clerk', 'act() and wrappers as department: sign, return, handle, reply',
+     pg_catalog.format($$SELECT (gridgov.first_contact(%s, '种植', '2026-03-02 10:13:30+08')).state$$, pg_temp.k('h1'))),
+    ('clerk', 'act() and wrappers as department: sign, return, handle, reply',
      pg_catalog.format($$SELECT (gridgov.handle(%s, '种植', '2026-03-02 10:14+08')).state$$, pg_temp.k('h1'))),
     ('clerk', 'act() and wrappers as department: sign, return, handle, reply',
      pg_catalog.format($$SELECT (gridgov.act(%s, 'reply', '种植', '{}', '2026-03-02 10:15+08')).state$$, pg_temp.k('h1'))),
@@ -582,6 +584,8 @@ SELECT pg_temp.ssp_run(s, st, sql) FROM (VALUES
     ('dispatcher', 'act() and wrappers as dispatcher: callback, close, reopen, merge',
      pg_catalog.format($$SELECT (gridgov.close(%s, '种植', '2026-03-02 10:36+08')).state$$, pg_temp.k('p1'))),
     ('dispatcher', 'act() as dispatcher: suspend, resume, extend, whistle',
+     pg_catalog.format($$SELECT (gridgov.review_return(%s, true, '种植', '2026-03-02 10:39+08')).state$$, pg_temp.k('e1'))),
+    ('dispatcher', 'act() as dispatcher: suspend, resume, extend, whistle',
      pg_catalog.format($$SELECT (gridgov.act(%s, 'dispatch', NULL, '{}', '2026-03-02 10:40+08')).state$$, pg_temp.k('e1'))),
     ('dispatcher', 'act() as dispatcher: suspend, resume, extend, whistle',
      pg_catalog.format($$SELECT (gridgov.act(%s, 'suspend', '种植', '{}', '2026-03-02 10:41+08')).state$$, pg_temp.k('e1'))),
@@ -595,6 +599,28 @@ SELECT pg_temp.ssp_run(s, st, sql) FROM (VALUES
                        pg_temp.k('e1'), (SELECT fn FROM ssp_v))),
     ('clerk', 'report_in as department',
      pg_catalog.format($$SELECT gridgov.report_in(%s, %s, '2026-03-02 11:50+08')$$, pg_temp.k('e1'), (SELECT fn FROM ssp_v))),
+    -- supervision, requests and their decisions, a joint meeting (1.3.0: src/cases/requests.c)
+    ('dispatcher', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.supervise(%s, '种植', '2026-03-02 10:50+08')).state$$, pg_temp.k('h1'))),
+    ('clerk', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.answer_supervision(%s, '种植', '2026-03-02 10:51+08')).state$$, pg_temp.k('h1'))),
+    ('clerk', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.request_extension(%s, 'sign', 2, '种植', 'working_hours', '2026-03-02 10:52+08')).state$$,
+                       pg_temp.k('h1'))),
+    ('dispatcher', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.decide_request(%s, 'extension', true, '种植', 1, '2026-03-02 10:53+08')).state$$,
+                       pg_temp.k('h1'))),
+    ('clerk', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.request_suspension(%s, '种植', '2026-03-02 10:54+08')).state$$, pg_temp.k('h1'))),
+    ('dispatcher', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.decide_request(%s, 'suspension', false, '种植', NULL, '2026-03-02 10:55+08')).state$$,
+                       pg_temp.k('h1'))),
+    ('dispatcher', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.refer_meeting(%s, '{%s}', '种植', '2026-03-02 10:56+08')).state$$,
+                       pg_temp.k('h1'), (SELECT fn FROM ssp_v))),
+    ('dispatcher', 'supervision, requests, joint meeting',
+     pg_catalog.format($$SELECT (gridgov.decide_meeting(%s, %s, '种植', NULL, '2026-03-02 10:57+08')).state$$,
+                       pg_temp.k('h1'), (SELECT fn FROM ssp_v))),
     ('planter', 'raw UPDATE of cases',
      pg_catalog.format($$UPDATE gridgov.cases SET title = '种植测试 改标题' WHERE id OPERATOR(pg_catalog.=) %s$$, pg_temp.k('p3'))),
     ('planter', 'raw UPDATE of cases',
@@ -641,7 +667,8 @@ SELECT pg_temp.ssp_run('reader', st, sql) FROM (VALUES
     ('gridcode and coordinate functions', $$SELECT gridgov.to_wgs84('SRID=4326;POINT(100.01 30.01)', 'gcj02'),
         gridgov.from_wgs84('SRID=4326;POINT(100.01 30.01)', 'bd09')$$),
     ('other functions a worker may call', $$SELECT gridgov.current_staff(), gridgov.home_county(),
-        gridgov.command_center('990106001001001', 'town'), gridgov.escalation_targets('town', '990106001001001', '990106'),
+        gridgov.command_center('990106001001001', 'town'), gridgov.escalation_targets('town_center', '990106', '990106001001001', NULL::bigint),
+        gridgov.escalation_rung('E0102', 'normal', 1, 1),
         gridgov.grid_leader('990106001001001', '2026-03-02 09:00+08'), gridgov.mask_personal('王小明 13800138000', '王小明', NULL),
         gridgov.w3c_time('2026-03-02 09:00+08', 'Asia/Shanghai'), gridgov.objcode_class('9901060101000001'),
         gridgov.route_check('E0102', NULL), gridgov.analytics_calendar(), gridgov.analytics_time_zone(),

@@ -236,6 +236,8 @@ SELECT pg_temp.acl_step('{a1c,b1c}', 'dispatch',
                         pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-cm-a')), '2026-11-02 10:05+08') \g /dev/null
 SELECT pg_temp.acl_step('{a1s,a2h,a2v}', 'sign', '{}', '2026-11-02 10:10+08') \g /dev/null
 SELECT pg_temp.acl_step('{a2x}', 'return', '{}', '2026-11-02 10:10+08') \g /dev/null
+-- The command center lets the return back (退单审核, 1.3.0) before re-dispatching.
+SELECT pg_temp.acl_step('{a2x}', 'approve_return', '{}', '2026-11-02 10:10+08') \g /dev/null
 SELECT pg_temp.acl_step('{a2x}', 'dispatch',
                         pg_catalog.jsonb_build_object('department_id', pg_temp.acl_dept('acl-f2')), '2026-11-02 10:15+08') \g /dev/null
 SELECT pg_temp.acl_step('{a2h,a2v}', 'handle', '{}', '2026-11-02 10:15+08') \g /dev/null

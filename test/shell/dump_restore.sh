@@ -90,13 +90,15 @@ FROM (VALUES (1, 'DR-1', 'E0401', '转储测试：井盖破损'), (2, 'DR-2', 'H
 DO $$
 DECLARE
     steps jsonb := '{
-      "DR-1": [["file",{}],["dispatch",{}],["return",{}],["dispatch",{}],["sign",{}],["handle",{}],
+      "DR-1": [["file",{}],["dispatch",{}],["return",{}],["approve_return",{}],["dispatch",{}],["sign",{}],["handle",{}],
                ["verify_fail",{}],["handle",{}],["verify_pass",{}],
                ["callback",{"solved":true,"satisfaction":"satisfied"}],["close",{}]],
-      "DR-2": [["dispatch",{}],["sign",{}],["handle",{}],["reply",{}],
+      "DR-2": [["dispatch",{}],["sign",{}],["contact",{}],["handle",{}],["reply",{}],
                ["callback",{"solved":false,"satisfaction":"unsatisfied"}],["rehandle",{}],["handle",{}],
                ["reply",{}],["callback",{"solved":true,"satisfaction":"basically_satisfied"}],["close",{}],
-               ["reopen",{}]],
+               ["reopen",{}],["supervise",{}],["answer_supervision",{}],
+               ["request_extension",{"stage":"sign","amount":1},"需协调产权单位"],["approve_extension",{}],
+               ["request_suspension",{},"等待供电部门"],["refuse_suspension",{}]],
       "DR-3": [["mediate",{}],["fail",{}],["refer",{}],
                ["follow_up",{"solved":true,"satisfaction":"satisfied"}],["close",{}]],
       "DR-4": [["reject",{}]]}';
@@ -108,11 +110,21 @@ BEGIN
         t := '2026-11-02 09:00+08';
         FOR s IN SELECT * FROM jsonb_array_elements(steps -> c.external_id) LOOP
             t := t + interval '20 minutes';
-            PERFORM gridgov.act(c.id, s ->> 0, NULL, s -> 1, t);
+            PERFORM gridgov.act(c.id, s ->> 0, s ->> 2, s -> 1, t);
         END LOOP;
     END LOOP;
 END
 $$;
+-- A joint meeting (会商) on DR-2, decided, then a request left open: rows of
+-- case_meetings and case_requests, decided and open, to dump and restore.
+SELECT gridgov.refer_meeting(c.id, ARRAY(SELECT d.id FROM gridgov.departments d WHERE d.code IN ('dx-cgw', 'dx-sthj')),
+                             '疑难案件', '2026-11-02 16:00+08')
+FROM gridgov.cases c WHERE c.external_id = 'DR-2' \g /dev/null
+SELECT gridgov.decide_meeting(c.id, (SELECT d.id FROM gridgov.departments d WHERE d.code = 'dx-cgw'), '城管委牵头',
+                              NULL, '2026-11-02 16:10+08')
+FROM gridgov.cases c WHERE c.external_id = 'DR-2' \g /dev/null
+SELECT gridgov.request_extension(c.id, 'sign', 2, '需协调', 'working_hours', '2026-11-02 16:20+08')
+FROM gridgov.cases c WHERE c.external_id = 'DR-2' \g /dev/null
 SELECT gridgov.sla_sweep('2026-11-10 09:00+08') \g /dev/null
 SELECT gridgov.seal_history(d::date) FROM generate_series(date '2026-11-01', date '2026-11-03', '1 day') d \g /dev/null
 SELECT gridgov.analytics_refresh_pending() \g /dev/null
