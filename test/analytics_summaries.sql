@@ -63,7 +63,9 @@ WITH f AS (
     SELECT f.county, f.town, f.community, f.grid_area, f.department_id, f.reported_day AS day,
            1 AS reported, f.merged::int AS merged,
            (NOT f.merged AND f.dispatches > 0)::int AS dispatched,
-           (NOT f.merged AND f.dispatches > 0 AND f.signed_at IS NOT NULL AND f.sign_on_time IS DISTINCT FROM false)::int AS responded,
+           (NOT f.merged AND f.dispatches > 0 AND f.signed_at IS NOT NULL AND f.sign_on_time IS DISTINCT FROM false
+            AND CASE WHEN f.contact_required THEN f.contacted_at IS NOT NULL AND f.contact_on_time IS DISTINCT FROM false
+                     ELSE true END)::int AS responded,
            (NOT f.merged AND f.dispatches = 1 AND f.returns = 0 AND f.closed_at IS NOT NULL)::int AS first_dispatch_ok,
            (NOT f.merged AND f.solved IS NOT NULL)::int AS called_back,
            (NOT f.merged AND f.solved IS TRUE)::int AS solved,
