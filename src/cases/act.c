@@ -309,7 +309,7 @@ system_update_sql(const char *action)
 		return "UPDATE gridgov.cases SET updated_at = updated_at "
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
 	if (strcmp(action, "escalate") == 0)
-		return "UPDATE gridgov.cases SET supervised = true, "
+		return "UPDATE gridgov.cases SET "
 			"escalation_level = GREATEST(escalation_level, ($3 ->> 'level')::integer) "
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
 	ereport(ERROR,

@@ -25,6 +25,7 @@
 #include "horizon.h"
 #include "owner.h"
 #include "plans.h"
+#include "requests.h"
 #include "sla_clocks.h"
 #include "triggers.h"
 #include "act.h"
@@ -268,6 +269,9 @@ engine_flush(EngineBatch *b)
 #define STOP_SQL \
 	"UPDATE %1$s k SET met_at = $3, paused_at = NULL, next_escalation_at = NULL " \
 	"WHERE" CLOCKS_OF_CASE " AND k.stage::text = ANY ($4)"
+#define CANCEL_SQL \
+	"UPDATE %1$s k SET cancelled_at = $3, paused_at = NULL, next_escalation_at = NULL " \
+	"WHERE" CLOCKS_OF_CASE " AND k.stage::text = ANY ($4)"
 /* Closing meets the whole clock and cancels the others; merging cancels all. */
 #define CLOSE_SQL \
 	"UPDATE %1$s k SET " \
@@ -313,41 +317,43 @@ nothing_to_change(const EngineChange *ch, const char *what)
 
 /* The payload's stage, for the message of extend (NULL when it has none). */
 static const char *
-payload_stage(const EngineChange *ch)
+payload_stage(Jsonb *payload)
 {
 	JsonbValue	k;
 	JsonbValue *v;
 
-	if (ch->payload == NULL || !JB_ROOT_IS_OBJECT(ch->payload))
+	if (payload == NULL || !JB_ROOT_IS_OBJECT(payload))
 		return NULL;
 	k.type = jbvString;
 	k.val.string.val = "stage";
 	k.val.string.len = 5;
-	v = findJsonbValueFromContainer(&ch->payload->root, JB_FOBJECT, &k);
+	v = findJsonbValueFromContainer(&payload->root, JB_FOBJECT, &k);
 	return (v && v->type == jbvString) ? pnstrdup(v->val.string.val, v->val.string.len) : NULL;
 }
 
-/* suspend, resume and extend act on the clocks by their own rules. */
+/*
+ * suspend (and an approved suspension), resume and extend (and an approved
+ * extension, whose payload grant is the granted stage and amount) act on the
+ * clocks by their own rules.
+ */
 static bool
-pause_or_move(const EngineChange *ch)
+pause_or_move(const EngineChange *ch, Jsonb *grant)
 {
 	const char *action = ch->t->action;
+	Jsonb	   *moves = grant ? grant : ch->payload;
 
-	if (strcmp(action, "suspend") == 0)
+	if (strcmp(action, "suspend") == 0 || strcmp(action, "approve_suspension") == 0)
 		(void) update_clocks(SUSPEND_SQL, ch, InvalidOid, (Datum) 0);
 	else if (strcmp(action, "resume") == 0)
 	{
 		if (update_clocks(RESUME_SQL, ch, InvalidOid, (Datum) 0) == 0)
 			nothing_to_change(ch, "suspended clock to resume");
 	}
-	else if (strcmp(action, "extend") == 0)
+	else if (strcmp(action, "extend") == 0 || strcmp(action, "approve_extension") == 0)
 	{
-		Datum		payload = ch->payload ? JsonbPGetDatum(ch->payload) : (Datum) 0;
+		const char *stage = payload_stage(moves);
 
-		const char *stage = payload_stage(ch);
-
-		if (ch->payload == NULL ||
-			update_clocks(EXTEND_SQL, ch, JSONBOID, payload) == 0)
+		if (moves == NULL || update_clocks(EXTEND_SQL, ch, JSONBOID, JsonbPGetDatum(moves)) == 0)
 			nothing_to_change(ch, psprintf("running %s clock to extend", stage ? stage : ""));
 	}
 	else
@@ -355,17 +361,30 @@ pause_or_move(const EngineChange *ch)
 	return true;
 }
 
+/* The clocks the action stops (met) and cancels. */
+static void
+stop_and_cancel(const EngineChange *ch)
+{
+	const RefTransition *t = ch->t;
+
+	if (t->nclock_stop > 0 &&
+		update_clocks(STOP_SQL, ch, TEXTARRAYOID, names_array(t->nclock_stop, t->clock_stop)) == 0 &&
+		t->to_state[0] == '\0' && t->nclock_start == 0 && !requests_action(t->action))
+		nothing_to_change(ch, psprintf("running %s clock", t->clock_stop[0]));
+	if (t->nclock_cancel > 0)
+		(void) update_clocks(CANCEL_SQL, ch, TEXTARRAYOID, names_array(t->nclock_cancel, t->clock_cancel));
+}
+
 static void
 clock_effects_cb(void *arg)
 {
 	const EngineChange *ch = (const EngineChange *) arg;
 	const RefTransition *t = ch->t;
+	Jsonb	   *grant = requests_apply(ch);
 
-	if (pause_or_move(ch))
+	stop_and_cancel(ch);
+	if (pause_or_move(ch, grant))
 		return;
-	if (t->nclock_stop > 0)
-		(void) update_clocks(STOP_SQL, ch, TEXTARRAYOID,
-							 names_array(t->nclock_stop, t->clock_stop));
 	if (ch->closes || ch->merged)
 		(void) update_clocks(CLOSE_SQL, ch, BOOLOID, BoolGetDatum(ch->merged));
 	if (t->nclock_start > 0 && ch->open_after)

@@ -25,6 +25,9 @@
 /* The terminal state of a merged duplicate: it cancels the case's clocks. */
 #define ENGINE_MERGED_STATE		"merged"
 
+/* The supervision action (督办): it marks the case supervised (workflow.c). */
+#define ENGINE_SUPERVISE_ACTION	"supervise"
+
 /* Events and clock starts of one or many cases, appended together. */
 typedef struct EngineBatch
 {
@@ -80,18 +83,26 @@ typedef struct EngineChange
 	const RefTransition *t;		/* the action's transition */
 	TimestampTz at;				/* the event's time */
 	Jsonb	   *payload;		/* the action's payload (extend reads it) */
+	int32		seq;			/* the event's seq in the case's history */
+	const char *note;			/* the action's note (a request's reason) */
+	const char *actor;			/* the role taking the action */
+	bool		department_given;	/* the case has a department after the change */
+	int64		department_id;	/* ... that one */
 	bool		closes;			/* the case closes with this change */
 	bool		merged;			/* the case becomes a merged duplicate */
 	bool		open_after;		/* the case is open after the change */
 } EngineChange;
 
 /*
- * The clock effects of an action (runs as the history's owner): suspend
- * pauses the running clocks, resume moves them by the pause's working time,
- * extend moves a stage's deadline (GG251 when there is nothing to resume or
- * extend); any other action meets the clocks it stops, closing meets the
- * whole clock and cancels the others, merging cancels all, and an open case
- * starts the clocks the action starts.
+ * The clock effects of an action (runs as the history's owner): the clocks
+ * it stops are met and those it cancels cancelled (an action that keeps the
+ * state and only stops clocks, as answer_supervision, must stop one: GG251);
+ * the bookkeeping of requests and joint meetings is done (requests.h);
+ * suspend and an approved suspension pause the running clocks, resume moves
+ * them by the pause's working time, extend and an approved extension move a
+ * stage's deadline (GG251 when there is nothing to resume or extend);
+ * closing meets the whole clock and cancels the others, merging cancels all,
+ * and an open case starts the clocks the action starts.
  */
 extern void engine_clock_effects(const EngineChange *ch);
 

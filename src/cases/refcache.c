@@ -249,7 +249,7 @@ load_transitions(void)
 	uint64		i;
 
 	run("SELECT workflow, from_state, action, COALESCE(to_state, ''), COALESCE(counter, ''), "
-		"roles, requires, clock_start, clock_stop FROM gridgov.transitions "
+		"roles, requires, clock_start, clock_stop, clock_cancel FROM gridgov.transitions "
 		"ORDER BY workflow, from_state, action");
 	cache.ntransitions = (int) SPI_processed;
 	cache.all_transitions = MemoryContextAlloc(cache.cxt,
@@ -269,6 +269,7 @@ load_transitions(void)
 		t->requires = col_text_array(i, 7, &t->nrequires);
 		t->clock_start = col_text_array(i, 8, &t->nclock_start);
 		t->clock_stop = col_text_array(i, 9, &t->nclock_stop);
+		t->clock_cancel = col_text_array(i, 10, &t->nclock_cancel);
 		cache.all_transitions[i] = t;
 	}
 }
@@ -527,6 +528,7 @@ refcache_transition_copy(const RefTransition *t)
 	c->requires = copy_names(t->requires, t->nrequires);
 	c->clock_start = copy_names(t->clock_start, t->nclock_start);
 	c->clock_stop = copy_names(t->clock_stop, t->nclock_stop);
+	c->clock_cancel = copy_names(t->clock_cancel, t->nclock_cancel);
 	return c;
 }
 

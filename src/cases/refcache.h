@@ -47,6 +47,8 @@ typedef struct RefTransition
 	char	  **clock_start;
 	int			nclock_stop;	/* ... and stops (met) */
 	char	  **clock_stop;
+	int			nclock_cancel;	/* ... and cancels (neither met nor late) */
+	char	  **clock_cancel;
 } RefTransition;
 
 /* A workflow: its initial state and the SLA stages timed from intake. */

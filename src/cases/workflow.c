@@ -341,6 +341,7 @@ transition_of_raw_change(const char *workflow, const char *from, const char *to)
 
 /* --- effects on the row ---------------------------------------------------- */
 
+/* The transition's counter, and the supervision mark of a supervise action (督办). */
 static void
 apply_counter(CaseChange *ch, const RefTransition *t)
 {
@@ -352,6 +353,8 @@ apply_counter(CaseChange *ch, const RefTransition *t)
 	for (i = 0; i < lengthof(counters); i++)
 		if (strcmp(t->counter, case_column_name(counters[i])) == 0)
 			change_set(ch, counters[i], Int32GetDatum(DatumGetInt32(change_old(ch, counters[i])) + 1), false);
+	if (strcmp(t->action, ENGINE_SUPERVISE_ACTION) == 0)
+		change_set(ch, CC_SUPERVISED, BoolGetDatum(true), false);
 }
 
 static void
@@ -390,7 +393,7 @@ check_system_change(const CaseChange *ch, const char *action)
 		else if (strcmp(action, "recalendar") == 0 || strcmp(action, "contact_revealed") == 0)
 			own = false;		/* it records what it did to the clocks, or who looked */
 		else
-			own = (i == change_ix(ch, CC_SUPERVISED) || i == change_ix(ch, CC_ESCALATION_LEVEL));
+			own = (i == change_ix(ch, CC_ESCALATION_LEVEL));
 		if (!own)
 			elog(ERROR, "system action %s may not change column %s",
 				 action, NameStr(TupleDescAttr(ch->desc, i)->attname));
@@ -506,8 +509,8 @@ previous_hash(const CaseChange *ch, uint8 *prev)
 	memcpy(prev, VARDATA_ANY(DatumGetByteaPP(d)), AUDIT_HASH_LEN);
 }
 
-/* Appends the event of this change and chains the case's history to it. */
-static void
+/* Appends the event of this change and chains the case's history to it; returns its seq. */
+static int32
 record_event(CaseChange *ch, const PendingAction *p, const char *action, const char *from, TimestampTz at)
 {
 	CaseEvent	e;
@@ -534,13 +537,14 @@ record_event(CaseChange *ch, const PendingAction *p, const char *action, const c
 	change_set(ch, CC_EVENTS, Int32GetDatum(e.seq), false);
 	change_set(ch, CC_HISTORY_HASH, PointerGetDatum(audit_hash_bytea(hash)), false);
 	change_set(ch, CC_UPDATED_AT, TimestampTzGetDatum(at), false);
+	return e.seq;
 }
 
 /* --- the trigger ------------------------------------------------------------ */
 
 /* The clock effects of the action, and the duplicates that close with the case. */
 static void
-apply_effects(CaseChange *ch, const RefTransition *t, const PendingAction *p, TimestampTz at)
+apply_effects(CaseChange *ch, const RefTransition *t, const PendingAction *p, TimestampTz at, int32 seq)
 {
 	EngineChange ec;
 	Oid			county_type = TupleDescAttr(ch->desc, change_ix(ch, CC_COUNTY))->atttypid;
@@ -556,6 +560,11 @@ apply_effects(CaseChange *ch, const RefTransition *t, const PendingAction *p, Ti
 	ec.t = t;
 	ec.at = at;
 	ec.payload = p ? p->payload : NULL;
+	ec.seq = seq;
+	ec.note = p ? p->note : NULL;
+	ec.actor = GetUserNameFromId(GetUserId(), false);
+	ec.department_given = !ch->newn[change_ix(ch, CC_DEPARTMENT)];
+	ec.department_id = ec.department_given ? DatumGetInt64(ch->newv[change_ix(ch, CC_DEPARTMENT)]) : 0;
 	ec.closes = closes;
 	ec.merged = strcmp(to, ENGINE_MERGED_STATE) == 0 &&
 		strcmp(change_old_text(ch, CC_STATE), ENGINE_MERGED_STATE) != 0;
@@ -580,6 +589,7 @@ gridgov_case_update(PG_FUNCTION_ARGS)
 	TimestampTz at;
 	HeapTuple	result;
 	int			nest;
+	int32		seq;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -606,10 +616,10 @@ gridgov_case_update(PG_FUNCTION_ARGS)
 		t = apply_user_change(&ch, p, workflow, from, at);
 		action = t ? t->action : "edit";
 	}
-	record_event(&ch, p, action, from, at);
+	seq = record_event(&ch, p, action, from, at);
 	if (p)
 		act_pending_done();
-	apply_effects(&ch, t, p, at);
+	apply_effects(&ch, t, p, at, seq);
 	/* The row's values live in SPI's memory, which SPI_finish() frees. */
 	result = SPI_copytuple(change_new_tuple(&ch, td->tg_newtuple));
 	plans_safe_end(nest);

@@ -31,6 +31,8 @@
 #define GG_TIME_IN_FUTURE		GG_CODE('1', '1', '2')	/* beyond gridgov.future_tolerance */
 #define GG_UNKNOWN_CATEGORY		GG_CODE('1', '2', '1')	/* shared with gridgov.route() */
 #define GG_NO_CLOCK				GG_CODE('2', '5', '1')	/* no clock to resume or extend */
+#define GG_NOTHING_TO_DECIDE	GG_CODE('2', '5', '3')	/* no open request or meeting to decide */
+#define GG_DECISION_PENDING		GG_CODE('2', '5', '4')	/* a request or meeting awaits a decision */
 
 /* Warnings (class 01, warning; subclass GGn) */
 #define GG_PROVISIONAL_DEADLINE	MAKE_SQLSTATE('0', '1', 'G', 'G', '2')	/* deadline past the calendar horizon */

@@ -60,6 +60,7 @@ CREATE TABLE gridgov.transitions (
     title       text,
     builtin     boolean NOT NULL DEFAULT false,
     modified    boolean NOT NULL DEFAULT false,
+    clock_cancel text[] NOT NULL DEFAULT '{}',
     UNIQUE (workflow, from_state, action),
     FOREIGN KEY (workflow, to_state) REFERENCES gridgov.workflow_states (workflow, state)
         ON UPDATE CASCADE ON DELETE CASCADE
@@ -78,6 +79,7 @@ COMMENT ON COLUMN gridgov.transitions.clock_stop IS 'SLA stages whose clocks thi
 COMMENT ON COLUMN gridgov.transitions.title IS 'Human-readable name, e.g. 派遣';
 COMMENT ON COLUMN gridgov.transitions.builtin IS 'Maintained by gridgov: shipped with gridgov (not dumped unless modified)';
 COMMENT ON COLUMN gridgov.transitions.modified IS 'Maintained by gridgov: a shipped row was changed since install, so pg_dump keeps it';
+COMMENT ON COLUMN gridgov.transitions.clock_cancel IS 'SLA stages whose running clocks this action cancels (stopped, neither met nor late: e.g. the holder''s clocks when a case goes to a joint meeting)';
 
 -- Every from_state must be a state of the workflow, or *.
 CREATE FUNCTION gridgov.transitions_check() RETURNS trigger
@@ -120,7 +122,9 @@ INSERT INTO gridgov.workflow_states (workflow, state, title, initial, terminal, 
     ('grid_event', 'rejected',     '不予立案', false, true,  true,  true),
     ('grid_event', 'self_handled', '自处置',   false, false, false, true),
     ('grid_event', 'dispatched',   '已派遣',   false, false, false, true),
+    ('grid_event', 'return_review', '退回待审核', false, false, false, true),
     ('grid_event', 'returned',     '已退回',   false, false, false, true),
+    ('grid_event', 'meeting',      '会商中',   false, false, false, true),
     ('grid_event', 'signed',       '已签收',   false, false, false, true),
     ('grid_event', 'handled',      '已处置',   false, false, false, true),
     ('grid_event', 'verified',     '已核查',   false, false, false, true),
@@ -129,8 +133,11 @@ INSERT INTO gridgov.workflow_states (workflow, state, title, initial, terminal, 
     ('grid_event', 'merged',       '已合并',   false, true,  false, true),
     ('hotline',    'received',     '已受理',   true,  false, false, true),
     ('hotline',    'dispatched',   '已派单',   false, false, false, true),
+    ('hotline',    'return_review', '退单待审核', false, false, false, true),
     ('hotline',    'returned',     '已退单',   false, false, false, true),
+    ('hotline',    'meeting',      '会商中',   false, false, false, true),
     ('hotline',    'signed',       '已签收',   false, false, false, true),
+    ('hotline',    'contacted',    '已联系',   false, false, false, true),
     ('hotline',    'handled',      '已办理',   false, false, false, true),
     ('hotline',    'replied',      '已反馈',   false, false, false, true),
     ('hotline',    'called_back',  '已回访',   false, false, false, true),
@@ -145,62 +152,83 @@ INSERT INTO gridgov.workflow_states (workflow, state, title, initial, terminal, 
     ('dispute',    'closed',       '已结案',   false, true,  true,  true),
     ('dispute',    'merged',       '已合并',   false, true,  false, true);
 
-INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, counter, requires, clock_start, clock_stop, title, builtin) VALUES
+INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, counter, requires, clock_start, clock_stop, clock_cancel, title, builtin) VALUES
     -- grid_event: 采集 → 立案 → 派遣 → 处置 → 反馈 → 核查结案 → 评价
-    ('grid_event', 'reported',     'file',        'filed',        '{gridgov_dispatcher}', NULL, '{}', '{dispatch}', '{file}', '立案', true),
-    ('grid_event', 'reported',     'reject',      'rejected',     '{gridgov_dispatcher}', NULL, '{}', '{}', '{file}', '不予立案', true),
-    ('grid_event', 'reported',     'self_handle', 'self_handled', '{gridgov_worker}',     NULL, '{}', '{verify}', '{file}', '自处置', true),
-    ('grid_event', 'filed',        'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '派遣', true),
-    ('grid_event', 'dispatched',   'sign',        'signed',       '{gridgov_department,gridgov_worker}', NULL, '{}', '{handle}', '{sign}', '签收', true),
-    ('grid_event', 'dispatched',   'return',      'returned',     '{gridgov_department}', 'returns', '{}', '{dispatch}', '{sign}', '退回', true),
-    ('grid_event', 'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '改派', true),
-    ('grid_event', 'signed',       'handle',      'handled',      '{gridgov_department,gridgov_worker}', NULL, '{}', '{verify}', '{handle}', '处置反馈', true),
-    ('grid_event', 'handled',      'verify_pass', 'verified',     '{gridgov_worker,gridgov_dispatcher}', NULL, '{}', '{}', '{verify}', '核查通过', true),
-    ('grid_event', 'handled',      'verify_fail', 'signed',       '{gridgov_worker,gridgov_dispatcher}', 'reworks', '{}', '{handle}', '{verify}', '核查不通过，返工', true),
-    ('grid_event', 'self_handled', 'verify_pass', 'verified',     '{gridgov_worker,gridgov_dispatcher}', NULL, '{}', '{}', '{verify}', '核查通过', true),
-    ('grid_event', 'self_handled', 'verify_fail', 'filed',        '{gridgov_worker,gridgov_dispatcher}', 'reworks', '{}', '{dispatch}', '{verify}', '核查不通过，转派遣', true),
-    ('grid_event', 'verified',     'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{}', '回访', true),
-    ('grid_event', 'verified',     'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '结案', true),
-    ('grid_event', 'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '结案', true),
-    ('grid_event', '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true),
-    -- hotline: 签收、分转、处置、督办、反馈、回访、考核
-    ('hotline',    'received',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '派单', true),
-    ('hotline',    'received',     'answer',      'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{dispatch}', '直接答复办结', true),
-    ('hotline',    'dispatched',   'sign',        'signed',       '{gridgov_department}', NULL, '{}', '{handle}', '{sign}', '签收', true),
-    ('hotline',    'dispatched',   'return',      'returned',     '{gridgov_department}', 'returns', '{}', '{dispatch}', '{sign}', '退单', true),
-    ('hotline',    'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '改派', true),
-    ('hotline',    'signed',       'handle',      'handled',      '{gridgov_department}', NULL, '{}', '{}', '{}', '办理', true),
-    ('hotline',    'handled',      'reply',       'replied',      '{gridgov_department}', NULL, '{}', '{callback}', '{handle}', '反馈', true),
-    ('hotline',    'replied',      'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
-    ('hotline',    'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '办结', true),
-    ('hotline',    'called_back',  'rehandle',    'signed',       '{gridgov_dispatcher}', 'reworks', '{}', '{handle}', '{}', '不满意，重新办理', true),
-    ('hotline',    'closed',       'reopen',      'dispatched',   '{gridgov_dispatcher}', 'reopens', '{}', '{sign}', '{}', '重启', true),
-    ('hotline',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true),
+    ('grid_event', 'reported',     'file',        'filed',        '{gridgov_dispatcher}', NULL, '{}', '{dispatch}', '{file}', '{}', '立案', true),
+    ('grid_event', 'reported',     'reject',      'rejected',     '{gridgov_dispatcher}', NULL, '{}', '{}', '{file}', '{}', '不予立案', true),
+    ('grid_event', 'reported',     'self_handle', 'self_handled', '{gridgov_worker}',     NULL, '{}', '{verify}', '{file}', '{}', '自处置', true),
+    ('grid_event', 'filed',        'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '派遣', true),
+    ('grid_event', 'dispatched',   'sign',        'signed',       '{gridgov_department,gridgov_worker}', NULL, '{}', '{handle}', '{sign}', '{}', '签收', true),
+    ('grid_event', 'dispatched',   'return',      'return_review', '{gridgov_department}', NULL, '{}', '{review}', '{sign}', '{}', '申请退回', true),
+    ('grid_event', 'return_review', 'approve_return', 'returned', '{gridgov_dispatcher}', 'returns', '{}', '{dispatch}', '{review}', '{}', '同意退回', true),
+    ('grid_event', 'return_review', 'reject_return', 'dispatched', '{gridgov_dispatcher}', NULL, '{}', '{sign}', '{review}', '{}', '驳回退回', true),
+    ('grid_event', 'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '改派', true),
+    ('grid_event', 'dispatched',   'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{sign}', '提请会商', true),
+    ('grid_event', 'signed',       'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{handle}', '提请会商', true),
+    ('grid_event', 'return_review', 'refer_meeting', 'meeting',   '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '{}', '提请会商', true),
+    ('grid_event', 'meeting',      'decide',      'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{decision}', '{sign}', '{review}', '{}', '会商决定，派牵头单位', true),
+    ('grid_event', 'signed',       'handle',      'handled',      '{gridgov_department,gridgov_worker}', NULL, '{}', '{verify}', '{handle}', '{}', '处置反馈', true),
+    ('grid_event', 'handled',      'verify_pass', 'verified',     '{gridgov_worker,gridgov_dispatcher}', NULL, '{}', '{callback}', '{verify}', '{}', '核查通过', true),
+    ('grid_event', 'handled',      'verify_fail', 'signed',       '{gridgov_worker,gridgov_dispatcher}', 'reworks', '{}', '{handle}', '{verify}', '{}', '核查不通过，返工', true),
+    ('grid_event', 'self_handled', 'verify_pass', 'verified',     '{gridgov_worker,gridgov_dispatcher}', NULL, '{}', '{callback}', '{verify}', '{}', '核查通过', true),
+    ('grid_event', 'self_handled', 'verify_fail', 'filed',        '{gridgov_worker,gridgov_dispatcher}', 'reworks', '{}', '{dispatch}', '{verify}', '{}', '核查不通过，转派遣', true),
+    ('grid_event', 'verified',     'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '{}', '回访', true),
+    ('grid_event', 'verified',     'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '{}', '结案', true),
+    ('grid_event', 'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '{}', '结案', true),
+    ('grid_event', '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '{}', '合并', true),
+    -- hotline: 签收、分转、处置、督办、反馈、回访、考核; first contact (先行联系) after signing
+    ('hotline',    'received',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '派单', true),
+    ('hotline',    'received',     'answer',      'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{dispatch}', '{}', '直接答复办结', true),
+    ('hotline',    'dispatched',   'sign',        'signed',       '{gridgov_department}', NULL, '{}', '{handle,contact}', '{sign}', '{}', '签收', true),
+    ('hotline',    'dispatched',   'return',      'return_review', '{gridgov_department}', NULL, '{}', '{review}', '{sign}', '{}', '申请退单', true),
+    ('hotline',    'return_review', 'approve_return', 'returned', '{gridgov_dispatcher}', 'returns', '{}', '{dispatch}', '{review}', '{}', '同意退单', true),
+    ('hotline',    'return_review', 'reject_return', 'dispatched', '{gridgov_dispatcher}', NULL, '{}', '{sign}', '{review}', '{}', '驳回退单', true),
+    ('hotline',    'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '改派', true),
+    ('hotline',    'dispatched',   'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{sign}', '提请会商', true),
+    ('hotline',    'signed',       'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{handle,contact}', '提请会商', true),
+    ('hotline',    'contacted',    'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{handle}', '提请会商', true),
+    ('hotline',    'return_review', 'refer_meeting', 'meeting',   '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '{}', '提请会商', true),
+    ('hotline',    'meeting',      'decide',      'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{decision}', '{sign}', '{review}', '{}', '会商决定，派牵头单位', true),
+    ('hotline',    'signed',       'contact',     'contacted',    '{gridgov_department}', NULL, '{}', '{}', '{contact}', '{}', '先行联系', true),
+    ('hotline',    'contacted',    'handle',      'handled',      '{gridgov_department}', NULL, '{}', '{}', '{}', '{}', '办理', true),
+    ('hotline',    'handled',      'reply',       'replied',      '{gridgov_department}', NULL, '{}', '{callback}', '{handle}', '{}', '反馈', true),
+    ('hotline',    'replied',      'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '{}', '回访', true),
+    ('hotline',    'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '{}', '办结', true),
+    ('hotline',    'called_back',  'rehandle',    'contacted',    '{gridgov_dispatcher}', 'reworks', '{}', '{handle}', '{}', '{}', '不满意，重新办理', true),
+    ('hotline',    'closed',       'reopen',      'dispatched',   '{gridgov_dispatcher}', 'reopens', '{}', '{sign}', '{}', '{}', '重启', true),
+    ('hotline',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '{}', '合并', true),
     -- dispute: 受理 → 调解 → 达成协议 | 调解失败 (→ 移交) → 回访 → 结案
-    ('dispute',    'accepted',     'mediate',     'mediating',    '{gridgov_worker,gridgov_department}', NULL, '{}', '{handle}', '{sign}', '开始调解', true),
-    ('dispute',    'mediating',    'agree',       'agreement',    '{gridgov_worker,gridgov_department}', NULL, '{}', '{callback}', '{handle}', '达成协议', true),
-    ('dispute',    'mediating',    'fail',        'failed',       '{gridgov_worker,gridgov_department}', NULL, '{}', '{}', '{handle}', '调解失败', true),
-    ('dispute',    'failed',       'refer',       'referred',     '{gridgov_dispatcher,gridgov_department}', NULL, '{}', '{callback}', '{}', '移交', true),
-    ('dispute',    'agreement',    'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
-    ('dispute',    'referred',     'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '回访', true),
-    ('dispute',    'followed_up',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '结案', true),
-    ('dispute',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '合并', true),
-    -- every workflow: time-limit actions that keep the state (see the SLA module)
-    ('grid_event', '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
-    ('grid_event', '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
-    ('grid_event', '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
-    ('grid_event', '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
-    ('grid_event', '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true),
-    ('hotline',    '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
-    ('hotline',    '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
-    ('hotline',    '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
-    ('hotline',    '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
-    ('hotline',    '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true),
-    ('dispute',    '*', 'suspend',   NULL, '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{}', '挂账', true),
-    ('dispute',    '*', 'resume',    NULL, '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复', true),
-    ('dispute',    '*', 'extend',    NULL, '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期', true),
-    ('dispute',    '*', 'whistle',   NULL, '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨', true),
-    ('dispute',    '*', 'report_in', NULL, '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到', true);
+    ('dispute',    'accepted',     'mediate',     'mediating',    '{gridgov_worker,gridgov_department}', NULL, '{}', '{handle}', '{sign}', '{}', '开始调解', true),
+    ('dispute',    'mediating',    'agree',       'agreement',    '{gridgov_worker,gridgov_department}', NULL, '{}', '{callback}', '{handle}', '{}', '达成协议', true),
+    ('dispute',    'mediating',    'fail',        'failed',       '{gridgov_worker,gridgov_department}', NULL, '{}', '{}', '{handle}', '{}', '调解失败', true),
+    ('dispute',    'failed',       'refer',       'referred',     '{gridgov_dispatcher,gridgov_department}', NULL, '{}', '{callback}', '{}', '{}', '移交', true),
+    ('dispute',    'agreement',    'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '{}', '回访', true),
+    ('dispute',    'referred',     'follow_up',   'followed_up',  '{gridgov_worker,gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '{}', '回访', true),
+    ('dispute',    'followed_up',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '{}', '结案', true),
+    ('dispute',    '*',            'merge',       'merged',       '{gridgov_dispatcher}', NULL, '{master_case_id}', '{}', '{}', '{}', '合并', true);
+
+-- Every workflow: the actions that keep the state — time limits (see the SLA
+-- module), supervision (督办), the holder's requests and the center's
+-- decisions on them, whistle-and-report.
+INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, counter, requires, clock_start, clock_stop, title, builtin)
+SELECT w.name, '*', a.action, NULL, a.roles, a.counter, a.requires, a.clock_start, a.clock_stop, a.title, true
+FROM (VALUES ('grid_event'), ('hotline'), ('dispute')) w(name)
+CROSS JOIN (VALUES
+    ('suspend',            '{gridgov_dispatcher}'::text[], 'suspensions', '{}'::text[], '{}'::text[], '{}'::text[], '挂账'),
+    ('resume',             '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '恢复'),
+    ('extend',             '{gridgov_dispatcher}', 'extensions', '{stage,amount}', '{}', '{}', '延期'),
+    ('supervise',          '{gridgov_dispatcher}', NULL, '{}', '{supervise}', '{}', '督办'),
+    ('answer_supervision', '{gridgov_department,gridgov_worker}', NULL, '{}', '{}', '{supervise}', '督办回复'),
+    ('request_extension',  '{gridgov_department,gridgov_worker}', NULL, '{stage,amount}', '{review}', '{}', '申请延期'),
+    ('approve_extension',  '{gridgov_dispatcher}', 'extensions', '{}', '{}', '{review}', '批准延期'),
+    ('refuse_extension',   '{gridgov_dispatcher}', NULL, '{}', '{}', '{review}', '不予延期'),
+    ('request_suspension', '{gridgov_department,gridgov_worker}', NULL, '{}', '{review}', '{}', '申请挂账'),
+    ('approve_suspension', '{gridgov_dispatcher}', 'suspensions', '{}', '{}', '{review}', '批准挂账'),
+    ('refuse_suspension',  '{gridgov_dispatcher}', NULL, '{}', '{}', '{review}', '不予挂账'),
+    ('whistle',            '{gridgov_dispatcher}', NULL, '{departments}', '{}', '{}', '吹哨'),
+    ('report_in',          '{gridgov_department,gridgov_dispatcher}', NULL, '{department_id}', '{}', '{}', '报到')
+) a(action, roles, counter, requires, clock_start, clock_stop, title)
+ORDER BY w.name, a.action;
 
 -- Restore of changed shipped rows --------------------------------------------------
 --
@@ -244,7 +272,7 @@ BEGIN
     editable := CASE tbl
         WHEN 'workflows' THEN ARRAY['title', 'description', 'intake_clocks']
         WHEN 'workflow_states' THEN ARRAY['title', 'initial', 'terminal', 'closes_case']
-        WHEN 'transitions' THEN ARRAY['to_state', 'roles', 'counter', 'requires', 'clock_start', 'clock_stop', 'title']
+        WHEN 'transitions' THEN ARRAY['to_state', 'roles', 'counter', 'requires', 'clock_start', 'clock_stop', 'title', 'clock_cancel']
         WHEN 'sla_policies' THEN ARRAY['active']
         WHEN 'calendars' THEN ARRAY['known_until'] END;
     key_match := pg_catalog.format('t.builtin AND (%s) IS NOT DISTINCT FROM (%s)',

@@ -62,6 +62,74 @@ CREATE FUNCTION gridgov.merge(duplicate_id bigint, master_id bigint, note text D
 COMMENT ON FUNCTION gridgov.merge(bigint, bigint, text, timestamptz) IS
     'Merge a duplicate into its master: the duplicate becomes terminal (merged) and linked, and closes when the master closes';
 
+-- The steps of Beijing's 12345 and the grid centers (1.3.0; docs/cases.md) ------
+
+CREATE FUNCTION gridgov.first_contact(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, 'contact', note, '{}', at);
+COMMENT ON FUNCTION gridgov.first_contact(bigint, text, timestamptz) IS
+    'The holder has contacted the caller (先行联系): meets the contact clock started at signing (hotline)';
+
+CREATE FUNCTION gridgov.review_return(case_id bigint, approve boolean, note text DEFAULT NULL,
+                                      at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, CASE WHEN approve THEN 'approve_return' WHEN NOT approve THEN 'reject_return' END,
+                       note, '{}', at);
+COMMENT ON FUNCTION gridgov.review_return(bigint, boolean, text, timestamptz) IS
+    'The command center reviews a return (退单审核): approve lets it back (returned, to be re-dispatched; counted in returns), otherwise it goes back to the holder, who must sign again (a rejected return)';
+
+CREATE FUNCTION gridgov.supervise(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, 'supervise', note, '{}', at);
+COMMENT ON FUNCTION gridgov.supervise(bigint, text, timestamptz) IS
+    'The command center supervises the case (督办): marks it supervised and starts a supervise clock the holder must answer (the sweep does the same at a ladder rung that supervises)';
+
+CREATE FUNCTION gridgov.answer_supervision(case_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, 'answer_supervision', note, '{}', at);
+COMMENT ON FUNCTION gridgov.answer_supervision(bigint, text, timestamptz) IS
+    'The holder answers a supervision (督办回复): meets the running supervise clock (GG251 when there is none)';
+
+CREATE FUNCTION gridgov.request_extension(case_id bigint, stage text, amount numeric, reason text,
+                                          unit text DEFAULT NULL, at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, 'request_extension', reason,
+                       pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('stage', stage, 'amount', amount,
+                                                                                  'unit', unit)), at);
+COMMENT ON FUNCTION gridgov.request_extension(bigint, text, numeric, text, text, timestamptz) IS
+    'The holder applies for more time on a stage (申请延期), with the reason; the deadline moves only when the command center approves (gridgov.decide_request)';
+
+CREATE FUNCTION gridgov.request_suspension(case_id bigint, reason text, at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, 'request_suspension', reason, '{}', at);
+COMMENT ON FUNCTION gridgov.request_suspension(bigint, text, timestamptz) IS
+    'The holder applies to suspend the case''s clocks (申请挂账: cannot be done for now), with the reason; the clocks pause only when the command center approves';
+
+CREATE FUNCTION gridgov.decide_request(case_id bigint, kind text, approve boolean, note text DEFAULT NULL,
+                                       amount numeric DEFAULT NULL, at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id,
+                       CASE WHEN approve THEN 'approve_' WHEN NOT approve THEN 'refuse_' END
+                       OPERATOR(pg_catalog.||) CASE WHEN kind IN ('extension', 'suspension') THEN kind END,
+                       note, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('amount', amount)), at);
+COMMENT ON FUNCTION gridgov.decide_request(bigint, text, boolean, text, numeric, timestamptz) IS
+    'The command center decides the holder''s open request of kind extension or suspension: approve moves the deadline by the time asked (or amount, when smaller) or pauses the clocks; refuse leaves them (GG253 when no such request is open)';
+
+CREATE FUNCTION gridgov.refer_meeting(case_id bigint, departments bigint[], note text DEFAULT NULL,
+                                      at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, 'refer_meeting', note, pg_catalog.jsonb_build_object('departments', departments), at);
+COMMENT ON FUNCTION gridgov.refer_meeting(bigint, bigint[], text, timestamptz) IS
+    'The command center takes a difficult case (疑难案件) to a joint meeting (会商) of the departments named: the holder''s clocks are cancelled, the case waits in state meeting';
+
+CREATE FUNCTION gridgov.decide_meeting(case_id bigint, lead_department bigint, decision text, note text DEFAULT NULL,
+                                       at timestamptz DEFAULT NULL)
+    RETURNS gridgov.cases LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN gridgov.act(case_id, 'decide', note,
+                       pg_catalog.jsonb_build_object('department_id', lead_department, 'decision', decision), at);
+COMMENT ON FUNCTION gridgov.decide_meeting(bigint, bigint, text, text, timestamptz) IS
+    'Records the joint meeting''s decision and its lead department (牵头单位, one of those convened): the case is dispatched to it and continues';
+
 -- Re-homing open cases after a re-division (called by redivide(), 027) ----------
 
 CREATE FUNCTION gridgov.rehome_cases(revision bigint) RETURNS integer

@@ -3,9 +3,10 @@
 -- ladder, escalations, whistle-and-report.
 -- ---------------------------------------------------------------------------
 
-CREATE TYPE gridgov.sla_stage AS ENUM ('file', 'dispatch', 'sign', 'handle', 'verify', 'callback', 'whole');
+CREATE TYPE gridgov.sla_stage AS ENUM ('discover', 'file', 'dispatch', 'sign', 'contact', 'handle', 'supervise',
+                                       'review', 'verify', 'callback', 'whole');
 COMMENT ON TYPE gridgov.sla_stage IS
-    'Stages a time limit applies to: file (立案), dispatch (派遣), sign (签收), handle (处置), verify (核查), callback (回访), whole (from intake to closing)';
+    'Stages a time limit applies to: discover (发现: from occurred_at to the report; measured, never a running clock), file (立案), dispatch (派遣), sign (签收), contact (先行联系: the holder contacts the caller), handle (处置), supervise (督办: the holder answers a supervision), review (审核: the command center decides on a return, a request or a joint meeting), verify (核查), callback (回访), whole (from intake to closing)';
 
 CREATE TABLE gridgov.sla_policies (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -100,23 +101,36 @@ SELECT gridgov.guard_references(t) FROM pg_catalog.unnest(ARRAY['sla_policies', 
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_clocks', '');
 
 CREATE TABLE gridgov.escalation_ladder (
-    level       integer PRIMARY KEY CHECK (level >= 1),
+    level       integer NOT NULL CHECK (level >= 1),
     title       text NOT NULL,
-    target      text NOT NULL CHECK (target IN ('town_center', 'district_center', 'discipline')),
+    target      text NOT NULL CHECK (target IN ('holder', 'holder_supervisor', 'town_center', 'district_center', 'discipline')),
     delay       numeric NOT NULL CHECK (delay >= 0),
     delay_unit  text NOT NULL CHECK (delay_unit IN ('minutes', 'working_hours', 'working_days', 'calendar_days')),
     calendar_id integer NOT NULL REFERENCES gridgov.calendars (id),
-    builtin     boolean NOT NULL DEFAULT false
+    builtin     boolean NOT NULL DEFAULT false,
+    category_prefix text COLLATE pg_catalog."C" NOT NULL DEFAULT ''
+                CHECK (category_prefix ~ '^([CEHD]([0-9]{2}){0,3})?$'),
+    urgency     gridgov.urgency,
+    supervise   boolean NOT NULL DEFAULT false,
+    min_breaches integer NOT NULL DEFAULT 1 CHECK (min_breaches BETWEEN 1 AND 100),
+    CONSTRAINT escalation_ladder_key UNIQUE NULLS NOT DISTINCT (category_prefix, urgency, level)
 );
 COMMENT ON TABLE gridgov.escalation_ladder IS
-    'The escalation ladder as data: rung 1 is due at the breach plus its delay, each further rung its delay after the previous rung was reached; the target says who is told';
-COMMENT ON COLUMN gridgov.escalation_ladder.level IS 'Rung number, 1 upwards';
+    'Escalation ladders as data, one per category prefix and urgency (the rungs sharing them): a late clock climbs the ladder of the most specific key matching its case (longest prefix, then a set urgency); rung 1 is due at the breach plus its delay, each further rung its delay after the previous rung was reached; the target says who is told';
+COMMENT ON COLUMN gridgov.escalation_ladder.level IS 'Rung number, 1 upwards, within its ladder';
 COMMENT ON COLUMN gridgov.escalation_ladder.title IS 'Who is told, e.g. 街镇指挥中心';
-COMMENT ON COLUMN gridgov.escalation_ladder.target IS 'town_center (command center of the case''s town), district_center (of its county), discipline (the county''s discipline inspection and procuratorate departments)';
+COMMENT ON COLUMN gridgov.escalation_ladder.target IS
+    'holder (a reminder to the department holding the case, 催办), holder_supervisor (the department above the holder: its parent, else the command center over the case that is not the holder), town_center (the command center of the case''s town, else of its county; never the holder: then the district''s), district_center (of its county), discipline (the county''s discipline inspection and procuratorate departments)';
 COMMENT ON COLUMN gridgov.escalation_ladder.delay IS 'Time after the previous rung (after the breach for rung 1)';
 COMMENT ON COLUMN gridgov.escalation_ladder.delay_unit IS 'Unit of delay';
 COMMENT ON COLUMN gridgov.escalation_ladder.calendar_id IS 'Calendar the delay is counted on';
 COMMENT ON COLUMN gridgov.escalation_ladder.builtin IS 'Shipped default (not dumped)';
+COMMENT ON COLUMN gridgov.escalation_ladder.category_prefix IS 'Category code prefix of the ladder; '''' for every category';
+COMMENT ON COLUMN gridgov.escalation_ladder.urgency IS 'Urgency of the ladder; NULL for any';
+COMMENT ON COLUMN gridgov.escalation_ladder.supervise IS
+    'Reaching the rung puts the case under supervision (督办 by rule): the sweep takes the workflow''s supervise action, which starts a supervise clock the holder must answer';
+COMMENT ON COLUMN gridgov.escalation_ladder.min_breaches IS
+    'The rung applies only to a case with at least this many breached clocks (repeated breaches, e.g. 2 for the discipline bodies); a rung that does not apply is passed over';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.escalation_ladder', 'WHERE NOT builtin');
 
 CREATE TABLE gridgov.escalations (
@@ -187,3 +201,81 @@ COMMENT ON COLUMN gridgov.whistle_calls.due_at IS 'Report-in deadline';
 COMMENT ON COLUMN gridgov.whistle_calls.reported_at IS 'When the department reported in (on time when <= due_at)';
 COMMENT ON COLUMN gridgov.whistle_calls.escalated_at IS 'When the sweep escalated the missing report-in';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.whistle_calls', '');
+
+-- Requests of the holder, decided by the command center (申请延期 / 申请挂账).
+CREATE TABLE gridgov.case_requests (
+    county          gridgov.gridcode NOT NULL,
+    case_id         bigint NOT NULL,
+    seq             integer NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('extension', 'suspension')),
+    stage           gridgov.sla_stage,
+    amount          numeric CHECK (amount > 0 AND amount <= 100000),
+    unit            text CHECK (unit IN ('minutes', 'working_hours', 'working_days', 'calendar_days')),
+    reason          text NOT NULL,
+    requested_at    timestamptz NOT NULL,
+    requested_by    name NOT NULL,
+    decided_seq     integer,
+    decided_at      timestamptz,
+    decision        text CHECK (decision IN ('approved', 'refused')),
+    decided_by      name,
+    granted_amount  numeric CHECK (granted_amount > 0),
+    PRIMARY KEY (county, case_id, seq),
+    FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id),
+    CHECK ((kind = 'extension') = (stage IS NOT NULL AND amount IS NOT NULL AND unit IS NOT NULL)),
+    CHECK ((decided_at IS NULL) = (decision IS NULL) AND (decided_at IS NULL) = (decided_seq IS NULL)),
+    CHECK (granted_amount IS NULL OR (decision = 'approved' AND granted_amount <= amount))
+);
+-- At most one request of a case waits for a decision.
+CREATE UNIQUE INDEX case_requests_open ON gridgov.case_requests (county, case_id) WHERE decided_at IS NULL;
+COMMENT ON TABLE gridgov.case_requests IS
+    'Requests of a case''s holder for more time (extension, 申请延期) or a suspension (挂账), with the reason, and the command center''s decision: only an approved request moves a deadline or pauses the clocks. Written by the actions request_extension, request_suspension, approve_* and refuse_* (one open request per case)';
+COMMENT ON COLUMN gridgov.case_requests.county IS 'County of the case';
+COMMENT ON COLUMN gridgov.case_requests.case_id IS 'The case';
+COMMENT ON COLUMN gridgov.case_requests.seq IS 'The history event that filed the request';
+COMMENT ON COLUMN gridgov.case_requests.kind IS 'extension or suspension';
+COMMENT ON COLUMN gridgov.case_requests.stage IS 'Extension: the stage whose deadline is to move';
+COMMENT ON COLUMN gridgov.case_requests.amount IS 'Extension: the time asked for, in unit';
+COMMENT ON COLUMN gridgov.case_requests.unit IS 'Extension: unit of amount (the clock''s unit unless the request named one)';
+COMMENT ON COLUMN gridgov.case_requests.reason IS 'Why the holder asks (the note of the request)';
+COMMENT ON COLUMN gridgov.case_requests.requested_at IS 'When it was filed';
+COMMENT ON COLUMN gridgov.case_requests.requested_by IS 'Database role that filed it';
+COMMENT ON COLUMN gridgov.case_requests.decided_seq IS 'The history event of the decision';
+COMMENT ON COLUMN gridgov.case_requests.decided_at IS 'When the command center decided (NULL: open)';
+COMMENT ON COLUMN gridgov.case_requests.decision IS 'approved or refused';
+COMMENT ON COLUMN gridgov.case_requests.decided_by IS 'Database role that decided';
+COMMENT ON COLUMN gridgov.case_requests.granted_amount IS 'Extension approved: the time granted (at most the amount asked)';
+SELECT pg_catalog.pg_extension_config_dump('gridgov.case_requests', '');
+
+-- Joint meetings on difficult cases (疑难案件会商).
+CREATE TABLE gridgov.case_meetings (
+    county              gridgov.gridcode NOT NULL,
+    case_id             bigint NOT NULL,
+    seq                 integer NOT NULL,
+    convened_at         timestamptz NOT NULL,
+    convened_by         name NOT NULL,
+    departments         bigint[] NOT NULL CHECK (pg_catalog.cardinality(departments) BETWEEN 1 AND 100),
+    decided_seq         integer,
+    decided_at          timestamptz,
+    decided_by          name,
+    decision            text,
+    lead_department_id  bigint,
+    PRIMARY KEY (county, case_id, seq),
+    FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id),
+    CHECK ((decided_at IS NULL) = (decision IS NULL) AND (decided_at IS NULL) = (lead_department_id IS NULL)
+           AND (decided_at IS NULL) = (decided_seq IS NULL))
+);
+CREATE UNIQUE INDEX case_meetings_open ON gridgov.case_meetings (county, case_id) WHERE decided_at IS NULL;
+COMMENT ON TABLE gridgov.case_meetings IS
+    'Joint meetings (会商) the command center convenes on a difficult case (疑难案件): the departments convened, then the decision and the lead department the case is dispatched to. Written by the actions refer_meeting and decide';
+COMMENT ON COLUMN gridgov.case_meetings.county IS 'County of the case';
+COMMENT ON COLUMN gridgov.case_meetings.case_id IS 'The case';
+COMMENT ON COLUMN gridgov.case_meetings.seq IS 'The history event that convened the meeting';
+COMMENT ON COLUMN gridgov.case_meetings.convened_at IS 'When it was convened';
+COMMENT ON COLUMN gridgov.case_meetings.convened_by IS 'Database role that convened it';
+COMMENT ON COLUMN gridgov.case_meetings.departments IS 'Departments convened';
+COMMENT ON COLUMN gridgov.case_meetings.decided_seq IS 'The history event of the decision';
+COMMENT ON COLUMN gridgov.case_meetings.decided_at IS 'When the meeting decided (NULL: still open)';
+COMMENT ON COLUMN gridgov.case_meetings.decided_by IS 'Database role that recorded the decision';
+COMMENT ON COLUMN gridgov.case_meetings.decision IS 'What the meeting decided';
+COMMENT ON COLUMN gridgov.case_meetings.lead_department_id IS 'The lead department (牵头单位), one of those convened: the case is dispatched to it';
+SELECT pg_catalog.pg_extension_config_dump('gridgov.case_meetings', '');

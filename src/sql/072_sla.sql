@@ -3,14 +3,27 @@
 -- the workflow, suspend/resume/extend, the escalation sweep, whistles.
 -- ---------------------------------------------------------------------------
 
--- Shipped escalation ladder (the seeds: town command center at breach,
--- district command center 2 h later, discipline inspection 1 working day later).
-INSERT INTO gridgov.escalation_ladder (level, title, target, delay, delay_unit, calendar_id, builtin)
-SELECT v.level, v.title, v.target, v.delay, v.unit, c.id, true
-FROM (VALUES (1, '街镇指挥中心 (town command center)', 'town_center', 0, 'minutes', '24x7'),
-             (2, '区指挥中心 (district command center)', 'district_center', 120, 'minutes', '24x7'),
-             (3, '区纪委监委、区检察院 (discipline inspection and procuratorate)', 'discipline', 1, 'working_days', 'cn')
-     ) v(level, title, target, delay, unit, calendar)
+-- Shipped escalation ladders: reminders to the holder (催办), then the
+-- department above it, then the command centers, the district's rung
+-- supervising the case (督办); the discipline bodies (纪委监委) are on no
+-- shipped ladder: a district adds them for what it decides (e.g. repeated
+-- breaches, min_breaches 2, as Pidu pushes overdue cases to the discipline
+-- commission and procuratorate; docs/sla.md).  Hotline tickets go to the town
+-- with the district supervising in parallel (domain.md); emergencies climb in
+-- minutes.
+INSERT INTO gridgov.escalation_ladder (category_prefix, urgency, level, title, target, supervise, delay, delay_unit, calendar_id, builtin)
+SELECT v.prefix, v.urgency::gridgov.urgency, v.level, v.title, v.target, v.supervise, v.delay, v.unit, c.id, true
+FROM (VALUES ('', NULL, 1, '承办单位催办 (reminder to the holder)', 'holder', false, 0, 'minutes', '24x7'),
+             ('', NULL, 2, '主管部门 (the holder''s supervising department)', 'holder_supervisor', false, 4, 'working_hours', 'cn'),
+             ('', NULL, 3, '街镇指挥中心 (town command center)', 'town_center', false, 1, 'working_days', 'cn'),
+             ('', NULL, 4, '区指挥中心督办 (district command center supervises)', 'district_center', true, 1, 'working_days', 'cn'),
+             ('', 'emergency', 1, '承办单位催办 (reminder to the holder)', 'holder', false, 0, 'minutes', '24x7'),
+             ('', 'emergency', 2, '街镇指挥中心 (town command center)', 'town_center', false, 30, 'minutes', '24x7'),
+             ('', 'emergency', 3, '区指挥中心督办 (district command center supervises)', 'district_center', true, 60, 'minutes', '24x7'),
+             ('H', NULL, 1, '承办单位催办 (reminder to the holder)', 'holder', false, 0, 'minutes', '24x7'),
+             ('H', NULL, 2, '主管部门 (the holder''s supervising department)', 'holder_supervisor', false, 4, 'working_hours', 'cn'),
+             ('H', NULL, 3, '区12345中心督办 (the district hotline center supervises)', 'district_center', true, 1, 'working_days', 'cn')
+     ) v(prefix, urgency, level, title, target, supervise, delay, unit, calendar)
 JOIN gridgov.calendars c ON c.name = v.calendar;
 
 -- Shipped time limits (domain.md: Yizhuang, Taiyuan, hotline practice,
@@ -52,6 +65,26 @@ FROM (VALUES
     ('D', NULL,        'handle',   30, 'calendar_days', 'cn',   'mediation within 30 days'),
     ('D', NULL,        'callback',  5, 'working_days',  'cn',   'follow-up within 5 working days'),
     ('D', NULL,        'whole',    45, 'calendar_days', 'cn',   'closed within 45 days')
+) v(prefix, urgency, stage, amount, unit, calendar, note)
+JOIN gridgov.calendars c ON c.name = v.calendar;
+
+-- Time limits of the steps of 1.3.0 (first contact, supervision, the command
+-- center's decisions, discovery, hotline emergencies), after the earlier ones.
+INSERT INTO gridgov.sla_policies (category_prefix, urgency, source, stage, amount, unit, calendar_id, note, builtin)
+SELECT v.prefix, v.urgency::gridgov.urgency, NULL, v.stage::gridgov.sla_stage, v.amount, v.unit, c.id, v.note, true
+FROM (VALUES
+    ('E', NULL,        'discover',  30, 'minutes',       '24x7', 'found and reported within 30 min (Yizhuang: 30 min to discover)'),
+    ('C', NULL,        'discover',  30, 'minutes',       '24x7', 'found and reported within 30 min (Yizhuang: 30 min to discover)'),
+    ('H', NULL,        'contact',    2, 'working_hours', 'cn',   'first contact with the caller within 2 working hours of signing (先行联系)'),
+    ('H', 'urgent',    'contact',    1, 'working_hours', 'cn',   'urgent tickets: first contact within 1 working hour'),
+    ('H', 'emergency', 'dispatch',   5, 'minutes',       '24x7', 'emergency tickets routed within 5 min'),
+    ('H', 'emergency', 'sign',      15, 'minutes',       '24x7', 'emergency tickets signed within 15 min'),
+    ('H', 'emergency', 'contact',   30, 'minutes',       '24x7', 'emergency tickets: the caller contacted within 30 min'),
+    ('H', 'emergency', 'handle',    24, 'working_hours', '24x7', 'emergency tickets handled within 24 h'),
+    ('',  NULL,        'supervise',  1, 'working_days',  'cn',   'the holder answers a supervision (督办) within 1 working day'),
+    ('',  'emergency', 'supervise', 60, 'minutes',       '24x7', 'emergencies: a supervision answered within 1 h'),
+    ('',  NULL,        'review',     2, 'working_hours', 'cn',   'the command center decides a return, request or joint meeting within 2 working hours'),
+    ('',  'emergency', 'review',    30, 'minutes',       '24x7', 'emergencies: decided within 30 min')
 ) v(prefix, urgency, stage, amount, unit, calendar, note)
 JOIN gridgov.calendars c ON c.name = v.calendar;
 

@@ -2,25 +2,64 @@
 -- The escalation sweep, whistle-and-report, and scheduling.
 -- ---------------------------------------------------------------------------
 
--- Departments told at a rung of the ladder for a case.
-CREATE FUNCTION gridgov.escalation_targets(target text, county gridgov.gridcode, grid gridgov.gridcode)
+-- Departments told at a rung of the ladder for a case held by holder.  A
+-- rung above the holder never tells the holder itself: a town center that
+-- holds a case is told nothing "as its supervisor"; the district's is.
+CREATE FUNCTION gridgov.escalation_targets(target text, county gridgov.gridcode, grid gridgov.gridcode,
+                                           holder bigint)
     RETURNS bigint[]
-    LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT CASE target
-        WHEN 'town_center' THEN
-            COALESCE(pg_catalog.array_remove(ARRAY[gridgov.command_center(gridgov.ancestor(grid, 4), 'town')], NULL),
-                     pg_catalog.array_remove(ARRAY[gridgov.command_center(county, 'district')], NULL))
-        WHEN 'district_center' THEN
-            pg_catalog.array_remove(ARRAY[gridgov.command_center(county, 'district')], NULL)
-        ELSE
-            ARRAY(SELECT d.id FROM gridgov.departments d
-                  WHERE d.kind = 'discipline' AND d.active AND d.jurisdiction OPERATOR(gridgov.@>) county
-                  ORDER BY d.id)
-    END;
-END;
-COMMENT ON FUNCTION gridgov.escalation_targets(text, gridgov.gridcode, gridgov.gridcode) IS
-    'Departments a ladder rung tells: town_center (the command center of the case''s town, else of its county), district_center, discipline (every active discipline department whose jurisdiction holds the county)';
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    town bigint := CASE WHEN grid IS NOT NULL THEN gridgov.command_center(gridgov.ancestor(grid, 4), 'town') END;
+    district bigint := gridgov.command_center(county, 'district');
+    above bigint;
+BEGIN
+    IF target = 'holder' THEN
+        RETURN pg_catalog.array_remove(ARRAY[holder], NULL);
+    ELSIF target = 'holder_supervisor' THEN
+        above := (SELECT d.parent_id FROM gridgov.departments d WHERE d.id = holder AND d.active);
+        IF above IS NOT NULL AND above IS DISTINCT FROM holder
+           AND EXISTS (SELECT 1 FROM gridgov.departments d WHERE d.id = above AND d.active) THEN
+            RETURN ARRAY[above];
+        END IF;
+        target := 'town_center';
+    END IF;
+    IF target = 'town_center' AND town IS NOT NULL AND town IS DISTINCT FROM holder THEN
+        RETURN ARRAY[town];
+    ELSIF target IN ('town_center', 'district_center') THEN
+        RETURN pg_catalog.array_remove(ARRAY[NULLIF(district, holder)], NULL);
+    END IF;
+    RETURN ARRAY(SELECT d.id FROM gridgov.departments d
+                 WHERE d.kind = 'discipline' AND d.active AND d.jurisdiction OPERATOR(gridgov.@>) county
+                 ORDER BY d.id);
+END
+$$;
+COMMENT ON FUNCTION gridgov.escalation_targets(text, gridgov.gridcode, gridgov.gridcode, bigint) IS
+    'Departments a ladder rung tells about a case of county and grid held by department holder: holder (the holder itself, a reminder), holder_supervisor (the holder''s active parent department, else as town_center), town_center (the command center of the case''s town, else of its county), district_center (of its county), discipline (every active discipline department whose jurisdiction holds the county); a command center is never told as the supervisor of a case it holds itself (town_center then tells the district''s, district_center nobody)';
+
+-- The rung of a case's ladder at or above level that applies to it.
+CREATE FUNCTION gridgov.escalation_rung(category text, urgency gridgov.urgency, level integer, breaches integer)
+    RETURNS SETOF gridgov.escalation_ladder
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    key record;
+BEGIN
+    SELECT l.category_prefix, l.urgency INTO key FROM gridgov.escalation_ladder l
+    WHERE pg_catalog.starts_with(escalation_rung.category, l.category_prefix)
+      AND (l.urgency IS NULL OR l.urgency = escalation_rung.urgency)
+    ORDER BY pg_catalog.length(l.category_prefix) DESC, l.urgency IS NULL
+    LIMIT 1;
+    RETURN QUERY
+    SELECT l.* FROM gridgov.escalation_ladder l
+    WHERE l.category_prefix = key.category_prefix AND l.urgency IS NOT DISTINCT FROM key.urgency
+      AND l.level >= escalation_rung.level AND l.min_breaches <= escalation_rung.breaches
+    ORDER BY l.level
+    LIMIT 1;
+END
+$$;
+COMMENT ON FUNCTION gridgov.escalation_rung(text, gridgov.urgency, integer, integer) IS
+    'The next rung for a case of category and urgency, from level up, on the ladder of the most specific key (the longest category prefix matching, then a set urgency over NULL): the lowest rung at or above level whose min_breaches the case''s breaches reach (rungs that do not apply are passed over); no row at the top of the ladder';
 
 -- The sweep ------------------------------------------------------------------
 --
@@ -91,8 +130,8 @@ COMMENT ON FUNCTION gridgov.sla_sweep_warnings(gridgov.gridcode, bigint, text, t
     'Internal (gridgov.sla_sweep_case, under the case''s lock): warns each running, unpaused clock of the case past its warn_at, once; returns the number of warnings';
 REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep_warnings(gridgov.gridcode, bigint, text, timestamptz) FROM PUBLIC;
 
-CREATE FUNCTION gridgov.sla_sweep_escalations(county gridgov.gridcode, case_id bigint, case_no text,
-                                              grid gridgov.gridcode, as_of timestamptz, at timestamptz)
+CREATE FUNCTION gridgov.sla_sweep_escalations(county gridgov.gridcode, case_id bigint, c gridgov.cases,
+                                              as_of timestamptz, at timestamptz)
     RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
@@ -100,6 +139,7 @@ DECLARE
     rung gridgov.escalation_ladder;
     following gridgov.escalation_ladder;
     targets bigint[];
+    breaches integer;
     next_at timestamptz;
     inserted integer;
     n integer := 0;
@@ -112,14 +152,18 @@ BEGIN
         ORDER BY x.stage, x.seq
         FOR UPDATE SKIP LOCKED
     LOOP
-        SELECT * INTO rung FROM gridgov.escalation_ladder l WHERE l.level = k.escalation_level + 1;
+        -- Breached clocks of the case (repeated breaches reach further rungs).
+        SELECT pg_catalog.count(*) INTO breaches FROM gridgov.case_clocks x
+        WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
+          AND (x.met_at > x.due_at OR (x.met_at IS NULL AND x.cancelled_at IS NULL AND x.due_at <= as_of));
+        SELECT * INTO rung FROM gridgov.escalation_rung(c.category, c.urgency, k.escalation_level + 1, breaches);
         IF NOT FOUND THEN
             UPDATE gridgov.case_clocks x SET next_escalation_at = NULL
             WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
               AND x.stage = k.stage AND x.seq = k.seq;
             CONTINUE;
         END IF;
-        targets := gridgov.escalation_targets(rung.target, county, grid);
+        targets := gridgov.escalation_targets(rung.target, county, c.grid, c.department_id);
         INSERT INTO gridgov.escalations (county, case_id, stage, clock_seq, level, at, due_at, department_ids)
         VALUES (county, case_id, k.stage::text, k.seq, rung.level, as_of, k.due_at, targets)
         ON CONFLICT DO NOTHING;
@@ -127,28 +171,59 @@ BEGIN
         IF inserted = 0 THEN
             CONTINUE;
         END IF;
-        SELECT * INTO following FROM gridgov.escalation_ladder l WHERE l.level = rung.level + 1;
+        SELECT * INTO following FROM gridgov.escalation_rung(c.category, c.urgency, rung.level + 1, 1);
         next_at := CASE WHEN following.level IS NOT NULL THEN
-            gridgov.worktime_add((SELECT c.name FROM gridgov.calendars c WHERE c.id = following.calendar_id),
+            gridgov.worktime_add((SELECT cal.name FROM gridgov.calendars cal WHERE cal.id = following.calendar_id),
                                  as_of, following.delay, following.delay_unit) END;
         UPDATE gridgov.case_clocks x SET escalation_level = rung.level, next_escalation_at = next_at
         WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
           AND x.stage = k.stage AND x.seq = k.seq;
         PERFORM gridgov.case_system_update(county, case_id, 'escalate',
             pg_catalog.jsonb_build_object('stage', k.stage, 'clock_seq', k.seq, 'level', rung.level,
-                                          'due_at', k.due_at, 'department_ids', targets), at);
+                                          'target', rung.target, 'due_at', k.due_at, 'department_ids', targets), at);
         PERFORM pg_catalog.pg_notify('gridgov_events', pg_catalog.json_build_object(
-            'type', 'escalation', 'case_id', case_id, 'case_no', case_no, 'county', county::text,
+            'type', 'escalation', 'case_id', case_id, 'case_no', c.case_no, 'county', county::text,
             'stage', k.stage, 'level', rung.level, 'title', rung.title, 'due_at', k.due_at,
             'department_ids', targets, 'at', as_of)::text);
+        IF rung.supervise THEN
+            PERFORM gridgov.sla_supervise_by_rule(county, case_id, k.stage, rung, at);
+        END IF;
         n := n + 1;
     END LOOP;
     RETURN n;
 END
 $$;
-COMMENT ON FUNCTION gridgov.sla_sweep_escalations(gridgov.gridcode, bigint, text, gridgov.gridcode, timestamptz, timestamptz) IS
-    'Internal (gridgov.sla_sweep_case, under the case''s lock): moves each running, unpaused clock of the case whose next rung is due at as_of one rung up the ladder (escalations row at as_of, escalate event at time at); returns the number of escalations';
-REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep_escalations(gridgov.gridcode, bigint, text, gridgov.gridcode, timestamptz, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION gridgov.sla_sweep_escalations(gridgov.gridcode, bigint, gridgov.cases, timestamptz, timestamptz) IS
+    'Internal (gridgov.sla_sweep_case, under the case''s lock, the case as read there): moves each running, unpaused clock of the case whose next rung is due at as_of one rung up its ladder (gridgov.escalation_rung: the case''s category and urgency, its breached clocks for min_breaches), recording an escalations row at as_of and an escalate event at time at, and supervises the case at a supervise rung; returns the number of escalations';
+REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep_escalations(gridgov.gridcode, bigint, gridgov.cases, timestamptz, timestamptz) FROM PUBLIC;
+
+-- Supervision by rule (督办): the workflow's supervise action, taken by the
+-- sweep, unless a supervision of the case is still unanswered or the workflow
+-- has no supervise action in the case's state.
+CREATE FUNCTION gridgov.sla_supervise_by_rule(county gridgov.gridcode, case_id bigint, stage gridgov.sla_stage,
+                                              rung gridgov.escalation_ladder, at timestamptz)
+    RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM gridgov.case_clocks x
+               WHERE x.county OPERATOR(gridgov.=) sla_supervise_by_rule.county AND x.case_id = sla_supervise_by_rule.case_id
+                 AND x.stage = 'supervise' AND x.met_at IS NULL AND x.cancelled_at IS NULL)
+       OR NOT EXISTS (SELECT 1 FROM gridgov.cases c JOIN gridgov.transitions t
+                          ON t.workflow = c.workflow AND t.action = 'supervise' AND t.from_state IN (c.state, '*')
+                      JOIN gridgov.workflow_states s ON s.workflow = c.workflow AND s.state = c.state AND NOT s.terminal
+                      WHERE c.county OPERATOR(gridgov.=) sla_supervise_by_rule.county AND c.id = sla_supervise_by_rule.case_id) THEN
+        RETURN false;
+    END IF;
+    PERFORM gridgov.act(case_id, 'supervise', rung.title,
+                        pg_catalog.jsonb_build_object('rule', pg_catalog.jsonb_build_object(
+                            'category_prefix', rung.category_prefix, 'urgency', rung.urgency, 'level', rung.level),
+                            'stage', stage), at);
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION gridgov.sla_supervise_by_rule(gridgov.gridcode, bigint, gridgov.sla_stage, gridgov.escalation_ladder, timestamptz) IS
+    'Internal (the sweep, at a ladder rung that supervises): takes the workflow''s supervise action on the case at time at (督办 by rule, payload naming the rung and the late stage), unless a supervise clock of the case is still running or the case''s state allows no supervise action; returns whether it supervised';
+REVOKE EXECUTE ON FUNCTION gridgov.sla_supervise_by_rule(gridgov.gridcode, bigint, gridgov.sla_stage, gridgov.escalation_ladder, timestamptz) FROM PUBLIC;
 
 CREATE FUNCTION gridgov.sla_sweep_whistles(county gridgov.gridcode, case_id bigint, case_no text,
                                            as_of timestamptz, at timestamptz)
@@ -200,13 +275,13 @@ CREATE FUNCTION gridgov.sla_sweep_case(county gridgov.gridcode, case_id bigint, 
     RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
-    c record;
+    c gridgov.cases;
     at timestamptz;
     n integer;
 BEGIN
     -- The case first, with the lock every UPDATE of it takes; held by
     -- another transaction, it is left for the next sweep.
-    SELECT x.case_no, x.grid, x.updated_at INTO c FROM gridgov.cases x
+    SELECT x.* INTO c FROM gridgov.cases x
     WHERE x.county OPERATOR(gridgov.=) sla_sweep_case.county AND x.id = sla_sweep_case.case_id
     FOR NO KEY UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
@@ -215,7 +290,7 @@ BEGIN
     -- The escalate events come after the case's latest event, read under the lock.
     at := GREATEST(as_of, c.updated_at);
     n := gridgov.sla_sweep_warnings(county, case_id, c.case_no, as_of);
-    n := n + gridgov.sla_sweep_escalations(county, case_id, c.case_no, c.grid, as_of, at);
+    n := n + gridgov.sla_sweep_escalations(county, case_id, c, as_of, at);
     RETURN n + gridgov.sla_sweep_whistles(county, case_id, c.case_no, as_of, at);
 END
 $$;

@@ -21,7 +21,7 @@ AS $$
             -- per case, by county, co-located with cases
             'cases', 'case_events', 'case_clocks', 'escalations', 'whistles',
             'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
-            'stats_month_hist', 'stats_month_category',
+            'stats_month_hist', 'stats_month_category', 'case_requests', 'case_meetings',
             -- the history import's staging, the inbox, the analytics' node
             -- watermarks, the hot spots (written and read by the coordinator's
             -- nightly job and views): on the coordinator only
@@ -35,7 +35,7 @@ AS $$
             'reference', 'reference',
             'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
-            'distributed', 'distributed',
+            'distributed', 'distributed', 'distributed', 'distributed',
             'local', 'local', 'local', 'local', 'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;

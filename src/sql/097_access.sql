@@ -91,6 +91,12 @@ CREATE POLICY case_clocks_read ON gridgov.case_clocks FOR SELECT
 ALTER TABLE gridgov.escalations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY escalations_read ON gridgov.escalations FOR SELECT
     USING (gridgov.case_row_readable(county, case_id));
+ALTER TABLE gridgov.case_requests ENABLE ROW LEVEL SECURITY;
+CREATE POLICY case_requests_read ON gridgov.case_requests FOR SELECT
+    USING (gridgov.case_row_readable(county, case_id));
+ALTER TABLE gridgov.case_meetings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY case_meetings_read ON gridgov.case_meetings FOR SELECT
+    USING (gridgov.case_row_readable(county, case_id));
 ALTER TABLE gridgov.whistles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY whistles_read ON gridgov.whistles FOR SELECT
     USING (gridgov.case_row_readable(county, case_id) OR gridgov.whistle_calls_me(county, case_id, id));
