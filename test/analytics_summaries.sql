@@ -147,14 +147,14 @@ SELECT count(*) FILTER (WHERE st IS NOT NULL) AS walked FROM (
         WHEN workflow = 'grid_event' AND i % 10 = 3 THEN walk(i, '{file,dispatch,sign,handle,verify_fail,handle,verify_pass,close}', 0)
         WHEN workflow = 'grid_event' THEN walk(i, '{file,dispatch,sign,handle,verify_pass,callback,close}', 0)
         WHEN workflow = 'hotline' AND i % 3 = 0 THEN walk(i, '{answer}', 0)
-        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,sign,handle,reply,callback,close}', 0)
+        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,sign,contact,handle,reply,callback,close}', 0)
         WHEN i % 2 = 0 THEN walk(i, '{mediate,agree,follow_up,close}', 0)
         ELSE walk(i, '{mediate,fail,refer}', 0) END AS st
     FROM p ORDER BY i) x;
 SELECT * FROM summaries_match('after workflow steps');
 
--- Returns and re-dispatches to another department, merges and reopens, on
--- further cases (a second batch reported in April).
+-- Returns (approved, then re-dispatched to another department, or rejected),
+-- merges and reopens, on further cases (a second batch reported in April).
 INSERT INTO gridgov.cases (source, category, title, location, reported_at)
 SELECT CASE WHEN i % 2 = 0 THEN 'hotline' ELSE 'patrol' END::gridgov.case_source,
        CASE WHEN i % 2 = 0 THEN 'H0101' ELSE 'E0102' END, 'p' || i,
@@ -164,15 +164,18 @@ INSERT INTO p SELECT row_number() OVER (ORDER BY id)::int + 59, id, reported_at,
 FROM gridgov.cases WHERE title LIKE 'p%' AND id > (SELECT max(id) FROM p);
 SELECT count(*) AS walked FROM (
     SELECT CASE
-        WHEN workflow = 'hotline' AND i % 4 = 0 THEN walk(i, '{dispatch,return,redispatch,sign,handle,reply,callback,close,reopen}', 0)
-        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,return,redispatch,sign}', 0)
-        WHEN i % 4 = 1 THEN walk(i, '{file,dispatch,return,redispatch,sign,handle,verify_pass,close}', 0)
+        WHEN workflow = 'hotline' AND i % 4 = 0
+            THEN walk(i, '{dispatch,return,approve_return,redispatch,sign,contact,handle,reply,callback,close,reopen}', 0)
+        WHEN workflow = 'hotline' AND i % 8 = 2 THEN walk(i, '{dispatch,return,reject_return,sign,contact}', 0)
+        WHEN workflow = 'hotline' THEN walk(i, '{dispatch,return,approve_return,redispatch,sign}', 0)
+        WHEN i % 4 = 1 THEN walk(i, '{file,dispatch,return,approve_return,redispatch,sign,handle,verify_pass,close}', 0)
         ELSE walk(i, '{file,merge}', 0) END AS st
     FROM p WHERE i >= 60 ORDER BY i) x;
 SELECT * FROM summaries_match('after returns, re-dispatches, merges and reopens');
 
 -- Clocks: whole clocks due 0-9 days after the report (so on both sides of the
--- month end), sign clocks met late for every third dispatched case; then some
+-- month end), sign clocks met late for every third dispatched case, contact
+-- clocks met late for some hotline tickets; then some
 -- deadlines move into the next month and some clocks end.
 INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, calendar_id, amount, unit, started_at, due_at, warn_at, met_at)
 SELECT c.county, c.id, 'whole', 1, (SELECT id FROM gridgov.calendars WHERE name = 'cn'), 1, 'working_days',
@@ -184,6 +187,16 @@ SELECT c.county, c.id, 'sign', 1, (SELECT id FROM gridgov.calendars WHERE name =
        f.signed_at
 FROM gridgov.cases c JOIN p ON p.id = c.id JOIN gridgov.case_facts f ON f.case_id = c.id
 WHERE f.first_dispatched_at IS NOT NULL;
+-- Contact clocks on the signed hotline tickets, due 30, 60 or 90 minutes after
+-- signing: met by the contact event an hour after signing (late for some),
+-- running (not contacted) or cancelled.
+INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, calendar_id, amount, unit, started_at, due_at, warn_at,
+                                 met_at, cancelled_at)
+SELECT c.county, c.id, 'contact', 1, (SELECT id FROM gridgov.calendars WHERE name = 'cn'), 30, 'minutes',
+       f.signed_at, f.signed_at + interval '30 minutes' * (1 + p.i % 3), f.signed_at, f.contacted_at,
+       CASE WHEN f.contacted_at IS NULL AND p.i % 2 = 0 THEN f.signed_at + interval '1 minute' END
+FROM gridgov.cases c JOIN p ON p.id = c.id JOIN gridgov.case_facts f ON f.case_id = c.id
+WHERE c.workflow = 'hotline' AND f.signed_at IS NOT NULL;
 -- Clocks written by hand bypass the case history, which the analytics follow.
 CREATE TEMP TABLE refreshed_1 AS SELECT gridgov.analytics_refresh(ARRAY(SELECT id FROM p)) AS n;
 SELECT * FROM summaries_match('after clocks');
