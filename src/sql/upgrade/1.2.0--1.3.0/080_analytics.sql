@@ -1479,6 +1479,7 @@ BEGIN
     -- nightly job and schedules the jobs.
     GRANT SELECT ON gridgov.sla_policies, gridgov.escalation_ladder, gridgov.case_clocks,
           gridgov.escalations, gridgov.whistles, gridgov.whistle_calls, gridgov.whistle_rates,
+          gridgov.case_requests, gridgov.case_meetings,
           gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
              gridgov_auditor;
