@@ -4,7 +4,7 @@
 -- first-dispatch accuracy with approved and rejected returns (stat_rows() of
 -- hand-built rows, and the same counts in gridgov.workflow_timeliness).
 BEGIN;
-SELECT plan(22);
+SELECT plan(29);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
@@ -60,7 +60,7 @@ SELECT ok((SELECT f.discover_on_time IS NULL AND f.discover_minutes = 5
 SELECT results_eq(
     $$SELECT d.code::text COLLATE "default", w.cases, w.discover_measured, w.discover_on_time, w.discover_on_time_rate, w.avg_discover_minutes
       FROM gridgov.workflow_timeliness w JOIN gridgov.departments d ON d.id = w.department_id
-      WHERE w.month = '2026-03-01' ORDER BY d.code$$,
+      WHERE w.month = '2026-03-01' AND w.county = '110115' ORDER BY d.code$$,
     $$VALUES ('DX-CGJ'::text, 2::bigint, 2::bigint, 1::bigint, 50.00::numeric, 2430.50::numeric),
              ('YZ-CC', 4, 2, 1, 50.00, 22.00)$$,
     'workflow_timeliness: discovery per department');
@@ -115,7 +115,7 @@ SELECT is(ARRAY[(gridgov.act(pg_temp.c('H-1'), 'dispatch', NULL, '{}', '2026-03-
                 (gridgov.act(pg_temp.c('H-1'), 'sign', NULL, '{}', '2026-03-02 09:20')).state],
           ARRAY['dispatched', 'signed'], 'a hotline case dispatched and signed (no clocks: the policies are off)');
 SELECT is((SELECT sum(responded)::int FROM gridgov.kpi WHERE period = 'day' AND period_start = '2026-03-02'
-           AND level = 'county' AND department_id IS NULL), 1, 'signed in time, no contact clock: responded');
+           AND level = 'county' AND area = '110115' AND department_id IS NULL), 1, 'signed in time, no contact clock: responded');
 INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, calendar_id, amount, unit, started_at, due_at, warn_at)
 SELECT x.county, x.id, 'contact', 1, (SELECT id FROM gridgov.calendars WHERE name = 'cn'), 2, 'working_hours',
        '2026-03-02 09:20', '2026-03-02 11:20', '2026-03-02 11:00'
@@ -124,14 +124,93 @@ SELECT gridgov.analytics_refresh(ARRAY[pg_temp.c('H-1')]) \g /dev/null
 SELECT is((SELECT contact_required FROM gridgov.case_facts WHERE case_id = pg_temp.c('H-1')), true,
           'a running contact clock: contact required');
 SELECT is((SELECT sum(responded)::int FROM gridgov.kpi WHERE period = 'day' AND period_start = '2026-03-02'
-           AND level = 'county' AND department_id IS NULL), 0, 'not contacted yet: not responded (summaries and kpi)');
+           AND level = 'county' AND area = '110115' AND department_id IS NULL), 0, 'not contacted yet: not responded (summaries and kpi)');
 UPDATE gridgov.case_clocks SET cancelled_at = '2026-03-02 10:00'
 WHERE case_id = pg_temp.c('H-1') AND stage = 'contact';
 SELECT gridgov.analytics_refresh(ARRAY[pg_temp.c('H-1')]) \g /dev/null
 SELECT is((SELECT (contact_required, contact_on_time) FROM gridgov.case_facts WHERE case_id = pg_temp.c('H-1')),
           ROW(false, NULL::boolean), 'a cancelled contact clock requires no contact');
 SELECT is((SELECT sum(responded)::int FROM gridgov.kpi WHERE period = 'day' AND period_start = '2026-03-02'
-           AND level = 'county' AND department_id IS NULL), 1, 'and the case responds again');
+           AND level = 'county' AND area = '110115' AND department_id IS NULL), 1, 'and the case responds again');
+
+-- 5. The same through act(), with the shipped contact (2 working hours on cn)
+--    and supervise (1 working day) policies, on Monday 9 March.  HC-ok is
+--    signed at 09:20 and contacts the caller at 10:00 (due 11:20), HC-late at
+--    14:00 (it asked for an hour more at 09:30, refused); HC-ok is supervised
+--    at 10:10 and answers at 10:20.  RJ's return is rejected (back to its
+--    holder), AP's approved and re-dispatched.  MT goes to a joint meeting whose decision
+--    dispatches it to DX-CGJ.
+UPDATE gridgov.sla_policies SET active = true
+WHERE builtin AND urgency IS NULL AND stage IN ('contact', 'supervise');
+INSERT INTO gridgov.cases (source, external_id, category, title, location, reported_at)
+SELECT CASE WHEN v.cat LIKE 'H%' THEN 'hotline' ELSE 'patrol' END::gridgov.case_source, v.ext, v.cat, v.ext,
+       ST_SetSRID(ST_MakePoint(116.45, 39.85), 4326), '2026-03-09 09:00'
+FROM (VALUES ('HC-ok', 'H0101'), ('HC-late', 'H0101'), ('RJ', 'E0102'), ('AP', 'E0102'), ('MT', 'H0101')) v(ext, cat);
+INSERT INTO k SELECT external_id, id FROM gridgov.cases WHERE title IN ('HC-ok', 'HC-late', 'RJ', 'AP', 'MT');
+CREATE FUNCTION pg_temp.walk(label text, steps text[]) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text;
+    one text;
+    action text;
+    at timestamptz;
+    payload jsonb;
+BEGIN
+    -- each step: 'action@HH:MI' or 'action@HH:MI@payload'
+    FOREACH one IN ARRAY steps LOOP
+        action := split_part(one, '@', 1);
+        at := ('2026-03-09 ' || split_part(one, '@', 2))::timestamptz;
+        payload := COALESCE(NULLIF(split_part(one, '@', 3), '')::jsonb, '{}');
+        st := (gridgov.act(pg_temp.c(label), action, CASE WHEN action LIKE 'request_%' THEN 'need more time' END,
+                           payload, at)).state;
+    END LOOP;
+    RETURN st;
+END $$;
+SELECT is(ARRAY[
+    pg_temp.walk('HC-ok', '{dispatch@09:10,sign@09:20,contact@10:00,supervise@10:10,answer_supervision@10:20}'),
+    pg_temp.walk('HC-late', ARRAY['dispatch@09:10', 'sign@09:20',
+                                  'request_extension@09:30@{"stage": "contact", "amount": 1}',
+                                  'refuse_extension@09:35', 'contact@14:00']),
+    pg_temp.walk('RJ', '{file@09:05,dispatch@09:10,return@09:30,reject_return@09:40,sign@09:50,handle@10:30,verify_pass@11:00,close@11:10}'),
+    pg_temp.walk('AP', '{file@09:05,dispatch@09:10,return@09:30,approve_return@09:40,dispatch@09:50,sign@10:00,handle@10:30,verify_pass@11:00,close@11:10}'),
+    pg_temp.walk('MT', ARRAY['dispatch@09:10',
+                             format('refer_meeting@09:30@{"departments": [%s, %s]}',
+                                    (SELECT id FROM gridgov.departments WHERE code = 'DX-CGJ'),
+                                    (SELECT id FROM gridgov.departments WHERE code = 'YZ-CC')),
+                             format('decide@11:00@{"department_id": %s, "decision": "DX-CGJ leads"}',
+                                    (SELECT id FROM gridgov.departments WHERE code = 'DX-CGJ'))])],
+    ARRAY['contacted', 'contacted', 'closed', 'closed', 'dispatched'], 'five cases walked through the new steps');
+SELECT results_eq(
+    $$SELECT f.contact_required, f.contacted_at, f.contact_on_time, r.responded
+      FROM gridgov.case_facts f JOIN gridgov.case_stats s ON s.case_id = f.case_id,
+           gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      WHERE f.case_id IN (pg_temp.c('HC-ok'), pg_temp.c('HC-late')) AND r.reported = 1 ORDER BY f.case_id$$,
+    $$VALUES (true, '2026-03-09 10:00+08'::timestamptz, true, 1), (true, '2026-03-09 14:00+08', false, 0)$$,
+    'first contact in time responds, contact after the 2 working hours does not');
+SELECT results_eq(
+    $$SELECT f.supervisions, f.supervise_on_time, f.supervised FROM gridgov.case_facts f WHERE f.case_id = pg_temp.c('HC-ok')$$,
+    $$VALUES (1, true, true)$$, 'a supervision answered within its working day');
+SELECT results_eq(
+    $$SELECT f.returns_requested, f.returns_rejected, f.returns, f.dispatches, r.first_dispatch_ok
+      FROM gridgov.case_facts f JOIN gridgov.case_stats s ON s.case_id = f.case_id,
+           gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
+      WHERE f.case_id IN (pg_temp.c('RJ'), pg_temp.c('AP')) AND r.reported = 1 ORDER BY f.case_id$$,
+    $$VALUES (1, 1, 0, 1, 1), (1, 0, 1, 2, 0)$$,
+    'a rejected return keeps first-dispatch accuracy, an approved one (re-dispatched) spoils it');
+SELECT results_eq(
+    $$SELECT f.extension_requests, f.extension_refusals, f.extensions FROM gridgov.case_facts f WHERE f.case_id = pg_temp.c('HC-late')$$,
+    $$VALUES (1, 1, 0)$$, 'an extension asked for and refused: counted, not an extension');
+SELECT results_eq(
+    $$SELECT f.meetings, f.dispatches, d.code::text COLLATE "default" FROM gridgov.case_facts f
+      JOIN gridgov.departments d ON d.id = f.department_id WHERE f.case_id = pg_temp.c('MT')$$,
+    $$VALUES (1, 2, 'DX-CGJ'::text)$$, 'a joint meeting, its decision dispatching to the lead department');
+SELECT results_eq(
+    $$SELECT sum(contact_required)::int, sum(contacted_on_time)::int, sum(supervised)::int,
+             sum(supervision_on_time)::int, sum(returns_requested)::int, sum(returns_approved)::int,
+             sum(returns_rejected)::int, sum(extension_requests)::int, sum(extension_refusals)::int,
+             sum(meetings)::int
+      FROM gridgov.workflow_timeliness WHERE month = '2026-03-01' AND county = '110115'$$,
+    $$VALUES (2, 1, 1, 1, 2, 1, 1, 1, 1, 1)$$,
+    'workflow_timeliness counts them');
 SELECT is_empty('SELECT * FROM gridgov.analytics_check()', 'the facts and summaries equal their recomputation');
 
 SELECT * FROM finish();
