@@ -1324,15 +1324,16 @@ SELECT pg_catalog.date_trunc('month', s.reported_day::timestamp)::date AS month,
                    pg_catalog.count(*) FILTER (WHERE s.supervise_on_time IS NOT NULL)) AS supervision_on_time_rate,
        pg_catalog.sum(s.returns_requested) AS returns_requested, pg_catalog.sum(s.returns) AS returns_approved,
        pg_catalog.sum(s.returns_rejected) AS returns_rejected,
-       pg_catalog.count(*) FILTER (WHERE s.dispatches >= 1) AS dispatched,
-       pg_catalog.count(*) FILTER (WHERE s.dispatches = 1 AND s.returns = 0 AND s.closed_at IS NOT NULL)
-           AS first_dispatch_ok,
+       pg_catalog.sum(r.dispatched) AS dispatched, pg_catalog.sum(r.first_dispatch_ok) AS first_dispatch_ok,
        pg_catalog.sum(s.extension_requests) AS extension_requests,
        pg_catalog.sum(s.extension_refusals) AS extension_refusals,
        pg_catalog.sum(s.suspension_requests) AS suspension_requests,
        pg_catalog.sum(s.suspension_refusals) AS suspension_refusals,
        pg_catalog.sum(s.meetings) AS meetings
 FROM gridgov.case_stats s
+-- What the case counts for at its reported day (gridgov.stat_rows()'s one definition).
+CROSS JOIN LATERAL (SELECT x.dispatched, x.first_dispatch_ok
+                    FROM gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) x WHERE x.reported = 1) r
 WHERE NOT s.merged
 GROUP BY 1, 2, 3, 4;
 COMMENT ON VIEW gridgov.workflow_timeliness IS
