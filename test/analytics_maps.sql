@@ -18,13 +18,14 @@ INSERT INTO m VALUES ('g1a', 116.45, 39.85, '2026-03-02 09:00'), ('g1b', 116.46,
                      ('old', 116.45, 39.85, '2026-01-21 09:00');
 INSERT INTO gridgov.cases (source, category, title, location, reported_at)
 SELECT 'hotline', 'H0101', label, ST_SetSRID(ST_MakePoint(lon, lat), 4326), at FROM m;
-SELECT is(count(*), 9::bigint,
-          'walked: g1a and old answered and closed, g1b dispatched, t5a dispatched, signed and called back')
+SELECT is(count(*), 10::bigint,
+          'walked: g1a and old answered and closed, g1b dispatched, t5a dispatched, signed, contacted and called back')
 FROM (SELECT gridgov.act(c.id, a.action, NULL, a.payload, c.reported_at + a.mins * interval '1 minute')
       FROM gridgov.cases c
       JOIN (VALUES ('g1a', 'answer', '{}'::jsonb, 10), ('old', 'answer', '{}', 10),
                    ('g1b', 'dispatch', '{}', 5),
-                   ('t5a', 'dispatch', '{}', 5), ('t5a', 'sign', '{}', 10), ('t5a', 'handle', '{}', 20),
+                   ('t5a', 'dispatch', '{}', 5), ('t5a', 'sign', '{}', 10), ('t5a', 'contact', '{}', 15),
+                   ('t5a', 'handle', '{}', 20),
                    ('t5a', 'reply', '{}', 30), ('t5a', 'callback', '{"solved": true, "satisfaction": "satisfied"}', 40),
                    ('t5a', 'close', '{}', 50)) a(label, action, payload, mins) ON a.label = c.title
       ORDER BY c.id, a.mins) x;
