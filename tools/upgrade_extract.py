@@ -53,10 +53,9 @@ def function(text, name, replace):
     if not m:
         raise SystemExit('no function %s' % name)
     end = statement_end(text, m.start())
-    if re.search(r'\bBEGIN ATOMIC\b', text[m.start():end]):
-        # A SQL-standard body: its statements end with ';' too; it ends at END;
-        # on a line of its own.
-        end = re.compile(r'^END;', re.M).search(text, m.start()).end()
+    if 'BEGIN ATOMIC' in text[m.start():end]:
+        # A SQL-standard body: its statements end with ';' up to its END;
+        end = text.index('\nEND;', m.start()) + len('\nEND;')
     block = text[m.start():end]
     c = re.compile(r'\s*COMMENT ON (FUNCTION|PROCEDURE) gridgov\.%s\(' % re.escape(name))
     cm = c.match(text, end)

@@ -171,7 +171,8 @@ BEGIN
         IF inserted = 0 THEN
             CONTINUE;
         END IF;
-        SELECT * INTO following FROM gridgov.escalation_rung(c.category, c.urgency, rung.level + 1, 1);
+        -- The next rung's time; whether it applies (min_breaches) is decided when it falls due.
+        SELECT * INTO following FROM gridgov.escalation_rung(c.category, c.urgency, rung.level + 1, 100);
         next_at := CASE WHEN following.level IS NOT NULL THEN
             gridgov.worktime_add((SELECT cal.name FROM gridgov.calendars cal WHERE cal.id = following.calendar_id),
                                  as_of, following.delay, following.delay_unit) END;
@@ -330,7 +331,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.sla_sweep(timestamptz, integer) IS
-    'Administration: the escalation sweep at as_of (default now), in one transaction: for each case with something due (at most max_cases of them, in key order; NULL: all), locks the case, skipping one another transaction holds (the next sweep takes it), then warns each running clock past its warn_at once, moves each clock whose next rung is due one rung up the ladder (escalations row, escalate event in the case history, supervision flag, NOTIFY gridgov_events with a JSON payload) and escalates late or missing whistle report-ins. Reads only due clocks; idempotent; concurrent sweeps never escalate a clock twice. Holds the locks of the cases it changed until the transaction ends: the scheduled job is gridgov.sla_sweep_run(), which commits in batches. Returns the number of warnings and escalations';
+    'Administration: the escalation sweep at as_of (default now), in one transaction: for each case with something due (at most max_cases of them, in key order; NULL: all), locks the case, skipping one another transaction holds (the next sweep takes it), then warns each running clock past its warn_at once, moves each clock whose next rung is due one rung up its ladder (escalations row, escalate event in the case history, NOTIFY gridgov_events with a JSON payload, the supervise action at a rung that supervises) and escalates late or missing whistle report-ins. Reads only due clocks; idempotent; concurrent sweeps never escalate a clock twice. Holds the locks of the cases it changed until the transaction ends: the scheduled job is gridgov.sla_sweep_run(), which commits in batches. Returns the number of warnings and escalations';
 
 -- The sweep runs with the owner's rights; only roles granted it may run it.
 REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer) FROM PUBLIC;

@@ -5,7 +5,10 @@
 -- platform sends one ticket three times; the hotline and the app record the
 -- caller's name, phone and address.  The intake trigger locates, routes
 -- and numbers them; then they move through their workflows with explicit
--- times until 17:30: a wrong dispatch returned and re-dispatched, a duplicate
+-- times until 17:30: hotline callers contacted first (先行联系), a wrong
+-- dispatch returned and, the return approved, re-dispatched, a return
+-- rejected, a supervision answered, an extension granted in part and a
+-- suspension refused, a difficult case to a joint meeting, a duplicate
 -- flagged at intake and merged, a false video alarm rejected, a dispute
 -- mediated.  Needs steps 020 (demo city) and 030 (organisation).
 \set QUIET on
@@ -159,6 +162,7 @@ SELECT gridgov.dispatch(pg_temp.k('SSP-001'), NULL, '按规则派交警', pg_tem
 SET ROLE demo_sunli;
 SELECT gridgov.return_case(pg_temp.k('SSP-001'), '车辆停在小区内部道路，不属道路交通管理范围，请转社区和物业', pg_temp.at('09:31')) \g /dev/null
 SET ROLE demo_zhangwei;
+SELECT gridgov.review_return(pg_temp.k('SSP-001'), true, '退单理由成立，同意退回', pg_temp.at('09:36')) \g /dev/null
 SELECT gridgov.dispatch(pg_temp.k('SSP-001'), (SELECT id FROM gridgov.departments WHERE code = 'cm-110115004001'),
                         '改派贵园北里社区', pg_temp.at('09:41')) \g /dev/null
 -- The drain reported twice: the app report is merged into the patrol's.
@@ -173,6 +177,69 @@ SELECT gridgov.callback(pg_temp.k('SSP-001'), true, 'satisfied', '回访刘女�
 SELECT gridgov.close(pg_temp.k('SSP-001'), '结案', pg_temp.at('14:15')) \g /dev/null
 RESET ROLE;
 
+-- The steps Beijing's 12345 and the grid centers measure (docs/cases.md).
+-- 12345-002, a building without water: signed and the caller contacted within
+-- minutes (先行联系); a dozen calls from the estate, so the district center
+-- supervises it (督办) and the water company answers within the hour.
+SELECT gridgov.dispatch(pg_temp.k('12345-002'), (SELECT id FROM gridgov.departments WHERE code = 'dx-water'),
+                        '派区自来水公司', pg_temp.at('08:15')) \g /dev/null
+SELECT gridgov.sign_case(pg_temp.k('12345-002'), '签收', pg_temp.at('08:22')) \g /dev/null
+SELECT gridgov.first_contact(pg_temp.k('12345-002'), '已电话联系李先生，告知抢修进度', pg_temp.at('08:40')) \g /dev/null
+SET ROLE demo_zhangwei;
+SELECT gridgov.supervise(pg_temp.k('12345-002'), '同一小区来电12次，区中心督办', pg_temp.at('10:30')) \g /dev/null
+RESET ROLE;
+SELECT gridgov.answer_supervision(pg_temp.k('12345-002'), '管线抢修中，12:00前恢复供水', pg_temp.at('11:10')) \g /dev/null
+SELECT gridgov.handle(pg_temp.k('12345-002'), '已恢复供水', pg_temp.at('12:05')) \g /dev/null
+SELECT gridgov.act(pg_temp.k('12345-002'), 'reply', '已向来电人反馈', '{}', pg_temp.at('12:20')) \g /dev/null
+-- 12345-006, a cold flat: the heating company returns it (the estate has its
+-- own boiler room); the center finds the estate on the city network and
+-- rejects the return (退单审核): the company signs after all.
+SELECT gridgov.dispatch(pg_temp.k('12345-006'), (SELECT id FROM gridgov.departments WHERE code = 'dx-heat'),
+                        '派区热力公司', pg_temp.at('08:50')) \g /dev/null
+SELECT gridgov.return_case(pg_temp.k('12345-006'), '该小区为自管锅炉房，不属我公司供热范围', pg_temp.at('09:20')) \g /dev/null
+SET ROLE demo_zhangwei;
+SELECT gridgov.review_return(pg_temp.k('12345-006'), false, '经核实该小区已并入市政热网，退单不予通过', pg_temp.at('09:45')) \g /dev/null
+RESET ROLE;
+SELECT gridgov.sign_case(pg_temp.k('12345-006'), '签收', pg_temp.at('09:55')) \g /dev/null
+SELECT gridgov.first_contact(pg_temp.k('12345-006'), '已联系郑女士，约定下午入户', pg_temp.at('13:30')) \g /dev/null
+-- 12345-009, unpaid wages: the labour bureau applies to suspend the ticket
+-- while arbitration runs (申请挂账); the center refuses — it stays on the clock.
+SELECT gridgov.dispatch(pg_temp.k('12345-009'), (SELECT id FROM gridgov.departments WHERE code = 'dx-rsj'),
+                        '派区人力社保局', pg_temp.at('09:40')) \g /dev/null
+SELECT gridgov.sign_case(pg_temp.k('12345-009'), '签收', pg_temp.at('10:05')) \g /dev/null
+SELECT gridgov.first_contact(pg_temp.k('12345-009'), '已联系褚先生，了解欠薪情况', pg_temp.at('10:40')) \g /dev/null
+SELECT gridgov.request_suspension(pg_temp.k('12345-009'), '已进入劳动仲裁程序，申请挂账', pg_temp.at('14:00')) \g /dev/null
+SET ROLE demo_zhangwei;
+SELECT gridgov.decide_request(pg_temp.k('12345-009'), 'suspension', false,
+                              '仲裁期间仍须督促用人单位先行支付，不予挂账', NULL, pg_temp.at('15:10')) \g /dev/null
+RESET ROLE;
+-- SZ-2026-0452, a pavement dug up without a permit: the enforcement bureau
+-- asks for 2 more working days to have it restored (申请延期); the center grants 1.
+SELECT gridgov.act(pg_temp.k('SZ-2026-0452'), 'file', '立案', '{}', pg_temp.at('09:55')) \g /dev/null
+SELECT gridgov.dispatch(pg_temp.k('SZ-2026-0452'), (SELECT id FROM gridgov.departments WHERE code = 'dx-cgzf'),
+                        '派区城管执法局', pg_temp.at('10:00')) \g /dev/null
+SELECT gridgov.sign_case(pg_temp.k('SZ-2026-0452'), '签收', pg_temp.at('10:20')) \g /dev/null
+SELECT gridgov.request_extension(pg_temp.k('SZ-2026-0452'), 'handle', 2, '需责令施工单位恢复路面，协调时间较长',
+                                 'working_days', pg_temp.at('11:30')) \g /dev/null
+SET ROLE demo_zhangwei;
+SELECT gridgov.decide_request(pg_temp.k('SZ-2026-0452'), 'extension', true, '同意延期1个工作日', 1,
+                              pg_temp.at('12:10')) \g /dev/null
+RESET ROLE;
+-- LD-001, a rooftop structure a district leader asked about: nobody's alone
+-- (疑难案件).  The center convenes enforcement, housing and the town center
+-- (会商); the meeting gives the lead to the enforcement bureau.
+SELECT gridgov.act(pg_temp.k('LD-001'), 'file', '领导批示，立案', '{}', pg_temp.at('09:50')) \g /dev/null
+SELECT gridgov.dispatch(pg_temp.k('LD-001'), NULL, '按规则派遣', pg_temp.at('09:55')) \g /dev/null
+SET ROLE demo_zhangwei;
+SELECT gridgov.refer_meeting(pg_temp.k('LD-001'),
+                             ARRAY(SELECT id FROM gridgov.departments WHERE code IN ('dx-cgzf', 'dx-zjw', 'tc-008') ORDER BY id),
+                             '涉及规划、住建、执法，提请会商', pg_temp.at('10:10')) \g /dev/null
+SELECT gridgov.decide_meeting(pg_temp.k('LD-001'), (SELECT id FROM gridgov.departments WHERE code = 'dx-cgzf'),
+                              '认定为违法建设，城管执法局牵头拆除，住建委配合安全鉴定，瀛海镇做好住户工作',
+                              '会商决定', pg_temp.at('14:00')) \g /dev/null
+RESET ROLE;
+SELECT gridgov.sign_case(pg_temp.k('LD-001'), '牵头单位签收', pg_temp.at('14:20')) \g /dev/null
+
 -- Everything else follows its workflow's usual path, one step every 30-120
 -- minutes after reporting, as far as 17:30 allows.
 CREATE TEMP TABLE path (kind text, seq int, action text, payload jsonb);
@@ -184,9 +251,9 @@ INSERT INTO path VALUES
     ('event_cb', 6, 'callback', '{"solved": true, "satisfaction": "satisfied"}'), ('event_cb', 7, 'close', '{}'),
     ('self', 1, 'self_handle', '{}'), ('self', 2, 'verify_pass', '{}'), ('self', 3, 'close', '{}'),
     ('false_alarm', 1, 'reject', '{}'),
-    ('hotline', 1, 'dispatch', '{}'), ('hotline', 2, 'sign', '{}'), ('hotline', 3, 'handle', '{}'),
-    ('hotline', 4, 'reply', '{}'), ('hotline', 5, 'callback', '{"solved": true, "satisfaction": "basically_satisfied"}'),
-    ('hotline', 6, 'close', '{}'),
+    ('hotline', 1, 'dispatch', '{}'), ('hotline', 2, 'sign', '{}'), ('hotline', 3, 'contact', '{}'),
+    ('hotline', 4, 'handle', '{}'), ('hotline', 5, 'reply', '{}'),
+    ('hotline', 6, 'callback', '{"solved": true, "satisfaction": "basically_satisfied"}'), ('hotline', 7, 'close', '{}'),
     ('answer', 1, 'answer', '{}'),
     ('dispute', 1, 'mediate', '{}'), ('dispute', 2, 'agree', '{}'),
     ('dispute', 3, 'follow_up', '{"solved": true, "satisfaction": "satisfied"}'), ('dispute', 4, 'close', '{}');
@@ -205,7 +272,8 @@ BEGIN
                                         WHEN c.workflow = 'dispute' THEN 'dispute'
                                         WHEN c.source IN ('app', 'city') THEN 'event_cb' ELSE 'event' END AS kind) w
         JOIN path p ON p.kind = w.kind
-        WHERE c.reported_at >= t0 AND c.external_id NOT IN ('SSP-001', 'SSP-002')
+        WHERE c.reported_at >= t0
+          AND c.external_id NOT IN ('SSP-001', 'SSP-002', '12345-002', '12345-006', '12345-009', 'SZ-2026-0452', 'LD-001')
         ORDER BY at, c.id, p.seq
     LOOP
         EXIT WHEN s.at > pg_temp.at('17:30');
@@ -235,12 +303,34 @@ JOIN gridgov.case_events e ON e.county = c.county AND e.case_id = c.id AND e.seq
 JOIN gridgov.departments d ON d.id = (e.payload ->> 'department_id')::bigint
 WHERE c.reported_at >= :'t0'
 GROUP BY d.name ORDER BY cases DESC, department LIMIT 6;
-\echo '== The history of SSP-001 (app, GCJ-02): returned by the traffic police, re-dispatched to the community'
+\echo '== The history of SSP-001 (app, GCJ-02): returned by the traffic police, the return approved, re-dispatched to the community'
 SELECT e.seq, pg_catalog.to_char(e.at, 'HH24:MI') AS at, e.action, e.to_state,
        COALESCE(s.name, e.actor_role) AS by, pg_catalog.left(COALESCE(e.note, ''), 14) AS note,
        pg_catalog.encode(pg_catalog.substr(e.hash, 1, 4), 'hex') AS hash
 FROM gridgov.case_events e LEFT JOIN gridgov.staff s ON s.id = e.actor_staff_id
 WHERE e.case_id = :ssp1 ORDER BY e.seq;
+\echo '== 12345 practice: first contact (先行联系), supervision (督办), reviewed return (退单审核), requests (延期/挂账), joint meeting (会商)'
+SELECT c.external_id AS ticket, pg_catalog.to_char(e.at, 'HH24:MI') AS at, e.action, e.to_state,
+       pg_catalog.left(COALESCE(e.note, ''), 22) AS note
+FROM gridgov.case_events e JOIN gridgov.cases c ON c.county = e.county AND c.id = e.case_id
+WHERE c.external_id IN ('12345-002', '12345-006', '12345-009', 'SZ-2026-0452', 'LD-001')
+  AND e.action IN ('contact', 'supervise', 'answer_supervision', 'return', 'approve_return', 'reject_return',
+                   'request_extension', 'approve_extension', 'refuse_extension', 'request_suspension',
+                   'approve_suspension', 'refuse_suspension', 'refer_meeting', 'decide')
+ORDER BY c.external_id, e.seq;
+\echo '== Their clocks: contact met at once, supervision answered, the extension moved the handling deadline by 1 working day'
+SELECT c.external_id AS ticket, k.stage, k.seq, pg_catalog.to_char(k.due_at, 'MM-DD HH24:MI') AS due,
+       pg_catalog.to_char(k.met_at, 'HH24:MI') AS met, k.cancelled_at IS NOT NULL AS cancelled, k.extended
+FROM gridgov.case_clocks k JOIN gridgov.cases c ON c.county = k.county AND c.id = k.case_id
+WHERE c.external_id IN ('12345-002', 'SZ-2026-0452', 'LD-001')
+  AND k.stage IN ('contact', 'supervise', 'review', 'handle', 'sign')
+ORDER BY c.external_id, k.stage, k.seq;
+\echo '== The joint meeting on LD-001'
+SELECT pg_catalog.array_to_string(ARRAY(SELECT d.name FROM gridgov.departments d WHERE d.id = ANY (m.departments) ORDER BY d.id), '、') AS convened,
+       (SELECT d.name FROM gridgov.departments d WHERE d.id = m.lead_department_id) AS lead,
+       pg_catalog.left(m.decision, 24) AS decision
+FROM gridgov.case_meetings m JOIN gridgov.cases c ON c.county = m.county AND c.id = m.case_id
+WHERE c.external_id = 'LD-001';
 \echo '== The duplicate: flagged at intake, merged at 09:12, closed with its master'
 SELECT c.external_id, c.case_no, d.external_id AS duplicate_of, c.state,
        pg_catalog.to_char(c.closed_at, 'HH24:MI') AS closed, pg_catalog.to_char(d.closed_at, 'HH24:MI') AS master_closed

@@ -58,18 +58,34 @@ JOIN late l ON l.id = w.case_id ORDER BY d.code;
 LISTEN gridgov_events;
 \echo '-- at 14:00: the rubbish case''s warning, the collapse case''s late clocks, the late report-in'
 SELECT gridgov.sla_sweep(pg_temp.t(:'day', '14:00')) AS actions;
-\echo '-- at 15:00: the rubbish case is past its 14:20 deadline: rung 1, the town command center'
+\echo '-- at 15:00: the rubbish case is past its 14:20 deadline: rung 1, a reminder to the department holding it (催办)'
 SELECT gridgov.sla_sweep(pg_temp.t(:'day', '15:00')) AS actions;
 \echo '-- at 15:00 again: nothing (idempotent)'
 SELECT gridgov.sla_sweep(pg_temp.t(:'day', '15:00')) AS actions;
-\echo '-- at 17:15: 2 hours after rung 1: rung 2, the district command center'
-SELECT gridgov.sla_sweep(pg_temp.t(:'day', '17:15')) AS actions;
-\echo '-- at 17:45 on the next working day: 1 working day after rung 2: rung 3, discipline inspection'
-SELECT gridgov.sla_sweep(pg_temp.t(:'next_day', '17:45')) AS actions;
+\echo '-- then each time the rubbish case''s next rung falls due: its supervising department, the town'
+\echo '-- center, the district center, which supervises it (督办) — and, the supervision unanswered'
+\echo '-- (a second breach), the discipline bodies, by the rule this district configured'
+\echo '-- (Pidu pushes repeated breaches to the discipline commission and procuratorate):'
+INSERT INTO gridgov.escalation_ladder (category_prefix, urgency, level, title, target, min_breaches, delay, delay_unit, calendar_id)
+SELECT '', NULL, 5, '区纪委监委、区检察院 (discipline inspection and procuratorate)', 'discipline', 2, 1, 'working_days', id
+FROM gridgov.calendars WHERE name = 'cn';
+CREATE FUNCTION pg_temp.next_rung() RETURNS timestamptz LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN (SELECT k.next_escalation_at + interval '1 minute' FROM gridgov.case_clocks k
+            JOIN late l ON l.id = k.case_id AND l.label = 'rubbish' WHERE k.stage = 'handle');
+END $$;
+SELECT pg_temp.next_rung() AS at \gset
+SELECT pg_catalog.to_char(:'at'::timestamptz, 'MM-DD HH24:MI') AS at, gridgov.sla_sweep(:'at') AS actions;
+SELECT pg_temp.next_rung() AS at \gset
+SELECT pg_catalog.to_char(:'at'::timestamptz, 'MM-DD HH24:MI') AS at, gridgov.sla_sweep(:'at') AS actions;
+SELECT pg_temp.next_rung() AS at \gset
+SELECT pg_catalog.to_char(:'at'::timestamptz, 'MM-DD HH24:MI') AS at, gridgov.sla_sweep(:'at') AS actions;
+SELECT pg_temp.next_rung() AS at \gset
+SELECT pg_catalog.to_char(:'at'::timestamptz, 'MM-DD HH24:MI') AS at, gridgov.sla_sweep(:'at') AS actions;
 UNLISTEN gridgov_events;
 
 \echo
-\echo '== The ladder the rubbish case climbed (escalations), and the supervision flag (督办)'
+\echo '== The ladder the rubbish case climbed (escalations), and the supervision (督办) its rung 4 started'
 SELECT e.level, e.at, e.due_at,
        (SELECT pg_catalog.string_agg(d.name, '、' ORDER BY d.id) FROM gridgov.departments d
         WHERE d.id = ANY (e.department_ids)) AS told
