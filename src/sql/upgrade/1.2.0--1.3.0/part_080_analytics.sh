@@ -5,6 +5,10 @@
 # and whistle_rates in percent.  The views that read case_stats as a whole row
 # (ROW(s.*)::gridgov.case_stats) or list its columns are dropped before its new
 # columns are added and re-created from the install script after.
+# case_stats_computed and analytics_check() were dropped by 010_workflows.sql
+# (they read the stage columns) and are re-created by 085_views.sql: here the
+# view is created for the fill of the new columns and dropped again.  The
+# grants come back with 090_roles.sql (setup_roles() run again).
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 x=tools/upgrade_extract.py
@@ -24,9 +28,8 @@ new_stats_columns() {
 	grep "^COMMENT ON COLUMN gridgov.cases.occurred_at " $sql/055_cases.sql
 	echo
 	echo "-- Views and functions that read case_stats rows whole, or list its columns."
-	echo "DROP FUNCTION gridgov.analytics_check();"
 	echo "DROP VIEW gridgov.department_ranking, gridgov.timeliness, gridgov.three_rates, gridgov.kpi,"
-	echo "          gridgov.case_facts, gridgov.case_stats_computed;"
+	echo "          gridgov.case_facts;"
 	echo
 	echo "-- The new facts (nullable until filled below)."
 	new_stats_columns | sed 's/ NOT NULL$//' | awk 'BEGIN { printf "ALTER TABLE gridgov.case_stats" }
@@ -45,6 +48,8 @@ new_stats_columns() {
 	new_stats_columns | awk '{ printf "%s    %s = v.%s", (NR == 1 ? "" : ",\n"), $1, $1 } END { print "" }'
 	echo "FROM gridgov.case_stats_computed v"
 	echo "WHERE v.county OPERATOR(gridgov.=) s.county AND v.case_id = s.case_id;"
+	echo "-- (085_views.sql re-creates it, with analytics_check(), after every fragment it reads.)"
+	echo "DROP VIEW gridgov.case_stats_computed;"
 	new_stats_columns | grep ' NOT NULL$' | awk 'BEGIN { printf "ALTER TABLE gridgov.case_stats" }
 		{ printf "%s\n    ALTER COLUMN %s SET NOT NULL", (NR == 1 ? "" : ","), $1 } END { print ";" }'
 	echo
@@ -53,7 +58,6 @@ new_stats_columns() {
 	grep -E "^COMMENT ON COLUMN gridgov.stats_month.(responded|first_dispatch_ok) " $sql/081_analytics_summaries.sql
 	$x $sql/081_analytics_summaries.sql function analytics_refresh replace
 	echo "REVOKE EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]) FROM PUBLIC;"
-	$x $sql/081_analytics_summaries.sql function analytics_check
 	echo
 	for v in kpi three_rates timeliness department_ranking workflow_timeliness; do
 		$x $sql/082_analytics_rates.sql view $v
@@ -62,15 +66,4 @@ new_stats_columns() {
 	echo "-- whistle_rates.on_time_rate in percent, as the other rates (now after pct(), in 082)."
 	echo "DROP VIEW gridgov.whistle_rates;"
 	$x $sql/082_analytics_rates.sql view whistle_rates
-	echo
-	echo "-- setup_roles() grants the new view and column; a database whose roles were"
-	echo "-- set up gets those grants now (and the dropped views' grants back)."
-	$x $sql/098_roles.sql function setup_roles replace
-	echo 'DO $$'
-	echo 'BEGIN'
-	echo "    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'gridgov_admin') THEN"
-	echo '        PERFORM gridgov.setup_roles();'
-	echo '    END IF;'
-	echo 'END'
-	echo '$$;'
 } >$out
