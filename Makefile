@@ -40,11 +40,16 @@ PG_INCLUDE  = $(shell $(PG_CONFIG) --includedir-server)
 # to -Wall -Wextra -Werror.
 PG_CPPFLAGS = -isystem $(PG_INCLUDE) $(addprefix -Isrc/,$(SRC_LAYERS))
 PG_CFLAGS   = -Wall -Wextra -Werror
+# Each object's header dependencies (src/LAYER/*.d), so that a changed header
+# rebuilds every file that includes it.
+PG_CFLAGS  += -MMD -MP
 
-EXTRA_CLEAN = $(DATA_built) .test .bench regression.diffs regression.out results
+EXTRA_CLEAN = $(DATA_built) .test .bench regression.diffs regression.out results $(OBJS:.o=.d)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@

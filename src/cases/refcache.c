@@ -264,7 +264,8 @@ load_transitions(void)
 		refcache_copy_name(t->from_state, col_text(i, 2), "state");
 		refcache_copy_name(t->action, col_text(i, 3), "action");
 		refcache_copy_name(t->to_state, col_text(i, 4), "state");
-		strlcpy(t->counter, col_text(i, 5), sizeof(t->counter));
+		if (strlcpy(t->counter, col_text(i, 5), sizeof(t->counter)) >= sizeof(t->counter))
+			elog(ERROR, "counter of transition %s is too long", t->action);
 		t->roles = col_text_array(i, 6, &t->nroles);
 		t->requires = col_text_array(i, 7, &t->nrequires);
 		t->clock_start = col_text_array(i, 8, &t->nclock_start);
@@ -682,4 +683,22 @@ gridgov_actor_staff_id(PG_FUNCTION_ARGS)
 	if (!refcache_staff_of_role(GetUserId(), &staff))
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(staff);
+}
+
+bool
+refcache_counts(const RefTransition *t, const char *counter)
+{
+	size_t		n = strlen(counter);
+	const char *c = t->counter;
+
+	while (*c)
+	{
+		const char *end = strchr(c, '+');
+		size_t		len = end ? (size_t) (end - c) : strlen(c);
+
+		if (len == n && strncmp(c, counter, n) == 0)
+			return true;
+		c += len + (end ? 1 : 0);
+	}
+	return false;
 }

@@ -38,7 +38,7 @@ typedef struct RefTransition
 	char		action[REF_NAME_LEN];
 	char		from_state[REF_NAME_LEN];
 	char		to_state[REF_NAME_LEN]; /* "" when the state stays */
-	char		counter[16];		/* "" for none */
+	char		counter[64];		/* "" for none; several joined by + */
 	int			nroles;
 	char	  **roles;
 	int			nrequires;
@@ -88,6 +88,9 @@ extern const RefTransition *refcache_transition(const char *workflow, const char
  * only until the next lookup after an invalidation.
  */
 extern RefTransition *refcache_transition_copy(const RefTransition *t);
+
+/* Whether the transition increments the case counter named counter (its counter, or one of a+b). */
+extern bool refcache_counts(const RefTransition *t, const char *counter);
 
 /* Transitions from -> to (state-changing ones only); returns how many, first in *found. */
 extern int	refcache_transitions_between(const char *workflow, const char *from, const char *to,

@@ -351,7 +351,7 @@ apply_counter(CaseChange *ch, const RefTransition *t)
 	size_t		i;
 
 	for (i = 0; i < lengthof(counters); i++)
-		if (strcmp(t->counter, case_column_name(counters[i])) == 0)
+		if (refcache_counts(t, case_column_name(counters[i])))
 			change_set(ch, counters[i], Int32GetDatum(DatumGetInt32(change_old(ch, counters[i])) + 1), false);
 	if (strcmp(t->action, ENGINE_SUPERVISE_ACTION) == 0)
 		change_set(ch, CC_SUPERVISED, BoolGetDatum(true), false);

@@ -53,7 +53,7 @@ CREATE TABLE gridgov.transitions (
     action      text NOT NULL CHECK (action ~ '^[a-z][a-z0-9_]{0,39}$'),
     to_state    text,
     roles       text[] NOT NULL DEFAULT '{}',
-    counter     text CHECK (counter IN ('dispatches', 'returns', 'reworks', 'reopens', 'extensions', 'suspensions')),
+    counter     text CHECK (counter ~ '^(dispatches|returns|reworks|reopens|extensions|suspensions)(\+(dispatches|returns|reworks|reopens|extensions|suspensions))?$'),
     requires    text[] NOT NULL DEFAULT '{}',
     clock_start text[] NOT NULL DEFAULT '{}',
     clock_stop  text[] NOT NULL DEFAULT '{}',
@@ -72,7 +72,7 @@ COMMENT ON COLUMN gridgov.transitions.from_state IS 'State the case must be in, 
 COMMENT ON COLUMN gridgov.transitions.action IS 'Action name, as passed to gridgov.act()';
 COMMENT ON COLUMN gridgov.transitions.to_state IS 'State after the action; NULL leaves the state unchanged (e.g. extend, whistle)';
 COMMENT ON COLUMN gridgov.transitions.roles IS 'Database roles allowed to take the action (membership counts); empty array: anyone who may update cases';
-COMMENT ON COLUMN gridgov.transitions.counter IS 'Case counter the action increments: dispatches, returns, reworks, reopens, extensions or suspensions';
+COMMENT ON COLUMN gridgov.transitions.counter IS 'Case counter the action increments: dispatches, returns, reworks, reopens, extensions or suspensions, or two of them joined by + (returns+dispatches: a re-dispatch that approves a return)';
 COMMENT ON COLUMN gridgov.transitions.requires IS 'Keys the action''s payload must carry, e.g. {department_id} for dispatch, {solved,satisfaction} for callback';
 COMMENT ON COLUMN gridgov.transitions.clock_start IS 'SLA stages whose clocks this action starts (e.g. {sign})';
 COMMENT ON COLUMN gridgov.transitions.clock_stop IS 'SLA stages whose clocks this action stops (met)';
@@ -162,6 +162,7 @@ INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, 
     ('grid_event', 'dispatched',   'return',      'return_review', '{gridgov_department}', NULL, '{}', '{review}', '{sign}', '{}', '申请退回', true),
     ('grid_event', 'return_review', 'approve_return', 'returned', '{gridgov_dispatcher}', 'returns', '{}', '{dispatch}', '{review}', '{}', '同意退回', true),
     ('grid_event', 'return_review', 'reject_return', 'dispatched', '{gridgov_dispatcher}', NULL, '{}', '{sign}', '{review}', '{}', '驳回退回', true),
+    ('grid_event', 'return_review', 'dispatch',   'dispatched',   '{gridgov_dispatcher}', 'returns+dispatches', '{}', '{sign}', '{review}', '{}', '同意退回并改派', true),
     ('grid_event', 'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '改派', true),
     ('grid_event', 'dispatched',   'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{sign}', '提请会商', true),
     ('grid_event', 'signed',       'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{handle}', '提请会商', true),
@@ -183,6 +184,7 @@ INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, 
     ('hotline',    'dispatched',   'return',      'return_review', '{gridgov_department}', NULL, '{}', '{review}', '{sign}', '{}', '申请退单', true),
     ('hotline',    'return_review', 'approve_return', 'returned', '{gridgov_dispatcher}', 'returns', '{}', '{dispatch}', '{review}', '{}', '同意退单', true),
     ('hotline',    'return_review', 'reject_return', 'dispatched', '{gridgov_dispatcher}', NULL, '{}', '{sign}', '{review}', '{}', '驳回退单', true),
+    ('hotline',    'return_review', 'dispatch',   'dispatched',   '{gridgov_dispatcher}', 'returns+dispatches', '{}', '{sign}', '{review}', '{}', '同意退单并改派', true),
     ('hotline',    'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '改派', true),
     ('hotline',    'dispatched',   'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{sign}', '提请会商', true),
     ('hotline',    'signed',       'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{handle,contact}', '提请会商', true),
@@ -191,6 +193,9 @@ INSERT INTO gridgov.transitions (workflow, from_state, action, to_state, roles, 
     ('hotline',    'meeting',      'decide',      'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{decision}', '{sign}', '{review}', '{}', '会商决定，派牵头单位', true),
     ('hotline',    'signed',       'contact',     'contacted',    '{gridgov_department}', NULL, '{}', '{}', '{contact}', '{}', '先行联系', true),
     ('hotline',    'contacted',    'handle',      'handled',      '{gridgov_department}', NULL, '{}', '{}', '{}', '{}', '办理', true),
+    -- Handled without a recorded first contact (and how earlier systems' timelines
+    -- read): the contact clock is cancelled, never met, so the response rate counts it against the holder.
+    ('hotline',    'signed',       'handle',      'handled',      '{gridgov_department}', NULL, '{}', '{}', '{}', '{contact}', '办理（未先行联系）', true),
     ('hotline',    'handled',      'reply',       'replied',      '{gridgov_department}', NULL, '{}', '{callback}', '{handle}', '{}', '反馈', true),
     ('hotline',    'replied',      'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '{}', '回访', true),
     ('hotline',    'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '{}', '办结', true),

@@ -39,8 +39,11 @@ COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_sourc
 -- Transitions cancel clocks (clock_cancel); the shipped workflows of 1.3.0:
 -- new states, then the shipped transitions brought to the install script's
 -- (a shipped row the city changed, modified, is left as it is).
-ALTER TABLE gridgov.transitions ADD COLUMN clock_cancel text[] NOT NULL DEFAULT '{}';
+ALTER TABLE gridgov.transitions ADD COLUMN clock_cancel text[] NOT NULL DEFAULT '{}',
+    DROP CONSTRAINT transitions_counter_check,
+    ADD CONSTRAINT transitions_counter_check CHECK (counter ~ '^(dispatches|returns|reworks|reopens|extensions|suspensions)(\+(dispatches|returns|reworks|reopens|extensions|suspensions))?$');
 COMMENT ON COLUMN gridgov.transitions.clock_cancel IS 'SLA stages whose running clocks this action cancels (stopped, neither met nor late: e.g. the holder''s clocks when a case goes to a joint meeting)';
+COMMENT ON COLUMN gridgov.transitions.counter IS 'Case counter the action increments: dispatches, returns, reworks, reopens, extensions or suspensions, or two of them joined by + (returns+dispatches: a re-dispatch that approves a return)';
 CREATE OR REPLACE FUNCTION gridgov.shipped_rows_restore() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -145,6 +148,7 @@ INSERT INTO pg_temp.upgrade_transitions (workflow, from_state, action, to_state,
     ('grid_event', 'dispatched',   'return',      'return_review', '{gridgov_department}', NULL, '{}', '{review}', '{sign}', '{}', '申请退回', true),
     ('grid_event', 'return_review', 'approve_return', 'returned', '{gridgov_dispatcher}', 'returns', '{}', '{dispatch}', '{review}', '{}', '同意退回', true),
     ('grid_event', 'return_review', 'reject_return', 'dispatched', '{gridgov_dispatcher}', NULL, '{}', '{sign}', '{review}', '{}', '驳回退回', true),
+    ('grid_event', 'return_review', 'dispatch',   'dispatched',   '{gridgov_dispatcher}', 'returns+dispatches', '{}', '{sign}', '{review}', '{}', '同意退回并改派', true),
     ('grid_event', 'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '改派', true),
     ('grid_event', 'dispatched',   'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{sign}', '提请会商', true),
     ('grid_event', 'signed',       'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{handle}', '提请会商', true),
@@ -166,6 +170,7 @@ INSERT INTO pg_temp.upgrade_transitions (workflow, from_state, action, to_state,
     ('hotline',    'dispatched',   'return',      'return_review', '{gridgov_department}', NULL, '{}', '{review}', '{sign}', '{}', '申请退单', true),
     ('hotline',    'return_review', 'approve_return', 'returned', '{gridgov_dispatcher}', 'returns', '{}', '{dispatch}', '{review}', '{}', '同意退单', true),
     ('hotline',    'return_review', 'reject_return', 'dispatched', '{gridgov_dispatcher}', NULL, '{}', '{sign}', '{review}', '{}', '驳回退单', true),
+    ('hotline',    'return_review', 'dispatch',   'dispatched',   '{gridgov_dispatcher}', 'returns+dispatches', '{}', '{sign}', '{review}', '{}', '同意退单并改派', true),
     ('hotline',    'returned',     'dispatch',    'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{}', '{sign}', '{dispatch}', '{}', '改派', true),
     ('hotline',    'dispatched',   'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{sign}', '提请会商', true),
     ('hotline',    'signed',       'refer_meeting', 'meeting',    '{gridgov_dispatcher}', NULL, '{departments}', '{review}', '{}', '{handle,contact}', '提请会商', true),
@@ -174,6 +179,9 @@ INSERT INTO pg_temp.upgrade_transitions (workflow, from_state, action, to_state,
     ('hotline',    'meeting',      'decide',      'dispatched',   '{gridgov_dispatcher}', 'dispatches', '{decision}', '{sign}', '{review}', '{}', '会商决定，派牵头单位', true),
     ('hotline',    'signed',       'contact',     'contacted',    '{gridgov_department}', NULL, '{}', '{}', '{contact}', '{}', '先行联系', true),
     ('hotline',    'contacted',    'handle',      'handled',      '{gridgov_department}', NULL, '{}', '{}', '{}', '{}', '办理', true),
+    -- Handled without a recorded first contact (and how earlier systems' timelines
+    -- read): the contact clock is cancelled, never met, so the response rate counts it against the holder.
+    ('hotline',    'signed',       'handle',      'handled',      '{gridgov_department}', NULL, '{}', '{}', '{}', '{contact}', '办理（未先行联系）', true),
     ('hotline',    'handled',      'reply',       'replied',      '{gridgov_department}', NULL, '{}', '{callback}', '{handle}', '{}', '反馈', true),
     ('hotline',    'replied',      'callback',    'called_back',  '{gridgov_dispatcher}', NULL, '{solved,satisfaction}', '{}', '{callback}', '{}', '回访', true),
     ('hotline',    'called_back',  'close',       'closed',       '{gridgov_dispatcher}', NULL, '{}', '{}', '{}', '{}', '办结', true),

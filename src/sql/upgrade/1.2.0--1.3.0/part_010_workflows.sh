@@ -46,9 +46,12 @@ SQL
 -- Transitions cancel clocks (clock_cancel); the shipped workflows of 1.3.0:
 -- new states, then the shipped transitions brought to the install script's
 -- (a shipped row the city changed, modified, is left as it is).
-ALTER TABLE gridgov.transitions ADD COLUMN clock_cancel text[] NOT NULL DEFAULT '{}';
+ALTER TABLE gridgov.transitions ADD COLUMN clock_cancel text[] NOT NULL DEFAULT '{}',
+    DROP CONSTRAINT transitions_counter_check,
+    ADD CONSTRAINT transitions_counter_check CHECK (counter ~ '^(dispatches|returns|reworks|reopens|extensions|suspensions)(\+(dispatches|returns|reworks|reopens|extensions|suspensions))?$');
 SQL
 	stmt $sql/043_workflows.sql '^COMMENT ON COLUMN gridgov.transitions.clock_cancel '
+	stmt $sql/043_workflows.sql '^COMMENT ON COLUMN gridgov.transitions.counter '
 	$x $sql/043_workflows.sql function shipped_rows_restore replace
 	cat <<'SQL'
 ALTER TABLE gridgov.workflow_states DISABLE TRIGGER workflow_states_shipped;
