@@ -4,7 +4,7 @@
 -- first-dispatch accuracy with approved and rejected returns (stat_rows() of
 -- hand-built rows, and the same counts in gridgov.workflow_timeliness).
 BEGIN;
-SELECT plan(29);
+SELECT plan(31);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
@@ -106,8 +106,9 @@ SELECT is((SELECT first_dispatch_ok FROM pg_temp.r('{"closed_at": "2026-03-03 09
 SELECT is((SELECT first_dispatch_ok FROM pg_temp.r('{"closed_at": null}')), 0, 'an open case is not (yet) dispatched right the first time');
 
 -- 4. contact_required follows the case's contact clocks: a running one sets it
---    (and the signed case no longer responds), a cancelled one (the case went
---    to a joint meeting) does not.
+--    (and the signed case no longer responds); cancelled without a contact (the
+--    ticket handled first, or sent to a joint meeting) it still counts against
+--    the response until the caller is contacted.
 INSERT INTO gridgov.cases (source, external_id, category, title, location, reported_at)
 VALUES ('hotline', 'H-1', 'H0101', 'g', ST_SetSRID(ST_MakePoint(116.45, 39.85), 4326), '2026-03-02 09:00');
 INSERT INTO k SELECT external_id, id FROM gridgov.cases WHERE external_id = 'H-1';
@@ -129,9 +130,14 @@ UPDATE gridgov.case_clocks SET cancelled_at = '2026-03-02 10:00'
 WHERE case_id = pg_temp.c('H-1') AND stage = 'contact';
 SELECT gridgov.analytics_refresh(ARRAY[pg_temp.c('H-1')]) \g /dev/null
 SELECT is((SELECT (contact_required, contact_on_time) FROM gridgov.case_facts WHERE case_id = pg_temp.c('H-1')),
-          ROW(false, NULL::boolean), 'a cancelled contact clock requires no contact');
+          ROW(true, NULL::boolean), 'a contact clock cancelled without a contact still requires it');
 SELECT is((SELECT sum(responded)::int FROM gridgov.kpi WHERE period = 'day' AND period_start = '2026-03-02'
-           AND level = 'county' AND area = '110115' AND department_id IS NULL), 1, 'and the case responds again');
+           AND level = 'county' AND area = '110115' AND department_id IS NULL), 0, 'and the case has not responded');
+SELECT is((gridgov.act(pg_temp.c('H-1'), 'contact', NULL, '{}', '2026-03-02 10:30')).state, 'contacted',
+          'the caller contacted after all');
+SELECT is((SELECT sum(responded)::int FROM gridgov.kpi WHERE period = 'day' AND period_start = '2026-03-02'
+           AND level = 'county' AND area = '110115' AND department_id IS NULL), 1,
+          'contacted, no contact clock late: responded again');
 
 -- 5. The same through act(), with the shipped contact (2 working hours on cn)
 --    and supervise (1 working day) policies, on Monday 9 March.  HC-ok is
@@ -209,8 +215,8 @@ SELECT results_eq(
              sum(returns_rejected)::int, sum(extension_requests)::int, sum(extension_refusals)::int,
              sum(meetings)::int
       FROM gridgov.workflow_timeliness WHERE month = '2026-03-01' AND county = '110115'$$,
-    $$VALUES (2, 1, 1, 1, 2, 1, 1, 1, 1, 1)$$,
-    'workflow_timeliness counts them');
+    $$VALUES (3, 2, 1, 1, 2, 1, 1, 1, 1, 1)$$,
+    'workflow_timeliness counts them (with H-1 of section 4: contact required, made)');
 SELECT is_empty('SELECT * FROM gridgov.analytics_check()', 'the facts and summaries equal their recomputation');
 
 SELECT * FROM finish();

@@ -881,7 +881,7 @@ COMMENT ON COLUMN gridgov.workflow_timeliness.dispatch_measured IS 'Cases with a
 COMMENT ON COLUMN gridgov.workflow_timeliness.dispatch_on_time_rate IS 'Dispatch on time (e.g. 5 minutes to dispatch), %: cases whose every ended dispatch clock was met in time / dispatch_measured';
 COMMENT ON COLUMN gridgov.workflow_timeliness.sign_measured IS 'Cases with an ended sign clock';
 COMMENT ON COLUMN gridgov.workflow_timeliness.sign_on_time_rate IS 'Signed on time, %';
-COMMENT ON COLUMN gridgov.workflow_timeliness.contact_required IS 'Cases that reached a first-contact step (a contact clock ran, not cancelled)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.contact_required IS 'Cases that reached a first-contact step (a contact clock ran)';
 COMMENT ON COLUMN gridgov.workflow_timeliness.contacted_on_time IS 'Of those, the caller contacted and no contact clock ended late';
 COMMENT ON COLUMN gridgov.workflow_timeliness.contact_on_time_rate IS 'First contact in time, %: contacted_on_time / contact_required';
 COMMENT ON COLUMN gridgov.workflow_timeliness.supervised IS 'Cases put under supervision (督办) at least once';

@@ -27,7 +27,7 @@ COMMENT ON COLUMN gridgov.case_stats.occurred_at IS 'When the problem occurred o
 COMMENT ON COLUMN gridgov.case_stats.discover_minutes IS 'Calendar minutes from occurred_at to reported_at, 2 decimals';
 COMMENT ON COLUMN gridgov.case_stats.discover_on_time IS 'reported_at <= gridgov.worktime_add(calendar, occurred_at, amount, unit) of the case''s discover policy (gridgov.sla_policy(category, urgency, source, ''discover'')) when the row was computed; NULL without occurred_at or without such a policy';
 COMMENT ON COLUMN gridgov.case_stats.contacted_at IS 'First contact event (先行联系)';
-COMMENT ON COLUMN gridgov.case_stats.contact_required IS 'The case has a contact clock that was not cancelled (its workflow has a first-contact step and the step was reached)';
+COMMENT ON COLUMN gridgov.case_stats.contact_required IS 'The case has had a contact clock (its workflow has a first-contact step and the step was reached), however it ended: one cancelled without a contact (handled before contacting, or sent to a joint meeting) still requires the contact';
 COMMENT ON COLUMN gridgov.case_stats.contact_on_time IS 'Every ended contact clock ended by its due time (NULL: none ended)';
 COMMENT ON COLUMN gridgov.case_stats.supervisions IS 'Supervise events (督办), by hand or by the sweep';
 COMMENT ON COLUMN gridgov.case_stats.supervise_on_time IS 'Every ended supervise clock (answered) ended by its due time (NULL: none ended)';
@@ -117,7 +117,7 @@ CROSS JOIN LATERAL (
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'whole' AND ck.met_at IS NOT NULL) AS whole_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'contact' AND ck.met_at IS NOT NULL) AS contact_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'supervise' AND ck.met_at IS NOT NULL) AS supervise_on_time,
-           pg_catalog.count(*) FILTER (WHERE ck.stage = 'contact' AND ck.cancelled_at IS NULL) > 0 AS contact_required,
+           pg_catalog.count(*) FILTER (WHERE ck.stage = 'contact') > 0 AS contact_required,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'whole'))[1] AS whole_due,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'handle'))[1] AS handle_due
     FROM gridgov.case_clocks ck
@@ -288,7 +288,7 @@ COMMENT ON COLUMN gridgov.case_facts.occurred_at IS 'When the problem occurred o
 COMMENT ON COLUMN gridgov.case_facts.discover_minutes IS 'Discovery time: calendar minutes from occurred_at to the report';
 COMMENT ON COLUMN gridgov.case_facts.discover_on_time IS 'Reported within the discover policy''s limit after occurred_at (e.g. 30 minutes to discover); NULL without occurred_at or without a discover policy';
 COMMENT ON COLUMN gridgov.case_facts.contacted_at IS 'First contact with the caller (先行联系)';
-COMMENT ON COLUMN gridgov.case_facts.contact_required IS 'The case reached a first-contact step (a contact clock ran and was not cancelled)';
+COMMENT ON COLUMN gridgov.case_facts.contact_required IS 'The case reached a first-contact step (a contact clock ran, however it ended)';
 COMMENT ON COLUMN gridgov.case_facts.contact_on_time IS 'Contact stage on time (same rule as sign_on_time)';
 COMMENT ON COLUMN gridgov.case_facts.supervisions IS 'Times the case was put under supervision (督办)';
 COMMENT ON COLUMN gridgov.case_facts.supervise_on_time IS 'Supervision answered on time: every ended supervise clock ended by its due time; NULL if none ended';
@@ -1251,7 +1251,7 @@ COMMENT ON COLUMN gridgov.workflow_timeliness.dispatch_measured IS 'Cases with a
 COMMENT ON COLUMN gridgov.workflow_timeliness.dispatch_on_time_rate IS 'Dispatch on time (e.g. 5 minutes to dispatch), %: cases whose every ended dispatch clock was met in time / dispatch_measured';
 COMMENT ON COLUMN gridgov.workflow_timeliness.sign_measured IS 'Cases with an ended sign clock';
 COMMENT ON COLUMN gridgov.workflow_timeliness.sign_on_time_rate IS 'Signed on time, %';
-COMMENT ON COLUMN gridgov.workflow_timeliness.contact_required IS 'Cases that reached a first-contact step (a contact clock ran, not cancelled)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.contact_required IS 'Cases that reached a first-contact step (a contact clock ran)';
 COMMENT ON COLUMN gridgov.workflow_timeliness.contacted_on_time IS 'Of those, the caller contacted and no contact clock ended late';
 COMMENT ON COLUMN gridgov.workflow_timeliness.contact_on_time_rate IS 'First contact in time, %: contacted_on_time / contact_required';
 COMMENT ON COLUMN gridgov.workflow_timeliness.supervised IS 'Cases put under supervision (督办) at least once';

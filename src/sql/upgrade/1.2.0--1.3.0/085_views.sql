@@ -117,7 +117,7 @@ CROSS JOIN LATERAL (
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'whole' AND ck.met_at IS NOT NULL) AS whole_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'contact' AND ck.met_at IS NOT NULL) AS contact_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'supervise' AND ck.met_at IS NOT NULL) AS supervise_on_time,
-           pg_catalog.count(*) FILTER (WHERE ck.stage = 'contact' AND ck.cancelled_at IS NULL) > 0 AS contact_required,
+           pg_catalog.count(*) FILTER (WHERE ck.stage = 'contact') > 0 AS contact_required,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'whole'))[1] AS whole_due,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'handle'))[1] AS handle_due
     FROM gridgov.case_clocks ck
