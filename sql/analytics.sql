@@ -66,14 +66,14 @@ SELECT step('A', 'file', '2026-03-02 09:10'), step('A', 'dispatch', '2026-03-02 
        step('A', 'sign', '2026-03-02 10:00'), step('A', 'handle', '2026-03-02 15:00'),
        step('A', 'verify_pass', '2026-03-03 09:00'),
        step('A', 'callback', '2026-03-03 10:00', '{"solved": true, "satisfaction": "satisfied"}');
--- B: hotline at P2: returned (the return approved at once), re-dispatched to
---    DX-CGJ, contacted when signed, unsatisfied callback, re-handled
---    (rework), extended, basically satisfied.
+-- B: hotline at P2: contacted after signing, returned (the return approved),
+--    re-dispatched to DX-CGJ, unsatisfied callback,
+--    re-handled (rework), extended, basically satisfied.
 SELECT new_case('B', 'H0101', 116.55, 39.85, '2026-03-02 09:00', 'hotline') IS NOT NULL AS b;
 SELECT step('B', 'dispatch', '2026-03-02 09:30'), step('B', 'return', '2026-03-02 10:00'),
-       step('B', 'approve_return', '2026-03-02 10:00'),
+       step('B', 'approve_return', '2026-03-02 10:15'),
        step('B', 'dispatch', '2026-03-02 10:30', jsonb_build_object('department_id', dep('DX-CGJ'))),
-       step('B', 'sign', '2026-03-02 11:00'), step('B', 'contact', '2026-03-02 11:00'),
+       step('B', 'sign', '2026-03-02 11:00'), step('B', 'contact', '2026-03-02 11:30'),
        step('B', 'handle', '2026-03-03 10:00'),
        step('B', 'reply', '2026-03-03 11:00'),
        step('B', 'callback', '2026-03-03 14:00', '{"solved": false, "satisfaction": "unsatisfied"}'),
@@ -106,8 +106,7 @@ SELECT step('G', 'file', '2026-03-02 09:05'), step('G', 'dispatch', '2026-03-02 
 -- H: hotline in town 005, unsolved, closed after its deadline.
 SELECT new_case('H', 'H0101', 116.30, 39.70, '2026-03-03 09:00', 'hotline') IS NOT NULL AS h;
 SELECT step('H', 'dispatch', '2026-03-03 09:10'), step('H', 'sign', '2026-03-03 09:20'),
-       step('H', 'contact', '2026-03-03 09:20'), step('H', 'handle', '2026-03-03 10:00'),
-       step('H', 'reply', '2026-03-03 10:10'),
+       step('H', 'contact', '2026-03-03 09:30'), step('H', 'handle', '2026-03-03 10:00'), step('H', 'reply', '2026-03-03 10:10'),
        step('H', 'callback', '2026-03-03 10:20', '{"solved": false, "satisfaction": "unsatisfied"}'),
        step('H', 'close', '2026-03-03 10:30');
 -- I: filed on 31 March, due in April.

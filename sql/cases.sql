@@ -164,4 +164,20 @@ SELECT pg_catalog.count(*) AS cases_total, pg_catalog.count(DISTINCT case_no) AS
        pg_catalog.bool_and(events = 1) AS all_just_intake FROM cases;
 SELECT pg_catalog.count(*) AS broken_histories FROM verify_histories();
 
+-- 10. Discovery time (发现时间): occurred_at, when the problem occurred or was
+--     found, is kept as given (NULL when unknown); never later than the report.
+INSERT INTO cases (source, external_id, category, title, grid, occurred_at, reported_at)
+VALUES ('patrol', 'O-1', 'E0102', '巡查发现', '110115004002', '2026-03-02 09:00+08', '2026-03-02 09:15+08'),
+       ('patrol', 'O-same', 'E0102', '当即上报', '110115004002', '2026-03-02 09:15+08', '2026-03-02 09:15+08'),
+       ('app', 'O-none', 'E0102', '未知', '110115004002', NULL, '2026-03-02 09:15+08')
+RETURNING external_id, occurred_at, reported_at - occurred_at AS to_report;
+\copy cases (source, external_id, category, title, grid, occurred_at, reported_at) FROM stdin
+video	O-copy	E0102	视频发现	110115004002	2026-03-02 09:58:00+08	2026-03-02 10:00:00+08
+\.
+SELECT external_id, occurred_at FROM cases WHERE external_id = 'O-copy';
+INSERT INTO cases (source, category, title, occurred_at, reported_at)
+VALUES ('patrol', 'E0102', '先报后发现', '2026-03-02 09:16+08', '2026-03-02 09:15+08');
+INSERT INTO cases (source, category, title, occurred_at) VALUES ('patrol', 'E0102', '无穷早', '-infinity');
+INSERT INTO cases (source, category, title, occurred_at) VALUES ('patrol', 'E0102', '无穷晚', 'infinity');
+
 ROLLBACK;

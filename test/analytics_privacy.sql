@@ -21,7 +21,10 @@ SELECT columns_are('gridgov', 'case_facts', ARRAY[
     'verify_on_time', 'callback_on_time', 'whole_on_time', 'closed_on_time', 'response_work_hours',
     'response_hours', 'handle_work_hours', 'handle_hours', 'total_work_hours', 'total_hours', 'dispatches',
     'returns', 'reworks', 'reopens', 'extensions', 'suspensions', 'supervised', 'escalation_level', 'solved',
-    'satisfaction', 'merged'],
+    'satisfaction', 'merged', 'occurred_at', 'discover_minutes', 'discover_on_time', 'contacted_at',
+    'contact_required', 'contact_on_time', 'supervisions', 'supervise_on_time', 'returns_requested',
+    'returns_rejected', 'extension_requests', 'extension_refusals', 'suspension_requests', 'suspension_refusals',
+    'meetings'],
     'case_facts has exactly the documented columns');
 SELECT is_empty($$
     SELECT attname FROM pg_attribute

@@ -63,7 +63,9 @@ WITH f AS (
     SELECT f.county, f.town, f.community, f.grid_area, f.department_id, f.reported_day AS day,
            1 AS reported, f.merged::int AS merged,
            (NOT f.merged AND f.dispatches > 0)::int AS dispatched,
-           (NOT f.merged AND f.dispatches > 0 AND f.signed_at IS NOT NULL AND f.sign_on_time IS DISTINCT FROM false)::int AS responded,
+           (NOT f.merged AND f.dispatches > 0 AND f.signed_at IS NOT NULL AND f.sign_on_time IS DISTINCT FROM false
+            AND CASE WHEN f.contact_required THEN f.contacted_at IS NOT NULL AND f.contact_on_time IS DISTINCT FROM false
+                     ELSE true END)::int AS responded,
            (NOT f.merged AND f.dispatches = 1 AND f.returns = 0 AND f.closed_at IS NOT NULL)::int AS first_dispatch_ok,
            (NOT f.merged AND f.solved IS NOT NULL)::int AS called_back,
            (NOT f.merged AND f.solved IS TRUE)::int AS solved,
@@ -151,8 +153,8 @@ SELECT count(*) FILTER (WHERE st IS NOT NULL) AS walked FROM (
     FROM p ORDER BY i) x;
 SELECT * FROM summaries_match('after workflow steps');
 
--- Returns and re-dispatches to another department, merges and reopens, on
--- further cases (a second batch reported in April).
+-- Returns (approved, then re-dispatched to another department, or rejected),
+-- merges and reopens, on further cases (a second batch reported in April).
 INSERT INTO gridgov.cases (source, category, title, location, reported_at)
 SELECT CASE WHEN i % 2 = 0 THEN 'hotline' ELSE 'patrol' END::gridgov.case_source,
        CASE WHEN i % 2 = 0 THEN 'H0101' ELSE 'E0102' END, 'p' || i,
@@ -162,7 +164,9 @@ INSERT INTO p SELECT row_number() OVER (ORDER BY id)::int + 59, id, reported_at,
 FROM gridgov.cases WHERE title LIKE 'p%' AND id > (SELECT max(id) FROM p);
 SELECT count(*) AS walked FROM (
     SELECT CASE
-        WHEN workflow = 'hotline' AND i % 4 = 0 THEN walk(i, '{dispatch,return,approve_return,redispatch,sign,contact,handle,reply,callback,close,reopen}', 0)
+        WHEN workflow = 'hotline' AND i % 4 = 0
+            THEN walk(i, '{dispatch,return,approve_return,redispatch,sign,contact,handle,reply,callback,close,reopen}', 0)
+        WHEN workflow = 'hotline' AND i % 8 = 2 THEN walk(i, '{dispatch,return,reject_return,sign,contact}', 0)
         WHEN workflow = 'hotline' THEN walk(i, '{dispatch,return,approve_return,redispatch,sign}', 0)
         WHEN i % 4 = 1 THEN walk(i, '{file,dispatch,return,approve_return,redispatch,sign,handle,verify_pass,close}', 0)
         ELSE walk(i, '{file,merge}', 0) END AS st
@@ -170,7 +174,8 @@ SELECT count(*) AS walked FROM (
 SELECT * FROM summaries_match('after returns, re-dispatches, merges and reopens');
 
 -- Clocks: whole clocks due 0-9 days after the report (so on both sides of the
--- month end), sign clocks met late for every third dispatched case; then some
+-- month end), sign clocks met late for every third dispatched case, contact
+-- clocks met late for some hotline tickets; then some
 -- deadlines move into the next month and some clocks end.
 INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, calendar_id, amount, unit, started_at, due_at, warn_at, met_at)
 SELECT c.county, c.id, 'whole', 1, (SELECT id FROM gridgov.calendars WHERE name = 'cn'), 1, 'working_days',
@@ -182,6 +187,16 @@ SELECT c.county, c.id, 'sign', 1, (SELECT id FROM gridgov.calendars WHERE name =
        f.signed_at
 FROM gridgov.cases c JOIN p ON p.id = c.id JOIN gridgov.case_facts f ON f.case_id = c.id
 WHERE f.first_dispatched_at IS NOT NULL;
+-- Contact clocks on the signed hotline tickets, due 30, 60 or 90 minutes after
+-- signing: met by the contact event an hour after signing (late for some),
+-- running (not contacted) or cancelled.
+INSERT INTO gridgov.case_clocks (county, case_id, stage, seq, calendar_id, amount, unit, started_at, due_at, warn_at,
+                                 met_at, cancelled_at)
+SELECT c.county, c.id, 'contact', 1, (SELECT id FROM gridgov.calendars WHERE name = 'cn'), 30, 'minutes',
+       f.signed_at, f.signed_at + interval '30 minutes' * (1 + p.i % 3), f.signed_at, f.contacted_at,
+       CASE WHEN f.contacted_at IS NULL AND p.i % 2 = 0 THEN f.signed_at + interval '1 minute' END
+FROM gridgov.cases c JOIN p ON p.id = c.id JOIN gridgov.case_facts f ON f.case_id = c.id
+WHERE c.workflow = 'hotline' AND f.signed_at IS NOT NULL;
 -- Clocks written by hand bypass the case history, which the analytics follow.
 CREATE TEMP TABLE refreshed_1 AS SELECT gridgov.analytics_refresh(ARRAY(SELECT id FROM p)) AS n;
 SELECT * FROM summaries_match('after clocks');

@@ -21,6 +21,7 @@ typedef struct ColumnSpec
 	const char *type_schema;	/* "gridgov", or NULL for a built-in / PostGIS type */
 	const char *type_name;		/* "geometry" is PostGIS's */
 	Oid			builtin;		/* when type_schema and type_name are NULL */
+	bool		optional;		/* added after 1.2.0: attnum 0 when missing */
 } ColumnSpec;
 
 static const ColumnSpec specs[CC_NCOLS] = {
@@ -54,6 +55,7 @@ static const ColumnSpec specs[CC_NCOLS] = {
 	[CC_SUPERVISED] = {"supervised", NULL, NULL, BOOLOID},
 	[CC_ESCALATION_LEVEL] = {"escalation_level", NULL, NULL, INT4OID},
 	[CC_SOURCE] = {"source", "gridgov", "case_source", InvalidOid},
+	[CC_OCCURRED_AT] = {"occurred_at", NULL, NULL, TIMESTAMPTZOID, true},
 };
 
 static CaseColumns binding;
@@ -112,6 +114,8 @@ bind_column(TupleDesc desc, const ColumnSpec *s, Oid want)
 					 errdetail("gridgov reads this column as %s.", format_type_be(want))));
 		return i + 1;
 	}
+	if (s->optional)
+		return 0;
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
 			 errmsg("gridgov.cases has no column \"%s\"", s->name)));

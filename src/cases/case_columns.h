@@ -5,8 +5,8 @@
  *
  * The binding is made on first use and dropped by a relcache invalidation
  * of the table (ALTER TABLE, or any invalidation that may concern it); a
- * column that is missing or of another type than gridgov expects is an error
- * (42804), never a misread Datum.
+ * column that is missing (42703; unless optional, see below) or of another
+ * type than gridgov expects (42804) is an error, never a misread Datum.
  */
 #ifndef GRIDGOV_CASE_COLUMNS_H
 #define GRIDGOV_CASE_COLUMNS_H
@@ -23,8 +23,14 @@ typedef enum CaseCol
 	CC_REPORTED_AT, CC_CLOSED_AT, CC_DISPATCHES, CC_RETURNS, CC_REWORKS,
 	CC_REOPENS, CC_SOLVED, CC_SATISFACTION, CC_MASTER, CC_DUPLICATE, CC_EVENTS,
 	CC_HISTORY_HASH, CC_UPDATED_AT, CC_EXTENSIONS, CC_SUSPENSIONS, CC_SUPERVISED,
-	CC_ESCALATION_LEVEL, CC_SOURCE, CC_NCOLS
+	CC_ESCALATION_LEVEL, CC_SOURCE, CC_OCCURRED_AT, CC_NCOLS
 } CaseCol;
+
+/*
+ * Columns added after 1.2.0 are optional: a schema not yet updated (the new
+ * library runs against the old tables until ALTER EXTENSION gridgov UPDATE)
+ * lacks them, and their attnum is then 0.  Test with case_column_present().
+ */
 
 typedef struct CaseColumns
 {
@@ -33,6 +39,13 @@ typedef struct CaseColumns
 	int			attnum[CC_NCOLS];
 	Oid			type[CC_NCOLS];
 } CaseColumns;
+
+/* Whether the binding has column c (an optional column may be missing: attnum 0). */
+static inline bool
+case_column_present(const CaseColumns *cols, CaseCol c)
+{
+	return cols->attnum[c] > 0;
+}
 
 /* The column's name in gridgov.cases. */
 extern const char *case_column_name(CaseCol c);

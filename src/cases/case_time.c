@@ -39,6 +39,28 @@ case_time_check_future(TimestampTz t, const char *what)
 				 errhint("Give the time the case was reported or the action was taken, in the past.")));
 }
 
+void
+case_time_check_occurred(TimestampTz occurred, TimestampTz reported)
+{
+	if (TIMESTAMP_NOT_FINITE(occurred))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("occurred_at must be a finite time"),
+				 errhint("Give when the problem occurred or was found, or leave occurred_at out (NULL).")));
+	if (occurred > reported)
+	{
+		/* timestamptz_to_str() returns a static buffer: copy the first one */
+		char	   *occurred_text = pstrdup(timestamptz_to_str(occurred));
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("occurred_at is later than reported_at"),
+				 errdetail("A problem is reported when or after it occurs or is found: occurred_at is %s, reported_at %s.",
+						   occurred_text, timestamptz_to_str(reported)),
+				 errhint("Give when the problem occurred or was found, no later than the report.")));
+	}
+}
+
 TimestampTz
 case_time_of_event(bool explicit_time, TimestampTz given, bool system, TimestampTz latest,
 				   int64 case_id)

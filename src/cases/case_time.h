@@ -21,6 +21,12 @@ extern void case_time_init(void);
 extern void case_time_check_future(TimestampTz t, const char *what);
 
 /*
+ * 22023 when a case's occurred_at (when the problem occurred or was found)
+ * is infinite or later than its reported_at.
+ */
+extern void case_time_check_occurred(TimestampTz occurred, TimestampTz reported);
+
+/*
  * The time of a new event of a case whose latest event is at latest: the
  * given time (explicit), which must not be earlier (GG111) nor, unless it is
  * the time of a system action (a sweep's as_of), in the future (GG112);

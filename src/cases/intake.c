@@ -3,8 +3,9 @@
  *		The BEFORE INSERT trigger on gridgov.cases: plain INSERT and COPY are the
  *		intake API, and this trigger completes every new case.
  *
- * For each row: check the category (GG121 unknown, GG108 inactive) and fill
- * the urgency from it; convert the location from coord_system to WGS-84;
+ * For each row: check occurred_at (finite, not after reported_at: 22023);
+ * check the category (GG121 unknown, GG108 inactive) and fill the urgency
+ * from it; convert the location from coord_system to WGS-84;
  * locate the grid at reported_at (unless given); derive the county (from the
  * grid, else the home county; GG107 when neither); route to a department
  * (unless given; gridgov.route(), memoised per backend); set the workflow and
@@ -180,6 +181,16 @@ require(CaseRow *row, CaseCol c)
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("a case needs a value for %s", case_column_name(c)),
 				 errhint("Leave %s out of the INSERT for its default, or give a value.", case_column_name(c))));
+}
+
+/* occurred_at, when given (and the table has it: 1.3.0), is finite and not after reported_at. */
+static void
+check_occurred_at(CaseRow *row)
+{
+	if (row->attnum[CC_OCCURRED_AT] == 0 || is_null(row, CC_OCCURRED_AT))
+		return;
+	case_time_check_occurred(DatumGetTimestampTz(get(row, CC_OCCURRED_AT)),
+							 DatumGetTimestampTz(get(row, CC_REPORTED_AT)));
 }
 
 /* Columns gridgov maintains must arrive empty (or at their defaults). */
@@ -524,6 +535,7 @@ gridgov_case_intake(PG_FUNCTION_ARGS)
 	require(&row, CC_SOURCE);
 	require(&row, CC_REPORTED_AT);
 	case_time_check_future(DatumGetTimestampTz(get(&row, CC_REPORTED_AT)), "reported_at");
+	check_occurred_at(&row);
 	check_maintained_columns(&row);
 	apply_category(&row, &cat);
 	has_location = apply_location(&row, &lon, &lat);

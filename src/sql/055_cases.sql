@@ -96,6 +96,7 @@ CREATE TABLE gridgov.cases (
     possible_duplicate_of bigint,
     events          integer NOT NULL DEFAULT 0,
     history_hash    bytea,
+    occurred_at     timestamptz,
     PRIMARY KEY (county, id),
     UNIQUE (county, source, external_id),
     UNIQUE (county, case_no),
@@ -155,6 +156,7 @@ COMMENT ON COLUMN gridgov.cases.master_case_id IS 'For a merged duplicate: the c
 COMMENT ON COLUMN gridgov.cases.possible_duplicate_of IS 'Set at intake when an open case of the same category lies within gridgov.duplicate_radius_m and gridgov.duplicate_window';
 COMMENT ON COLUMN gridgov.cases.events IS 'Number of events in the case''s history';
 COMMENT ON COLUMN gridgov.cases.history_hash IS 'Hash of the history''s latest event once the case has changed after intake (NULL: only the intake event); verify_history compares it';
+COMMENT ON COLUMN gridgov.cases.occurred_at IS 'When the problem occurred or was found (发现时间: a patrol''s or a camera''s find), given at intake; NULL when unknown. Not later than reported_at (22023); the discovery stage of the timeliness (discover_on_time) runs from it to reported_at';
 
 SELECT pg_catalog.pg_extension_config_dump('gridgov.cases', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.cases_id_seq', '');

@@ -471,29 +471,6 @@ $$;
 COMMENT ON FUNCTION gridgov.report_in(bigint, bigint, timestamptz) IS
     'A summoned department reports in on site (报到); recorded in the history; returns whether it was on time (GG252 when the department has no open whistle call for the case)';
 
-CREATE VIEW gridgov.whistle_rates AS
-SELECT gridgov.ancestor(c.grid, 4) AS town,
-       pg_catalog.date_trunc('month', w.at AT TIME ZONE 'Asia/Shanghai')::date AS month,
-       pg_catalog.count(DISTINCT (w.county, w.case_id, w.id)) AS whistles,
-       pg_catalog.count(DISTINCT (w.county, w.case_id)) AS cases_whistled,
-       pg_catalog.count(wc.*) AS calls,
-       pg_catalog.count(wc.*) FILTER (WHERE wc.reported_at <= wc.due_at) AS on_time_report_ins,
-       pg_catalog.round(pg_catalog.count(wc.*) FILTER (WHERE wc.reported_at <= wc.due_at)::numeric
-                        / NULLIF(pg_catalog.count(wc.*), 0), 4) AS on_time_rate
-FROM gridgov.whistles w
-JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) w.county AND c.id = w.case_id
-LEFT JOIN gridgov.whistle_calls wc ON wc.county OPERATOR(gridgov.=) w.county AND wc.case_id = w.case_id
-                                  AND wc.whistle_id = w.id
-GROUP BY 1, 2;
-COMMENT ON VIEW gridgov.whistle_rates IS 'Whistles per town and month (Asia/Shanghai), the cases they concerned, departments summoned and the share that reported in on time';
-COMMENT ON COLUMN gridgov.whistle_rates.town IS 'Town of the cases (NULL: unlocated)';
-COMMENT ON COLUMN gridgov.whistle_rates.month IS 'Month the whistles were blown';
-COMMENT ON COLUMN gridgov.whistle_rates.whistles IS 'Whistles blown';
-COMMENT ON COLUMN gridgov.whistle_rates.cases_whistled IS 'Distinct cases whistled for';
-COMMENT ON COLUMN gridgov.whistle_rates.calls IS 'Department summonses';
-COMMENT ON COLUMN gridgov.whistle_rates.on_time_report_ins IS 'Summonses answered by the deadline';
-COMMENT ON COLUMN gridgov.whistle_rates.on_time_rate IS 'on_time_report_ins / calls';
-
 -- Scheduling ---------------------------------------------------------------------
 
 CREATE FUNCTION gridgov.nightly_maintenance(as_of timestamptz DEFAULT pg_catalog.now())

@@ -122,6 +122,21 @@ CREATE TABLE gridgov.case_stats (
     satisfaction        gridgov.satisfaction,
     merged              boolean NOT NULL,
     case_updated_at     timestamptz NOT NULL,
+    occurred_at         timestamptz,
+    discover_minutes    numeric,
+    discover_on_time    boolean,
+    contacted_at        timestamptz,
+    contact_required    boolean NOT NULL,
+    contact_on_time     boolean,
+    supervisions        integer NOT NULL,
+    supervise_on_time   boolean,
+    returns_requested   integer NOT NULL,
+    returns_rejected    integer NOT NULL,
+    extension_requests  integer NOT NULL,
+    extension_refusals  integer NOT NULL,
+    suspension_requests integer NOT NULL,
+    suspension_refusals integer NOT NULL,
+    meetings            integer NOT NULL,
     PRIMARY KEY (county, case_id),
     FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id)
 );
@@ -171,7 +186,7 @@ COMMENT ON COLUMN gridgov.case_stats.handle_hours IS 'Calendar hours over the sa
 COMMENT ON COLUMN gridgov.case_stats.total_work_hours IS 'Working hours from reported_at to closed_at';
 COMMENT ON COLUMN gridgov.case_stats.total_hours IS 'Calendar hours from reported_at to closed_at';
 COMMENT ON COLUMN gridgov.case_stats.dispatches IS 'Dispatches (first and re-dispatches)';
-COMMENT ON COLUMN gridgov.case_stats.returns IS 'Returns by the assignee (退单)';
+COMMENT ON COLUMN gridgov.case_stats.returns IS 'Returns by the assignee (退单) approved by the command center';
 COMMENT ON COLUMN gridgov.case_stats.reworks IS 'Reworks (返工)';
 COMMENT ON COLUMN gridgov.case_stats.reopens IS 'Reopens';
 COMMENT ON COLUMN gridgov.case_stats.extensions IS 'Approved extensions (延期)';
@@ -182,6 +197,21 @@ COMMENT ON COLUMN gridgov.case_stats.solved IS 'Callback answer: solved';
 COMMENT ON COLUMN gridgov.case_stats.satisfaction IS 'Callback answer: satisfaction';
 COMMENT ON COLUMN gridgov.case_stats.merged IS 'Merged into another case as a duplicate';
 COMMENT ON COLUMN gridgov.case_stats.case_updated_at IS 'gridgov.cases.updated_at the row was computed from';
+COMMENT ON COLUMN gridgov.case_stats.occurred_at IS 'When the problem occurred or was found (gridgov.cases.occurred_at)';
+COMMENT ON COLUMN gridgov.case_stats.discover_minutes IS 'Calendar minutes from occurred_at to reported_at, 2 decimals';
+COMMENT ON COLUMN gridgov.case_stats.discover_on_time IS 'reported_at <= gridgov.worktime_add(calendar, occurred_at, amount, unit) of the case''s discover policy (gridgov.sla_policy(category, urgency, source, ''discover'')) when the row was computed; NULL without occurred_at or without such a policy';
+COMMENT ON COLUMN gridgov.case_stats.contacted_at IS 'First contact event (先行联系)';
+COMMENT ON COLUMN gridgov.case_stats.contact_required IS 'The case has had a contact clock (its workflow has a first-contact step and the step was reached), however it ended: one cancelled without a contact (handled before contacting, or sent to a joint meeting) still requires the contact';
+COMMENT ON COLUMN gridgov.case_stats.contact_on_time IS 'Every ended contact clock ended by its due time (NULL: none ended)';
+COMMENT ON COLUMN gridgov.case_stats.supervisions IS 'Supervise events (督办), by hand or by the sweep';
+COMMENT ON COLUMN gridgov.case_stats.supervise_on_time IS 'Every ended supervise clock (answered) ended by its due time (NULL: none ended)';
+COMMENT ON COLUMN gridgov.case_stats.returns_requested IS 'Return events: returns asked for by the assignee (approved ones are counted in returns)';
+COMMENT ON COLUMN gridgov.case_stats.returns_rejected IS 'reject_return events: returns the command center refused (退单驳回)';
+COMMENT ON COLUMN gridgov.case_stats.extension_requests IS 'request_extension events (申请延期)';
+COMMENT ON COLUMN gridgov.case_stats.extension_refusals IS 'refuse_extension events';
+COMMENT ON COLUMN gridgov.case_stats.suspension_requests IS 'request_suspension events (申请挂账)';
+COMMENT ON COLUMN gridgov.case_stats.suspension_refusals IS 'refuse_suspension events';
+COMMENT ON COLUMN gridgov.case_stats.meetings IS 'refer_meeting events: joint meetings (会商) the case was referred to';
 
 -- The same rows computed afresh from cases, their history and their clocks.
 CREATE VIEW gridgov.case_stats_computed AS
@@ -214,7 +244,14 @@ SELECT c.county, c.id AS case_id, c.case_no, c.source, c.category, c.urgency, c.
        pg_catalog.round(EXTRACT(epoch FROM c.closed_at - c.reported_at) / 3600, 6) AS total_hours,
        c.dispatches, c.returns, c.reworks, c.reopens, c.extensions, c.suspensions, c.supervised,
        c.escalation_level, c.solved, c.satisfaction, c.master_case_id IS NOT NULL AS merged,
-       c.updated_at AS case_updated_at
+       c.updated_at AS case_updated_at,
+       c.occurred_at, pg_catalog.round(EXTRACT(epoch FROM c.reported_at - c.occurred_at) / 60, 2) AS discover_minutes,
+       CASE WHEN dp.calendar IS NOT NULL
+            THEN c.reported_at <= gridgov.worktime_add(dp.calendar, c.occurred_at, dp.amount, dp.unit)
+       END AS discover_on_time,
+       e.contacted_at, k.contact_required, k.contact_on_time, e.supervisions, k.supervise_on_time,
+       e.returns_requested, e.returns_rejected, e.extension_requests, e.extension_refusals,
+       e.suspension_requests, e.suspension_refusals, e.meetings
 FROM gridgov.cases c
 CROSS JOIN (SELECT gridgov.analytics_calendar() AS cal, gridgov.analytics_time_zone() AS tz OFFSET 0) z
 CROSS JOIN LATERAL (
@@ -224,7 +261,16 @@ CROSS JOIN LATERAL (
            pg_catalog.min(ev.at) FILTER (WHERE ev.action IN ('sign', 'mediate')) AS signed_at,
            pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('handle', 'self_handle', 'agree', 'fail')) AS handled_at,
            pg_catalog.max(ev.at) FILTER (WHERE ev.action = 'verify_pass') AS verified_at,
-           pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('callback', 'follow_up')) AS called_back_at
+           pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('callback', 'follow_up')) AS called_back_at,
+           pg_catalog.min(ev.at) FILTER (WHERE ev.action = 'contact') AS contacted_at,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'supervise')::integer AS supervisions,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'return')::integer AS returns_requested,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'reject_return')::integer AS returns_rejected,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'request_extension')::integer AS extension_requests,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'refuse_extension')::integer AS extension_refusals,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'request_suspension')::integer AS suspension_requests,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'refuse_suspension')::integer AS suspension_refusals,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'refer_meeting')::integer AS meetings
     FROM gridgov.case_events ev
     WHERE ev.county = c.county AND ev.case_id = c.id
 ) e
@@ -243,11 +289,22 @@ CROSS JOIN LATERAL (
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'verify' AND ck.met_at IS NOT NULL) AS verify_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'callback' AND ck.met_at IS NOT NULL) AS callback_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'whole' AND ck.met_at IS NOT NULL) AS whole_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'contact' AND ck.met_at IS NOT NULL) AS contact_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'supervise' AND ck.met_at IS NOT NULL) AS supervise_on_time,
+           pg_catalog.count(*) FILTER (WHERE ck.stage = 'contact') > 0 AS contact_required,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'whole'))[1] AS whole_due,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'handle'))[1] AS handle_due
     FROM gridgov.case_clocks ck
     WHERE ck.county = c.county AND ck.case_id = c.id
-) k;
+) k
+-- The discovery limit: no clock runs for it (the case did not exist yet); the
+-- policy that would set it, as the engine's clocks choose theirs.
+LEFT JOIN LATERAL (
+    SELECT cal.name AS calendar, p.amount, p.unit
+    FROM gridgov.sla_policy(c.category, c.urgency, c.source, 'discover') p
+    JOIN gridgov.calendars cal ON cal.id = p.calendar_id
+    WHERE c.occurred_at IS NOT NULL
+) dp ON true;
 
 COMMENT ON VIEW gridgov.case_stats_computed IS
     'gridgov.case_stats computed afresh from cases, case_events and case_clocks (one row per case, same columns): the definition the maintained rows must equal; used by gridgov.analytics_refresh(), gridgov.analytics_rebuild() and gridgov.analytics_check()';
@@ -302,6 +359,21 @@ COMMENT ON COLUMN gridgov.case_stats_computed.solved IS 'See gridgov.case_stats.
 COMMENT ON COLUMN gridgov.case_stats_computed.satisfaction IS 'See gridgov.case_stats.satisfaction';
 COMMENT ON COLUMN gridgov.case_stats_computed.merged IS 'See gridgov.case_stats.merged';
 COMMENT ON COLUMN gridgov.case_stats_computed.case_updated_at IS 'See gridgov.case_stats.case_updated_at';
+COMMENT ON COLUMN gridgov.case_stats_computed.occurred_at IS 'See gridgov.case_stats.occurred_at';
+COMMENT ON COLUMN gridgov.case_stats_computed.discover_minutes IS 'See gridgov.case_stats.discover_minutes';
+COMMENT ON COLUMN gridgov.case_stats_computed.discover_on_time IS 'See gridgov.case_stats.discover_on_time';
+COMMENT ON COLUMN gridgov.case_stats_computed.contacted_at IS 'See gridgov.case_stats.contacted_at';
+COMMENT ON COLUMN gridgov.case_stats_computed.contact_required IS 'See gridgov.case_stats.contact_required';
+COMMENT ON COLUMN gridgov.case_stats_computed.contact_on_time IS 'See gridgov.case_stats.contact_on_time';
+COMMENT ON COLUMN gridgov.case_stats_computed.supervisions IS 'See gridgov.case_stats.supervisions';
+COMMENT ON COLUMN gridgov.case_stats_computed.supervise_on_time IS 'See gridgov.case_stats.supervise_on_time';
+COMMENT ON COLUMN gridgov.case_stats_computed.returns_requested IS 'See gridgov.case_stats.returns_requested';
+COMMENT ON COLUMN gridgov.case_stats_computed.returns_rejected IS 'See gridgov.case_stats.returns_rejected';
+COMMENT ON COLUMN gridgov.case_stats_computed.extension_requests IS 'See gridgov.case_stats.extension_requests';
+COMMENT ON COLUMN gridgov.case_stats_computed.extension_refusals IS 'See gridgov.case_stats.extension_refusals';
+COMMENT ON COLUMN gridgov.case_stats_computed.suspension_requests IS 'See gridgov.case_stats.suspension_requests';
+COMMENT ON COLUMN gridgov.case_stats_computed.suspension_refusals IS 'See gridgov.case_stats.suspension_refusals';
+COMMENT ON COLUMN gridgov.case_stats_computed.meetings IS 'See gridgov.case_stats.meetings';
 
 -- The public face: one row per case, no personal data ---------------------------
 
@@ -321,7 +393,10 @@ SELECT s.case_id, s.case_no, s.county, s.town, s.community, s.grid,
        s.response_work_hours, s.response_hours, s.handle_work_hours, s.handle_hours,
        s.total_work_hours, s.total_hours,
        s.dispatches, s.returns, s.reworks, s.reopens, s.extensions, s.suspensions, s.supervised,
-       s.escalation_level, s.solved, s.satisfaction, s.merged
+       s.escalation_level, s.solved, s.satisfaction, s.merged,
+       s.occurred_at, s.discover_minutes, s.discover_on_time, s.contacted_at, s.contact_required,
+       s.contact_on_time, s.supervisions, s.supervise_on_time, s.returns_requested, s.returns_rejected,
+       s.extension_requests, s.extension_refusals, s.suspension_requests, s.suspension_refusals, s.meetings
 FROM gridgov.case_stats s
 LEFT JOIN gridgov.categories cat ON cat.code = s.category
 LEFT JOIN gridgov.categories maj ON maj.code = pg_catalog.left(s.category, 3)
@@ -376,7 +451,7 @@ COMMENT ON COLUMN gridgov.case_facts.handle_hours IS 'Handling time in calendar 
 COMMENT ON COLUMN gridgov.case_facts.total_work_hours IS 'Working hours from report to close';
 COMMENT ON COLUMN gridgov.case_facts.total_hours IS 'Calendar hours from report to close';
 COMMENT ON COLUMN gridgov.case_facts.dispatches IS 'Dispatches (first one and re-dispatches)';
-COMMENT ON COLUMN gridgov.case_facts.returns IS 'Returns by the assignee (退单)';
+COMMENT ON COLUMN gridgov.case_facts.returns IS 'Returns by the assignee (退单) approved by the command center';
 COMMENT ON COLUMN gridgov.case_facts.reworks IS 'Reworks (返工)';
 COMMENT ON COLUMN gridgov.case_facts.reopens IS 'Reopens';
 COMMENT ON COLUMN gridgov.case_facts.extensions IS 'Approved extensions (延期)';
@@ -386,3 +461,18 @@ COMMENT ON COLUMN gridgov.case_facts.escalation_level IS 'Highest escalation run
 COMMENT ON COLUMN gridgov.case_facts.solved IS 'Callback: solved?';
 COMMENT ON COLUMN gridgov.case_facts.satisfaction IS 'Callback: satisfied, basically_satisfied or unsatisfied';
 COMMENT ON COLUMN gridgov.case_facts.merged IS 'A duplicate merged into another case (left out of every rate)';
+COMMENT ON COLUMN gridgov.case_facts.occurred_at IS 'When the problem occurred or was found (发现时间), as given at intake; NULL when unknown';
+COMMENT ON COLUMN gridgov.case_facts.discover_minutes IS 'Discovery time: calendar minutes from occurred_at to the report';
+COMMENT ON COLUMN gridgov.case_facts.discover_on_time IS 'Reported within the discover policy''s limit after occurred_at (e.g. 30 minutes to discover); NULL without occurred_at or without a discover policy';
+COMMENT ON COLUMN gridgov.case_facts.contacted_at IS 'First contact with the caller (先行联系)';
+COMMENT ON COLUMN gridgov.case_facts.contact_required IS 'The case reached a first-contact step (a contact clock ran, however it ended)';
+COMMENT ON COLUMN gridgov.case_facts.contact_on_time IS 'Contact stage on time (same rule as sign_on_time)';
+COMMENT ON COLUMN gridgov.case_facts.supervisions IS 'Times the case was put under supervision (督办)';
+COMMENT ON COLUMN gridgov.case_facts.supervise_on_time IS 'Supervision answered on time: every ended supervise clock ended by its due time; NULL if none ended';
+COMMENT ON COLUMN gridgov.case_facts.returns_requested IS 'Returns asked for by the assignee (申请退单); approved ones are in returns';
+COMMENT ON COLUMN gridgov.case_facts.returns_rejected IS 'Returns the command center rejected (退单驳回): they count against the assignee';
+COMMENT ON COLUMN gridgov.case_facts.extension_requests IS 'Extensions asked for (申请延期)';
+COMMENT ON COLUMN gridgov.case_facts.extension_refusals IS 'Extension requests refused';
+COMMENT ON COLUMN gridgov.case_facts.suspension_requests IS 'Suspensions asked for (申请挂账)';
+COMMENT ON COLUMN gridgov.case_facts.suspension_refusals IS 'Suspension requests refused';
+COMMENT ON COLUMN gridgov.case_facts.meetings IS 'Joint meetings (会商) the case was referred to as a difficult case';

@@ -28,11 +28,16 @@ BEGIN ATOMIC
            v.solved, v.satisfied, v.filed, v.due, v.closed, v.closed_on_time, v.reworked, v.extended,
            v.handled, v.handle_hours, v.handle_bucket
     FROM (VALUES
-        -- at the reported day: intake, dispatch, response, callback answers
+        -- at the reported day: intake, dispatch, response, callback answers.
+        -- Responded: signed in time and, where the case reached a first-contact
+        -- step (a contact clock), the caller contacted in time.  First dispatch
+        -- ok: one dispatch, no approved return (a rejected one does not count).
         ('r', (s).reported_day, 1, (s).merged::integer,
          (NOT (s).merged AND (s).dispatches >= 1)::integer,
          (NOT (s).merged AND (s).dispatches >= 1 AND (s).signed_at IS NOT NULL
-              AND (s).sign_on_time IS NOT FALSE)::integer,
+              AND (s).sign_on_time IS NOT FALSE
+              AND (NOT (s).contact_required
+                   OR ((s).contacted_at IS NOT NULL AND (s).contact_on_time IS NOT FALSE)))::integer,
          (NOT (s).merged AND (s).dispatches = 1 AND (s).returns = 0 AND (s).closed_at IS NOT NULL)::integer,
          (NOT (s).merged AND (s).solved IS NOT NULL)::integer,
          (NOT (s).merged AND COALESCE((s).solved, false))::integer,
@@ -57,7 +62,7 @@ BEGIN ATOMIC
       AND (v.kind <> 'd' OR ((s).filed_at IS NOT NULL AND NOT (s).merged));
 END;
 COMMENT ON FUNCTION gridgov.stat_rows(gridgov.case_stats) IS
-    'What one case counts for, as up to three rows: at its reported day (reported, merged, dispatched, responded in time, first-dispatch ok, called back, solved, satisfied), at its filing day (filed), at its deadline''s day if it is due (due, closed, closed on time, reworked, extended, handled, handling hours and histogram bucket). The one definition behind the summaries and every metric view; see docs/bi.md';
+    'What one case counts for, as up to three rows: at its reported day (reported, merged, dispatched, responded in time (signed in time and, where a contact clock ran, the caller contacted in time), first-dispatch ok (one dispatch, no approved return), called back, solved, satisfied), at its filing day (filed), at its deadline''s day if it is due (due, closed, closed on time, reworked, extended, handled, handling hours and histogram bucket). The one definition behind the summaries and every metric view; see docs/bi.md';
 
 -- Month summaries -------------------------------------------------------------
 
@@ -93,8 +98,8 @@ COMMENT ON COLUMN gridgov.stats_month.department_id IS 'Responsible department';
 COMMENT ON COLUMN gridgov.stats_month.reported IS 'Cases reported in the month';
 COMMENT ON COLUMN gridgov.stats_month.merged IS 'Of those, merged duplicates';
 COMMENT ON COLUMN gridgov.stats_month.dispatched IS 'Of those, dispatched at least once (not merged)';
-COMMENT ON COLUMN gridgov.stats_month.responded IS 'Of the dispatched, signed with every sign clock met in time';
-COMMENT ON COLUMN gridgov.stats_month.first_dispatch_ok IS 'Of the dispatched, closed after exactly one dispatch and no return';
+COMMENT ON COLUMN gridgov.stats_month.responded IS 'Of the dispatched, signed with every sign clock met in time and, where a contact clock ran, the caller contacted with every contact clock met in time';
+COMMENT ON COLUMN gridgov.stats_month.first_dispatch_ok IS 'Of the dispatched, closed after exactly one dispatch and no approved return';
 COMMENT ON COLUMN gridgov.stats_month.called_back IS 'Of those reported, called back (not merged)';
 COMMENT ON COLUMN gridgov.stats_month.solved IS 'Of the called back, solved';
 COMMENT ON COLUMN gridgov.stats_month.satisfied IS 'Of the called back, satisfied or basically satisfied';
@@ -281,7 +286,14 @@ BEGIN
         suspensions = excluded.suspensions, supervised = excluded.supervised,
         escalation_level = excluded.escalation_level, solved = excluded.solved,
         satisfaction = excluded.satisfaction, merged = excluded.merged,
-        case_updated_at = excluded.case_updated_at;
+        case_updated_at = excluded.case_updated_at, occurred_at = excluded.occurred_at,
+        discover_minutes = excluded.discover_minutes, discover_on_time = excluded.discover_on_time,
+        contacted_at = excluded.contacted_at, contact_required = excluded.contact_required,
+        contact_on_time = excluded.contact_on_time, supervisions = excluded.supervisions,
+        supervise_on_time = excluded.supervise_on_time, returns_requested = excluded.returns_requested,
+        returns_rejected = excluded.returns_rejected, extension_requests = excluded.extension_requests,
+        extension_refusals = excluded.extension_refusals, suspension_requests = excluded.suspension_requests,
+        suspension_refusals = excluded.suspension_refusals, meetings = excluded.meetings;
     RETURN pg_catalog.cardinality(new_rows);
 END
 $$;

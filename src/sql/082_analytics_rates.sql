@@ -689,8 +689,8 @@ COMMENT ON COLUMN gridgov.kpi.department_id IS 'Responsible department; NULL on 
 COMMENT ON COLUMN gridgov.kpi.reported IS 'Cases reported in the period';
 COMMENT ON COLUMN gridgov.kpi.merged IS 'Of those, merged duplicates (left out of every rate)';
 COMMENT ON COLUMN gridgov.kpi.dispatched IS 'Of those, dispatched at least once';
-COMMENT ON COLUMN gridgov.kpi.responded IS 'Of the dispatched, signed with every sign clock met in time';
-COMMENT ON COLUMN gridgov.kpi.first_dispatch_ok IS 'Of the dispatched, closed after one dispatch and no return';
+COMMENT ON COLUMN gridgov.kpi.responded IS 'Of the dispatched, signed with every sign clock met in time and, where a contact clock ran, the caller contacted with every contact clock met in time';
+COMMENT ON COLUMN gridgov.kpi.first_dispatch_ok IS 'Of the dispatched, closed after one dispatch and no approved return';
 COMMENT ON COLUMN gridgov.kpi.called_back IS 'Of those reported, called back';
 COMMENT ON COLUMN gridgov.kpi.solved IS 'Of the called back, solved';
 COMMENT ON COLUMN gridgov.kpi.satisfied IS 'Of the called back, satisfied or basically satisfied';
@@ -722,7 +722,7 @@ LEFT JOIN LATERAL (
     ORDER BY gridgov.level(sw.area) DESC NULLS LAST, sw.builtin
     LIMIT 1) w ON true;
 COMMENT ON VIEW gridgov.three_rates IS
-    'The three rates (三率) by period x level x area x department (NULL: all departments), over the cases reported in the period (rows with none are left out): response = responded in time / dispatched, resolution = solved / called back, satisfaction = (satisfied + basically satisfied) / called back, and the composite score (gridgov.weighted_score() with the gridgov.score_weights row of the area''s closest ancestor-or-self, user rows before shipped ones). Percentages with 2 decimals';
+    'The three rates (三率) by period x level x area x department (NULL: all departments), over the cases reported in the period (rows with none are left out): response = responded in time (signed in time and, where the workflow has a first-contact step, the caller contacted in time) / dispatched, resolution = solved / called back, satisfaction = (satisfied + basically satisfied) / called back, and the composite score (gridgov.weighted_score() with the gridgov.score_weights row of the area''s closest ancestor-or-self, user rows before shipped ones). Percentages with 2 decimals';
 COMMENT ON COLUMN gridgov.three_rates.period IS 'day, week or month';
 COMMENT ON COLUMN gridgov.three_rates.period_start IS 'First local day of the period';
 COMMENT ON COLUMN gridgov.three_rates.level IS 'county, town, community or grid';
@@ -730,7 +730,7 @@ COMMENT ON COLUMN gridgov.three_rates.area IS 'Area code';
 COMMENT ON COLUMN gridgov.three_rates.department_id IS 'Responsible department; NULL for all departments';
 COMMENT ON COLUMN gridgov.three_rates.reported IS 'Cases reported in the period (merged duplicates included)';
 COMMENT ON COLUMN gridgov.three_rates.dispatched IS 'Dispatched (派单数): reported in the period, dispatched at least once, not merged';
-COMMENT ON COLUMN gridgov.three_rates.responded IS 'Responded in time: dispatched, signed, and no sign clock ended after its due time';
+COMMENT ON COLUMN gridgov.three_rates.responded IS 'Responded in time: dispatched, signed with no sign clock ended after its due time and, where the case reached a first-contact step (a contact clock ran), the caller contacted with no contact clock ended after its due time';
 COMMENT ON COLUMN gridgov.three_rates.response_rate IS 'Response rate (响应率), %: responded / dispatched';
 COMMENT ON COLUMN gridgov.three_rates.called_back IS 'Called back (回访数): reported in the period, with a callback answer, not merged';
 COMMENT ON COLUMN gridgov.three_rates.solved IS 'Answered solved at callback';
@@ -769,7 +769,7 @@ COMMENT ON COLUMN gridgov.timeliness.rework_rate IS 'Rework rate (返工率), %:
 COMMENT ON COLUMN gridgov.timeliness.extended IS 'Of the due, extended at least once';
 COMMENT ON COLUMN gridgov.timeliness.extension_rate IS 'Extension rate (延期率), %: extended / due';
 COMMENT ON COLUMN gridgov.timeliness.dispatched IS 'Reported in the period and dispatched (not merged)';
-COMMENT ON COLUMN gridgov.timeliness.first_dispatch_ok IS 'Of those, closed after one dispatch and no return';
+COMMENT ON COLUMN gridgov.timeliness.first_dispatch_ok IS 'Of those, closed after one dispatch and no approved return (a rejected return does not spoil it)';
 COMMENT ON COLUMN gridgov.timeliness.first_dispatch_accuracy IS 'First-dispatch accuracy (一次派单准确率), %: first_dispatch_ok / dispatched';
 COMMENT ON COLUMN gridgov.timeliness.handled IS 'Due cases with a handling time';
 COMMENT ON COLUMN gridgov.timeliness.avg_handle_hours IS 'Average handling time of the due cases, working hours, 2 decimals';
@@ -824,3 +824,102 @@ COMMENT ON COLUMN gridgov.department_ranking.extension_rate IS 'Extension rate, 
 COMMENT ON COLUMN gridgov.department_ranking.first_dispatch_accuracy IS 'First-dispatch accuracy, %';
 COMMENT ON COLUMN gridgov.department_ranking.avg_handle_hours IS 'Average handling time, working hours';
 COMMENT ON COLUMN gridgov.department_ranking.rank IS 'Rank in the county for the month (1 = best)';
+
+-- Stages and oversight per department ------------------------------------------------
+
+CREATE VIEW gridgov.workflow_timeliness AS
+SELECT pg_catalog.date_trunc('month', s.reported_day::timestamp)::date AS month, s.county, s.town,
+       s.department_id, pg_catalog.count(*) AS cases,
+       pg_catalog.count(*) FILTER (WHERE s.discover_on_time IS NOT NULL) AS discover_measured,
+       pg_catalog.count(*) FILTER (WHERE s.discover_on_time) AS discover_on_time,
+       gridgov.pct(pg_catalog.count(*) FILTER (WHERE s.discover_on_time),
+                   pg_catalog.count(*) FILTER (WHERE s.discover_on_time IS NOT NULL)) AS discover_on_time_rate,
+       pg_catalog.round(pg_catalog.avg(s.discover_minutes), 2) AS avg_discover_minutes,
+       pg_catalog.count(*) FILTER (WHERE s.dispatch_on_time IS NOT NULL) AS dispatch_measured,
+       gridgov.pct(pg_catalog.count(*) FILTER (WHERE s.dispatch_on_time),
+                   pg_catalog.count(*) FILTER (WHERE s.dispatch_on_time IS NOT NULL)) AS dispatch_on_time_rate,
+       pg_catalog.count(*) FILTER (WHERE s.sign_on_time IS NOT NULL) AS sign_measured,
+       gridgov.pct(pg_catalog.count(*) FILTER (WHERE s.sign_on_time),
+                   pg_catalog.count(*) FILTER (WHERE s.sign_on_time IS NOT NULL)) AS sign_on_time_rate,
+       pg_catalog.count(*) FILTER (WHERE s.contact_required) AS contact_required,
+       pg_catalog.count(*) FILTER (WHERE s.contact_required AND s.contacted_at IS NOT NULL
+                                   AND s.contact_on_time IS NOT FALSE) AS contacted_on_time,
+       gridgov.pct(pg_catalog.count(*) FILTER (WHERE s.contact_required AND s.contacted_at IS NOT NULL
+                                               AND s.contact_on_time IS NOT FALSE),
+                   pg_catalog.count(*) FILTER (WHERE s.contact_required)) AS contact_on_time_rate,
+       pg_catalog.count(*) FILTER (WHERE s.supervisions > 0) AS supervised,
+       pg_catalog.count(*) FILTER (WHERE s.supervise_on_time IS NOT NULL) AS supervision_answered,
+       pg_catalog.count(*) FILTER (WHERE s.supervise_on_time) AS supervision_on_time,
+       gridgov.pct(pg_catalog.count(*) FILTER (WHERE s.supervise_on_time),
+                   pg_catalog.count(*) FILTER (WHERE s.supervise_on_time IS NOT NULL)) AS supervision_on_time_rate,
+       pg_catalog.sum(s.returns_requested) AS returns_requested, pg_catalog.sum(s.returns) AS returns_approved,
+       pg_catalog.sum(s.returns_rejected) AS returns_rejected,
+       pg_catalog.sum(r.dispatched) AS dispatched, pg_catalog.sum(r.first_dispatch_ok) AS first_dispatch_ok,
+       pg_catalog.sum(s.extension_requests) AS extension_requests,
+       pg_catalog.sum(s.extension_refusals) AS extension_refusals,
+       pg_catalog.sum(s.suspension_requests) AS suspension_requests,
+       pg_catalog.sum(s.suspension_refusals) AS suspension_refusals,
+       pg_catalog.sum(s.meetings) AS meetings
+FROM gridgov.case_stats s
+-- What the case counts for at its reported day (gridgov.stat_rows()'s one definition).
+CROSS JOIN LATERAL (SELECT x.dispatched, x.first_dispatch_ok
+                    FROM gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) x WHERE x.reported = 1) r
+WHERE NOT s.merged
+GROUP BY 1, 2, 3, 4;
+COMMENT ON VIEW gridgov.workflow_timeliness IS
+    'Stages and oversight per local month of the report x county x town x responsible department (cases not merged; sum the counts for coarser groups): discovery (发现: reported within the discover policy''s limit after occurred_at), dispatch and sign stages on time, first contact (先行联系) in time, supervision (督办) answered in time, reviewed returns (退单审核) requested, approved and rejected, first-dispatch accuracy''s counts, extension and suspension requests (申请延期/挂账) and refusals, joint meetings (会商). Read from gridgov.case_stats; percentages with 2 decimals';
+COMMENT ON COLUMN gridgov.workflow_timeliness.month IS 'First day of the local month the cases were reported in';
+COMMENT ON COLUMN gridgov.workflow_timeliness.county IS 'County';
+COMMENT ON COLUMN gridgov.workflow_timeliness.town IS 'Town (the county for cases without a grid)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.department_id IS 'Responsible department now';
+COMMENT ON COLUMN gridgov.workflow_timeliness.cases IS 'Cases reported (not merged)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.discover_measured IS 'Of those, with occurred_at and a discover policy';
+COMMENT ON COLUMN gridgov.workflow_timeliness.discover_on_time IS 'Of the measured, reported within the discover limit';
+COMMENT ON COLUMN gridgov.workflow_timeliness.discover_on_time_rate IS 'Discovery on time, %: discover_on_time / discover_measured';
+COMMENT ON COLUMN gridgov.workflow_timeliness.avg_discover_minutes IS 'Average calendar minutes from occurred_at to the report';
+COMMENT ON COLUMN gridgov.workflow_timeliness.dispatch_measured IS 'Cases with an ended dispatch clock';
+COMMENT ON COLUMN gridgov.workflow_timeliness.dispatch_on_time_rate IS 'Dispatch on time (e.g. 5 minutes to dispatch), %: cases whose every ended dispatch clock was met in time / dispatch_measured';
+COMMENT ON COLUMN gridgov.workflow_timeliness.sign_measured IS 'Cases with an ended sign clock';
+COMMENT ON COLUMN gridgov.workflow_timeliness.sign_on_time_rate IS 'Signed on time, %';
+COMMENT ON COLUMN gridgov.workflow_timeliness.contact_required IS 'Cases that reached a first-contact step (a contact clock ran)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.contacted_on_time IS 'Of those, the caller contacted and no contact clock ended late';
+COMMENT ON COLUMN gridgov.workflow_timeliness.contact_on_time_rate IS 'First contact in time, %: contacted_on_time / contact_required';
+COMMENT ON COLUMN gridgov.workflow_timeliness.supervised IS 'Cases put under supervision (督办) at least once';
+COMMENT ON COLUMN gridgov.workflow_timeliness.supervision_answered IS 'Cases with an ended (answered) supervise clock';
+COMMENT ON COLUMN gridgov.workflow_timeliness.supervision_on_time IS 'Of those, every supervision answered by its due time';
+COMMENT ON COLUMN gridgov.workflow_timeliness.supervision_on_time_rate IS 'Supervision answered on time, %: supervision_on_time / supervision_answered';
+COMMENT ON COLUMN gridgov.workflow_timeliness.returns_requested IS 'Returns asked for by the holder (申请退单)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.returns_approved IS 'Returns approved by the command center (cases.returns)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.returns_rejected IS 'Returns rejected by the command center (counted against the holder)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.dispatched IS 'Cases dispatched at least once';
+COMMENT ON COLUMN gridgov.workflow_timeliness.first_dispatch_ok IS 'Of those, closed after exactly one dispatch and no approved return (first-dispatch accuracy = first_dispatch_ok / dispatched)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.extension_requests IS 'Extensions asked for (申请延期)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.extension_refusals IS 'Extension requests refused';
+COMMENT ON COLUMN gridgov.workflow_timeliness.suspension_requests IS 'Suspensions asked for (申请挂账)';
+COMMENT ON COLUMN gridgov.workflow_timeliness.suspension_refusals IS 'Suspension requests refused';
+COMMENT ON COLUMN gridgov.workflow_timeliness.meetings IS 'Referrals to a joint meeting (会商) of difficult cases';
+
+-- Whistle-and-report (074) on the scale of the other rates -------------------------------
+
+CREATE VIEW gridgov.whistle_rates AS
+SELECT gridgov.ancestor(c.grid, 4) AS town,
+       pg_catalog.date_trunc('month', w.at AT TIME ZONE 'Asia/Shanghai')::date AS month,
+       pg_catalog.count(DISTINCT (w.county, w.case_id, w.id)) AS whistles,
+       pg_catalog.count(DISTINCT (w.county, w.case_id)) AS cases_whistled,
+       pg_catalog.count(wc.*) AS calls,
+       pg_catalog.count(wc.*) FILTER (WHERE wc.reported_at <= wc.due_at) AS on_time_report_ins,
+       gridgov.pct(pg_catalog.count(wc.*) FILTER (WHERE wc.reported_at <= wc.due_at),
+                   pg_catalog.count(wc.*)) AS on_time_rate
+FROM gridgov.whistles w
+JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) w.county AND c.id = w.case_id
+LEFT JOIN gridgov.whistle_calls wc ON wc.county OPERATOR(gridgov.=) w.county AND wc.case_id = w.case_id
+                                  AND wc.whistle_id = w.id
+GROUP BY 1, 2;
+COMMENT ON VIEW gridgov.whistle_rates IS 'Whistles per town and month (Asia/Shanghai), the cases they concerned, departments summoned and the share that reported in on time';
+COMMENT ON COLUMN gridgov.whistle_rates.town IS 'Town of the cases (NULL: unlocated)';
+COMMENT ON COLUMN gridgov.whistle_rates.month IS 'Month the whistles were blown';
+COMMENT ON COLUMN gridgov.whistle_rates.whistles IS 'Whistles blown';
+COMMENT ON COLUMN gridgov.whistle_rates.cases_whistled IS 'Distinct cases whistled for';
+COMMENT ON COLUMN gridgov.whistle_rates.calls IS 'Department summonses';
+COMMENT ON COLUMN gridgov.whistle_rates.on_time_report_ins IS 'Summonses answered by the deadline';
+COMMENT ON COLUMN gridgov.whistle_rates.on_time_rate IS 'Report-ins on time, %: on_time_report_ins / calls, 2 decimals (gridgov.pct(), the scale of the other rates); NULL without calls';

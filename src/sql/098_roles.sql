@@ -137,7 +137,7 @@ BEGIN
     -- role refreshes, rebuilds and compacts.
     GRANT SELECT ON gridgov.case_facts, gridgov.three_rates, gridgov.timeliness,
           gridgov.department_ranking, gridgov.kpi, gridgov.sla_board, gridgov.hotspots_latest,
-          gridgov.seasonal, gridgov.grid_map, gridgov.whistle_rates
+          gridgov.seasonal, gridgov.grid_map, gridgov.whistle_rates, gridgov.workflow_timeliness
           TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
     GRANT EXECUTE ON FUNCTION gridgov.map_geojson(text, text, timestamptz),
           gridgov.map_svg(text, text, timestamptz), gridgov.sla_board_at(timestamptz),

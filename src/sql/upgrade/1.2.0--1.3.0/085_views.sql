@@ -70,7 +70,14 @@ SELECT c.county, c.id AS case_id, c.case_no, c.source, c.category, c.urgency, c.
        pg_catalog.round(EXTRACT(epoch FROM c.closed_at - c.reported_at) / 3600, 6) AS total_hours,
        c.dispatches, c.returns, c.reworks, c.reopens, c.extensions, c.suspensions, c.supervised,
        c.escalation_level, c.solved, c.satisfaction, c.master_case_id IS NOT NULL AS merged,
-       c.updated_at AS case_updated_at
+       c.updated_at AS case_updated_at,
+       c.occurred_at, pg_catalog.round(EXTRACT(epoch FROM c.reported_at - c.occurred_at) / 60, 2) AS discover_minutes,
+       CASE WHEN dp.calendar IS NOT NULL
+            THEN c.reported_at <= gridgov.worktime_add(dp.calendar, c.occurred_at, dp.amount, dp.unit)
+       END AS discover_on_time,
+       e.contacted_at, k.contact_required, k.contact_on_time, e.supervisions, k.supervise_on_time,
+       e.returns_requested, e.returns_rejected, e.extension_requests, e.extension_refusals,
+       e.suspension_requests, e.suspension_refusals, e.meetings
 FROM gridgov.cases c
 CROSS JOIN (SELECT gridgov.analytics_calendar() AS cal, gridgov.analytics_time_zone() AS tz OFFSET 0) z
 CROSS JOIN LATERAL (
@@ -80,7 +87,16 @@ CROSS JOIN LATERAL (
            pg_catalog.min(ev.at) FILTER (WHERE ev.action IN ('sign', 'mediate')) AS signed_at,
            pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('handle', 'self_handle', 'agree', 'fail')) AS handled_at,
            pg_catalog.max(ev.at) FILTER (WHERE ev.action = 'verify_pass') AS verified_at,
-           pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('callback', 'follow_up')) AS called_back_at
+           pg_catalog.max(ev.at) FILTER (WHERE ev.action IN ('callback', 'follow_up')) AS called_back_at,
+           pg_catalog.min(ev.at) FILTER (WHERE ev.action = 'contact') AS contacted_at,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'supervise')::integer AS supervisions,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'return')::integer AS returns_requested,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'reject_return')::integer AS returns_rejected,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'request_extension')::integer AS extension_requests,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'refuse_extension')::integer AS extension_refusals,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'request_suspension')::integer AS suspension_requests,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'refuse_suspension')::integer AS suspension_refusals,
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'refer_meeting')::integer AS meetings
     FROM gridgov.case_events ev
     WHERE ev.county = c.county AND ev.case_id = c.id
 ) e
@@ -99,11 +115,22 @@ CROSS JOIN LATERAL (
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'verify' AND ck.met_at IS NOT NULL) AS verify_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'callback' AND ck.met_at IS NOT NULL) AS callback_on_time,
            NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'whole' AND ck.met_at IS NOT NULL) AS whole_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'contact' AND ck.met_at IS NOT NULL) AS contact_on_time,
+           NOT pg_catalog.bool_or(ck.met_at > ck.due_at) FILTER (WHERE ck.stage = 'supervise' AND ck.met_at IS NOT NULL) AS supervise_on_time,
+           pg_catalog.count(*) FILTER (WHERE ck.stage = 'contact') > 0 AS contact_required,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'whole'))[1] AS whole_due,
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'handle'))[1] AS handle_due
     FROM gridgov.case_clocks ck
     WHERE ck.county = c.county AND ck.case_id = c.id
-) k;
+) k
+-- The discovery limit: no clock runs for it (the case did not exist yet); the
+-- policy that would set it, as the engine's clocks choose theirs.
+LEFT JOIN LATERAL (
+    SELECT cal.name AS calendar, p.amount, p.unit
+    FROM gridgov.sla_policy(c.category, c.urgency, c.source, 'discover') p
+    JOIN gridgov.calendars cal ON cal.id = p.calendar_id
+    WHERE c.occurred_at IS NOT NULL
+) dp ON true;
 
 COMMENT ON VIEW gridgov.case_stats_computed IS
     'gridgov.case_stats computed afresh from cases, case_events and case_clocks (one row per case, same columns): the definition the maintained rows must equal; used by gridgov.analytics_refresh(), gridgov.analytics_rebuild() and gridgov.analytics_check()';
@@ -158,6 +185,21 @@ COMMENT ON COLUMN gridgov.case_stats_computed.solved IS 'See gridgov.case_stats.
 COMMENT ON COLUMN gridgov.case_stats_computed.satisfaction IS 'See gridgov.case_stats.satisfaction';
 COMMENT ON COLUMN gridgov.case_stats_computed.merged IS 'See gridgov.case_stats.merged';
 COMMENT ON COLUMN gridgov.case_stats_computed.case_updated_at IS 'See gridgov.case_stats.case_updated_at';
+COMMENT ON COLUMN gridgov.case_stats_computed.occurred_at IS 'See gridgov.case_stats.occurred_at';
+COMMENT ON COLUMN gridgov.case_stats_computed.discover_minutes IS 'See gridgov.case_stats.discover_minutes';
+COMMENT ON COLUMN gridgov.case_stats_computed.discover_on_time IS 'See gridgov.case_stats.discover_on_time';
+COMMENT ON COLUMN gridgov.case_stats_computed.contacted_at IS 'See gridgov.case_stats.contacted_at';
+COMMENT ON COLUMN gridgov.case_stats_computed.contact_required IS 'See gridgov.case_stats.contact_required';
+COMMENT ON COLUMN gridgov.case_stats_computed.contact_on_time IS 'See gridgov.case_stats.contact_on_time';
+COMMENT ON COLUMN gridgov.case_stats_computed.supervisions IS 'See gridgov.case_stats.supervisions';
+COMMENT ON COLUMN gridgov.case_stats_computed.supervise_on_time IS 'See gridgov.case_stats.supervise_on_time';
+COMMENT ON COLUMN gridgov.case_stats_computed.returns_requested IS 'See gridgov.case_stats.returns_requested';
+COMMENT ON COLUMN gridgov.case_stats_computed.returns_rejected IS 'See gridgov.case_stats.returns_rejected';
+COMMENT ON COLUMN gridgov.case_stats_computed.extension_requests IS 'See gridgov.case_stats.extension_requests';
+COMMENT ON COLUMN gridgov.case_stats_computed.extension_refusals IS 'See gridgov.case_stats.extension_refusals';
+COMMENT ON COLUMN gridgov.case_stats_computed.suspension_requests IS 'See gridgov.case_stats.suspension_requests';
+COMMENT ON COLUMN gridgov.case_stats_computed.suspension_refusals IS 'See gridgov.case_stats.suspension_refusals';
+COMMENT ON COLUMN gridgov.case_stats_computed.meetings IS 'See gridgov.case_stats.meetings';
 CREATE FUNCTION gridgov.analytics_check()
     RETURNS TABLE (object text, key text, problem text)
 LANGUAGE sql STABLE PARALLEL SAFE
