@@ -107,6 +107,17 @@ check_grid_edit(const CaseChange *ch)
 	}
 }
 
+/* occurred_at (1.3.0), when an edit sets it or reported_at, stays finite and not after reported_at. */
+static void
+check_occurred_edit(const CaseChange *ch)
+{
+	if (ch->attnum[CC_OCCURRED_AT] == 0 || ch->newn[change_ix(ch, CC_OCCURRED_AT)])
+		return;
+	if (change_changed(ch, CC_OCCURRED_AT) || change_changed(ch, CC_REPORTED_AT))
+		case_time_check_occurred(DatumGetTimestampTz(ch->newv[change_ix(ch, CC_OCCURRED_AT)]),
+								 DatumGetTimestampTz(change_new(ch, CC_REPORTED_AT)));
+}
+
 /*
  * A changed category or department must exist (there are no foreign keys on
  * cases: 055_cases.sql), and a category keeps the case's workflow.
@@ -447,6 +458,7 @@ apply_user_change(CaseChange *ch, const PendingAction *p, const char *workflow, 
 
 	check_untouchable(ch);
 	check_grid_edit(ch);
+	check_occurred_edit(ch);
 	check_references(ch, workflow);
 	if (p == NULL)
 		t = transition_of_raw_change(workflow, from, to);

@@ -128,14 +128,20 @@ $$ SELECT place || CASE WHEN reporter IS NOT NULL
 -- county intake would give each case (case_county()): so they run as
 -- they are on a Citus coordinator too, where the county routes the row
 -- (docs/scaling.md); on one server intake checks it.
+-- Patrols and cameras say when the problem was found (occurred_at): a camera
+-- alerts within minutes, a grid worker reports 5 to 45 minutes after coming
+-- upon it (Yizhuang: 30 minutes to discover and report).
 INSERT INTO gridgov.cases (county, source, external_id, category, title, address, reporter_name, reporter_phone,
-                           location, coord_system, objcode, urgency, reported_at)
+                           location, coord_system, objcode, urgency, reported_at, occurred_at)
 SELECT case_county(x.location, x.coord_system, NULL, x.reported_at), x.*
 FROM (SELECT m.source, m.ext, m.category, m.title, pg_temp.address(m.ext, m.place, m.reporter), m.reporter,
              pg_temp.phone(m.ext, m.reporter),
              CASE m.sys WHEN 'gcj02' THEN gridgov.from_wgs84(s.wgs, 'gcj02') ELSE s.wgs END AS location,
              CASE m.sys WHEN 'gcj02' THEN 'gcj02' ELSE 'wgs84' END AS coord_system, m.objcode, m.urgency,
-             pg_temp.at(m.t) AS reported_at
+             pg_temp.at(m.t) AS reported_at,
+             pg_temp.at(m.t) - CASE m.source WHEN 'video' THEN interval '2 minutes'
+                                             WHEN 'patrol' THEN (5 + pg_catalog.abs(pg_catalog.hashtext(m.ext)) % 41) * interval '1 minute'
+                                        END AS occurred_at
       FROM morning m LEFT JOIN loc s ON s.ext = m.ext
       ORDER BY m.t) x;
 -- 09:05 a resident sends the overflowing drain of XC-002 from the app, 20 m

@@ -34,6 +34,18 @@ WHERE t.period = 'month' AND t.level = 'county' AND t.department_id IS NULL
   AND t.period_start = date_trunc('month', :'demo_day'::date::timestamp)::date;
 
 \echo
+\echo '== The measured stages of the month, county-wide (Yizhuang: 30 min to discover, 5 to dispatch; 12345: first contact, supervision, reviewed returns, requests, joint meetings)'
+SELECT pg_catalog.sum(w.discover_measured) AS discovered, pg_catalog.round(pg_catalog.avg(w.avg_discover_minutes), 1) AS avg_discover_min,
+       gridgov.pct(pg_catalog.sum(w.discover_on_time)::bigint, pg_catalog.sum(w.discover_measured)::bigint) AS discover_on_time,
+       gridgov.pct(pg_catalog.sum(w.contacted_on_time)::bigint, pg_catalog.sum(w.contact_required)::bigint) AS contact_on_time,
+       pg_catalog.sum(w.supervised) AS supervised, pg_catalog.sum(w.supervision_answered) AS answered,
+       pg_catalog.sum(w.returns_requested) AS returns, pg_catalog.sum(w.returns_approved) AS approved,
+       pg_catalog.sum(w.returns_rejected) AS rejected, pg_catalog.sum(w.extension_requests) AS ext_requests,
+       pg_catalog.sum(w.suspension_requests) AS susp_requests, pg_catalog.sum(w.meetings) AS meetings
+FROM workflow_timeliness w
+WHERE w.month = date_trunc('month', :'demo_day'::date::timestamp)::date;
+
+\echo
 \echo '== Department ranking (考核排名) for the month: composite score with the shipped 30/35/35 weights'
 SELECT rank, department_name, dispatched, response_rate, resolution_rate, satisfaction_rate, score, on_time_rate
 FROM department_ranking
