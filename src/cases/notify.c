@@ -40,6 +40,8 @@
 #include "refcache.h"
 
 #define NOTIFY_CHANNEL	"gridgov_events"
+/* PostgreSQL's longest payload, less one (NOTIFY_PAYLOAD_MAX_LENGTH of async.c, not exported). */
+#define NOTIFY_PAYLOAD_LIMIT	(BLCKSZ - NAMEDATALEN - 128)
 
 /* gridgov.notify_max_per_transaction: events sent one by one (0: none at all). */
 static int	notify_max = 1000;
@@ -109,31 +111,51 @@ append_code(StringInfo buf, const char *key, bool has, GridCode code)
 
 /*
  * {"type":"case","county","case_id","case_no","seq","action","from","to",
- *  "department_id","grid","at"}, in TopTransactionContext.
+ *  "department_id","grid","at"}
+ */
+static void
+append_event(StringInfo buf, const NotifyCase *c)
+{
+	char		at[MAXDATELEN + 1];
+
+	appendStringInfoString(buf, "{\"type\":\"case\"");
+	append_code(buf, "county", true, c->e->county);
+	appendStringInfo(buf, ",\"case_id\":" INT64_FORMAT, c->e->case_id);
+	append_string(buf, "case_no", c->case_no);
+	appendStringInfo(buf, ",\"seq\":%d", c->e->seq);
+	append_string(buf, "action", c->e->action);
+	append_string(buf, "from", c->e->from_state);
+	append_string(buf, "to", c->e->to_state);
+	if (c->has_department)
+		appendStringInfo(buf, ",\"department_id\":" INT64_FORMAT, c->department_id);
+	else
+		appendStringInfoString(buf, ",\"department_id\":null");
+	append_code(buf, "grid", c->has_grid, c->grid);
+	append_string(buf, "at", JsonEncodeDateTime(at, TimestampTzGetDatum(c->e->at), TIMESTAMPTZOID, NULL));
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * The event's payload, in TopTransactionContext.  A case number given at
+ * intake may be long (up to what its unique index takes): should the payload
+ * not fit a notification, its case_no is null.
  */
 static char *
 event_payload(const NotifyCase *c)
 {
 	StringInfoData buf;
-	char		at[MAXDATELEN + 1];
 	char	   *payload;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"type\":\"case\"");
-	append_code(&buf, "county", true, c->e->county);
-	appendStringInfo(&buf, ",\"case_id\":" INT64_FORMAT, c->e->case_id);
-	append_string(&buf, "case_no", c->case_no);
-	appendStringInfo(&buf, ",\"seq\":%d", c->e->seq);
-	append_string(&buf, "action", c->e->action);
-	append_string(&buf, "from", c->e->from_state);
-	append_string(&buf, "to", c->e->to_state);
-	if (c->has_department)
-		appendStringInfo(&buf, ",\"department_id\":" INT64_FORMAT, c->department_id);
-	else
-		appendStringInfoString(&buf, ",\"department_id\":null");
-	append_code(&buf, "grid", c->has_grid, c->grid);
-	append_string(&buf, "at", JsonEncodeDateTime(at, TimestampTzGetDatum(c->e->at), TIMESTAMPTZOID, NULL));
-	appendStringInfoChar(&buf, '}');
+	append_event(&buf, c);
+	if (buf.len >= NOTIFY_PAYLOAD_LIMIT)
+	{
+		NotifyCase	shorter = *c;
+
+		shorter.case_no = NULL;
+		resetStringInfo(&buf);
+		append_event(&buf, &shorter);
+	}
 	payload = MemoryContextStrdup(TopTransactionContext, buf.data);
 	pfree(buf.data);
 	return payload;
