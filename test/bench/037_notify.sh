@@ -5,7 +5,7 @@
 # (gridgov.notify_max_per_transaction = 1000) and with none (0), side by side
 # in five alternating rounds (on, off, on, off, ...; the machine is noisy), the
 # median round of each:
-#   COPY: 50,000 cases per round (CSV, WGS-84 points inside the city's grids,
+#   COPY: 50,000 cases per round (CSV, WGS-84 points around the city's grids,
 #     the active categories, reported over 30 days of their own) through the
 #     triggers, in cases per second: 1,000 notifications and a summary per COPY;
 #   single row: pgbench, one client, one INSERT of a case per transaction
@@ -21,15 +21,12 @@ source test/bench/lib/fresh_demo.sh
 trap 'rm -rf "$work"; fresh_drop' EXIT
 bench_fresh_demo gridgov_bench_notify
 pgbench=$(gg_bindir)/pgbench
+# A point inside each of the city's finest grids (the cases spread around them).
 fresh_psql >/dev/null <<SQL
-SELECT pg_catalog.setseed(0.37);
 CREATE TABLE bench_pts AS
-SELECT pg_catalog.row_number() OVER () AS i, p AS geom
-FROM (SELECT ST_SetSRID(ST_MakePoint(116.21 + pg_catalog.random() * 0.52,
-                                     39.44 + pg_catalog.random() * 0.40), 4326) AS p
-      FROM pg_catalog.generate_series(1, 50000) g) c
-WHERE gridgov.locate(p) IS NOT NULL
-LIMIT 20000;
+SELECT pg_catalog.row_number() OVER (ORDER BY code) AS i, ST_PointOnSurface(geom) AS geom
+FROM gridgov.grids
+WHERE valid_to = 'infinity' AND level = (SELECT pg_catalog.max(level) FROM gridgov.grids);
 ALTER TABLE bench_pts ADD PRIMARY KEY (i);
 CREATE TABLE bench_cats AS
 SELECT pg_catalog.row_number() OVER (ORDER BY code) AS i, code FROM gridgov.categories WHERE active;
@@ -43,7 +40,7 @@ ncat=$(fresh_psql -Atc "SELECT pg_catalog.count(*) FROM bench_cats")
 copy_file() { # round side
 	local days=$(( 400 - 30 * (2 * $1 + $2) ))
 	fresh_psql <<SQL
-\\copy (SELECT 'patrol', 'notify-$1-$2-' || g, c.code, '压测 ' || g, ST_AsEWKT(p.geom), pg_catalog.date_trunc('day', pg_catalog.now()) - interval '$days days' + g * (interval '30 days' / $n_copy) FROM pg_catalog.generate_series(1::bigint, $n_copy) g JOIN bench_pts p ON p.i = 1 + (g * 7919) % $npts JOIN bench_cats c ON c.i = 1 + (g * 104729) % $ncat) TO '$work/copy-$1-$2.csv' WITH (FORMAT csv)
+\\copy (SELECT 'patrol', 'notify-$1-$2-' || g, c.code, '压测 ' || g, ST_AsEWKT(ST_Translate(p.geom, ((g * 7) % 21 - 10) * 1e-5, ((g * 13) % 21 - 10) * 1e-5)), pg_catalog.date_trunc('day', pg_catalog.now()) - interval '$days days' + g * (interval '30 days' / $n_copy) FROM pg_catalog.generate_series(1::bigint, $n_copy) g JOIN bench_pts p ON p.i = 1 + (g * 7919) % $npts JOIN bench_cats c ON c.i = 1 + (g * 104729) % $ncat) TO '$work/copy-$1-$2.csv' WITH (FORMAT csv)
 SQL
 }
 run_copy() { # round side limit -> cases per second
