@@ -253,8 +253,8 @@ summarize(const CaseEvent *e)
 }
 
 /*
- * Whether an event is sent at all (summarized beyond the limit: true); when
- * it is only counted, counts it.
+ * Whether the event is to be sent one by one; beyond the limit it is counted
+ * in its summary instead (false), and with the limit 0 dropped (false).
  */
 static bool
 notify_wanted(const CaseEvent *e)
