@@ -37,6 +37,7 @@
 #include "engine.h"
 #include "gridgov.h"
 #include "history_import.h"
+#include "notify.h"
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
@@ -190,6 +191,7 @@ add_event(Finish *f, TupleTableSlot *slot, const NewCase *nc)
 	e.note = NULL;
 	e.payload = JsonbToCString(NULL, &payload->root, VARSIZE(payload));
 	engine_add_event(&f->batch, &e, payload, audit_genesis, hash);
+	notify_case_intake(&e, slot, f->attnum);
 }
 
 static void

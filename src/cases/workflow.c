@@ -41,6 +41,7 @@
 #include "case_time.h"
 #include "engine.h"
 #include "errcodes.h"
+#include "notify.h"
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
@@ -546,6 +547,7 @@ record_event(CaseChange *ch, const PendingAction *p, const char *action, const c
 	engine_batch_init(&b, TupleDescAttr(ch->desc, change_ix(ch, CC_COUNTY))->atttypid, 1);
 	engine_add_event(&b, &e, payload, prev, hash);
 	engine_flush(&b);
+	notify_case_change(&e, ch);
 	change_set(ch, CC_EVENTS, Int32GetDatum(e.seq), false);
 	change_set(ch, CC_HISTORY_HASH, PointerGetDatum(audit_hash_bytea(hash)), false);
 	change_set(ch, CC_UPDATED_AT, TimestampTzGetDatum(at), false);

@@ -16,6 +16,7 @@
 #include "gridgov.h"
 #include "intake.h"
 #include "locate.h"
+#include "notify.h"
 #include "pgis.h"
 #include "refcache.h"
 #include "sla_clocks.h"
@@ -56,6 +57,7 @@ _PG_init(void)
 	sla_clocks_init();
 	intake_init();
 	act_init();
+	notify_init();
 	scope_init();
 	shards_init();
 	worktime_init();
