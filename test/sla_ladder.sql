@@ -11,13 +11,12 @@
 -- escalations, case_events and case_clocks.  County 990501
 -- (test/lib/steps_fixture.sql); everything is rolled back.
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 \i test/lib/steps_fixture.sql
 
 -- Ladders of this file, beside the shipped ones: E04 (any urgency, urgent),
 -- and E0103 with a discipline rung for repeated breaches (min_breaches 2) and
--- a district rung that supervises; E0103 tickets from video get a 30-minute
--- whole clock, so that they have two clocks to breach.
+-- a district rung that supervises.
 INSERT INTO gridgov.escalation_ladder (category_prefix, urgency, level, title, target, supervise, min_breaches,
                                        delay, delay_unit, calendar_id)
 SELECT v.prefix, v.urgency::gridgov.urgency, v.level, v.title, v.target, v.supervise, v.min_breaches,
@@ -29,8 +28,6 @@ FROM (VALUES ('E04', NULL, 1, '测试 E04', 'holder', false, 1, 0),
              ('E0103', NULL, 3, '测试 区中心督办', 'district_center', true, 1, 10)
      ) v(prefix, urgency, level, title, target, supervise, min_breaches, delay)
 JOIN gridgov.calendars c ON c.name = '24x7';
-INSERT INTO gridgov.sla_policies (category_prefix, source, stage, amount, unit, calendar_id, note)
-SELECT 'E0103', 'video', 'whole', 30, 'minutes', c.id, 'test/sla_ladder.sql' FROM gridgov.calendars c WHERE c.name = '24x7';
 
 CREATE FUNCTION pg_temp.rung(category text, urgency text, level integer, breaches integer DEFAULT 1) RETURNS text
 LANGUAGE sql STABLE AS $$
@@ -65,7 +62,7 @@ SELECT is(pg_temp.rung('E0102', 'normal', 5), NULL, '... and nothing above the t
 SELECT is(pg_temp.rung('E0102', 'emergency', 2), '/emergency/2:town_center', 'an emergency climbs the emergency ladder');
 SELECT is(pg_temp.rung('E0102', 'emergency', 3), '/emergency/3:district_center+supervise', '... whose rung 3 supervises');
 SELECT is(pg_temp.rung('H0101', 'normal', 3), 'H/*/3:district_center+supervise', 'a hotline ticket climbs the H ladder');
-SELECT is(pg_temp.rung('H0101', 'emergency', 1), 'H/*/1:holder', 'the longer prefix wins over a set urgency (H over emergency)');
+SELECT is(pg_temp.rung('H0101', 'emergency', 2), 'H/emergency/2:town_center', 'a hotline emergency climbs the H emergency ladder (the most specific key), in minutes');
 SELECT is(pg_temp.rung('E0405', 'urgent', 1), 'E04/urgent/1:town_center', 'within a prefix, a set urgency wins');
 SELECT is(pg_temp.rung('E0405', 'normal', 1), 'E04/*/1:holder', 'another urgency takes the prefix''s NULL-urgency ladder');
 SELECT is(pg_temp.rung('E0405', 'emergency', 2), NULL, '... even for an emergency (E04 over the '''' emergency ladder), up to its top');
@@ -99,7 +96,8 @@ UPDATE gridgov.departments SET active = true WHERE code = 'wfs-bureau';
 --   emg  an emergency held by wfs-f1: file clock (5 min) late at 09:05
 --   hot  a hotline ticket held by wfs-f2, never dispatched: dispatch clock (30 min) late at 09:30
 --   one  E0103 from patrol: one clock (file, 20 min)
---   two  E0103 from video: two clocks (file 20 min, whole 30 min)
+--   two  E0103 from video: filed late at 09:22 (file clock met late), then not
+--        dispatched (dispatch clock, 10 min, late at 09:32): two breaches
 -- one and two climb this file's E0103 ladder: 1 holder at the breach,
 -- 2 discipline 5 min later for a case with two breached clocks, 3 the
 -- district center 10 min later, supervising.
@@ -119,6 +117,8 @@ SELECT is(((SELECT e.payload ->> 'target' FROM gridgov.case_events e WHERE e.cas
            (pg_temp.kase('rub')).escalation_level, (pg_temp.kase('rub')).supervised)::text,
           ('holder', 1, false)::text, 'the escalate event names its target; escalating does not supervise');
 SELECT is(pg_temp.climbed('twn', 'file'), '1:{wfs-cc-t}', 'held by the town center: rung 1 reminds the town center');
+-- two is filed late, at 09:22: its file clock met late; its dispatch clock (10 min) runs.
+SELECT pg_temp.step('two', 'file', 22) \g /dev/null
 
 SELECT pg_temp.sweep(pg_temp.t(30)) \g /dev/null
 SELECT is(pg_temp.climbed('hot', 'dispatch'), '1:{wfs-f2}', '09:30 hotline at its breach: the holder');
@@ -127,23 +127,23 @@ SELECT is(pg_temp.climbed('one', 'file'), '1:{wfs-cc-t} 3:{wfs-cc}',
 SELECT is(((pg_temp.kase('one')).supervised, pg_temp.events('one', 'supervise'),
            (pg_temp.clock('one', 'supervise')).started_at)::text, (true, 1::bigint, pg_temp.t(30))::text,
           '... rung 3 supervised the case: supervise event, supervised, a supervise clock');
-SELECT is(pg_temp.climbed('two', 'file'), '1:{wfs-cc-t} 2:{wfs-jw}',
-          'two breached clocks: the file clock''s next rung is the discipline rung');
-SELECT is(pg_temp.climbed('two', 'whole'), '1:{wfs-cc-t}', 'the whole clock, late at 09:30: rung 1');
+SELECT is(pg_temp.climbed('two', 'file'), '1:{wfs-cc-t}',
+          'filed late at 09:22: the file clock, met late (a breach), climbs no further');
+SELECT is((pg_temp.clock('two', 'dispatch')).due_at, pg_temp.t(32), '... its dispatch clock is due at 09:32');
 
 SELECT pg_temp.sweep(pg_temp.t(35)) \g /dev/null
 SELECT is(pg_temp.climbed('emg', 'file'), '1:{wfs-f1} 2:{wfs-cc-t}', '09:35 emergency rung 2: the town center');
+SELECT is(pg_temp.climbed('two', 'dispatch'), '1:{wfs-cc-t}', '09:35 the late dispatch clock: rung 1, the holder');
 
 SELECT pg_temp.sweep(pg_temp.t(40)) \g /dev/null
-SELECT is((pg_temp.climbed('two', 'file'), pg_temp.climbed('two', 'whole'))::text,
-          ('1:{wfs-cc-t} 2:{wfs-jw} 3:{wfs-cc}', '1:{wfs-cc-t} 2:{wfs-jw}')::text,
-          '09:40: the file clock reaches rung 3, the whole clock the discipline rung');
-SELECT is(pg_temp.events('two', 'supervise'), 1::bigint, '... the case is supervised once');
+SELECT is(pg_temp.climbed('two', 'dispatch'), '1:{wfs-cc-t} 2:{wfs-jw}',
+          '09:40 two breaches (the file clock met late, the dispatch clock late): the discipline rung applies');
+SELECT is(pg_temp.events('two', 'supervise'), 0::bigint, '... which does not supervise');
 SELECT pg_temp.sweep(pg_temp.t(50)) \g /dev/null
-SELECT is(pg_temp.climbed('two', 'whole'), '1:{wfs-cc-t} 2:{wfs-jw} 3:{wfs-cc}', '09:50: the whole clock reaches rung 3 too');
+SELECT is(pg_temp.climbed('two', 'dispatch'), '1:{wfs-cc-t} 2:{wfs-jw} 3:{wfs-cc}', '09:50: rung 3, the district center');
 SELECT is((pg_temp.events('two', 'supervise'),
            (SELECT pg_catalog.count(*) FROM gridgov.case_clocks x WHERE x.case_id = pg_temp.k('two') AND x.stage = 'supervise'))::text,
-          (1::bigint, 1::bigint)::text, '... but no second supervision while the first one''s clock runs');
+          (1::bigint, 1::bigint)::text, '... which supervises the case, once');
 SELECT gridgov.answer_supervision(pg_temp.k('two'), '已处理', pg_temp.t(55)) \g /dev/null
 SELECT is((pg_temp.clock('two', 'supervise')).met_at, pg_temp.t(55), 'the holder''s answer meets the supervise clock');
 

@@ -51,31 +51,45 @@ static const char *const departments_table[] = {"departments", NULL};
 	"WHERE" OF_CASE("r") "AND r.kind = $8 AND r.decided_at IS NULL " \
 	"RETURNING r.stage::text, r.granted_amount::text, r.unit"
 #define INACTIVE_SQL \
-	"SELECT pg_catalog.string_agg(d.x::text, ', ' ORDER BY d.x) " \
+	"SELECT pg_catalog.string_agg(COALESCE(d.x::text, 'null'), ', ' ORDER BY d.x) " \
 	"FROM (SELECT DISTINCT e::bigint AS x " \
 	"FROM pg_catalog.jsonb_array_elements_text($1 OPERATOR(pg_catalog.->) 'departments') e) d " \
-	"WHERE NOT EXISTS (SELECT 1 FROM %1$s dep WHERE dep.id = d.x AND dep.active)"
+	"WHERE d.x IS NULL OR NOT EXISTS (SELECT 1 FROM %1$s dep WHERE dep.id = d.x AND dep.active)"
 #define CONVENE_SQL \
 	"INSERT INTO %1$s (county, case_id, seq, convened_at, convened_by, departments) " \
 	"SELECT $1, $2, $3, $4, $5, ARRAY(SELECT DISTINCT e::bigint " \
 	"FROM pg_catalog.jsonb_array_elements_text($6 OPERATOR(pg_catalog.->) 'departments') e ORDER BY 1)"
+#define SUPERVISED_SQL \
+	"SELECT EXISTS (SELECT 1 FROM %1$s k WHERE" OF_CASE("k") \
+	"AND k.stage = 'supervise' AND k.met_at IS NULL AND k.cancelled_at IS NULL)"
+#define CANCEL_REQUESTS_SQL \
+	"UPDATE %1$s r SET decided_seq = $3, decided_at = $4, decision = 'cancelled', decided_by = $5 " \
+	"WHERE" OF_CASE("r") "AND r.decided_at IS NULL"
+#define CANCEL_MEETINGS_SQL \
+	"UPDATE %1$s m SET decided_seq = $3, decided_at = $4, decided_by = $5 " \
+	"WHERE" OF_CASE("m") "AND m.decided_at IS NULL"
 #define LEAD_SQL \
 	"SELECT $3 = ANY (m.departments) FROM %1$s m WHERE" OF_CASE("m") "AND m.decided_at IS NULL"
 #define CLOSE_MEETING_SQL \
 	"UPDATE %1$s m SET decided_seq = $4, decided_at = $5, decided_by = $6, decision = $7, " \
 	"lead_department_id = $3 WHERE" OF_CASE("m") "AND m.decided_at IS NULL"
 
-/* Runs sql (on the case's shards of tables) with $1 county, $2 case and the rest. */
+/*
+ * Runs sql (on the case's shards of tables) with $1 county, $2 case and the
+ * rest.  Never read-only: each statement takes a fresh snapshot, so that what
+ * it reads was committed before this transaction took the case's row lock (a
+ * request another session filed just before is seen, not missed).
+ */
 static void
 run(const char *sql, const char *const *tables, const EngineChange *ch, int nargs, Oid *types,
-	Datum *values, const char *nulls, bool read_only, int rc)
+	Datum *values, const char *nulls, int rc)
 {
 	types[0] = ch->c.county_type;
 	types[1] = INT8OID;
 	values[0] = ch->c.county;
 	values[1] = Int64GetDatum(ch->c.case_id);
 	plans_execute(shards_plan(sql, tables, gridcode_hash_of(DatumGetGridCode(ch->c.county)), nargs, types),
-				  values, nulls, read_only, 0, rc);
+				  values, nulls, false, 0, rc);
 }
 
 /* Column col of the first result row as text (NULL when none or NULL). */
@@ -110,7 +124,29 @@ payload_text(const EngineChange *ch, const char *key)
 		return pnstrdup(v->val.string.val, v->val.string.len);
 	if (v->type == jbvNumeric)
 		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+	if (v->type == jbvBool)
+		return pstrdup(v->val.boolean ? "true" : "false");
+	if (v->type == jbvBinary)
+		return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+	return NULL;
+}
+
+/* Whether the payload's value of key is a JSON value of type t (jbvString, or jbvBinary for an array). */
+static bool
+payload_is(const EngineChange *ch, const char *key, enum jbvType t)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+
+	if (ch->payload == NULL || !JB_ROOT_IS_OBJECT(ch->payload))
+		return false;
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	v = findJsonbValueFromContainer(&ch->payload->root, JB_FOBJECT, &k);
+	if (v == NULL || v->type != t)
+		return false;
+	return t != jbvBinary || JsonContainerIsArray(v->val.binary.data);
 }
 
 /* A text that says something (not NULL, not only white space). */
@@ -131,6 +167,38 @@ missing(const EngineChange *ch, const char *what)
 			 errmsg("action \"%s\" needs %s", ch->t->action, what)));
 }
 
+/*
+ * An amount of the payload (absent: fine unless required) is a number above
+ * 0 and at most 100000; a unit, one of the time units.
+ */
+static void
+check_amount(const EngineChange *ch, bool required)
+{
+	static const char *const units[] = {"minutes", "working_hours", "working_days", "calendar_days"};
+	char	   *text = payload_text(ch, "amount");
+	char	   *unit = payload_text(ch, "unit");
+	double		d;
+	size_t		i;
+
+	if (text == NULL && required)
+		missing(ch, "an amount");
+	if (text != NULL)
+	{
+		d = DatumGetFloat8(DirectFunctionCall1(float8in, CStringGetDatum(text)));
+		if (!(d > 0 && d <= 100000))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("amount must be a number above 0 and at most 100000, not %s", text)));
+	}
+	for (i = 0; unit != NULL && i < lengthof(units); i++)
+		if (strcmp(unit, units[i]) == 0)
+			unit = NULL;
+	if (unit != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unit must be minutes, working_hours, working_days or calendar_days, not \"%s\"", unit)));
+}
+
 /* One decision of the case at a time. */
 static void
 check_nothing_pending(const EngineChange *ch)
@@ -139,7 +207,7 @@ check_nothing_pending(const EngineChange *ch)
 	Datum		values[2];
 	bool		isnull;
 
-	run(PENDING_SQL, request_pending_tables, ch, 2, types, values, NULL, true, SPI_OK_SELECT);
+	run(PENDING_SQL, request_pending_tables, ch, 2, types, values, NULL, SPI_OK_SELECT);
 	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		ereport(ERROR,
 				(errcode(GG_DECISION_PENDING),
@@ -161,12 +229,14 @@ file_request(const EngineChange *ch, const char *kind)
 
 	if (!has_words(ch->note))
 		missing(ch, "a reason (the note)");
+	if (extension)
+		check_amount(ch, true);
 	check_nothing_pending(ch);
 	if (extension)
 	{
 		types[2] = JSONBOID;
 		values[2] = JsonbPGetDatum(ch->payload);
-		run(CLOCK_UNIT_SQL, clocks_table, ch, 3, types, values, NULL, true, SPI_OK_SELECT);
+		run(CLOCK_UNIT_SQL, clocks_table, ch, 3, types, values, NULL, SPI_OK_SELECT);
 		unit = result_text(1);
 		if (unit == NULL)
 			ereport(ERROR,
@@ -184,7 +254,7 @@ file_request(const EngineChange *ch, const char *kind)
 	types[6] = TEXTOID, values[6] = CStringGetTextDatum(ch->note);
 	types[7] = TIMESTAMPTZOID, values[7] = TimestampTzGetDatum(ch->at);
 	types[8] = NAMEOID, values[8] = DirectFunctionCall1(namein, CStringGetDatum(ch->actor));
-	run(FILE_SQL, requests_table, ch, 9, types, values, nulls, false, SPI_OK_INSERT);
+	run(FILE_SQL, requests_table, ch, 9, types, values, nulls, SPI_OK_INSERT);
 }
 
 /* The extend payload of an approved extension. */
@@ -210,6 +280,8 @@ decide_request(const EngineChange *ch, const char *kind, bool approved)
 	Datum		values[8];
 	char		nulls[8] = "        ";
 
+	if (approved)
+		check_amount(ch, false);
 	types[2] = INT4OID, values[2] = Int32GetDatum(ch->seq);
 	types[3] = TIMESTAMPTZOID, values[3] = TimestampTzGetDatum(ch->at);
 	types[4] = TEXTOID, values[4] = CStringGetTextDatum(approved ? "approved" : "refused");
@@ -217,7 +289,7 @@ decide_request(const EngineChange *ch, const char *kind, bool approved)
 	types[6] = JSONBOID, values[6] = ch->payload ? JsonbPGetDatum(ch->payload) : (Datum) 0;
 	nulls[6] = ch->payload ? ' ' : 'n';
 	types[7] = TEXTOID, values[7] = CStringGetTextDatum(kind);
-	run(DECIDE_SQL, requests_table, ch, 8, types, values, nulls, false, SPI_OK_UPDATE_RETURNING);
+	run(DECIDE_SQL, requests_table, ch, 8, types, values, nulls, SPI_OK_UPDATE_RETURNING);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(GG_NOTHING_TO_DECIDE),
@@ -235,8 +307,8 @@ convene(const EngineChange *ch)
 	Datum		values[6];
 	char	   *inactive;
 
-	if (payload_text(ch, "departments") == NULL)
-		missing(ch, "the departments to convene");
+	if (!payload_is(ch, "departments", jbvBinary))
+		missing(ch, "the departments to convene (a JSON array of department ids)");
 	check_nothing_pending(ch);
 	types[0] = JSONBOID;
 	values[0] = JsonbPGetDatum(ch->payload);
@@ -251,7 +323,7 @@ convene(const EngineChange *ch)
 	types[3] = TIMESTAMPTZOID, values[3] = TimestampTzGetDatum(ch->at);
 	types[4] = NAMEOID, values[4] = DirectFunctionCall1(namein, CStringGetDatum(ch->actor));
 	types[5] = JSONBOID, values[5] = JsonbPGetDatum(ch->payload);
-	run(CONVENE_SQL, meetings_table, ch, 6, types, values, NULL, false, SPI_OK_INSERT);
+	run(CONVENE_SQL, meetings_table, ch, 6, types, values, NULL, SPI_OK_INSERT);
 }
 
 /* decide: the meeting's decision and its lead department, one of those convened. */
@@ -263,18 +335,18 @@ close_meeting(const EngineChange *ch)
 	Datum		values[7];
 	bool		isnull;
 
-	if (!has_words(decision))
-		missing(ch, "the meeting's decision");
+	if (!payload_is(ch, "decision", jbvString) || !has_words(decision))
+		missing(ch, "the meeting's decision (a text)");
 	/* The payload's department_id has moved the case to the lead department. */
 	if (payload_text(ch, "department_id") == NULL || !ch->department_given)
 		missing(ch, "the lead department (department_id)");
 	types[2] = INT8OID, values[2] = Int64GetDatum(ch->department_id);
-	run(LEAD_SQL, meetings_table, ch, 3, types, values, NULL, true, SPI_OK_SELECT);
+	run(LEAD_SQL, meetings_table, ch, 3, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(GG_NOTHING_TO_DECIDE),
 				 errmsg("case " INT64_FORMAT " has no open joint meeting", ch->c.case_id)));
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) || isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the lead department must be one of the departments the meeting convened")));
@@ -282,7 +354,37 @@ close_meeting(const EngineChange *ch)
 	types[4] = TIMESTAMPTZOID, values[4] = TimestampTzGetDatum(ch->at);
 	types[5] = NAMEOID, values[5] = DirectFunctionCall1(namein, CStringGetDatum(ch->actor));
 	types[6] = TEXTOID, values[6] = CStringGetTextDatum(decision);
-	run(CLOSE_MEETING_SQL, meetings_table, ch, 7, types, values, NULL, false, SPI_OK_UPDATE);
+	run(CLOSE_MEETING_SQL, meetings_table, ch, 7, types, values, NULL, SPI_OK_UPDATE);
+}
+
+/* supervise (督办): not while a supervision of the case is unanswered. */
+static void
+check_not_supervised(const EngineChange *ch)
+{
+	Oid			types[2];
+	Datum		values[2];
+	bool		isnull;
+
+	run(SUPERVISED_SQL, clocks_table, ch, 2, types, values, NULL, SPI_OK_SELECT);
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(GG_DECISION_PENDING),
+				 errmsg("case " INT64_FORMAT " is under supervision already", ch->c.case_id),
+				 errdetail("Its holder has not answered the supervision (a supervise clock is running).")));
+}
+
+/* A case that closes or is merged leaves nothing open to decide: cancelled. */
+static void
+cancel_open(const EngineChange *ch)
+{
+	Oid			types[5];
+	Datum		values[5];
+
+	types[2] = INT4OID, values[2] = Int32GetDatum(ch->seq);
+	types[3] = TIMESTAMPTZOID, values[3] = TimestampTzGetDatum(ch->at);
+	types[4] = NAMEOID, values[4] = DirectFunctionCall1(namein, CStringGetDatum(ch->actor));
+	run(CANCEL_REQUESTS_SQL, requests_table, ch, 5, types, values, NULL, SPI_OK_UPDATE);
+	run(CANCEL_MEETINGS_SQL, meetings_table, ch, 5, types, values, NULL, SPI_OK_UPDATE);
 }
 
 bool
@@ -313,5 +415,9 @@ requests_apply(const EngineChange *ch)
 		convene(ch);
 	else if (strcmp(a, "decide") == 0)
 		close_meeting(ch);
+	else if (strcmp(a, ENGINE_SUPERVISE_ACTION) == 0)
+		check_not_supervised(ch);
+	if (ch->closes || ch->merged)
+		cancel_open(ch);
 	return NULL;
 }

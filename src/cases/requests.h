@@ -23,13 +23,16 @@
 extern bool requests_action(const char *action);
 
 /*
- * The bookkeeping of such an action: files the request (GG254 when a
+ * The bookkeeping of an action: files the request (GG254 when a
  * decision of the case is pending already; GG251 when the stage to extend
  * has no running clock; GG104 without a reason), records the decision (GG253
  * when nothing of that kind is open), convenes or closes the joint meeting
  * (23503 for a department that is not active, 22023 for a lead department
- * the meeting did not convene).  For an approved extension, returns the
- * grant as an extend payload ({stage, amount, unit}); else NULL.
+ * the meeting did not convene; 22023 for an amount or unit out of range);
+ * refuses a second supervision while one is unanswered (GG254); cancels the
+ * open request and meeting of a case that closes or is merged.  For an
+ * approved extension, returns the grant as an extend payload ({stage,
+ * amount, unit}); else NULL.
  */
 extern Jsonb *requests_apply(const EngineChange *ch);
 

@@ -130,7 +130,7 @@ COMMENT ON COLUMN gridgov.escalation_ladder.urgency IS 'Urgency of the ladder; N
 COMMENT ON COLUMN gridgov.escalation_ladder.supervise IS
     'Reaching the rung puts the case under supervision (督办 by rule): the sweep takes the workflow''s supervise action, which starts a supervise clock the holder must answer';
 COMMENT ON COLUMN gridgov.escalation_ladder.min_breaches IS
-    'The rung applies only to a case with at least this many breached clocks (repeated breaches, e.g. 2 for the discipline bodies); a rung that does not apply is passed over';
+    'The rung applies only to a case with at least this many breaches when it falls due (repeated breaches, e.g. 2 for the discipline bodies): clocks of its steps met late or running past due and not paused, the command center''s own (review) and the whole-case clock not counted; a rung that does not apply is passed over';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.escalation_ladder', 'WHERE NOT builtin');
 
 CREATE TABLE gridgov.escalations (
@@ -216,7 +216,7 @@ CREATE TABLE gridgov.case_requests (
     requested_by    name NOT NULL,
     decided_seq     integer,
     decided_at      timestamptz,
-    decision        text CHECK (decision IN ('approved', 'refused')),
+    decision        text CHECK (decision IN ('approved', 'refused', 'cancelled')),
     decided_by      name,
     granted_amount  numeric CHECK (granted_amount > 0),
     PRIMARY KEY (county, case_id, seq),
@@ -241,7 +241,7 @@ COMMENT ON COLUMN gridgov.case_requests.requested_at IS 'When it was filed';
 COMMENT ON COLUMN gridgov.case_requests.requested_by IS 'Database role that filed it';
 COMMENT ON COLUMN gridgov.case_requests.decided_seq IS 'The history event of the decision';
 COMMENT ON COLUMN gridgov.case_requests.decided_at IS 'When the command center decided (NULL: open)';
-COMMENT ON COLUMN gridgov.case_requests.decision IS 'approved or refused';
+COMMENT ON COLUMN gridgov.case_requests.decision IS 'approved or refused by the command center, or cancelled: the case closed or was merged while the request was open';
 COMMENT ON COLUMN gridgov.case_requests.decided_by IS 'Database role that decided';
 COMMENT ON COLUMN gridgov.case_requests.granted_amount IS 'Extension approved: the time granted (at most the amount asked)';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_requests', '');
@@ -253,7 +253,8 @@ CREATE TABLE gridgov.case_meetings (
     seq                 integer NOT NULL,
     convened_at         timestamptz NOT NULL,
     convened_by         name NOT NULL,
-    departments         bigint[] NOT NULL CHECK (pg_catalog.cardinality(departments) BETWEEN 1 AND 100),
+    departments         bigint[] NOT NULL CHECK (pg_catalog.cardinality(departments) BETWEEN 1 AND 100
+                                             AND pg_catalog.array_position(departments, NULL) IS NULL),
     decided_seq         integer,
     decided_at          timestamptz,
     decided_by          name,
@@ -261,8 +262,8 @@ CREATE TABLE gridgov.case_meetings (
     lead_department_id  bigint,
     PRIMARY KEY (county, case_id, seq),
     FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id),
-    CHECK ((decided_at IS NULL) = (decision IS NULL) AND (decided_at IS NULL) = (lead_department_id IS NULL)
-           AND (decided_at IS NULL) = (decided_seq IS NULL))
+    CHECK ((decided_at IS NULL) = (decided_seq IS NULL) AND (decision IS NULL) = (lead_department_id IS NULL)
+           AND (decision IS NULL OR decided_at IS NOT NULL))
 );
 CREATE UNIQUE INDEX case_meetings_open ON gridgov.case_meetings (county, case_id) WHERE decided_at IS NULL;
 COMMENT ON TABLE gridgov.case_meetings IS
@@ -274,8 +275,8 @@ COMMENT ON COLUMN gridgov.case_meetings.convened_at IS 'When it was convened';
 COMMENT ON COLUMN gridgov.case_meetings.convened_by IS 'Database role that convened it';
 COMMENT ON COLUMN gridgov.case_meetings.departments IS 'Departments convened';
 COMMENT ON COLUMN gridgov.case_meetings.decided_seq IS 'The history event of the decision';
-COMMENT ON COLUMN gridgov.case_meetings.decided_at IS 'When the meeting decided (NULL: still open)';
+COMMENT ON COLUMN gridgov.case_meetings.decided_at IS 'When the meeting decided (NULL: still open); with no decision: cancelled, the case closed or was merged first';
 COMMENT ON COLUMN gridgov.case_meetings.decided_by IS 'Database role that recorded the decision';
-COMMENT ON COLUMN gridgov.case_meetings.decision IS 'What the meeting decided';
+COMMENT ON COLUMN gridgov.case_meetings.decision IS 'What the meeting decided (NULL when cancelled)';
 COMMENT ON COLUMN gridgov.case_meetings.lead_department_id IS 'The lead department (牵头单位), one of those convened: the case is dispatched to it';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_meetings', '');

@@ -152,10 +152,16 @@ BEGIN
         ORDER BY x.stage, x.seq
         FOR UPDATE SKIP LOCKED
     LOOP
-        -- Breached clocks of the case (repeated breaches reach further rungs).
+        -- The case's breaches (repeated breaches reach further rungs): its
+        -- clocks of the steps someone must take, met late or running past
+        -- due and not paused; not the command center's own decisions
+        -- (review), nor the whole-case clock, which every late step drags
+        -- along.
         SELECT pg_catalog.count(*) INTO breaches FROM gridgov.case_clocks x
         WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
-          AND (x.met_at > x.due_at OR (x.met_at IS NULL AND x.cancelled_at IS NULL AND x.due_at <= as_of));
+          AND x.stage NOT IN ('review', 'whole')
+          AND (x.met_at > x.due_at
+               OR (x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL AND x.due_at <= as_of));
         SELECT * INTO rung FROM gridgov.escalation_rung(c.category, c.urgency, k.escalation_level + 1, breaches);
         -- Rung 1 is due at the breach plus its delay (the clock is looked at from its breach on).
         IF FOUND AND k.escalation_level = 0 AND rung.delay > 0 THEN
@@ -216,6 +222,8 @@ CREATE FUNCTION gridgov.sla_supervise_by_rule(county gridgov.gridcode, case_id b
                                               rung gridgov.escalation_ladder, at timestamptz)
     RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    tolerance text;
 BEGIN
     -- Not twice while a supervision is unanswered, nor while the case awaits
     -- the command center's own decision (a running review clock: a return
@@ -229,10 +237,16 @@ BEGIN
                       WHERE c.county OPERATOR(gridgov.=) sla_supervise_by_rule.county AND c.id = sla_supervise_by_rule.case_id) THEN
         RETURN false;
     END IF;
+    -- The sweep acts as of any time it is given (its escalate events are
+    -- system actions); its supervision may lie as far ahead (at most the
+    -- tolerance's maximum, 7 days), for this action only.
+    tolerance := pg_catalog.current_setting('gridgov.future_tolerance');
+    PERFORM pg_catalog.set_config('gridgov.future_tolerance', '604800', true);
     PERFORM gridgov.act(case_id, 'supervise', rung.title,
                         pg_catalog.jsonb_build_object('rule', pg_catalog.jsonb_build_object(
                             'category_prefix', rung.category_prefix, 'urgency', rung.urgency, 'level', rung.level),
                             'stage', stage), at);
+    PERFORM pg_catalog.set_config('gridgov.future_tolerance', tolerance, true);
     RETURN true;
 END
 $$;

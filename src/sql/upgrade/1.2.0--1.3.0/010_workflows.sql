@@ -267,7 +267,7 @@ COMMENT ON COLUMN gridgov.escalation_ladder.urgency IS 'Urgency of the ladder; N
 COMMENT ON COLUMN gridgov.escalation_ladder.supervise IS
     'Reaching the rung puts the case under supervision (督办 by rule): the sweep takes the workflow''s supervise action, which starts a supervise clock the holder must answer';
 COMMENT ON COLUMN gridgov.escalation_ladder.min_breaches IS
-    'The rung applies only to a case with at least this many breached clocks (repeated breaches, e.g. 2 for the discipline bodies); a rung that does not apply is passed over';
+    'The rung applies only to a case with at least this many breaches when it falls due (repeated breaches, e.g. 2 for the discipline bodies): clocks of its steps met late or running past due and not paused, the command center''s own (review) and the whole-case clock not counted; a rung that does not apply is passed over';
 COMMENT ON COLUMN gridgov.escalation_ladder.level IS 'Rung number, 1 upwards, within its ladder';
 COMMENT ON COLUMN gridgov.escalation_ladder.target IS
     'holder (a reminder to the department holding the case, 催办), holder_supervisor (the department above the holder: its parent, else the command center over the case that is not the holder), town_center (the command center of the case''s town, else of its county; never the holder: then the district''s), district_center (of its county), discipline (the county''s discipline inspection and procuratorate departments)';
@@ -290,6 +290,26 @@ FROM (VALUES ('', NULL, 1, '承办单位催办 (reminder to the holder)', 'holde
              ('H', 'emergency', 3, '区12345中心督办 (the district hotline center supervises)', 'district_center', true, 60, 'minutes', '24x7')
      ) v(prefix, urgency, level, title, target, supervise, delay, unit, calendar)
 JOIN gridgov.calendars c ON c.name = v.calendar;
+-- Clocks still climbing keep their place: the 1.2.0 rung they reached (1 the
+-- town center, 2 the district center, 3 the discipline bodies) becomes the
+-- highest rung of their case's 1.3.0 ladder that tells no one above it.
+UPDATE gridgov.case_clocks k SET escalation_level = m.level
+FROM (SELECT x.county, x.case_id, x.stage, x.seq,
+             COALESCE((SELECT pg_catalog.max(l.level) FROM gridgov.escalation_ladder l
+                       WHERE l.category_prefix = key.category_prefix AND l.urgency IS NOT DISTINCT FROM key.urgency
+                         AND l.target = ANY (CASE x.escalation_level
+                             WHEN 1 THEN ARRAY['holder', 'holder_supervisor', 'town_center']
+                             WHEN 2 THEN ARRAY['holder', 'holder_supervisor', 'town_center', 'district_center']
+                             ELSE ARRAY['holder', 'holder_supervisor', 'town_center', 'district_center', 'discipline'] END)),
+                      x.escalation_level) AS level
+      FROM gridgov.case_clocks x
+      JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) x.county AND c.id = x.case_id
+      CROSS JOIN LATERAL (SELECT l.category_prefix, l.urgency FROM gridgov.escalation_ladder l
+                          WHERE pg_catalog.starts_with(c.category, l.category_prefix)
+                            AND (l.urgency IS NULL OR l.urgency = c.urgency)
+                          ORDER BY pg_catalog.length(l.category_prefix) DESC, l.urgency IS NULL LIMIT 1) key
+      WHERE x.escalation_level > 0 AND x.met_at IS NULL AND x.cancelled_at IS NULL) m
+WHERE k.county OPERATOR(gridgov.=) m.county AND k.case_id = m.case_id AND k.stage = m.stage AND k.seq = m.seq;
 -- The time limits of the new steps (shipped policies after those of 1.2.0).
 ALTER TABLE gridgov.sla_policies DISABLE TRIGGER sla_policies_shipped;
 INSERT INTO gridgov.sla_policies (category_prefix, urgency, source, stage, amount, unit, calendar_id, note, builtin)
@@ -325,7 +345,7 @@ CREATE TABLE gridgov.case_requests (
     requested_by    name NOT NULL,
     decided_seq     integer,
     decided_at      timestamptz,
-    decision        text CHECK (decision IN ('approved', 'refused')),
+    decision        text CHECK (decision IN ('approved', 'refused', 'cancelled')),
     decided_by      name,
     granted_amount  numeric CHECK (granted_amount > 0),
     PRIMARY KEY (county, case_id, seq),
@@ -350,7 +370,7 @@ COMMENT ON COLUMN gridgov.case_requests.requested_at IS 'When it was filed';
 COMMENT ON COLUMN gridgov.case_requests.requested_by IS 'Database role that filed it';
 COMMENT ON COLUMN gridgov.case_requests.decided_seq IS 'The history event of the decision';
 COMMENT ON COLUMN gridgov.case_requests.decided_at IS 'When the command center decided (NULL: open)';
-COMMENT ON COLUMN gridgov.case_requests.decision IS 'approved or refused';
+COMMENT ON COLUMN gridgov.case_requests.decision IS 'approved or refused by the command center, or cancelled: the case closed or was merged while the request was open';
 COMMENT ON COLUMN gridgov.case_requests.decided_by IS 'Database role that decided';
 COMMENT ON COLUMN gridgov.case_requests.granted_amount IS 'Extension approved: the time granted (at most the amount asked)';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_requests', '');
@@ -362,7 +382,8 @@ CREATE TABLE gridgov.case_meetings (
     seq                 integer NOT NULL,
     convened_at         timestamptz NOT NULL,
     convened_by         name NOT NULL,
-    departments         bigint[] NOT NULL CHECK (pg_catalog.cardinality(departments) BETWEEN 1 AND 100),
+    departments         bigint[] NOT NULL CHECK (pg_catalog.cardinality(departments) BETWEEN 1 AND 100
+                                             AND pg_catalog.array_position(departments, NULL) IS NULL),
     decided_seq         integer,
     decided_at          timestamptz,
     decided_by          name,
@@ -370,8 +391,8 @@ CREATE TABLE gridgov.case_meetings (
     lead_department_id  bigint,
     PRIMARY KEY (county, case_id, seq),
     FOREIGN KEY (county, case_id) REFERENCES gridgov.cases (county, id),
-    CHECK ((decided_at IS NULL) = (decision IS NULL) AND (decided_at IS NULL) = (lead_department_id IS NULL)
-           AND (decided_at IS NULL) = (decided_seq IS NULL))
+    CHECK ((decided_at IS NULL) = (decided_seq IS NULL) AND (decision IS NULL) = (lead_department_id IS NULL)
+           AND (decision IS NULL OR decided_at IS NOT NULL))
 );
 CREATE UNIQUE INDEX case_meetings_open ON gridgov.case_meetings (county, case_id) WHERE decided_at IS NULL;
 COMMENT ON TABLE gridgov.case_meetings IS
@@ -383,9 +404,9 @@ COMMENT ON COLUMN gridgov.case_meetings.convened_at IS 'When it was convened';
 COMMENT ON COLUMN gridgov.case_meetings.convened_by IS 'Database role that convened it';
 COMMENT ON COLUMN gridgov.case_meetings.departments IS 'Departments convened';
 COMMENT ON COLUMN gridgov.case_meetings.decided_seq IS 'The history event of the decision';
-COMMENT ON COLUMN gridgov.case_meetings.decided_at IS 'When the meeting decided (NULL: still open)';
+COMMENT ON COLUMN gridgov.case_meetings.decided_at IS 'When the meeting decided (NULL: still open); with no decision: cancelled, the case closed or was merged first';
 COMMENT ON COLUMN gridgov.case_meetings.decided_by IS 'Database role that recorded the decision';
-COMMENT ON COLUMN gridgov.case_meetings.decision IS 'What the meeting decided';
+COMMENT ON COLUMN gridgov.case_meetings.decision IS 'What the meeting decided (NULL when cancelled)';
 COMMENT ON COLUMN gridgov.case_meetings.lead_department_id IS 'The lead department (牵头单位), one of those convened: the case is dispatched to it';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.case_meetings', '');
 -- The sweep: ladders per category and urgency, targets that never tell the holder as its own supervisor, supervision by rule.
@@ -448,6 +469,8 @@ CREATE FUNCTION gridgov.sla_supervise_by_rule(county gridgov.gridcode, case_id b
                                               rung gridgov.escalation_ladder, at timestamptz)
     RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    tolerance text;
 BEGIN
     -- Not twice while a supervision is unanswered, nor while the case awaits
     -- the command center's own decision (a running review clock: a return
@@ -461,10 +484,16 @@ BEGIN
                       WHERE c.county OPERATOR(gridgov.=) sla_supervise_by_rule.county AND c.id = sla_supervise_by_rule.case_id) THEN
         RETURN false;
     END IF;
+    -- The sweep acts as of any time it is given (its escalate events are
+    -- system actions); its supervision may lie as far ahead (at most the
+    -- tolerance's maximum, 7 days), for this action only.
+    tolerance := pg_catalog.current_setting('gridgov.future_tolerance');
+    PERFORM pg_catalog.set_config('gridgov.future_tolerance', '604800', true);
     PERFORM gridgov.act(case_id, 'supervise', rung.title,
                         pg_catalog.jsonb_build_object('rule', pg_catalog.jsonb_build_object(
                             'category_prefix', rung.category_prefix, 'urgency', rung.urgency, 'level', rung.level),
                             'stage', stage), at);
+    PERFORM pg_catalog.set_config('gridgov.future_tolerance', tolerance, true);
     RETURN true;
 END
 $$;
@@ -493,10 +522,16 @@ BEGIN
         ORDER BY x.stage, x.seq
         FOR UPDATE SKIP LOCKED
     LOOP
-        -- Breached clocks of the case (repeated breaches reach further rungs).
+        -- The case's breaches (repeated breaches reach further rungs): its
+        -- clocks of the steps someone must take, met late or running past
+        -- due and not paused; not the command center's own decisions
+        -- (review), nor the whole-case clock, which every late step drags
+        -- along.
         SELECT pg_catalog.count(*) INTO breaches FROM gridgov.case_clocks x
         WHERE x.county OPERATOR(gridgov.=) sla_sweep_escalations.county AND x.case_id = sla_sweep_escalations.case_id
-          AND (x.met_at > x.due_at OR (x.met_at IS NULL AND x.cancelled_at IS NULL AND x.due_at <= as_of));
+          AND x.stage NOT IN ('review', 'whole')
+          AND (x.met_at > x.due_at
+               OR (x.met_at IS NULL AND x.cancelled_at IS NULL AND x.paused_at IS NULL AND x.due_at <= as_of));
         SELECT * INTO rung FROM gridgov.escalation_rung(c.category, c.urgency, k.escalation_level + 1, breaches);
         -- Rung 1 is due at the breach plus its delay (the clock is looked at from its breach on).
         IF FOUND AND k.escalation_level = 0 AND rung.delay > 0 THEN

@@ -301,3 +301,32 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION gridgov.analytics_check() IS
     'Consistency check of the analytics, one row per problem (none: consistent): case_stats rows that differ from gridgov.case_stats_computed (missing, case gone, or the differing columns), and summary sums that differ from the sums of gridgov.stat_rows() over case_stats. Reads every case: for tests and after bulk loads';
+-- my_cases shows occurred_at too (080 added it to cases), with the comments of cases' columns.
+CREATE OR REPLACE VIEW gridgov.my_cases WITH (security_barrier = true) AS
+SELECT c.county, c.id, c.case_no, c.source, c.external_id, c.category, c.urgency, c.title,
+       gridgov.mask_numbers(c.description) AS description, c.location, c.coord_system,
+       gridgov.mask_address(c.address) AS address, gridgov.mask_name(c.reporter_name) AS reporter_name,
+       gridgov.mask_phone(c.reporter_phone) AS reporter_phone, c.objcode, c.grid, c.department_id,
+       c.workflow, c.state, c.reported_at, c.updated_at, c.closed_at, c.dispatches, c.returns,
+       c.reworks, c.reopens, c.extensions, c.suspensions, c.supervised, c.escalation_level, c.solved,
+       c.satisfaction, c.master_case_id, c.possible_duplicate_of, c.events, c.history_hash, c.occurred_at
+FROM gridgov.cases c
+WHERE gridgov.case_readable(c.county, c.grid, c.department_id, c.id);
+COMMENT ON VIEW gridgov.my_cases IS
+    'The cases the caller sees (its scope: docs/security.md), every column of gridgov.cases with the contact data masked: description (gridgov.mask_numbers), address (mask_address), reporter_name (mask_name), reporter_phone (mask_phone). The clear values: gridgov.reveal_contact(case_id, reason)';
+DO $$
+DECLARE
+    a record;
+BEGIN
+    FOR a IN SELECT v.attname, pg_catalog.col_description(c.attrelid, c.attnum) AS comment
+             FROM pg_catalog.pg_attribute v
+             JOIN pg_catalog.pg_attribute c ON c.attrelid = 'gridgov.cases'::pg_catalog.regclass
+                                           AND c.attname = v.attname
+             WHERE v.attrelid = 'gridgov.my_cases'::pg_catalog.regclass AND v.attnum > 0 LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN gridgov.my_cases.%I IS %L', a.attname,
+            CASE WHEN a.attname = ANY (gridgov.contact_columns())
+                 THEN a.comment || ' (masked: gridgov.reveal_contact() reads the clear value)'
+                 ELSE a.comment END);
+    END LOOP;
+END
+$$;

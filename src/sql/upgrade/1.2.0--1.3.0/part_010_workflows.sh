@@ -120,6 +120,28 @@ SQL
 	done
 	stmt $sql/070_sla_tables.sql '^COMMENT ON TABLE gridgov.escalation_ladder '
 	stmt $sql/072_sla.sql '^INSERT INTO gridgov.escalation_ladder '
+	cat <<'SQL'
+-- Clocks still climbing keep their place: the 1.2.0 rung they reached (1 the
+-- town center, 2 the district center, 3 the discipline bodies) becomes the
+-- highest rung of their case's 1.3.0 ladder that tells no one above it.
+UPDATE gridgov.case_clocks k SET escalation_level = m.level
+FROM (SELECT x.county, x.case_id, x.stage, x.seq,
+             COALESCE((SELECT pg_catalog.max(l.level) FROM gridgov.escalation_ladder l
+                       WHERE l.category_prefix = key.category_prefix AND l.urgency IS NOT DISTINCT FROM key.urgency
+                         AND l.target = ANY (CASE x.escalation_level
+                             WHEN 1 THEN ARRAY['holder', 'holder_supervisor', 'town_center']
+                             WHEN 2 THEN ARRAY['holder', 'holder_supervisor', 'town_center', 'district_center']
+                             ELSE ARRAY['holder', 'holder_supervisor', 'town_center', 'district_center', 'discipline'] END)),
+                      x.escalation_level) AS level
+      FROM gridgov.case_clocks x
+      JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) x.county AND c.id = x.case_id
+      CROSS JOIN LATERAL (SELECT l.category_prefix, l.urgency FROM gridgov.escalation_ladder l
+                          WHERE pg_catalog.starts_with(c.category, l.category_prefix)
+                            AND (l.urgency IS NULL OR l.urgency = c.urgency)
+                          ORDER BY pg_catalog.length(l.category_prefix) DESC, l.urgency IS NULL LIMIT 1) key
+      WHERE x.escalation_level > 0 AND x.met_at IS NULL AND x.cancelled_at IS NULL) m
+WHERE k.county OPERATOR(gridgov.=) m.county AND k.case_id = m.case_id AND k.stage = m.stage AND k.seq = m.seq;
+SQL
 
 	echo "-- The time limits of the new steps (shipped policies after those of 1.2.0)."
 	echo "ALTER TABLE gridgov.sla_policies DISABLE TRIGGER sla_policies_shipped;"
