@@ -109,8 +109,19 @@ SELECT step('ge_review', 'file', 1), step('ge_review', 'dispatch', 2), step('ge_
 SELECT step('hl_review', 'dispatch', 1), step('hl_review', 'return', 2), step('hl_review', 'reject_return', 3),
        meet('hl_review', 4), step('hl_review', 'sign', 6), meet('hl_review', 7), step('hl_review', 'sign', 9),
        step('hl_review', 'contact', 10), meet('hl_review', 11), step('hl_review', 'return', 13), meet('hl_review', 14);
+-- A return approved by re-dispatching it at once (counted as a return and a
+-- dispatch), and a hotline ticket handled without a recorded first contact
+-- (its contact clock cancelled).
+SELECT new_case('ge_redispatch', 'E0102'), new_case('hl_redispatch', 'H0101') \gset
+SELECT step('ge_redispatch', 'file', 1), step('ge_redispatch', 'dispatch', 2), step('ge_redispatch', 'return', 3),
+       step('ge_redispatch', 'dispatch', 4, pg_catalog.jsonb_build_object('department_id', (SELECT id FROM departments WHERE code = 'DX-WATER')));
+SELECT step('hl_redispatch', 'dispatch', 1), step('hl_redispatch', 'return', 2),
+       step('hl_redispatch', 'dispatch', 3, pg_catalog.jsonb_build_object('department_id', (SELECT id FROM departments WHERE code = 'DX-CGJ'))),
+       step('hl_redispatch', 'sign', 4), step('hl_redispatch', 'handle', 5);
+SELECT k.stage, k.met_at IS NOT NULL AS met, k.cancelled_at IS NOT NULL AS cancelled
+FROM case_clocks k WHERE k.case_id = c('hl_redispatch') AND k.stage = 'contact';
 SELECT label, state, dispatches, returns, (SELECT code FROM departments d WHERE d.id = cases.department_id) AS department
-FROM cases JOIN k USING (id) WHERE label IN ('ge_review', 'hl_review') ORDER BY label;
+FROM cases JOIN k USING (id) WHERE label IN ('ge_review', 'hl_review', 'ge_redispatch', 'hl_redispatch') ORDER BY label;
 
 -- Every state-changing transition of the shipped workflows was taken at least
 -- once (the time-limit actions that keep the state are covered by sql/sla.sql).

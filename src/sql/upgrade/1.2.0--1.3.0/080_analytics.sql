@@ -25,7 +25,7 @@ ALTER TABLE gridgov.case_stats
     ADD COLUMN meetings integer;
 COMMENT ON COLUMN gridgov.case_stats.occurred_at IS 'When the problem occurred or was found (gridgov.cases.occurred_at)';
 COMMENT ON COLUMN gridgov.case_stats.discover_minutes IS 'Calendar minutes from occurred_at to reported_at, 2 decimals';
-COMMENT ON COLUMN gridgov.case_stats.discover_on_time IS 'reported_at <= gridgov.worktime_add(calendar, occurred_at, amount, unit) of the case''s discover policy (gridgov.sla_policy(category, urgency, source, ''discover'')) when the row was computed; NULL without occurred_at or without such a policy';
+COMMENT ON COLUMN gridgov.case_stats.discover_on_time IS 'reported_at <= gridgov.sla_deadline(''discover'', category, urgency, source, occurred_at): within the case''s discover policy when the row was computed; NULL without occurred_at or without such a policy';
 COMMENT ON COLUMN gridgov.case_stats.contacted_at IS 'First contact event (先行联系)';
 COMMENT ON COLUMN gridgov.case_stats.contact_required IS 'The case has had a contact clock (its workflow has a first-contact step and the step was reached), however it ended: one cancelled without a contact (handled before contacting, or sent to a joint meeting) still requires the contact';
 COMMENT ON COLUMN gridgov.case_stats.contact_on_time IS 'Every ended contact clock ended by its due time (NULL: none ended)';
@@ -72,9 +72,8 @@ SELECT c.county, c.id AS case_id, c.case_no, c.source, c.category, c.urgency, c.
        c.escalation_level, c.solved, c.satisfaction, c.master_case_id IS NOT NULL AS merged,
        c.updated_at AS case_updated_at,
        c.occurred_at, pg_catalog.round(EXTRACT(epoch FROM c.reported_at - c.occurred_at) / 60, 2) AS discover_minutes,
-       CASE WHEN dp.calendar IS NOT NULL
-            THEN c.reported_at <= gridgov.worktime_add(dp.calendar, c.occurred_at, dp.amount, dp.unit)
-       END AS discover_on_time,
+       c.reported_at <= gridgov.sla_deadline('discover', c.category, c.urgency, c.source, c.occurred_at)
+           AS discover_on_time,
        e.contacted_at, k.contact_required, k.contact_on_time, e.supervisions, k.supervise_on_time,
        e.returns_requested, e.returns_rejected, e.extension_requests, e.extension_refusals,
        e.suspension_requests, e.suspension_refusals, e.meetings
@@ -122,15 +121,7 @@ CROSS JOIN LATERAL (
            (pg_catalog.array_agg(ck.due_at ORDER BY ck.seq DESC) FILTER (WHERE ck.stage = 'handle'))[1] AS handle_due
     FROM gridgov.case_clocks ck
     WHERE ck.county = c.county AND ck.case_id = c.id
-) k
--- The discovery limit: no clock runs for it (the case did not exist yet); the
--- policy that would set it, as the engine's clocks choose theirs.
-LEFT JOIN LATERAL (
-    SELECT cal.name AS calendar, p.amount, p.unit
-    FROM gridgov.sla_policy(c.category, c.urgency, c.source, 'discover') p
-    JOIN gridgov.calendars cal ON cal.id = p.calendar_id
-    WHERE c.occurred_at IS NOT NULL
-) dp ON true;
+) k;
 
 COMMENT ON VIEW gridgov.case_stats_computed IS
     'gridgov.case_stats computed afresh from cases, case_events and case_clocks (one row per case, same columns): the definition the maintained rows must equal; used by gridgov.analytics_refresh(), gridgov.analytics_rebuild() and gridgov.analytics_check()';
