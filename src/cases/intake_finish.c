@@ -26,6 +26,7 @@
 #include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -42,7 +43,9 @@
 #include "plans.h"
 #include "refcache.h"
 #include "restore.h"
+#include "sla_clocks.h"
 #include "triggers.h"
+#include "worktime.h"
 
 /* Cases per batch: every batch's rows and arrays live in one memory context. */
 #define FINISH_BATCH	1000
@@ -111,7 +114,32 @@ push_bigint(JsonbParseState **st, const char *key, TupleTableSlot *slot, int att
 	(void) pushJsonbValue(st, WJB_VALUE, &v);
 }
 
-/* {source, category, urgency, grid (as text), department_id, possible_duplicate_of} */
+/*
+ * The discovery deadline of a case found at occurred_at (1.3.0): when the
+ * discover policy the engine picks for it (Yizhuang: 30 minutes) ends, as
+ * ISO 8601 text; NULL without occurred_at or without such a policy.  No
+ * clock runs for it (the case did not exist yet): intake records it, in UTC,
+ * and the timeliness views compare reported_at with it.
+ */
+static char *
+discover_due(TupleTableSlot *slot, const int *attnum, const char *source, const char *category,
+			 const char *urgency)
+{
+	static char *const stage[] = {"discover"};
+	const int	utc = 0;			/* the same text whatever the session's time zone */
+	const ClockStart *starts;
+	bool		isnull = true;
+	Datum		occurred = attnum[CC_OCCURRED_AT] ? slot_getattr(slot, attnum[CC_OCCURRED_AT], &isnull) : 0;
+	TimestampTz due;
+
+	if (isnull || sla_clocks_for(1, (char **) stage, category, urgency, source, &starts) == 0)
+		return NULL;
+	due = worktime_add_internal(starts[0].calendar_id, DatumGetTimestampTz(occurred), starts[0].amount,
+								starts[0].wunit);
+	return JsonEncodeDateTime(NULL, TimestampTzGetDatum(due), TIMESTAMPTZOID, &utc);
+}
+
+/* {source, category, urgency, grid (as text), department_id, possible_duplicate_of[, discover_due]} */
 static Jsonb *
 intake_payload(TupleTableSlot *slot, const int *attnum, const char *source, const char *category,
 			   const char *urgency)
@@ -121,6 +149,7 @@ intake_payload(TupleTableSlot *slot, const int *attnum, const char *source, cons
 	bool		isnull;
 	Datum		grid = slot_getattr(slot, attnum[CC_GRID], &isnull);
 	char		code[GRIDCODE_MAX_DIGITS + 1];
+	char	   *due = discover_due(slot, attnum, source, category, urgency);
 
 	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_string(&st, "source", source);
@@ -131,6 +160,8 @@ intake_payload(TupleTableSlot *slot, const int *attnum, const char *source, cons
 	push_string(&st, "grid", isnull ? NULL : code);
 	push_bigint(&st, "department_id", slot, attnum[CC_DEPARTMENT]);
 	push_bigint(&st, "possible_duplicate_of", slot, attnum[CC_DUPLICATE]);
+	if (due)
+		push_string(&st, "discover_due", due);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(res);
 }

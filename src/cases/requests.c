@@ -11,11 +11,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "errcodes.h"
@@ -373,12 +375,19 @@ check_not_supervised(const EngineChange *ch)
 				 errdetail("Its holder has not answered the supervision (a supervise clock is running).")));
 }
 
-/* A case that closes or is merged leaves nothing open to decide: cancelled. */
+/*
+ * A case that closes or is merged leaves nothing open to decide: cancelled.
+ * (Until ALTER EXTENSION gridgov UPDATE has run, the tables of 1.3.0 are not
+ * there, nor anything to cancel.)
+ */
 static void
 cancel_open(const EngineChange *ch)
 {
 	Oid			types[5];
 	Datum		values[5];
+
+	if (!OidIsValid(get_relname_relid("case_requests", get_namespace_oid("gridgov", false))))
+		return;
 
 	types[2] = INT4OID, values[2] = Int32GetDatum(ch->seq);
 	types[3] = TIMESTAMPTZOID, values[3] = TimestampTzGetDatum(ch->at);

@@ -231,28 +231,3 @@ sla_stage_type(void)
 		memo_reset();
 	return stage_type;
 }
-
-/*
- * gridgov.sla_deadline(stage, category, urgency, source, start): when a clock
- * of stage started at start would be due, under the policy the engine picks
- * for such a case (the same memo); NULL without one (STRICT: NULL for a NULL
- * argument).  The timeliness views measure the discovery stage with it, for
- * which no clock runs.
- */
-PG_FUNCTION_INFO_V1(gridgov_sla_deadline);
-Datum
-gridgov_sla_deadline(PG_FUNCTION_ARGS)
-{
-	char	   *stage = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *category = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char	   *urgency = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(2)));
-	char	   *source = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(3)));
-	TimestampTz start = PG_GETARG_TIMESTAMPTZ(4);
-	const ClockStart *starts;
-
-	if (TIMESTAMP_NOT_FINITE(start) ||
-		sla_clocks_for(1, &stage, category, urgency, source, &starts) == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(worktime_add_internal(starts[0].calendar_id, start, starts[0].amount,
-												starts[0].wunit));
-}

@@ -36,12 +36,6 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.sla_policy(text, gridgov.urgency, gridgov.case_source, gridgov.sla_stage) IS
     'The policy that sets a stage''s limit for a case: the active one with the longest matching category prefix, then a set urgency, then a set source, then the lowest id; no row when none applies (no clock). PL/pgSQL, not inlined: the engine memoises its answers per backend, and under Citus a SQL function inlined into a query with parameters cannot be planned';
-CREATE FUNCTION gridgov.sla_deadline(stage text, category text, urgency gridgov.urgency, source gridgov.case_source,
-                                     start timestamptz)
-    RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'gridgov_sla_deadline' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION gridgov.sla_deadline(text, text, gridgov.urgency, gridgov.case_source, timestamptz) IS
-    'When a clock of stage started at start would be due for a case of category, urgency and source: the policy gridgov.sla_policy() picks (as the engine does, memoised per backend), its amount added on its calendar; NULL when no active policy covers it or start is infinite (22P02 for an unknown stage). The discovery stage (occurred_at to reported_at) is measured with it';
 -- Transitions cancel clocks (clock_cancel); the shipped workflows of 1.3.0:
 -- new states, then the shipped transitions brought to the install script's
 -- (a shipped row the city changed, modified, is left as it is).

@@ -72,8 +72,7 @@ SELECT c.county, c.id AS case_id, c.case_no, c.source, c.category, c.urgency, c.
        c.escalation_level, c.solved, c.satisfaction, c.master_case_id IS NOT NULL AS merged,
        c.updated_at AS case_updated_at,
        c.occurred_at, pg_catalog.round(EXTRACT(epoch FROM c.reported_at - c.occurred_at) / 60, 2) AS discover_minutes,
-       c.reported_at <= gridgov.sla_deadline('discover', c.category, c.urgency, c.source, c.occurred_at)
-           AS discover_on_time,
+       c.reported_at <= e.discover_due AS discover_on_time,
        e.contacted_at, k.contact_required, k.contact_on_time, e.supervisions, k.supervise_on_time,
        e.returns_requested, e.returns_rejected, e.extension_requests, e.extension_refusals,
        e.suspension_requests, e.suspension_refusals, e.meetings
@@ -95,7 +94,10 @@ CROSS JOIN LATERAL (
            pg_catalog.count(*) FILTER (WHERE ev.action = 'refuse_extension')::integer AS extension_refusals,
            pg_catalog.count(*) FILTER (WHERE ev.action = 'request_suspension')::integer AS suspension_requests,
            pg_catalog.count(*) FILTER (WHERE ev.action = 'refuse_suspension')::integer AS suspension_refusals,
-           pg_catalog.count(*) FILTER (WHERE ev.action = 'refer_meeting')::integer AS meetings
+           pg_catalog.count(*) FILTER (WHERE ev.action = 'refer_meeting')::integer AS meetings,
+           -- The discovery deadline intake recorded (no clock runs for it).
+           pg_catalog.max((ev.payload OPERATOR(pg_catalog.->>) 'discover_due')::timestamptz)
+               FILTER (WHERE ev.action = 'intake') AS discover_due
     FROM gridgov.case_events ev
     WHERE ev.county = c.county AND ev.case_id = c.id
 ) e

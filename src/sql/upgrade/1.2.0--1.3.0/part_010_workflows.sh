@@ -41,7 +41,6 @@ ALTER TABLE gridgov.case_clocks ALTER COLUMN stage TYPE gridgov.sla_stage USING 
 DROP TYPE gridgov.sla_stage_1_2_0;
 SQL
 	$x $sql/072_sla.sql function sla_policy
-	$x $sql/072_sla.sql function sla_deadline
 
 	cat <<'SQL'
 -- Transitions cancel clocks (clock_cancel); the shipped workflows of 1.3.0:
