@@ -24,6 +24,7 @@
 #include "errcodes.h"
 #include "horizon.h"
 #include "owner.h"
+#include "payload.h"
 #include "plans.h"
 #include "requests.h"
 #include "sla_clocks.h"
@@ -315,22 +316,6 @@ nothing_to_change(const EngineChange *ch, const char *what)
 			 errmsg("case " INT64_FORMAT " has no %s", ch->c.case_id, what)));
 }
 
-/* The payload's stage, for the message of extend (NULL when it has none). */
-static const char *
-payload_stage(Jsonb *payload)
-{
-	JsonbValue	k;
-	JsonbValue *v;
-
-	if (payload == NULL || !JB_ROOT_IS_OBJECT(payload))
-		return NULL;
-	k.type = jbvString;
-	k.val.string.val = "stage";
-	k.val.string.len = 5;
-	v = findJsonbValueFromContainer(&payload->root, JB_FOBJECT, &k);
-	return (v && v->type == jbvString) ? pnstrdup(v->val.string.val, v->val.string.len) : NULL;
-}
-
 /*
  * suspend (and an approved suspension), resume and extend (and an approved
  * extension, whose payload grant is the granted stage and amount) act on the
@@ -351,7 +336,7 @@ pause_or_move(const EngineChange *ch, Jsonb *grant)
 	}
 	else if (strcmp(action, "extend") == 0 || strcmp(action, "approve_extension") == 0)
 	{
-		const char *stage = payload_stage(moves);
+		const char *stage = payload_scalar(moves, "stage");
 
 		if (moves == NULL || update_clocks(EXTEND_SQL, ch, JSONBOID, JsonbPGetDatum(moves)) == 0)
 			nothing_to_change(ch, psprintf("running %s clock to extend", stage ? stage : ""));

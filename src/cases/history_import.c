@@ -40,6 +40,7 @@
 #include "history_import.h"
 #include "owner.h"
 #include "plans.h"
+#include "payload.h"
 #include "refcache.h"
 #include "requests.h"
 #include "shards.h"
@@ -140,36 +141,6 @@ static const char *const counter_names[6] = {
 /* Actions whose effects reach beyond the case: not imported. */
 static const char *const not_importable[] = {"merge", "whistle", "report_in", "supervise", "answer_supervision"};
 
-/* Payload ------------------------------------------------------------------------ */
-
-static JsonbValue *
-payload_get(Jsonb *payload, const char *key)
-{
-	JsonbValue	k;
-
-	if (payload == NULL || !JB_ROOT_IS_OBJECT(payload))
-		return NULL;
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	return findJsonbValueFromContainer(&payload->root, JB_FOBJECT, &k);
-}
-
-static char *
-payload_text(Jsonb *payload, const char *key)
-{
-	JsonbValue *v = payload_get(payload, key);
-
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type == jbvString)
-		return pnstrdup(v->val.string.val, v->val.string.len);
-	if (v->type == jbvNumeric)
-		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	if (v->type == jbvBool)
-		return pstrdup(v->val.boolean ? "true" : "false");
-	return NULL;
-}
 
 static Jsonb *
 step_payload(const Walk *w, int i)
@@ -299,9 +270,9 @@ resume_clocks(Walk *w, TimestampTz at)
 static void
 extend_clocks(Walk *w, Jsonb *payload)
 {
-	char	   *stage = payload_text(payload, "stage");
-	char	   *amount_text = payload_text(payload, "amount");
-	char	   *unit_text = payload_text(payload, "unit");
+	char	   *stage = payload_scalar(payload, "stage");
+	char	   *amount_text = payload_scalar(payload, "amount");
+	char	   *unit_text = payload_scalar(payload, "unit");
 	Numeric		amount;
 	int			n = 0;
 	int			i;
@@ -364,7 +335,7 @@ stop_clocks(Walk *w, const RefTransition *t, bool closes, TimestampTz at)
 static bool
 has_required(const Walk *w, Jsonb *payload, const char *key)
 {
-	if (payload_get(payload, key) != NULL)
+	if (payload_value(payload, key) != NULL)
 		return true;
 	if (strcmp(key, "department_id") == 0)
 		return w->has_department;
@@ -412,9 +383,9 @@ step_transition(Walk *w, int i, const char *action, Jsonb *payload)
 static void
 step_columns(Walk *w, const RefTransition *t, Jsonb *payload)
 {
-	char	   *dept = payload_text(payload, "department_id");
-	char	   *solved = payload_text(payload, "solved");
-	char	   *satisfaction = payload_text(payload, "satisfaction");
+	char	   *dept = payload_scalar(payload, "department_id");
+	char	   *solved = payload_scalar(payload, "solved");
+	char	   *satisfaction = payload_scalar(payload, "satisfaction");
 	int			k;
 
 	if (dept)

@@ -22,6 +22,7 @@
 
 #include "errcodes.h"
 #include "gridcode.h"
+#include "payload.h"
 #include "plans.h"
 #include "requests.h"
 #include "shards.h"
@@ -107,50 +108,6 @@ result_text(int col)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-/* The payload's value of key as text, as ->> gives it (NULL when absent or null). */
-static char *
-payload_text(const EngineChange *ch, const char *key)
-{
-	JsonbValue	k;
-	JsonbValue *v;
-
-	if (ch->payload == NULL || !JB_ROOT_IS_OBJECT(ch->payload))
-		return NULL;
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	v = findJsonbValueFromContainer(&ch->payload->root, JB_FOBJECT, &k);
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type == jbvString)
-		return pnstrdup(v->val.string.val, v->val.string.len);
-	if (v->type == jbvNumeric)
-		return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	if (v->type == jbvBool)
-		return pstrdup(v->val.boolean ? "true" : "false");
-	if (v->type == jbvBinary)
-		return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
-	return NULL;
-}
-
-/* Whether the payload's value of key is a JSON value of type t (jbvString, or jbvBinary for an array). */
-static bool
-payload_is(const EngineChange *ch, const char *key, enum jbvType t)
-{
-	JsonbValue	k;
-	JsonbValue *v;
-
-	if (ch->payload == NULL || !JB_ROOT_IS_OBJECT(ch->payload))
-		return false;
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	v = findJsonbValueFromContainer(&ch->payload->root, JB_FOBJECT, &k);
-	if (v == NULL || v->type != t)
-		return false;
-	return t != jbvBinary || JsonContainerIsArray(v->val.binary.data);
-}
-
 /* A text that says something (not NULL, not only white space). */
 static bool
 has_words(const char *s)
@@ -177,8 +134,8 @@ static void
 check_amount(const EngineChange *ch, bool required)
 {
 	static const char *const units[] = {"minutes", "working_hours", "working_days", "calendar_days"};
-	char	   *text = payload_text(ch, "amount");
-	char	   *unit = payload_text(ch, "unit");
+	char	   *text = payload_scalar(ch->payload, "amount");
+	char	   *unit = payload_scalar(ch->payload, "unit");
 	double		d;
 	size_t		i;
 
@@ -244,7 +201,7 @@ file_request(const EngineChange *ch, const char *kind)
 			ereport(ERROR,
 					(errcode(GG_NO_CLOCK),
 					 errmsg("case " INT64_FORMAT " has no running %s clock to extend",
-							ch->c.case_id, payload_text(ch, "stage"))));
+							ch->c.case_id, payload_scalar(ch->payload, "stage"))));
 	}
 	types[2] = INT4OID, values[2] = Int32GetDatum(ch->seq);
 	types[3] = TEXTOID, values[3] = CStringGetTextDatum(kind);
@@ -309,7 +266,7 @@ convene(const EngineChange *ch)
 	Datum		values[6];
 	char	   *inactive;
 
-	if (!payload_is(ch, "departments", jbvBinary))
+	if (!payload_is_array(ch->payload, "departments"))
 		missing(ch, "the departments to convene (a JSON array of department ids)");
 	check_nothing_pending(ch);
 	types[0] = JSONBOID;
@@ -332,15 +289,16 @@ convene(const EngineChange *ch)
 static void
 close_meeting(const EngineChange *ch)
 {
-	char	   *decision = payload_text(ch, "decision");
+	char	   *decision = payload_scalar(ch->payload, "decision");
 	Oid			types[7];
 	Datum		values[7];
 	bool		isnull;
 
-	if (!payload_is(ch, "decision", jbvString) || !has_words(decision))
+	if (payload_value(ch->payload, "decision") == NULL || payload_value(ch->payload, "decision")->type != jbvString ||
+		!has_words(decision))
 		missing(ch, "the meeting's decision (a text)");
 	/* The payload's department_id has moved the case to the lead department. */
-	if (payload_text(ch, "department_id") == NULL || !ch->department_given)
+	if (payload_scalar(ch->payload, "department_id") == NULL || !ch->department_given)
 		missing(ch, "the lead department (department_id)");
 	types[2] = INT8OID, values[2] = Int64GetDatum(ch->department_id);
 	run(LEAD_SQL, meetings_table, ch, 3, types, values, NULL, SPI_OK_SELECT);

@@ -43,6 +43,7 @@
 #include "errcodes.h"
 #include "notify.h"
 #include "owner.h"
+#include "payload.h"
 #include "plans.h"
 #include "refcache.h"
 #include "scope.h"
@@ -192,20 +193,6 @@ check_role(const RefTransition *t, const char *workflow)
 			 errhint("Grant one of those roles, or have a member take the action.")));
 }
 
-/* The payload's value of key, as ->> gives it (NULL pointer: no such key). */
-static JsonbValue *
-payload_value(const PendingAction *p, const char *key)
-{
-	JsonbValue	k;
-
-	if (p == NULL || p->payload == NULL)
-		return NULL;
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	return findJsonbValueFromContainer(&p->payload->root, JB_FOBJECT, &k);
-}
-
 /* Each required key: a case column that must be non-NULL, else a payload key. */
 static void
 check_requires(const CaseChange *ch, const RefTransition *t, const PendingAction *p)
@@ -215,7 +202,7 @@ check_requires(const CaseChange *ch, const RefTransition *t, const PendingAction
 	for (k = 0; k < t->nrequires; k++)
 	{
 		int			attnum = SPI_fnumber(ch->desc, t->requires[k]);
-		bool		present = (attnum > 0) ? !ch->newn[attnum - 1] : payload_value(p, t->requires[k]) != NULL;
+		bool		present = (attnum > 0) ? !ch->newn[attnum - 1] : payload_value(p ? p->payload : NULL, t->requires[k]) != NULL;
 
 		if (!present)
 			ereport(ERROR,
@@ -293,7 +280,7 @@ apply_payload(CaseChange *ch, const RefTransition *t, const PendingAction *p)
 	for (i = 0; i < lengthof(carried); i++)
 	{
 		const char *key = case_column_name(carried[i]);
-		JsonbValue *v = payload_value(p, key);
+		JsonbValue *v = payload_value(p ? p->payload : NULL, key);
 		bool		isnull;
 		Datum		d;
 
