@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS public.upgrade_columns AS
 SELECT c.oid::regclass::text AS rel, array_agg(a.attname::text ORDER BY a.attnum) AS cols
 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE c.relnamespace = 'gridgov'::regnamespace AND c.relkind IN ('r', 'p')
-  AND (c.oid::regclass::text || '.' || a.attname) <> ALL ('{$rewritten}'::text[])
+  AND ('gridgov.' || c.relname || '.' || a.attname) <> ALL ('{$rewritten}'::text[])
 GROUP BY c.oid;
 DROP TABLE IF EXISTS public.upgrade_rows_$2;
 CREATE TABLE public.upgrade_rows_$2 (rel text, row_json jsonb);
