@@ -10,7 +10,7 @@
 -- 22023, 22P02, 23503, 23514).  Every act() passes its time: nothing sleeps.
 -- Everything happens in this file's transaction (county 990501), rolled back.
 BEGIN;
-SELECT plan(149);
+SELECT plan(151);
 \i test/lib/steps_fixture.sql
 
 -- 1. First contact (hotline) ---------------------------------------------------------
@@ -389,6 +389,17 @@ SELECT is((SELECT (r.decision, r.decided_at)::text FROM gridgov.case_requests r 
 SELECT pg_temp.step('h3', 'reopen', 9), pg_temp.step('h3', 'sign', 10) \g /dev/null
 SELECT lives_ok(pg_catalog.format($$SELECT gridgov.request_suspension(%s, '新的申请', %L)$$, pg_temp.k('h3'), pg_temp.t(11)),
                 'after reopening, a new request can be filed');
+
+-- 6c. The grid events' callback policy is live: verify_pass starts the callback clock (E: 1
+-- working day), callback meets it.
+SELECT pg_temp.nc('cb1', 'E0102') \g /dev/null
+SELECT pg_temp.step('cb1', 'file', 1), pg_temp.step('cb1', 'dispatch', 2), pg_temp.step('cb1', 'sign', 3),
+       pg_temp.step('cb1', 'handle', 4), pg_temp.step('cb1', 'verify_pass', 5) \g /dev/null
+SELECT is(((pg_temp.clock('cb1', 'callback')).started_at, (pg_temp.clock('cb1', 'callback')).due_at)::text,
+          (pg_temp.t(5), gridgov.worktime_add('cn', pg_temp.t(5), 1, 'working_days'))::text,
+          'grid_event verify_pass starts the callback clock, due 1 working day later (shipped E policy)');
+SELECT pg_temp.step('cb1', 'callback', 6, '{"solved": true, "satisfaction": "satisfied"}') \g /dev/null
+SELECT is((pg_temp.clock('cb1', 'callback')).met_at, pg_temp.t(6), 'the callback meets it');
 
 -- 7. NULLs through the wrappers -----------------------------------------------------------
 SELECT throws_ok($$SELECT gridgov.first_contact(NULL)$$, '22004', NULL, 'first_contact(NULL): 22004');
