@@ -158,16 +158,23 @@ check_amount(const EngineChange *ch, bool required)
 				 errmsg("unit must be minutes, working_hours, working_days or calendar_days, not \"%s\"", unit)));
 }
 
-/* One decision of the case at a time. */
-static void
-check_nothing_pending(const EngineChange *ch)
+/* Whether the EXISTS query sql (on the case's shards of tables) is true for the case. */
+static bool
+case_has(const char *sql, const char *const *tables, const EngineChange *ch)
 {
 	Oid			types[2];
 	Datum		values[2];
 	bool		isnull;
 
-	run(PENDING_SQL, request_pending_tables, ch, 2, types, values, NULL, SPI_OK_SELECT);
-	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	run(sql, tables, ch, 2, types, values, NULL, SPI_OK_SELECT);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
+}
+
+/* One decision of the case at a time. */
+static void
+check_nothing_pending(const EngineChange *ch)
+{
+	if (case_has(PENDING_SQL, request_pending_tables, ch))
 		ereport(ERROR,
 				(errcode(GG_DECISION_PENDING),
 				 errmsg("case " INT64_FORMAT " awaits a decision of the command center already",
@@ -321,12 +328,7 @@ close_meeting(const EngineChange *ch)
 static void
 check_not_supervised(const EngineChange *ch)
 {
-	Oid			types[2];
-	Datum		values[2];
-	bool		isnull;
-
-	run(SUPERVISED_SQL, clocks_table, ch, 2, types, values, NULL, SPI_OK_SELECT);
-	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	if (case_has(SUPERVISED_SQL, clocks_table, ch))
 		ereport(ERROR,
 				(errcode(GG_DECISION_PENDING),
 				 errmsg("case " INT64_FORMAT " is under supervision already", ch->c.case_id),
