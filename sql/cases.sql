@@ -179,5 +179,10 @@ INSERT INTO cases (source, category, title, occurred_at, reported_at)
 VALUES ('patrol', 'E0102', '先报后发现', '2026-03-02 09:16+08', '2026-03-02 09:15+08');
 INSERT INTO cases (source, category, title, occurred_at) VALUES ('patrol', 'E0102', '无穷早', '-infinity');
 INSERT INTO cases (source, category, title, occurred_at) VALUES ('patrol', 'E0102', '无穷晚', 'infinity');
+-- Given at intake, it never changes after (the discovery deadline rests on it).
+UPDATE cases SET occurred_at = occurred_at - interval '400 days' WHERE external_id = 'O-1';
+UPDATE cases SET occurred_at = NULL WHERE external_id = 'O-1';
+UPDATE cases SET occurred_at = '2026-03-02 09:00+08' WHERE external_id = 'O-none';
+SELECT occurred_at FROM cases WHERE external_id = 'O-1';
 
 ROLLBACK;

@@ -10,7 +10,7 @@
 -- 22023, 22P02, 23503, 23514).  Every act() passes its time: nothing sleeps.
 -- Everything happens in this file's transaction (county 990501), rolled back.
 BEGIN;
-SELECT plan(151);
+SELECT plan(154);
 \i test/lib/steps_fixture.sql
 
 -- 1. First contact (hotline) ---------------------------------------------------------
@@ -367,6 +367,18 @@ FROM pg_catalog.unnest(ARRAY['''NaN''', '1e30', '-3', '''Infinity''']) a;
 SELECT throws_ok(pg_catalog.format($$SELECT gridgov.request_extension(%s, 'handle', 1, '理由', 'fortnights', %L)$$,
                                    pg_temp.k('h2'), pg_temp.t(12)),
                  '22023', NULL, 'request_extension with an unknown unit: 22023');
+SELECT throws_ok(pg_catalog.format($$SELECT gridgov.act(%s, 'request_extension', '理由', '{"stage": "handle", "amount": 1, "unit": ["minutes"]}', %L)$$,
+                                   pg_temp.k('h2'), pg_temp.t(12)),
+                 '22023', NULL, 'request_extension with a unit that is not a text: 22023');
+SELECT throws_ok(pg_catalog.format($$SELECT gridgov.act(%s, 'request_extension', '理由', '{"stage": null, "amount": 1}', %L)$$,
+                                   pg_temp.k('h2'), pg_temp.t(12)),
+                 'GG104', NULL, 'request_extension with a null stage: GG104');
+SELECT throws_ok(pg_catalog.format($$SELECT gridgov.act(%s, 'request_extension', '理由', %L, %L)$$,
+                                   pg_temp.k('h2'), pg_catalog.jsonb_build_object('stage', 'handle', 'amount', 1,
+                                                                               'unit', pg_catalog.repeat('u', 100000)),
+                                   pg_temp.t(12)),
+                 '22023', 'unit must be minutes, working_hours, working_days or calendar_days, not "' || pg_catalog.repeat('u', 40) || '"',
+                 'an overlong unit: 22023, the message quoting 40 characters of it');
 SELECT gridgov.request_extension(pg_temp.k('h2'), 'handle', 2, '理由', 'working_hours', pg_temp.t(13)) \g /dev/null
 SELECT throws_ok(pg_catalog.format($$SELECT gridgov.decide_request(%s, 'extension', true, NULL, 'NaN', %L)$$,
                                    pg_temp.k('h2'), pg_temp.t(14)),

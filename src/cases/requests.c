@@ -128,34 +128,37 @@ missing(const EngineChange *ch, const char *what)
 
 /*
  * An amount of the payload (absent: fine unless required) is a number above
- * 0 and at most 100000; a unit, one of the time units.
+ * 0 and at most 100000; a unit, one of the time units.  Messages quote at
+ * most 40 characters of what was given.
  */
 static void
 check_amount(const EngineChange *ch, bool required)
 {
 	static const char *const units[] = {"minutes", "working_hours", "working_days", "calendar_days"};
 	char	   *text = payload_scalar(ch->payload, "amount");
+	JsonbValue *unit_value = payload_value(ch->payload, "unit");
 	char	   *unit = payload_scalar(ch->payload, "unit");
 	double		d;
 	size_t		i;
 
-	if (text == NULL && required)
-		missing(ch, "an amount");
+	if (text == NULL && (required || payload_value(ch->payload, "amount") != NULL))
+		missing(ch, "an amount (a number)");
 	if (text != NULL)
 	{
 		d = DatumGetFloat8(DirectFunctionCall1(float8in, CStringGetDatum(text)));
 		if (!(d > 0 && d <= 100000))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("amount must be a number above 0 and at most 100000, not %s", text)));
+					 errmsg("amount must be a number above 0 and at most 100000, not %.40s", text)));
 	}
 	for (i = 0; unit != NULL && i < lengthof(units); i++)
 		if (strcmp(unit, units[i]) == 0)
-			unit = NULL;
-	if (unit != NULL)
+			unit_value = NULL;
+	if (unit_value != NULL && unit_value->type != jbvNull)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unit must be minutes, working_hours, working_days or calendar_days, not \"%s\"", unit)));
+				 errmsg("unit must be minutes, working_hours, working_days or calendar_days, not \"%.40s\"",
+						unit ? unit : "(not a text)")));
 }
 
 /* Whether the EXISTS query sql (on the case's shards of tables) is true for the case. */
@@ -195,6 +198,8 @@ file_request(const EngineChange *ch, const char *kind)
 
 	if (!has_words(ch->note))
 		missing(ch, "a reason (the note)");
+	if (extension && payload_scalar(ch->payload, "stage") == NULL)
+		missing(ch, "a stage (a text)");
 	if (extension)
 		check_amount(ch, true);
 	check_nothing_pending(ch);

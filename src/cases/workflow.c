@@ -109,15 +109,17 @@ check_grid_edit(const CaseChange *ch)
 	}
 }
 
-/* occurred_at (1.3.0), when an edit sets it or reported_at, stays finite and not after reported_at. */
+/*
+ * occurred_at (1.3.0) is what the patrol or camera reported at intake, and
+ * the discovery deadline intake recorded rests on it: it never changes after.
+ */
 static void
 check_occurred_edit(const CaseChange *ch)
 {
-	if (ch->attnum[CC_OCCURRED_AT] == 0 || ch->newn[change_ix(ch, CC_OCCURRED_AT)])
-		return;
-	if (change_changed(ch, CC_OCCURRED_AT) || change_changed(ch, CC_REPORTED_AT))
-		case_time_check_occurred(DatumGetTimestampTz(ch->newv[change_ix(ch, CC_OCCURRED_AT)]),
-								 DatumGetTimestampTz(change_new(ch, CC_REPORTED_AT)));
+	if (ch->attnum[CC_OCCURRED_AT] != 0 && change_changed(ch, CC_OCCURRED_AT))
+		maintained_error("occurred_at",
+						 "It is given at intake, when the case is reported, and measures its discovery; "
+						 "it cannot be changed later.");
 }
 
 /*
