@@ -1,0 +1,34 @@
+'use strict';
+// The gateway application: a Fastify instance with the callers' identity (api
+// keys mapped to database roles), per-key rate limits, and the four faces —
+// Open311 (open311.js), the event stream (events.js), the command-center
+// screen (screen.js) and cross-platform transfer (transfer.js).
+const Fastify = require('fastify');
+const { Db } = require('./db');
+const { Keys } = require('./keys');
+
+async function build(config, options = {}) {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    trustProxy: false,
+    bodyLimit: 256 * 1024,
+  });
+  const db = options.db || new Db(config);
+  const keys = new Keys(db, config);
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('keys', keys);
+  app.addHook('onClose', async () => {
+    if (!options.db) await db.close();
+  });
+
+  await app.register(require('@fastify/formbody'));
+  await app.register(require('./auth'));
+  await app.register(require('./open311'), { prefix: '/open311/v2' });
+  await app.register(require('./events'));
+  await app.register(require('./screen'));
+  await app.register(require('./transfer'));
+  return app;
+}
+
+module.exports = { build };
