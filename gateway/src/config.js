@@ -15,6 +15,8 @@ function load() {
   return {
     // libpq-style URL; without it the PG* variables (PGHOST, PGPORT, PGUSER, PGDATABASE) apply.
     databaseUrl: process.env.GRIDGOV_DATABASE_URL || process.env.DATABASE_URL || undefined,
+    // The login, when not in the URL (else PGUSER).
+    databaseUser: process.env.GRIDGOV_DATABASE_USER || undefined,
     host: process.env.GRIDGOV_GATEWAY_HOST || '127.0.0.1',
     port: int('GRIDGOV_GATEWAY_PORT', 8311, 0, 65535),
     // The URL clients reach the gateway at (discovery document, push bodies).

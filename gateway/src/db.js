@@ -10,6 +10,7 @@ class Db {
   constructor(config) {
     this.pool = new Pool({
       connectionString: config.databaseUrl,
+      user: config.databaseUser,
       max: config.poolSize,
       application_name: 'gridgov-gateway',
     });

@@ -11,7 +11,8 @@ const GATEWAY_USER = 'gg_gateway_test';
 
 async function startGateway(env = {}) {
   const saved = {};
-  for (const [k, v] of Object.entries({ GRIDGOV_GATEWAY_PORT: '0', ...env })) {
+  const base = { GRIDGOV_GATEWAY_PORT: '0', GRIDGOV_DATABASE_USER: GATEWAY_USER };
+  for (const [k, v] of Object.entries({ ...base, ...env })) {
     saved[k] = process.env[k];
     process.env[k] = v;
   }
@@ -24,15 +25,7 @@ async function startGateway(env = {}) {
       else process.env[k] = v;
     }
   }
-  config.databaseUrl = config.databaseUrl || undefined;
-  const pgUser = process.env.PGUSER;
-  process.env.PGUSER = GATEWAY_USER;
-  let app;
-  try {
-    app = await build(config, { logger: false });
-  } finally {
-    process.env.PGUSER = pgUser;
-  }
+  const app = await build(config, { logger: false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: address, close: () => app.close() };
 }
