@@ -267,7 +267,8 @@ module.exports = async function events(app) {
     await listener.stop();
   });
 
-  app.get('/events', async (request, reply) => {
+  // No HEAD route: a HEAD would open a stream.
+  app.get('/events', { exposeHeadRoute: false }, async (request, reply) => {
     const caller = request.caller;
     if (!presentedKey(request) || !caller || !caller.role) {
       return reply.code(401).send({ error: 'an API key is required: api_key=... or the X-Api-Key header' });
@@ -322,10 +323,12 @@ module.exports = async function events(app) {
     stream.send(first);
     streams.add(stream);
     timersOn(s);
-    // The response closes when the client goes away (or the stream ended).
+    // The response closes when the client goes away (or the stream ended);
+    // a client gone during the first pull is gone already.
     raw.on('close', () => stream.close());
     raw.on('error', () => stream.close());
-    if (first.length === s.batch) stream.wake();
+    if (raw.destroyed || !raw.socket || raw.socket.destroyed) stream.close();
+    else if (first.length === s.batch) stream.wake();
   });
 };
 

@@ -5,7 +5,8 @@
 // shown (as many as map_geojson has on the SQL side), a case INSERTed in SQL
 // appears in the live feed within 2 s, and a screenshot is taken at 1600x900
 // (into docs/gateway-screen.png only with GRIDGOV_UPDATE_DOCS=1).  The key's
-// role is the district command center's dispatcher (test/fixtures/10_events.sql).
+// role is a read-only leader of the district command center
+// (test/fixtures/10_events.sql: gg_ev_screen), as docs/gateway.md advises.
 // Also the JSON API's refusals.  Without chromium the test fails: it does not skip.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -26,7 +27,7 @@ const suffix = `${process.pid}-${Date.now()}`;
 
 test.before(async () => {
   su = await superuser();
-  key = (await su.query('SELECT gridgov.api_key_create($1, $2) AS k', [`screen-${suffix}`, 'gg_ev_center'])).rows[0].k;
+  key = (await su.query('SELECT gridgov.api_key_create($1, $2) AS k', [`screen-${suffix}`, 'gg_ev_screen'])).rows[0].k;
   gw = await startGateway();
 });
 
