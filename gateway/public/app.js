@@ -31,7 +31,13 @@
   const num = (v, digits) => (v === null || v === undefined ? '—' : Number(v).toFixed(digits ?? 0));
   const pct = (v) => (v === null || v === undefined ? '—' : `${Number(v).toFixed(1)}%`);
   const TZ = 'Asia/Shanghai';
-  const timeOf = (at) => new Date(at).toLocaleTimeString('zh-CN', { timeZone: TZ, hour12: false });
+  const dayOf = (d) => d.toLocaleDateString('zh-CN', { timeZone: TZ, month: '2-digit', day: '2-digit' });
+  // Today's events by the second, older ones by day and minute.
+  const timeOf = (at) => {
+    const d = new Date(at);
+    if (dayOf(d) === dayOf(new Date())) return d.toLocaleTimeString('zh-CN', { timeZone: TZ, hour12: false });
+    return `${dayOf(d).replace('/', '-')} ${d.toLocaleTimeString('zh-CN', { timeZone: TZ, hour12: false, hour: '2-digit', minute: '2-digit' })}`;
+  };
 
   async function api(path) {
     const res = await fetch(path, { headers: { 'X-Api-Key': key }, cache: 'no-store' });
