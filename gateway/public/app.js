@@ -230,9 +230,14 @@
     }, wait);
   }
 
+  // The browser reconnects by itself (with Last-Event-ID) after a network
+  // error or when the gateway ends a stream; a refusal (429, 403) closes the
+  // EventSource for good: then a new one, after a pause, from the last id.
+  let lastId = '';
   function connect() {
     return new Promise((resolve) => {
-      const es = new EventSource(`/events?api_key=${encodeURIComponent(key)}`);
+      const resume = lastId ? `&last_event_id=${encodeURIComponent(lastId)}` : '';
+      const es = new EventSource(`/events?api_key=${encodeURIComponent(key)}${resume}`);
       screen.source = es;
       es.addEventListener('open', () => {
         $('live').className = 'dot on';
@@ -242,8 +247,13 @@
       es.addEventListener('error', () => {
         $('live').className = 'dot off';
         $('live-text').textContent = '重新连接中';
+        if (es.readyState === EventSource.CLOSED) {
+          resolve();
+          setTimeout(connect, 15000);
+        }
       });
       es.addEventListener('case', (m) => {
+        lastId = m.lastEventId || lastId;
         screen.events += 1;
         $('feed-count').textContent = `本次已接收 ${screen.events} 条`;
         addFeed(JSON.parse(m.data), true);
