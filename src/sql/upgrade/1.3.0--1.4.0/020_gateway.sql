@@ -189,7 +189,9 @@ COMMENT ON FUNCTION gridgov.event_feed(text, integer, bigint, text) IS
 CREATE TABLE gridgov.transfer_endpoints (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name          text NOT NULL UNIQUE CHECK (name ~ '^[A-Za-z0-9_.-]{1,64}$'),
-    department_id bigint NOT NULL UNIQUE REFERENCES gridgov.departments (id),
+    -- Not a foreign key: on a Citus cluster this table stays on the coordinator
+    -- and departments becomes a reference table (citus_layout()).
+    department_id bigint NOT NULL UNIQUE,
     url           text NOT NULL CHECK (url ~ '^https?://[^[:space:]]+$' AND pg_catalog.length(url) <= 2000),
     secret        text NOT NULL CHECK (pg_catalog.length(secret) BETWEEN 16 AND 200),
     db_role       name NOT NULL,
@@ -203,7 +205,7 @@ COMMENT ON TABLE gridgov.transfer_endpoints IS
     'Platforms of other systems (a department''s own, a town''s city brain) that the gateway pushes the cases dispatched to their department to, and that send status updates back (docs/gateway.md)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.id IS 'Endpoint id';
 COMMENT ON COLUMN gridgov.transfer_endpoints.name IS 'Name in the gateway''s URL /transfer/NAME/updates';
-COMMENT ON COLUMN gridgov.transfer_endpoints.department_id IS 'The department whose dispatched cases go to this platform';
+COMMENT ON COLUMN gridgov.transfer_endpoints.department_id IS 'The department whose dispatched cases go to this platform (a gridgov.departments id; one endpoint per department)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.url IS 'Where the gateway POSTs each case (http or https)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.secret IS 'Shared secret of the HMAC-SHA256 signatures both ways (16-200 characters)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.db_role IS 'The role the platform''s status updates act as (the department''s role; the gateway''s login must be a member)';
