@@ -11,10 +11,11 @@
 -- cannot bypass what gridgov's privileges and row-level security decide.
 CREATE FUNCTION gridgov.gateway_role_allowed(r name) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
-RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = r)
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles p
-                       WHERE (p.rolsuper OR p.rolbypassrls OR p.rolcreaterole OR p.rolreplication)
-                         AND pg_catalog.pg_has_role(r, p.oid, 'MEMBER'));
+RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_roles x
+               WHERE x.rolname = r
+                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles p
+                                 WHERE (p.rolsuper OR p.rolbypassrls OR p.rolcreaterole OR p.rolreplication)
+                                   AND pg_catalog.pg_has_role(x.oid, p.oid, 'MEMBER')));
 COMMENT ON FUNCTION gridgov.gateway_role_allowed(name) IS
     'Internal: whether an API key or a transfer endpoint may act as the role: it exists and neither it nor any role it is a member of (directly or not) is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role';
 
