@@ -7,9 +7,32 @@ const Fastify = require('fastify');
 const { Db } = require('./db');
 const { Keys } = require('./keys');
 
+// Request URLs as logged: an api_key in the query string is never written out.
+function redactUrl(url) {
+  return String(url).replace(/([?&]api_key=)[^&#]*/gi, '$1[redacted]');
+}
+
+const serializers = {
+  req(request) {
+    return {
+      method: request.method,
+      url: redactUrl(request.url),
+      remoteAddress: request.ip,
+    };
+  },
+};
+
+function loggerOption(config, given) {
+  if (given === undefined) return { level: config.logLevel, serializers };
+  if (given && typeof given === 'object' && typeof given.info !== 'function') {
+    return { ...given, serializers: { ...serializers, ...given.serializers } };
+  }
+  return given;
+}
+
 async function build(config, options = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: loggerOption(config, options.logger),
     trustProxy: false,
     bodyLimit: 256 * 1024,
   });
@@ -31,4 +54,4 @@ async function build(config, options = {}) {
   return app;
 }
 
-module.exports = { build };
+module.exports = { build, redactUrl };
