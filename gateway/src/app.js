@@ -6,6 +6,7 @@
 const Fastify = require('fastify');
 const { Db } = require('./db');
 const { Keys } = require('./keys');
+const { sendError } = require('./auth');
 
 // Request URLs as logged: an api_key in the query string is never written out.
 function redactUrl(url) {
@@ -35,6 +36,12 @@ async function build(config, options = {}) {
     logger: loggerOption(config, options.logger),
     trustProxy: false,
     bodyLimit: 256 * 1024,
+    // Errors of the router itself (a malformed escape, a path parameter over
+    // 100 characters) in the same shapes as the others (auth.js).
+    frameworkErrors(err, request, reply) {
+      const status = Number.isInteger(err.statusCode) ? err.statusCode : 400;
+      return sendError(request, reply, status, status === 414 ? 'URL too long' : 'malformed URL');
+    },
   });
   const db = options.db || new Db(config);
   const keys = new Keys(db, config);

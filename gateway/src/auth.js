@@ -57,7 +57,9 @@ const isSqlError = (err) => typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test
 
 /**
  * HTTP status and client-facing text for an error thrown while handling a
- * request. SQL: 42501 (insufficient privilege: the key's role may not run
+ * request. The gateway's login could not become the caller's role (db.js:
+ * the role is not granted to it, or no longer exists) → 403, logged as a
+ * warning for the operator. SQL: 42501 (insufficient privilege: the key's role may not run
  * that function, or the gateway's login may not become that role) → 403;
  * class 22 (data exception: a malformed argument, e.g. an event cursor) → 400
  * with the database's message, which gridgov writes for clients; lost or
@@ -66,6 +68,9 @@ const isSqlError = (err) => typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test
  * media type 415, rate limit 429) keep their status and message.
  */
 function httpStatus(err) {
+  if (err.roleSwitchFailed) {
+    return { status: 403, message: "the api_key's role cannot be used by this gateway", log: true };
+  }
   if (isSqlError(err)) {
     const state = err.code;
     if (state === '42501') return { status: 403, message: "the api_key's role may not do this" };
@@ -145,8 +150,9 @@ module.exports = async function auth(app) {
   });
 
   app.setErrorHandler((err, request, reply) => {
-    const { status, message } = httpStatus(err);
+    const { status, message, log } = httpStatus(err);
     if (status >= 500) request.log.error({ err }, 'request failed');
+    else if (log) request.log.warn({ err, role: request.caller && request.caller.role }, message);
     return sendError(request, reply, status, message);
   });
 
