@@ -47,15 +47,33 @@ function filtersOf(query) {
   return filters;
 }
 
+// A form's list convention: "attribute[CODE][]=a&attribute[CODE][]=b" (the
+// spec's encoding of a multivaluelist) is the list attribute[CODE] = [a, b].
+function formLists(fields) {
+  const out = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (!k.endsWith('[]') || k.length === 2) {
+      out[k] = v;
+      continue;
+    }
+    const name = k.slice(0, -2);
+    const values = Array.isArray(v) ? v : [v];
+    out[name] = name in out ? [].concat(out[name], values) : values;
+  }
+  return out;
+}
+
 // The POST's parameters for open311_submit: the body's (form-encoded, keys
 // such as attribute[WHISPAWN] as they came, or a JSON object) over the query
 // string's, api_key out. A body that is not an object goes as it is, for SQL
 // to refuse.
 function submissionOf(request) {
-  const body = request.body === undefined ? {} : request.body;
+  let body = request.body === undefined ? {} : request.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const type = String(request.headers['content-type'] || '').toLowerCase();
+  if (type.startsWith('application/x-www-form-urlencoded')) body = formLists(body);
   const request311 = {};
-  for (const source of [request.query || {}, body]) {
+  for (const source of [formLists(request.query || {}), body]) {
     for (const [k, v] of Object.entries(source)) {
       if (k !== 'api_key') request311[k] = v;
     }
@@ -131,3 +149,4 @@ module.exports = async function open311(app) {
 
 module.exports.errorStatus = errorStatus;
 module.exports.filtersOf = filtersOf;
+module.exports.formLists = formLists;

@@ -36,7 +36,7 @@ for (const format of ['json', 'xml']) {
   test(`${format}: service discovery sets the endpoint and format`, async () => {
     const client = new Open311({ discovery: `${gw.url}/open311/v2/discovery.${format}` });
     const { err, data } = await call(client, 'serviceDiscovery', { cache: true });
-    assert.equal(err, false);
+    assert.ok(!err);
     assert.equal(data.endpoints[0].specification, 'http://wiki.open311.org/GeoReport_v2');
     assert.deepEqual(data.endpoints[0].formats, ['application/json', 'text/xml']);
     assert.equal(client.endpoint, `${gw.url}/open311/v2/`);
@@ -74,7 +74,7 @@ for (const format of ['json', 'xml']) {
       service_code: 'C0101', ...HERE, description: `井盖缺失（${format} 客户端）`,
       first_name: '三', last_name: '张', attributes: { WHISPAWN: '123456' },
     });
-    assert.equal(err, false, String(data));
+    assert.ok(!err, String(data));
     assert.equal(data.length, 1);
     const id = String(data[0].service_request_id);
     assert.match(id, /^110115-/);
