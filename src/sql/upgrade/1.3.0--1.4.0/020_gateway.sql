@@ -142,7 +142,7 @@ COMMENT ON FUNCTION gridgov.event_feed_start() IS
 CREATE FUNCTION gridgov.event_feed(after text, max_rows integer DEFAULT 500, department_id bigint DEFAULT NULL,
                                    area text DEFAULT NULL)
     RETURNS TABLE(id text, data jsonb)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     m text[];
     a gridgov.gridcode;
@@ -413,7 +413,7 @@ COMMENT ON FUNCTION gridgov.transfer_endpoint(text) IS
     'The gateway''s lookup of an endpoint for an inbound update: its id, department, role, secret (to verify the signature) and whether it is active; no row for an unknown name or one whose role is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role';
 
 CREATE FUNCTION gridgov.transfer_apply(ep_id bigint, ep_department bigint, u jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     c record;
     done gridgov.cases;
@@ -465,7 +465,7 @@ COMMENT ON FUNCTION gridgov.transfer_apply(bigint, bigint, jsonb) IS
     'Internal: the body of gridgov.transfer_receive once the update is checked: the case by number, held by the endpoint''s department, act() once per update_id, the workflow''s refusals as error bodies';
 
 CREATE FUNCTION gridgov.transfer_receive(endpoint text, "update" jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     ep record;
     bad text;
