@@ -26,6 +26,11 @@ GG_PACKAGES=(
 	python3
 	make
 	gcc
+	# The gateway suite (test/shell/gateway.sh): the command-center screen is
+	# tested in Debian's chromium (puppeteer-core), its Chinese text drawn
+	# with a CJK font.  Node itself: gg_install_node below.
+	chromium
+	fonts-wqy-microhei
 )
 
 gg_log() { printf '%s\n' "gridgov: $*" >&2; }
@@ -44,6 +49,7 @@ gg_as_root() {
 
 gg_install_deps() {
 	[ "${GRIDGOV_SKIP_DEPS:-0}" = 1 ] && return 0
+	gg_install_node
 	local missing=() pkg
 	for pkg in "${GG_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
@@ -56,6 +62,30 @@ gg_install_deps() {
 	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The gateway (gateway/, test/shell/gateway.sh) needs Node.js >= 20 and npm.
+# When there is no `node` at all, Debian's nodejs and npm are installed, the
+# way the other packages are (GRIDGOV_SKIP_DEPS=1 skips it).  Debian 12's
+# nodejs is 18: gateway.sh then says so and fails; install Node 20 or later
+# another way (Debian 13's nodejs, NodeSource, nvm...) and put it first on PATH.
+# An existing node is left alone, whatever its version (NodeSource's nodejs
+# package bundles npm and conflicts with Debian's npm).
+gg_install_node() {
+	[ "${GRIDGOV_SKIP_DEPS:-0}" = 1 ] && return 0
+	command -v node >/dev/null 2>&1 && return 0
+	command -v apt-get >/dev/null 2>&1 || gg_die "node is missing and there is no apt-get to install it"
+	gg_log "installing nodejs npm"
+	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends nodejs npm >/dev/null
+}
+
+# gg_node_major: the major version of `node` on PATH (0 when there is none).
+gg_node_major() {
+	local v
+	v=$(node -p 'process.versions.node' 2>/dev/null) || { echo 0; return; }
+	echo "${v%%.*}"
 }
 
 gg_pg_config() {
