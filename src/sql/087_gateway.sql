@@ -13,10 +13,13 @@ LANGUAGE sql STABLE PARALLEL SAFE
 RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_roles x
                WHERE x.rolname = r
                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles p
-                                 WHERE (p.rolsuper OR p.rolbypassrls OR p.rolcreaterole OR p.rolreplication)
+                                 WHERE (p.rolsuper OR p.rolbypassrls OR p.rolcreaterole OR p.rolreplication
+                                        OR p.rolname IN ('pg_read_all_data', 'pg_write_all_data',
+                                                         'pg_read_server_files', 'pg_write_server_files',
+                                                         'pg_execute_server_program'))
                                    AND pg_catalog.pg_has_role(x.oid, p.oid, 'MEMBER')));
 COMMENT ON FUNCTION gridgov.gateway_role_allowed(name) IS
-    'Internal: whether an API key or a transfer endpoint may act as the role: it exists and neither it nor any role it is a member of (directly or not) is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role';
+    'Internal: whether an API key or a transfer endpoint may act as the role: it exists and neither it nor any role it is a member of (directly or not) is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role, nor pg_read_all_data, pg_write_all_data or one of the server file and program roles';
 
 -- The oldest transaction still running: every event of a transaction below it
 -- is either visible or rolled back (docs/bi.md, "the watermark and the horizon").

