@@ -34,7 +34,7 @@ CREATE FUNCTION pg_temp.gw_cleanup() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     r text;
 BEGIN
-    DELETE FROM gridgov.transfer_endpoints WHERE name LIKE 'gwt-%';
+    DELETE FROM gridgov.transfer_endpoints WHERE name LIKE 'gwt-%' OR name LIKE 'gws-%';   -- and what an interrupted gateway_sessions.sql left
     DELETE FROM gridgov.api_keys WHERE label LIKE 'gwt-%';
     UPDATE gridgov.staff SET active = false, db_role = NULL WHERE db_role LIKE 'gwt\_%';
     FOREACH r IN ARRAY pg_temp.gw_roles() LOOP
