@@ -223,10 +223,10 @@ INSERT INTO w3c_invalid VALUES
     ('2026-03-01T00:00:00.1234567Z', 'seven fraction digits');
 -- The W3C profile (https://www.w3.org/TR/NOTE-datetime): hh 00-23, ss 00-59, and the
 -- function's own hint says so; PostgreSQL's input reads these as the next minute/day.
--- BUG(lead): w3c_parse('2026-03-01T24:00:00Z') returns 2026-03-02 00:00Z instead of 22007.
--- BUG(lead): w3c_parse('2026-03-01T24:00Z') likewise.
--- BUG(lead): w3c_parse('2026-03-01T00:00:60Z') returns 00:01:00Z instead of 22007.
--- BUG(lead): w3c_parse('2026-03-01T00:00:00+24:00') (and +99:99) raises 22009 (time zone
+-- once a bug, now fixed: w3c_parse('2026-03-01T24:00:00Z') returns 2026-03-02 00:00Z instead of 22007.
+-- once a bug, now fixed: w3c_parse('2026-03-01T24:00Z') likewise.
+-- once a bug, now fixed: w3c_parse('2026-03-01T00:00:60Z') returns 00:01:00Z instead of 22007.
+-- once a bug, now fixed: w3c_parse('2026-03-01T00:00:00+24:00') (and +99:99) raises 22009 (time zone
 --   displacement out of range), not 22007: open311_requests does not catch it (500, not 400).
 INSERT INTO w3c_invalid VALUES
     ('2026-03-01T24:00:00Z', 'hour 24'), ('2026-03-01T24:00Z', 'hour 24 without seconds'),
@@ -269,9 +269,9 @@ SELECT is_error(pg_temp.o311(format('SELECT gridgov.open311_requests(%L)', jsonb
 FROM (VALUES ('start_date', 'yesterday'), ('start_date', 'now'), ('start_date', '12/01/2026'), ('start_date', 'J2461000'),
              ('start_date', '2026-02-20T00:00:00'), ('end_date', '2026-02-20T00:00:00'), ('end_date', 'today'),
              ('end_date', 'infinity'), ('start_date', '2026-02-30T00:00:00Z'), ('start_date', repeat('9', 100000)),
-             -- BUG(lead): raises 22009 (an SQL error, HTTP 500) instead of answering 400.
+             -- once a bug, now fixed: raises 22009 (an SQL error, HTTP 500) instead of answering 400.
              ('start_date', '2026-02-20T00:00:00+24:00'),
-             -- BUG(lead): accepted (read as the next day) instead of 400.
+             -- once a bug, now fixed: accepted (read as the next day) instead of 400.
              ('end_date', '2026-02-20T24:00:00+08:00')) v(k, v);
 -- The 'old' ticket was reported at 2025-11-21 00:00+08: a range of that instant
 -- alone, in three spellings, finds it whatever the session's zone.
@@ -317,7 +317,7 @@ SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, 
                 'POST with an attribute array holding a number');
 SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": ["a", null]}'), 400,
                 'POST with an attribute array holding null');
--- BUG(lead): accepted: jsonb_path_exists(v, '$[*] ? (@.type() != "string")') runs in lax
+-- once a bug, now fixed: accepted: jsonb_path_exists(v, '$[*] ? (@.type() != "string")') runs in lax
 -- mode, which unwraps the inner array; 'strict $[*] ? (...)' refuses it.
 SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": [["a"]]}'), 400,
                 'POST with an attribute array holding an array');
@@ -336,7 +336,7 @@ CREATE TEMP TABLE huge_key AS SELECT gridgov.open311_submit(jsonb_build_object('
                                                                               'attribute[' || repeat('長', 100000) || ']', 'v')) AS a;
 SELECT is_error((SELECT a FROM huge_key), 400, 'POST with a 100,000-character attribute key');
 SELECT ok((SELECT length(a -> 0 ->> 'description') < 100 FROM huge_key), 'the error quotes at most 40 characters of the key');
--- (fails while the nested array above is accepted: BUG(lead))
+-- (failed while the nested array above was accepted)
 SELECT is((SELECT count(*) FROM gridgov.cases), (SELECT n + 3 FROM before_attr), 'no refused attribute created a case');
 
 -- GET service definition ---------------------------------------------------------------

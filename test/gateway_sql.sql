@@ -284,13 +284,13 @@ FROM (VALUES (NULL, 'NULL'), ('', 'an empty key'), (repeat('gg_0', 250000), 'a 1
 SELECT is(pg_temp.gw_state(format('SELECT gridgov.api_key_create(%L, %L)', 'gwt-x-' || r, r)), '42501',
           'api_key_create refuses the ' || what || ' role ' || r)
 FROM (VALUES ('gwt_su', 'SUPERUSER'), ('gwt_bypass', 'BYPASSRLS'), ('gwt_cr', 'CREATEROLE'), ('gwt_repl', 'REPLICATION'),
-             -- BUG(lead): accepted. gateway_role_allowed() looks at the role's own attributes only;
+             -- once a bug, now fixed: accepted. gateway_role_allowed() looks at the role's own attributes only;
              -- a member of the extension's owner (a superuser) has the owner's rights on every
              -- gridgov table (past row-level security and the contact-column grants).  Refuse a
              -- role with pg_has_role(r, x, 'MEMBER') for any x that is a superuser, BYPASSRLS,
              -- CREATEROLE or REPLICATION role.
              ('gwt_owner_member', 'member-of-the-owner'),
-             -- BUG(lead): accepted likewise: pg_read_all_data gives SELECT on every column of
+             -- once a bug, now fixed: accepted likewise: pg_read_all_data gives SELECT on every column of
              -- gridgov.cases (reporter_name, reporter_phone...), past the contact-column grants.
              ('gwt_readall', 'pg_read_all_data member')) v(r, what);
 SELECT is(pg_temp.gw_state($$SELECT gridgov.api_key_create('gwt-x-none', 'gwt_no_such_role')$$), '42704', 'api_key_create: an unknown role is 42704');
@@ -329,7 +329,7 @@ ALTER ROLE gwt_later NOBYPASSRLS SUPERUSER;
 SELECT is((SELECT count(*) FROM gridgov.api_key_role((SELECT k FROM gw_key WHERE label = 'gwt-later'))), 0::bigint,
           'api_key_role: no row once it has become a superuser');
 ALTER ROLE gwt_later NOSUPERUSER;
--- BUG(lead): resolves (see gateway_role_allowed above): a key whose role has since been
+-- once a bug, now fixed: resolves (see gateway_role_allowed above): a key whose role has since been
 -- made a member of a superuser must stop working like one whose role became BYPASSRLS.
 DO $$ BEGIN
     EXECUTE format('GRANT %I TO gwt_later', (SELECT e.extowner::regrole::text FROM pg_extension e WHERE e.extname = 'gridgov'));
@@ -345,7 +345,7 @@ SELECT is((SELECT db_role::text FROM gridgov.api_key_role((SELECT k FROM gw_key 
 -- EXECUTE and SELECT rights.
 SELECT is(has_function_privilege('gwt_plain', f, 'EXECUTE'), false, 'PUBLIC cannot run ' || f)
 FROM unnest(ARRAY['gridgov.api_key_create(text, name, integer, timestamptz)', 'gridgov.api_key_revoke(text)',
-                  'gridgov.api_key_role(text)', 'gridgov.transfer_collect()',
+                  'gridgov.api_key_role(text)', 'gridgov.transfer_collect(integer)',
                   'gridgov.transfer_claim(integer, interval, timestamptz)',
                   'gridgov.transfer_result(text, integer, text, timestamptz)', 'gridgov.transfer_endpoint(text)',
                   'gridgov.transfer_apply(bigint, bigint, jsonb)', 'gridgov.transfer_endpoint_role(bigint)',
@@ -510,7 +510,7 @@ SELECT is(pg_temp.queued('gwt-ep1'), 'p1:dispatch,p2:dispatch,p3:dispatch,p5:dis
           'gwt-ep1: the first dispatch of p1, p2, p3, p5, p6 (not p0: dispatched before the endpoint existed)');
 SELECT is(pg_temp.queued('gwt-ep2'), 'p2:dispatch,p6:decide', 'gwt-ep2: p2''s re-dispatch to it and p6''s meeting decision for it');
 SELECT is(pg_temp.queued('gwt-ep3'), 'p4:dispatch', 'gwt-ep3: p4');
--- BUG(lead): report_in's payload names the department reporting in (department_id), and
+-- once a bug, now fixed: report_in's payload names the department reporting in (department_id), and
 -- gridgov.event_department() reads it as the department the case moved to, so
 -- transfer_collect queues p3 (held by gwt-f1) for gwt-f4's platform.  Take the department
 -- from the dispatching actions only (dispatch, decide ... : the events whose to_state is
@@ -720,7 +720,7 @@ SELECT is(pg_temp.receive('gwt_f1', 'gwt-ep1', jsonb_build_object('update_id', '
 SELECT ok((SELECT e.at BETWEEN now() - interval '1 minute' AND clock_timestamp() FROM gridgov.case_events e
            WHERE e.county OPERATOR(gridgov.=) '990160' AND e.case_id = pg_temp.cid('p1') ORDER BY e.seq DESC LIMIT 1),
           'the event has that time');
--- BUG(lead): 400 "payload must be a JSON object": transfer_receive lets a JSON null payload
+-- once a bug, now fixed: 400 "payload must be a JSON object": transfer_receive lets a JSON null payload
 -- through, and transfer_apply passes COALESCE(u -> 'payload', '{}') = 'null'::jsonb to act()
 -- (a JSON null is not an SQL NULL).  Use CASE WHEN jsonb_typeof(u -> 'payload') = 'object'
 -- THEN u -> 'payload' ELSE '{}' END.
@@ -792,7 +792,7 @@ SELECT is(pg_temp.gw_as('gwt_f2', 'SELECT count(*) FROM gridgov.transfer_endpoin
           'a department role reads the endpoints without their secrets');
 SELECT is(pg_temp.gw_as('gwt_f2', 'SELECT count(secret) FROM gridgov.transfer_endpoints'), 'ERR 42501', 'and not the secrets');
 -- The contract (issue16_contract.md) gives transfer_collect a max_rows argument.
--- BUG(lead): gridgov.transfer_collect(max_rows integer DEFAULT 1000) does not exist (only
+-- once a bug, now fixed: gridgov.transfer_collect(max_rows integer DEFAULT 1000) does not exist (only
 -- transfer_collect()): after an outage it queues every backlog event in one call.
 SELECT has_function('gridgov', 'transfer_collect', ARRAY['integer'], 'transfer_collect(max_rows integer) as the contract has it');
 
