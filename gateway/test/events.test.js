@@ -13,7 +13,7 @@ const { stateOf } = require('../src/events');
 // The two points of the fixture's cases: town 012 (荣华街道) and town 002 (林校路街道).
 const TOWN12 = [116.4980, 39.7925];
 const TOWN02 = [116.3260, 39.7390];
-const SEWER = 'E0404'; // 下水道堵塞: routed to the water authority (dx-sw), gg_ev_water's department
+const SEWER = 'E0404'; // 下水道堵塞: routed to the water authority (dx-sw), gg_test_ev_water's department
 const LITTER = 'E0102'; // 路边暴露垃圾: routed to the town's command center
 
 let gw;
@@ -91,7 +91,7 @@ async function closeAll() {
 test.before(async () => {
   su = await superuser();
   const key = async (label, role) => (await su.query('SELECT gridgov.api_key_create($1, $2) AS k', [`${label}-${suffix}`, role])).rows[0].k;
-  keys = { center: await key('ev-center', 'gg_ev_center'), water: await key('ev-water', 'gg_ev_water') };
+  keys = { center: await key('ev-center', 'gg_test_ev_center'), water: await key('ev-water', 'gg_test_ev_water') };
   gw = await startGateway();
 });
 

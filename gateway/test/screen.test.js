@@ -6,7 +6,7 @@
 // appears in the live feed within 2 s, and a screenshot is taken at 1600x900
 // (into docs/gateway-screen.png only with GRIDGOV_UPDATE_DOCS=1).  The key's
 // role is a read-only leader of the district command center
-// (test/fixtures/10_events.sql: gg_ev_screen), as docs/gateway.md advises.
+// (test/fixtures/10_events.sql: gg_test_ev_screen), as docs/gateway.md advises.
 // Also the JSON API's refusals.  Without chromium the test fails: it does not skip.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -27,7 +27,7 @@ const suffix = `${process.pid}-${Date.now()}`;
 
 test.before(async () => {
   su = await superuser();
-  key = (await su.query('SELECT gridgov.api_key_create($1, $2) AS k', [`screen-${suffix}`, 'gg_ev_screen'])).rows[0].k;
+  key = (await su.query('SELECT gridgov.api_key_create($1, $2) AS k', [`screen-${suffix}`, 'gg_test_ev_screen'])).rows[0].k;
   gw = await startGateway();
 });
 
@@ -168,7 +168,7 @@ test('the screen API: a key is required, the SQL refuses bad parameters with 400
   assert.equal(geo.type, 'FeatureCollection');
   assert.equal(geo.features.length, 1);
   // A role without the analytics (a department) is refused, not served an error page.
-  const water = (await su.query('SELECT gridgov.api_key_create($1, $2) AS k', [`screen-w-${suffix}`, 'gg_ev_water'])).rows[0].k;
+  const water = (await su.query('SELECT gridgov.api_key_create($1, $2) AS k', [`screen-w-${suffix}`, 'gg_test_ev_water'])).rows[0].k;
   try {
     assert.equal((await get('/api/screen/rates', { 'X-Api-Key': water })).status, 403);
   } finally {
