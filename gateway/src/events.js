@@ -41,13 +41,10 @@ function settings(config) {
   return out;
 }
 
-// An SQL error the caller caused (a malformed cursor, department_id or area;
-// SQLSTATE class 22) or may not do (42501): its status, else undefined.
-function clientStatus(err) {
-  if (typeof err.code !== 'string') return undefined;
-  if (err.code.startsWith('22')) return 400;
-  if (err.code === '42501') return 403;
-  return undefined;
+// An SQL error the caller caused (SQLSTATE class 22) or may not do (42501):
+// during a stream, such an error ends it (retrying cannot help).
+function refused(err) {
+  return typeof err.code === 'string' && (err.code.startsWith('22') || err.code === '42501');
 }
 
 // The key the caller presented (EventSource cannot set headers: ?api_key=).
@@ -185,7 +182,7 @@ class Stream {
     } catch (err) {
       // A refusal (the role lost a right) ends the stream; anything else
       // (the database restarting) is retried at the next wake-up.
-      if (clientStatus(err)) {
+      if (refused(err)) {
         this.log.info({ code: err.code, label: this.label }, 'events: stream refused by the database, closing');
         this.end();
       } else {
@@ -293,10 +290,10 @@ module.exports = async function events(app) {
       if (cursor === null) cursor = (await app.db.query(caller.role, START_SQL)).rows[0].cursor;
       first = (await app.db.query(caller.role, FEED_SQL, [cursor, s.batch, departmentId, area])).rows;
     } catch (err) {
+      // The app's error handler (auth.js) answers: class 22 → 400 with the
+      // database's message, 42501 → 403, else 500.
       release(label);
-      const status = clientStatus(err);
-      if (!status) throw err;
-      return reply.code(status).send({ error: status === 400 ? err.message : 'not allowed to read the event feed' });
+      throw err;
     }
 
     reply.hijack();

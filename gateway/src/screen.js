@@ -83,16 +83,6 @@ const SQL = {
                  FROM gridgov.workflow_states GROUP BY state) s))::text AS json`,
 };
 
-// An SQL error the caller caused (class 22: a bad level, metric, time or
-// number) → 400 with the database's message (it names the caller's input);
-// a missing privilege → 403.
-function clientStatus(err) {
-  if (typeof err.code !== 'string') return undefined;
-  if (err.code.startsWith('22')) return 400;
-  if (err.code === '42501') return 403;
-  return undefined;
-}
-
 function limit(q, fallback, max) {
   const n = Number(q.limit);
   return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
@@ -124,14 +114,10 @@ module.exports = async function screen(app) {
       if (!key || !caller || !caller.role) {
         return reply.code(401).send({ error: 'an API key is required: the X-Api-Key header or api_key=...' });
       }
-      let result;
-      try {
-        result = await app.db.query(caller.role, SQL[name], params(request.query || {}));
-      } catch (err) {
-        const status = clientStatus(err);
-        if (!status) throw err;
-        return reply.code(status).send({ error: status === 400 ? err.message : 'not allowed to read this panel' });
-      }
+      // An SQL error goes to the app's error handler (auth.js): class 22 (a
+      // bad level, metric, time or number) → 400 with the database's message,
+      // 42501 (the role may not read the view) → 403, else 500.
+      const result = await app.db.query(caller.role, SQL[name], params(request.query || {}));
       reply.header('Cache-Control', 'no-store');
       return reply.type('application/json; charset=utf-8').send(result.rows[0].json);
     });
