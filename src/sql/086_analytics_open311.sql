@@ -19,6 +19,36 @@ RETURN pg_catalog.to_char(t AT TIME ZONE time_zone, 'YYYY-MM-DD"T"HH24:MI:SS')
 COMMENT ON FUNCTION gridgov.w3c_time(timestamptz, text) IS
     'A time as a W3C date-time (ISO 8601 subset) in a time zone, with its UTC offset, e.g. 2026-03-02T09:00:00+08:00; NULL for NULL';
 
+-- A W3C date-time (the profile of ISO 8601 in https://www.w3.org/TR/NOTE-datetime
+-- that Open311 prescribes): a complete date, hours and minutes, optional seconds
+-- and fraction, and a zone designator (Z or +hh:mm / -hh:mm), which is required so
+-- that the time never depends on the session's TimeZone.
+CREATE FUNCTION gridgov.w3c_parse(t text) RETURNS timestamptz
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    v timestamptz;
+BEGIN
+    IF t IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF t !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})$' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_datetime_format',
+            MESSAGE = 'not a W3C date-time with a time zone designator',
+            HINT = 'Write e.g. 2026-03-01T00:00:00+08:00 or 2026-02-28T16:00:00Z.';
+    END IF;
+    BEGIN
+        v := t::timestamptz;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_datetime_format',
+            MESSAGE = 'not a valid W3C date-time',
+            HINT = 'A field is out of range (month 1-12, day of the month, hour 0-23, minute and second 0-59).';
+    END;
+    RETURN v;
+END
+$$;
+COMMENT ON FUNCTION gridgov.w3c_parse(text) IS
+    'A W3C date-time (YYYY-MM-DDThh:mm[:ss[.s]] with Z or +hh:mm/-hh:mm; the zone designator is required) as timestamptz; NULL for NULL; anything else (another format, a relative word such as now, a missing offset, a field out of range) is 22007';
+
 -- Free text without the reporter's name, phone numbers or e-mail addresses;
 -- numbers in other digits than ASCII ones are left to gridgov.mask_numbers.
 CREATE FUNCTION gridgov.mask_personal(txt text, reporter_name text, reporter_phone text) RETURNS text
@@ -119,6 +149,18 @@ END;
 COMMENT ON FUNCTION gridgov.open311_services() IS
     'GET services: the active leaf categories as Open311 services (service_code, service_name, description, metadata false, type realtime, keywords, group = the parent class''s name), ordered by code';
 
+CREATE FUNCTION gridgov.open311_service_definition(service_code text) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
+BEGIN ATOMIC
+    SELECT COALESCE((SELECT pg_catalog.jsonb_build_object('service_code', c.code, 'attributes', '[]'::jsonb)
+                     FROM gridgov.categories c
+                     WHERE c.code = open311_service_definition.service_code AND c.active
+                       AND NOT EXISTS (SELECT 1 FROM gridgov.categories ch WHERE ch.parent = c.code AND ch.active)),
+                    gridgov.open311_error(404, 'service_code not found'));
+END;
+COMMENT ON FUNCTION gridgov.open311_service_definition(text) IS
+    'GET service definition: {"service_code", "attributes": []} for a service of open311_services() (gridgov asks no extra attributes: every service has metadata false); [{"code": 404, ...}] for any other code';
+
 CREATE FUNCTION gridgov.open311_requests(filters jsonb DEFAULT '{}', as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
@@ -191,14 +233,11 @@ BEGIN
     END IF;
 
     BEGIN
-        t0 := (f ->> 'start_date')::timestamptz;
-        t1 := (f ->> 'end_date')::timestamptz;
-    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format OR invalid_text_representation THEN
-        RETURN gridgov.open311_error(400, 'start_date and end_date must be W3C date-times, e.g. 2026-03-01T00:00:00+08:00');
+        t0 := gridgov.w3c_parse(NULLIF(f ->> 'start_date', ''));
+        t1 := gridgov.w3c_parse(NULLIF(f ->> 'end_date', ''));
+    EXCEPTION WHEN invalid_datetime_format THEN
+        RETURN gridgov.open311_error(400, 'start_date and end_date must be W3C date-times with a time zone, e.g. 2026-03-01T00:00:00+08:00');
     END;
-    IF (t0 IS NOT NULL AND NOT pg_catalog.isfinite(t0)) OR (t1 IS NOT NULL AND NOT pg_catalog.isfinite(t1)) THEN
-        RETURN gridgov.open311_error(400, 'start_date and end_date must be finite');
-    END IF;
     IF t0 IS NULL AND t1 IS NULL THEN
         t1 := as_of;
         t0 := as_of - interval '90 days';
@@ -256,17 +295,21 @@ BEGIN
     IF r IS NULL OR pg_catalog.jsonb_typeof(r) <> 'object' THEN
         RETURN gridgov.open311_error(400, 'the request must be a JSON object');
     END IF;
-    SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) INTO bad FROM pg_catalog.jsonb_object_keys(r) k
+    -- attribute[CODE] is the spec's form encoding of the attribute object.
+    SELECT pg_catalog.string_agg(pg_catalog.left(k, 40), ', ' ORDER BY k) INTO bad FROM pg_catalog.jsonb_object_keys(r) k
     WHERE k NOT IN ('jurisdiction_id', 'service_code', 'lat', 'long', 'address_string', 'address_id', 'attribute',
                     'email', 'device_id', 'account_id', 'first_name', 'last_name', 'phone', 'description',
-                    'media_url', 'api_key');
+                    'media_url', 'api_key')
+      AND k !~ '^attribute\[[^][]{1,100}\]$';
     IF bad IS NOT NULL THEN
         RETURN gridgov.open311_error(400, 'unknown parameter: ' || bad);
     END IF;
-    SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) INTO bad FROM pg_catalog.jsonb_each(r) e(k, v)
+    SELECT pg_catalog.string_agg(pg_catalog.left(k, 40), ', ' ORDER BY k) INTO bad FROM pg_catalog.jsonb_each(r) e(k, v)
     WHERE pg_catalog.jsonb_typeof(v) NOT IN ('string', 'null')
       AND NOT (k IN ('lat', 'long') AND pg_catalog.jsonb_typeof(v) = 'number')
-      AND NOT (k = 'attribute' AND pg_catalog.jsonb_typeof(v) = 'object');
+      AND NOT (k = 'attribute' AND pg_catalog.jsonb_typeof(v) = 'object')
+      AND NOT (k LIKE 'attribute[%' AND pg_catalog.jsonb_typeof(v) = 'array'
+               AND NOT pg_catalog.jsonb_path_exists(v, '$[*] ? (@.type() != "string")'));
     IF bad IS NOT NULL THEN
         RETURN gridgov.open311_error(400, 'parameters must be strings: ' || bad);
     END IF;
@@ -304,6 +347,11 @@ BEGIN
         END IF;
         IF NOT (lat BETWEEN -90 AND 90) OR NOT (lon BETWEEN -180 AND 180) THEN
             RETURN gridgov.open311_error(400, 'lat must lie in [-90, 90] and long in [-180, 180] (WGS-84 degrees)');
+        END IF;
+        -- The intake's own rule (locate): a point in no grid, nor near one, lies
+        -- outside every jurisdiction this database serves.
+        IF gridgov.locate(gridgov.wgs84_point(lon, lat)) IS NULL THEN
+            RETURN gridgov.open311_error(400, 'the location lies outside the jurisdiction: no grid of this service covers it');
         END IF;
     END IF;
     IF NULLIF(r ->> 'address_id', '') IS NOT NULL THEN
@@ -357,9 +405,10 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.open311_submit(jsonb) IS
-    'POST request: creates a case (source app) from the spec''s parameters as a JSON object — service_code (an active category), a location (lat and long in WGS-84, address_string, or address_id = a grid code), description, first_name, last_name, phone; email, device_id, account_id, media_url and attribute are accepted and not stored — and answers [{"service_request_id", "service_notice", "account_id"}]. Client errors (including a location outside the given jurisdiction_id) answer [{"code": 400 | 404, "description"}] and create nothing';
+    'POST request: creates a case (source app) from the spec''s parameters as a JSON object — service_code (an active category), a location (lat and long in WGS-84 inside a grid this database serves, address_string, or address_id = a grid code), description, first_name, last_name, phone; email, device_id, account_id, media_url, attribute and attribute[CODE] (the form encoding) are accepted and not stored — and answers [{"service_request_id", "service_notice", "account_id"}]. Client errors (including a location outside the given jurisdiction_id) answer [{"code": 400 | 404, "description"}] and create nothing';
 
 REVOKE EXECUTE ON FUNCTION gridgov.open311_services() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION gridgov.open311_service_definition(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION gridgov.open311_requests(jsonb, timestamptz) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION gridgov.open311_request(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION gridgov.open311_submit(jsonb) FROM PUBLIC;

@@ -11,7 +11,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     r text;
     roles text[] := ARRAY['gridgov_admin', 'gridgov_dispatcher', 'gridgov_department',
-                          'gridgov_worker', 'gridgov_analyst', 'gridgov_leader', 'gridgov_auditor'];
+                          'gridgov_worker', 'gridgov_analyst', 'gridgov_leader', 'gridgov_auditor',
+                          'gridgov_open311', 'gridgov_reporter', 'gridgov_gateway'];
     col name;
 BEGIN
     FOREACH r IN ARRAY roles LOOP
@@ -146,8 +147,35 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]), gridgov.analytics_rebuild(),
           gridgov.analytics_rebuild_summaries(), gridgov.analytics_compact(),
           gridgov.analytics_nightly(timestamptz) TO gridgov_admin;
+
+    -- The gateway (087, docs/gateway.md).  gridgov_open311 reads the public
+    -- Open311 answers (the role of requests without a key); gridgov_reporter
+    -- also files requests (an app's key maps to a member of it); gridgov_gateway
+    -- is what the gateway's own login does: look up keys and endpoints, push.
+    -- The event feed runs with the reader's rights (event_feed_rows is a
+    -- security-invoker view); an endpoint's updates act as its department's role.
+    GRANT gridgov_open311 TO gridgov_reporter;
+    GRANT EXECUTE ON FUNCTION gridgov.open311_services(), gridgov.open311_service_definition(text),
+          gridgov.open311_requests(jsonb, timestamptz), gridgov.open311_request(text) TO gridgov_open311;
+    GRANT EXECUTE ON FUNCTION gridgov.open311_submit(jsonb) TO gridgov_reporter;
+    GRANT EXECUTE ON FUNCTION gridgov.api_key_role(text), gridgov.transfer_collect(),
+          gridgov.transfer_claim(integer, interval, timestamptz),
+          gridgov.transfer_result(text, integer, text, timestamptz), gridgov.transfer_endpoint(text)
+          TO gridgov_gateway;
+    GRANT SELECT ON gridgov.transfer_status TO gridgov_gateway, gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.api_key_create(text, name, integer, timestamptz),
+          gridgov.api_key_revoke(text) TO gridgov_admin;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.transfer_endpoints TO gridgov_admin;
+    GRANT SELECT ON gridgov.transfer_outbox, gridgov.api_keys TO gridgov_admin;
+    GRANT SELECT ON gridgov.event_feed_rows
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor,
+             gridgov_admin;
+    GRANT SELECT ON gridgov.transfer_endpoints_public TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT SELECT, INSERT, UPDATE ON gridgov.transfer_inbound TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT EXECUTE ON FUNCTION gridgov.transfer_apply(bigint, bigint, jsonb), gridgov.transfer_endpoint_role(bigint)
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     RETURN NEXT 'granted';
 END
 $$;
 COMMENT ON FUNCTION gridgov.setup_roles() IS
-    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader, gridgov_auditor and grants their privileges (the case handlers, leaders and auditors: every column of gridgov.cases but the contact columns, gridgov.contact_columns()); idempotent. Workflow transitions name these roles; which cases each login sees is its scope (docs/security.md)';
+    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader, gridgov_auditor, and the gateway''s gridgov_open311, gridgov_reporter and gridgov_gateway, and grants their privileges (the case handlers, leaders and auditors: every column of gridgov.cases but the contact columns, gridgov.contact_columns()); idempotent. Workflow transitions name these roles; which cases each login sees is its scope (docs/security.md)';

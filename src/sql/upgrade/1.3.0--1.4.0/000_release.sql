@@ -1,0 +1,4 @@
+-- 1.3.0 -> 1.4.0: the gateway (issue 16): Open311 over HTTP, the event feed, the
+-- command-center screen and cross-platform transfer.  The fragments after this one
+-- carry, each for one change, what the change did to the install script
+-- (src/sql/NNN_*.sql); generate.sh rebuilds the generated ones.
