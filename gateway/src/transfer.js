@@ -17,8 +17,14 @@ const hmac = require('./hmac');
 
 const GATEWAY_ROLE = 'gridgov_gateway';
 const CLAIM_ROWS = 10;
-const LEASE = '30 seconds';
 const IN_FLIGHT = 4;
+// The lease of a claim: 30 s, or longer when the timeout is long, so that at
+// least one request fits in it. A row whose request could outlast the lease is
+// not sent (another gateway may claim it once the lease ends): it waits for
+// the lease to end and is claimed again. LEASE_MARGIN_MS allows for the clocks
+// of the gateway and the database differing a little.
+const LEASE_MIN_SECONDS = 30;
+const LEASE_MARGIN_MS = 1000;
 // What is kept of an error or of a refusing receiver's answer for last_error.
 const ERROR_CHARS = 200;
 
@@ -50,6 +56,7 @@ class Pusher {
     this.db = db;
     this.intervalMs = config.transferIntervalMs;
     this.timeoutMs = config.transferTimeoutMs;
+    this.leaseSeconds = Math.max(LEASE_MIN_SECONDS, Math.ceil(this.timeoutMs / 1000) + 5);
     this.log = log;
     this.fetch = fetch;
     this.running = false;
@@ -101,15 +108,19 @@ class Pusher {
   /** One round: collect, claim, deliver. True when the claim was full. */
   async round() {
     await this.db.query(GATEWAY_ROLE, 'SELECT gridgov.transfer_collect()');
+    // Taken before the claim: the lease ends no earlier than this.
+    const leaseEnds = Date.now() + this.leaseSeconds * 1000 - LEASE_MARGIN_MS;
     const { rows } = await this.db.query(
       GATEWAY_ROLE,
       'SELECT * FROM gridgov.transfer_claim($1, $2::interval)',
-      [CLAIM_ROWS, LEASE],
+      [CLAIM_ROWS, `${this.leaseSeconds} seconds`],
     );
     let next = 0;
     const worker = async () => {
       while (this.running && next < rows.length) {
-        await this.deliver(rows[next++]);
+        const row = rows[next++];
+        if (Date.now() + this.timeoutMs > leaseEnds) continue; // left to its lease's end
+        await this.deliver(row);
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, rows.length) }, worker));
