@@ -51,14 +51,16 @@ class Pusher {
    * @param {{transferIntervalMs: number, transferTimeoutMs: number}} deps.config
    * @param {object} deps.log a pino-style logger
    * @param {typeof fetch} [deps.fetch]
+   * @param {() => number} [deps.now] the clock, in ms
    */
-  constructor({ db, config, log, fetch = globalThis.fetch }) {
+  constructor({ db, config, log, fetch = globalThis.fetch, now = Date.now }) {
     this.db = db;
     this.intervalMs = config.transferIntervalMs;
     this.timeoutMs = config.transferTimeoutMs;
     this.leaseSeconds = Math.max(LEASE_MIN_SECONDS, Math.ceil(this.timeoutMs / 1000) + 5);
     this.log = log;
     this.fetch = fetch;
+    this.now = now;
     this.running = false;
     this.loopDone = null;
     this.pause = null; // { timer, resolve } while the loop waits for its next round
@@ -109,7 +111,7 @@ class Pusher {
   async round() {
     await this.db.query(GATEWAY_ROLE, 'SELECT gridgov.transfer_collect()');
     // Taken before the claim: the lease ends no earlier than this.
-    const leaseEnds = Date.now() + this.leaseSeconds * 1000 - LEASE_MARGIN_MS;
+    const leaseEnds = this.now() + this.leaseSeconds * 1000 - LEASE_MARGIN_MS;
     const { rows } = await this.db.query(
       GATEWAY_ROLE,
       'SELECT * FROM gridgov.transfer_claim($1, $2::interval)',
@@ -119,7 +121,7 @@ class Pusher {
     const worker = async () => {
       while (this.running && next < rows.length) {
         const row = rows[next++];
-        if (Date.now() + this.timeoutMs > leaseEnds) continue; // left to its lease's end
+        if (this.now() + this.timeoutMs > leaseEnds) continue; // left to its lease's end
         await this.deliver(row);
       }
     };
