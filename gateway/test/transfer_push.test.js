@@ -128,7 +128,7 @@ test.before(async () => {
   ({ rows: [{ id: departmentId }] } = await su.query("SELECT id FROM gridgov.departments WHERE code = 'gw-xfer-a'"));
   const { rows } = await su.query(
     `INSERT INTO gridgov.transfer_endpoints (name, department_id, url, secret, db_role)
-     VALUES ($1, $2, $3, $4, 'gg_xfer_a') RETURNING id`,
+     VALUES ($1, $2, $3, $4, 'gg_test_xfer_a') RETURNING id`,
     [ENDPOINT, departmentId, url, SECRET],
   );
   endpointId = rows[0].id;

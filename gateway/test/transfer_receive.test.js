@@ -71,7 +71,7 @@ test.before(async () => {
   departments = Object.fromEntries(rows.map((r) => [r.code, r.id]));
   await su.query(
     `INSERT INTO gridgov.transfer_endpoints (name, department_id, url, secret, db_role)
-     VALUES ($1, $2, 'http://127.0.0.1:9/unused', $3, 'gg_xfer_b')`,
+     VALUES ($1, $2, 'http://127.0.0.1:9/unused', $3, 'gg_test_xfer_b')`,
     [ENDPOINT, departments['gw-xfer-b'], SECRET],
   );
   // No pusher: only the receiver is under test here.
@@ -97,7 +97,7 @@ test('a signed status update becomes one act() as the endpoint role; its replay 
   assert.equal(first.status, 200, JSON.stringify(first.body));
   assert.deepEqual(first.body, { service_request_id: c.caseNo, state: 'signed', duplicate: false });
   let ev = await events(c);
-  assert.deepEqual(ev.slice(-1), [{ action: 'sign', to_state: 'signed', actor_role: 'gg_xfer_b', note: '平台已签收' }]);
+  assert.deepEqual(ev.slice(-1), [{ action: 'sign', to_state: 'signed', actor_role: 'gg_test_xfer_b', note: '平台已签收' }]);
   const count = ev.length;
 
   // The same update again (the platform retrying), signed anew: the first answer, no new event.
