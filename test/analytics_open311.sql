@@ -1,9 +1,12 @@
 -- Open311 GeoReport v2, field by field against the spec: GET services, POST a
 -- request (and every client error, in the spec's error shape), GET a request,
 -- GET requests with each filter and the 90-day / 1,000-request defaults; no
--- personal data in any answer.
+-- personal data in any answer.  Issue 16: W3C date-times only (gridgov.w3c_parse,
+-- the same instants in any session TimeZone), a point outside every grid refused,
+-- the form keys attribute[CODE], GET service definition, and the roles
+-- gridgov_open311 (reads) and gridgov_reporter (also files).
 BEGIN;
-SELECT plan(70);
+SELECT plan(186);
 -- Analytics refreshed in the writing transaction (the queue is tested in sql/analytics.sql).
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'UTC';   -- answers must not depend on the session's zone
@@ -181,6 +184,217 @@ SELECT is_error(gridgov.open311_requests('{"start_date": "yesterday-ish"}'), 400
 SELECT is_error(gridgov.open311_requests('{"status": "pending"}'), 400, 'GET requests with an unknown status');
 SELECT is_error(gridgov.open311_requests('{"page": "2"}'), 400, 'GET requests with an unknown parameter');
 SELECT is_error(gridgov.open311_requests('{"jurisdiction_id": "abc"}'), 404, 'GET requests for an unknown jurisdiction');
+
+-- W3C date-times (gridgov.w3c_parse, issue 16) ------------------------------------------
+-- The state of a parse: 'ok <epoch>' or the SQLSTATE; the epoch does not depend on
+-- the session's TimeZone, so the same list must give the same answers in two zones.
+CREATE FUNCTION pg_temp.w3c(t text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN COALESCE('ok ' || extract(epoch FROM gridgov.w3c_parse(t))::text, 'null');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END
+$$;
+CREATE TEMP TABLE w3c_valid (t text, want timestamptz);
+INSERT INTO w3c_valid VALUES
+    ('2026-03-01T00:00:00Z', '2026-03-01 00:00:00+00'),
+    ('2026-03-01T00:00Z', '2026-03-01 00:00:00+00'),                 -- no seconds
+    ('2026-03-01T08:00:00+08:00', '2026-03-01 00:00:00+00'),
+    ('2026-02-28T19:00:00-05:00', '2026-03-01 00:00:00+00'),
+    ('2026-03-01T05:45+05:45', '2026-03-01 00:00:00+00'),
+    ('2026-03-01T00:00:00.5Z', '2026-03-01 00:00:00.5+00'),          -- fractions
+    ('2026-03-01T07:59:59.123456+08:00', '2026-02-28 23:59:59.123456+00'),
+    ('2024-02-29T12:00:00-00:00', '2024-02-29 12:00:00+00'),          -- a leap day
+    ('2026-03-01T23:59:59Z', '2026-03-01 23:59:59+00');
+CREATE TEMP TABLE w3c_invalid (t text, what text);
+INSERT INTO w3c_invalid VALUES
+    ('yesterday', 'a relative word'), ('now', 'now'), ('today', 'today'), ('tomorrow', 'tomorrow'),
+    ('epoch', 'epoch'), ('infinity', 'infinity'), ('-infinity', '-infinity'),
+    ('12/01/2026', 'a US date'), ('01.12.2026', 'a German date'), ('J2461000', 'a Julian day'),
+    ('2026-03-01', 'a date alone'), ('2026-03-01T00:00:00', 'no offset'), ('2026-03-01T00:00', 'no offset, no seconds'),
+    ('2026-03-01 00:00:00+08:00', 'a space for T'), ('2026-03-01T00:00:00+08', 'an offset without minutes'),
+    ('2026-03-01T00:00:00+0800', 'an offset without a colon'), ('2026-03-01T00:00:00 Z', 'a space before Z'),
+    ('2026-03-01T00:00:00Z ', 'a trailing space'), ('2026-03-01T00:00:00z', 'a lower-case z'),
+    ('2026-03-01T00:00:00 Asia/Shanghai', 'a zone name'), ('2026-03-01T00:00:00+08:00[Asia/Shanghai]', 'a bracketed zone'),
+    ('2026-13-01T00:00:00Z', 'month 13'), ('2026-00-10T00:00:00Z', 'month 0'), ('2026-02-30T00:00:00Z', 'February 30'),
+    ('2026-03-00T00:00:00Z', 'day 0'), ('2026-03-01T25:00:00Z', 'hour 25'), ('2026-03-01T00:60:00Z', 'minute 60'),
+    ('0000-01-01T00:00:00Z', 'year 0'), ('２０２６-03-01T00:00:00Z', 'full-width digits'),
+    ('', 'an empty string'), (repeat('2026-03-01T00:00:00Z', 50000), 'a huge string'),
+    ('2026-03-01T00:00:00.1234567Z', 'seven fraction digits');
+-- The W3C profile (https://www.w3.org/TR/NOTE-datetime): hh 00-23, ss 00-59, and the
+-- function's own hint says so; PostgreSQL's input reads these as the next minute/day.
+-- once a bug, now fixed: w3c_parse('2026-03-01T24:00:00Z') returns 2026-03-02 00:00Z instead of 22007.
+-- once a bug, now fixed: w3c_parse('2026-03-01T24:00Z') likewise.
+-- once a bug, now fixed: w3c_parse('2026-03-01T00:00:60Z') returns 00:01:00Z instead of 22007.
+-- once a bug, now fixed: w3c_parse('2026-03-01T00:00:00+24:00') (and +99:99) raises 22009 (time zone
+--   displacement out of range), not 22007: open311_requests does not catch it (500, not 400).
+INSERT INTO w3c_invalid VALUES
+    ('2026-03-01T24:00:00Z', 'hour 24'), ('2026-03-01T24:00Z', 'hour 24 without seconds'),
+    ('2026-03-01T00:00:60Z', 'second 60'), ('2026-03-01T00:00:00+24:00', 'offset +24:00'),
+    ('2026-03-01T00:00:00+99:99', 'offset +99:99');
+
+SET LOCAL TimeZone = 'America/New_York';
+SELECT is_empty($$SELECT t, pg_temp.w3c(t), want FROM w3c_valid WHERE pg_temp.w3c(t) <> 'ok ' || extract(epoch FROM want)::text$$,
+                'w3c_parse: Z, +hh:mm, -hh:mm, fractions, no seconds give their instants (TimeZone America/New_York)');
+CREATE TEMP TABLE w3c_ny AS SELECT t, pg_temp.w3c(t) AS got FROM w3c_valid;
+SET LOCAL TimeZone = 'Asia/Kathmandu';
+SELECT is_empty($$SELECT t, pg_temp.w3c(t), want FROM w3c_valid WHERE pg_temp.w3c(t) <> 'ok ' || extract(epoch FROM want)::text$$,
+                'w3c_parse: the same instants in TimeZone Asia/Kathmandu (+05:45)');
+SELECT is_empty($$SELECT t FROM w3c_ny n WHERE n.got IS DISTINCT FROM pg_temp.w3c(n.t)$$,
+                'w3c_parse: identical answers in both zones');
+SELECT ok(gridgov.w3c_parse('2026-03-01T00:00:00.5Z') - gridgov.w3c_parse('2026-03-01T00:00:00Z') = interval '0.5 s',
+          'w3c_parse: a fraction is kept');
+SELECT is(gridgov.w3c_parse(NULL), NULL, 'w3c_parse: NULL is NULL');
+SELECT is(pg_temp.w3c(t), '22007', 'w3c_parse refuses ' || what || ' with 22007 (TimeZone Asia/Kathmandu)')
+FROM w3c_invalid ORDER BY what;
+SET LOCAL TimeZone = 'UTC';
+SELECT is_empty($$SELECT what FROM w3c_invalid WHERE pg_temp.w3c(t) <> '22007'$$,
+                'w3c_parse: the same refusals in TimeZone UTC');
+
+-- An Open311 function's answer, or {"raised": SQLSTATE} when it raised (a 500 at the gateway).
+CREATE FUNCTION pg_temp.o311(sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    r jsonb;
+BEGIN
+    EXECUTE sql INTO r;
+    RETURN r;
+EXCEPTION WHEN OTHERS THEN
+    RETURN jsonb_build_object('raised', SQLSTATE, 'message', SQLERRM);
+END
+$$;
+
+-- GET requests: start_date and end_date are W3C date-times with an offset, else 400.
+SELECT is_error(pg_temp.o311(format('SELECT gridgov.open311_requests(%L)', jsonb_build_object(k, v))), 400,
+                format('GET requests with %s = %s', k, left(v, 40)))
+FROM (VALUES ('start_date', 'yesterday'), ('start_date', 'now'), ('start_date', '12/01/2026'), ('start_date', 'J2461000'),
+             ('start_date', '2026-02-20T00:00:00'), ('end_date', '2026-02-20T00:00:00'), ('end_date', 'today'),
+             ('end_date', 'infinity'), ('start_date', '2026-02-30T00:00:00Z'), ('start_date', repeat('9', 100000)),
+             -- once a bug, now fixed: raises 22009 (an SQL error, HTTP 500) instead of answering 400.
+             ('start_date', '2026-02-20T00:00:00+24:00'),
+             -- once a bug, now fixed: accepted (read as the next day) instead of 400.
+             ('end_date', '2026-02-20T24:00:00+08:00')) v(k, v);
+-- The 'old' ticket was reported at 2025-11-21 00:00+08: a range of that instant
+-- alone, in three spellings, finds it whatever the session's zone.
+SET LOCAL TimeZone = 'America/Los_Angeles';
+SELECT is(jsonb_array_length(gridgov.open311_requests(jsonb_build_object('start_date', s, 'end_date', s))), 1,
+          'GET requests: start_date = end_date = ' || s || ' finds the ticket of that instant (TimeZone America/Los_Angeles)')
+FROM unnest(ARRAY['2025-11-21T00:00:00+08:00', '2025-11-20T16:00:00Z', '2025-11-20T11:00-05:00']) s;
+SELECT is(gridgov.open311_requests('{"start_date": "2025-11-21T00:00:00+08:00", "end_date": "2025-11-21T00:00:00+08:00"}') -> 0 ->> 'requested_datetime',
+          '2025-11-21T00:00:00+08:00', 'GET requests: its requested_datetime in the service''s zone, not the session''s');
+SELECT is(jsonb_typeof(gridgov.open311_requests('{"start_date": "2025-11-20T00:00:00.000+08:00"}', '2026-03-01 00:00+08')), 'array',
+          'GET requests: a start_date with a fraction and offset alone is an array');
+SELECT is(jsonb_array_length(gridgov.open311_requests('{"start_date": "2025-11-21T00:00:00.000001+08:00", "end_date": "2025-11-22T00:00Z"}')), 0,
+          'GET requests: a microsecond after the ticket leaves it out');
+SET LOCAL TimeZone = 'UTC';
+
+-- POST: a point outside every grid this database serves (Shanghai) -----------------------
+CREATE TEMP TABLE before_outside AS SELECT count(*) AS n FROM gridgov.cases;
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 31.2, "long": 121.5}'), 400, 'POST in Shanghai (lat 31.2, long 121.5)');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": "31.2", "long": "121.5"}'), 400, 'POST in Shanghai, as form strings');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 31.2, "long": 121.5, "address_string": "外滩"}'), 400,
+                'POST in Shanghai with an address_string');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 31.2, "long": 121.5, "address_id": "110115004002"}'), 400,
+                'POST in Shanghai with a Daxing address_id');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.95, "long": 116.45}'), 400,
+                'POST 5 km north of Daxing''s outline');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 0, "long": 0}'), 400, 'POST at 0, 0');
+SELECT is((SELECT count(*) FROM gridgov.cases), (SELECT n FROM before_outside), 'no point outside created a case');
+SELECT is(jsonb_typeof(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.899, "long": 116.599}') -> 0 -> 'service_request_id'), 'string',
+          'POST inside, near the corner of the outline, is filed');
+SELECT is((SELECT grid::text FROM gridgov.cases ORDER BY id DESC LIMIT 1), '110115004001002', 'and located in its grid');
+
+-- POST: attribute[CODE], the spec's form encoding ----------------------------------------
+CREATE TEMP TABLE before_attr AS SELECT count(*) AS n FROM gridgov.cases;
+SELECT is(jsonb_typeof(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": "ATTRVAL-one"}') -> 0 -> 'service_request_id'),
+          'string', 'POST with attribute[WHISPAWN] as a string is filed');
+SELECT is(jsonb_typeof(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": ["ATTRVAL-two", "ATTRVAL-three"], "attribute[ASSET]": "ATTRVAL-four", "api_key": "k"}') -> 0 -> 'service_request_id'),
+          'string', 'POST with attribute[WHISPAWN] as an array of strings, and a second attribute, is filed');
+SELECT is(jsonb_typeof(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": [], "attribute[x y.z-1]": ""}') -> 0 -> 'service_request_id'),
+          'string', 'POST with an empty array and an empty string attribute is filed');
+SELECT is((SELECT count(*) FROM gridgov.cases), (SELECT n + 3 FROM before_attr), 'three cases filed');
+SELECT is((SELECT count(*) FROM gridgov.cases c WHERE c::text LIKE '%ATTRVAL%'), 0::bigint, 'attributes are not stored');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": ["a", 1]}'), 400,
+                'POST with an attribute array holding a number');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": ["a", null]}'), 400,
+                'POST with an attribute array holding null');
+-- once a bug, now fixed: accepted: jsonb_path_exists(v, '$[*] ? (@.type() != "string")') runs in lax
+-- mode, which unwraps the inner array; 'strict $[*] ? (...)' refuses it.
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": [["a"]]}'), 400,
+                'POST with an attribute array holding an array');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": {"a": "b"}}'), 400,
+                'POST with an attribute object under attribute[CODE]');
+SELECT is_error(gridgov.open311_submit('{"service_code": "E0102", "lat": 39.85, "long": 116.45, "attribute[WHISPAWN]": 7}'), 400,
+                'POST with a number attribute');
+SELECT is(gridgov.open311_submit(jsonb_build_object('service_code', 'E0102', 'lat', 39.85, 'long', 116.45, k, 'x')) -> 0 ->> 'description',
+          'unknown parameter: ' || left(k, 40), 'POST with the key ' || left(k, 30) || ': unknown parameter')
+FROM unnest(ARRAY['attribute[]', 'attribute[x]y', 'attribute[a[b]', 'attribute[a]b]', 'attribute[x', 'attributes[x]', 'Attribute[x]',
+                  'xattribute[x]', 'attribute[x][y]']) k;
+SELECT is_error(gridgov.open311_submit(jsonb_build_object('service_code', 'E0102', 'address_string', 'x',
+                                                          'attribute[' || repeat('k', 101) || ']', 'v')), 400,
+                'POST with an attribute code of 101 characters');
+CREATE TEMP TABLE huge_key AS SELECT gridgov.open311_submit(jsonb_build_object('service_code', 'E0102', 'address_string', 'x',
+                                                                              'attribute[' || repeat('長', 100000) || ']', 'v')) AS a;
+SELECT is_error((SELECT a FROM huge_key), 400, 'POST with a 100,000-character attribute key');
+SELECT ok((SELECT length(a -> 0 ->> 'description') < 100 FROM huge_key), 'the error quotes at most 40 characters of the key');
+-- (failed while the nested array above was accepted)
+SELECT is((SELECT count(*) FROM gridgov.cases), (SELECT n + 3 FROM before_attr), 'no refused attribute created a case');
+
+-- GET service definition ---------------------------------------------------------------
+SELECT is(gridgov.open311_service_definition('E0102'), '{"service_code": "E0102", "attributes": []}'::jsonb,
+          'service definition of a leaf service: its code, no attributes');
+SELECT is(gridgov.open311_service_definition('D04'), '{"service_code": "D04", "attributes": []}'::jsonb,
+          'service definition of a class without subclasses');
+SELECT is_error(gridgov.open311_service_definition('E01'), 404, 'service definition of a parent class (a group)');
+SELECT is_error(gridgov.open311_service_definition('E0104'), 404, 'service definition of an inactive category');
+SELECT is_error(gridgov.open311_service_definition(NULL), 404, 'service definition of NULL');
+SELECT is_error(gridgov.open311_service_definition('E9999'), 404, 'service definition of an unknown code');
+SELECT is_error(gridgov.open311_service_definition(repeat('E', 100000)), 404, 'service definition of a huge code');
+SELECT is_empty($$SELECT s ->> 'service_code' FROM services
+                  WHERE s ->> 'service_code' <> 'E0104'
+                    AND gridgov.open311_service_definition(s ->> 'service_code') ->> 'service_code' IS DISTINCT FROM s ->> 'service_code'$$,
+                'every service listed has its definition');
+SELECT is((SELECT count(*) FROM gridgov.categories c WHERE jsonb_typeof(gridgov.open311_service_definition(c.code)) = 'object'),
+          (SELECT jsonb_array_length(gridgov.open311_services())::bigint), 'and no other category has one');
+
+-- Privileges: gridgov_open311 reads, gridgov_reporter also files -------------------------
+CREATE TEMP TABLE roles_made AS SELECT gridgov.setup_roles();
+CREATE ROLE o311_t_reader IN ROLE gridgov_open311;
+CREATE ROLE o311_t_reporter IN ROLE gridgov_reporter;
+CREATE ROLE o311_t_nobody;
+-- A statement as a role: 'ok <first value>' or the SQLSTATE (the role is reset after).
+CREATE FUNCTION pg_temp.as_role(r text, sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    v text;
+BEGIN
+    BEGIN
+        PERFORM set_config('role', r, true);
+        EXECUTE sql INTO v;
+        PERFORM set_config('role', 'none', true);
+        RETURN 'ok ' || COALESCE(v, 'null');
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM set_config('role', 'none', true);
+        RETURN SQLSTATE;
+    END;
+END
+$$;
+SELECT is(left(pg_temp.as_role(r, sql), 2), want, format('%s: %s', r, what))
+FROM (VALUES ('o311_t_reader', 'SELECT jsonb_typeof(gridgov.open311_services())', 'ok', 'GET services'),
+             ('o311_t_reader', 'SELECT gridgov.open311_service_definition(''E0102'') ->> ''service_code''', 'ok', 'GET service definition'),
+             ('o311_t_reader', 'SELECT jsonb_typeof(gridgov.open311_requests(''{}''))', 'ok', 'GET requests'),
+             ('o311_t_reader', 'SELECT jsonb_typeof(gridgov.open311_request(''x''))', 'ok', 'GET request'),
+             ('o311_t_reader', 'SELECT gridgov.open311_submit(''{"service_code": "E0102", "address_string": "x"}'')::text', '42', 'POST refused'),
+             ('o311_t_reporter', 'SELECT jsonb_typeof(gridgov.open311_services())', 'ok', 'GET services (member of gridgov_open311)'),
+             ('o311_t_reporter', 'SELECT gridgov.open311_submit(''{"service_code": "E0102", "address_string": "PRIVTEST"}'') -> 0 ->> ''service_request_id''', 'ok', 'POST'),
+             ('o311_t_nobody', 'SELECT jsonb_typeof(gridgov.open311_services())', '42', 'GET services refused'),
+             ('o311_t_nobody', 'SELECT jsonb_typeof(gridgov.open311_service_definition(''E0102''))', '42', 'GET service definition refused'),
+             ('o311_t_nobody', 'SELECT jsonb_typeof(gridgov.open311_requests(''{}''))', '42', 'GET requests refused'),
+             ('o311_t_nobody', 'SELECT jsonb_typeof(gridgov.open311_request(''x''))', '42', 'GET request refused'),
+             ('o311_t_nobody', 'SELECT gridgov.open311_submit(''{"service_code": "E0102", "address_string": "x"}'')::text', '42', 'POST refused'))
+     v(r, sql, want, what);
+SELECT is((SELECT count(*) FROM gridgov.cases WHERE address = 'PRIVTEST' AND source::text = 'app'), 1::bigint,
+          'the reporter''s POST filed exactly one case');
+SELECT is(pg_temp.as_role('o311_t_reporter', 'SELECT count(*) FROM gridgov.cases'), '42501',
+          'the reporter role reads no table directly');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -26,6 +26,11 @@ GG_PACKAGES=(
 	python3
 	make
 	gcc
+	# The gateway suite (test/shell/gateway.sh): the command-center screen is
+	# tested in Debian's chromium (puppeteer-core), its Chinese text drawn
+	# with a CJK font.  Node itself: gg_install_node below.
+	chromium
+	fonts-wqy-microhei
 )
 
 gg_log() { printf '%s\n' "gridgov: $*" >&2; }
@@ -44,6 +49,7 @@ gg_as_root() {
 
 gg_install_deps() {
 	[ "${GRIDGOV_SKIP_DEPS:-0}" = 1 ] && return 0
+	gg_install_node
 	local missing=() pkg
 	for pkg in "${GG_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
@@ -56,6 +62,64 @@ gg_install_deps() {
 	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The gateway (gateway/, test/shell/gateway.sh) needs Node.js >= 20 and npm.
+# When there is no `node` at all, Debian's nodejs and npm are installed, the
+# way the other packages are (GRIDGOV_SKIP_DEPS=1 skips it).  Debian 12's
+# nodejs is 18: then Node 20 itself comes from the npm registry (the package
+# node-linux-<arch>@20, the official binaries) into $GG_ROOT/.node, which
+# gg_node_path puts first on PATH.  An existing node of 20 or later is left
+# alone (NodeSource's nodejs bundles npm and conflicts with Debian's npm).
+gg_install_node() {
+	[ "${GRIDGOV_SKIP_DEPS:-0}" = 1 ] && return 0
+	gg_node_path
+	if ! command -v node >/dev/null 2>&1; then
+		command -v apt-get >/dev/null 2>&1 || gg_die "node is missing and there is no apt-get to install it"
+		gg_log "installing nodejs npm"
+		gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		gg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends nodejs npm >/dev/null
+	fi
+	[ "$(gg_node_major)" -ge 20 ] && return 0
+	local arch
+	case "$(uname -m)" in
+	x86_64) arch=x64 ;;
+	aarch64) arch=arm64 ;;
+	*) gg_log "no Node 20 package for $(uname -m) on the npm registry"; return 0 ;;
+	esac
+	gg_log "node $(node --version) is older than 20: installing node-linux-$arch@20 from the npm registry into .node/"
+	npm install --no-audit --no-fund --prefix "$GG_ROOT/.node" "node-linux-$arch@20" >/dev/null ||
+		gg_die "could not install node-linux-$arch@20 (npm registry)"
+	gg_node_path
+}
+
+# gg_node_path: the Node 20 that gg_install_node put into $GG_ROOT/.node, if
+# any, first on PATH.
+gg_node_path() {
+	local bin
+	for bin in "$GG_ROOT"/.node/node_modules/node-linux-*/bin; do
+		[ -x "$bin/node" ] || continue
+		case ":$PATH:" in *":$bin:"*) ;; *) PATH=$bin:$PATH ;; esac
+		export PATH
+	done
+}
+
+# gg_gateway_npm LOG: `npm ci` in gateway/ when node_modules is missing or older
+# than package-lock.json (the npm registry must be reachable then); npm's
+# output into LOG.  Used by test/shell/gateway.sh and make demo.
+gg_gateway_npm() {
+	if [ ! -f "$GG_ROOT/gateway/node_modules/.package-lock.json" ] ||
+		[ "$GG_ROOT/gateway/package-lock.json" -nt "$GG_ROOT/gateway/node_modules/.package-lock.json" ]; then
+		(cd "$GG_ROOT/gateway" && npm ci --no-audit --no-fund) >"$1" 2>&1
+	fi
+}
+
+# gg_node_major: the major version of `node` on PATH (0 when there is none).
+gg_node_major() {
+	local v
+	v=$(node -p 'process.versions.node' 2>/dev/null) || { echo 0; return; }
+	echo "${v%%.*}"
 }
 
 gg_pg_config() {
@@ -343,3 +407,6 @@ gg_citus_stop() {
 		gg_stop "$dir/n$i"
 	done
 }
+
+# A Node 20 installed by gg_install_node into .node/ comes first for every script.
+gg_node_path

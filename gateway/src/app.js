@@ -6,12 +6,42 @@
 const Fastify = require('fastify');
 const { Db } = require('./db');
 const { Keys } = require('./keys');
+const { sendError } = require('./auth');
+
+// Request URLs as logged: an api_key in the query string is never written out.
+function redactUrl(url) {
+  return String(url).replace(/([?&]api_key=)[^&#]*/gi, '$1[redacted]');
+}
+
+const serializers = {
+  req(request) {
+    return {
+      method: request.method,
+      url: redactUrl(request.url),
+      remoteAddress: request.ip,
+    };
+  },
+};
+
+function loggerOption(config, given) {
+  if (given === undefined) return { level: config.logLevel, serializers };
+  if (given && typeof given === 'object' && typeof given.info !== 'function') {
+    return { ...given, serializers: { ...serializers, ...given.serializers } };
+  }
+  return given;
+}
 
 async function build(config, options = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: loggerOption(config, options.logger),
     trustProxy: false,
     bodyLimit: 256 * 1024,
+    // Errors of the router itself (a malformed escape, a path parameter over
+    // 100 characters) in the same shapes as the others (auth.js).
+    frameworkErrors(err, request, reply) {
+      const status = Number.isInteger(err.statusCode) ? err.statusCode : 400;
+      return sendError(request, reply, status, status === 414 ? 'URL too long' : 'malformed URL');
+    },
   });
   const db = options.db || new Db(config);
   const keys = new Keys(db, config);
@@ -31,4 +61,4 @@ async function build(config, options = {}) {
   return app;
 }
 
-module.exports = { build };
+module.exports = { build, redactUrl };

@@ -28,7 +28,9 @@ function load() {
     publicRate: int('GRIDGOV_GATEWAY_PUBLIC_RATE', 600, 1, 10000000),
     // How long a resolved api_key is trusted before it is looked up again (revocation delay).
     keyCacheSeconds: int('GRIDGOV_GATEWAY_KEY_CACHE', 30, 0, 3600),
+    // Discovery document (GET /open311/v2/discovery.json): contact and how to get a key.
     contact: process.env.GRIDGOV_GATEWAY_CONTACT || '',
+    keyService: process.env.GRIDGOV_GATEWAY_KEY_SERVICE || '',
     // Cross-platform transfer: poll interval and per-request timeout (ms); 0 turns pushing off.
     transferIntervalMs: int('GRIDGOV_TRANSFER_INTERVAL_MS', 1000, 0, 3600000),
     transferTimeoutMs: int('GRIDGOV_TRANSFER_TIMEOUT_MS', 10000, 100, 600000),

@@ -23,7 +23,14 @@ class Db {
   async asRole(role, fn) {
     const client = await this.pool.connect();
     try {
-      await client.query(`BEGIN; SET LOCAL ROLE ${escapeIdentifier(role)}`);
+      try {
+        await client.query(`BEGIN; SET LOCAL ROLE ${escapeIdentifier(role)}`);
+      } catch (err) {
+        // The login may not become that role (not granted to it, or dropped):
+        // a configuration problem, told apart from the statement's errors.
+        err.roleSwitchFailed = true;
+        throw err;
+      }
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

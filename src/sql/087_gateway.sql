@@ -11,10 +11,15 @@
 CREATE FUNCTION gridgov.gateway_role_allowed(r name) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_roles x
-               WHERE x.rolname = r AND NOT x.rolsuper AND NOT x.rolbypassrls AND NOT x.rolcreaterole
-                 AND NOT x.rolreplication);
+               WHERE x.rolname = r
+                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles p
+                                 WHERE (p.rolsuper OR p.rolbypassrls OR p.rolcreaterole OR p.rolreplication
+                                        OR p.rolname IN ('pg_read_all_data', 'pg_write_all_data',
+                                                         'pg_read_server_files', 'pg_write_server_files',
+                                                         'pg_execute_server_program'))
+                                   AND pg_catalog.pg_has_role(x.oid, p.oid, 'MEMBER')));
 COMMENT ON FUNCTION gridgov.gateway_role_allowed(name) IS
-    'Internal: whether an API key or a transfer endpoint may act as the role: it exists and is not a superuser, nor BYPASSRLS, CREATEROLE or REPLICATION';
+    'Internal: whether an API key or a transfer endpoint may act as the role: it exists and neither it nor any role it is a member of (directly or not) is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role, nor pg_read_all_data, pg_write_all_data or one of the server file and program roles';
 
 -- The oldest transaction still running: every event of a transaction below it
 -- is either visible or rolled back (docs/bi.md, "the watermark and the horizon").
@@ -141,7 +146,7 @@ COMMENT ON FUNCTION gridgov.event_feed_start() IS
 CREATE FUNCTION gridgov.event_feed(after text, max_rows integer DEFAULT 500, department_id bigint DEFAULT NULL,
                                    area text DEFAULT NULL)
     RETURNS TABLE(id text, data jsonb)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     m text[];
     a gridgov.gridcode;
@@ -188,7 +193,9 @@ COMMENT ON FUNCTION gridgov.event_feed(text, integer, bigint, text) IS
 CREATE TABLE gridgov.transfer_endpoints (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name          text NOT NULL UNIQUE CHECK (name ~ '^[A-Za-z0-9_.-]{1,64}$'),
-    department_id bigint NOT NULL UNIQUE REFERENCES gridgov.departments (id),
+    -- Not a foreign key: on a Citus cluster this table stays on the coordinator
+    -- and departments becomes a reference table (citus_layout()).
+    department_id bigint NOT NULL UNIQUE,
     url           text NOT NULL CHECK (url ~ '^https?://[^[:space:]]+$' AND pg_catalog.length(url) <= 2000),
     secret        text NOT NULL CHECK (pg_catalog.length(secret) BETWEEN 16 AND 200),
     db_role       name NOT NULL,
@@ -202,7 +209,7 @@ COMMENT ON TABLE gridgov.transfer_endpoints IS
     'Platforms of other systems (a department''s own, a town''s city brain) that the gateway pushes the cases dispatched to their department to, and that send status updates back (docs/gateway.md)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.id IS 'Endpoint id';
 COMMENT ON COLUMN gridgov.transfer_endpoints.name IS 'Name in the gateway''s URL /transfer/NAME/updates';
-COMMENT ON COLUMN gridgov.transfer_endpoints.department_id IS 'The department whose dispatched cases go to this platform';
+COMMENT ON COLUMN gridgov.transfer_endpoints.department_id IS 'The department whose dispatched cases go to this platform (a gridgov.departments id; one endpoint per department)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.url IS 'Where the gateway POSTs each case (http or https)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.secret IS 'Shared secret of the HMAC-SHA256 signatures both ways (16-200 characters)';
 COMMENT ON COLUMN gridgov.transfer_endpoints.db_role IS 'The role the platform''s status updates act as (the department''s role; the gateway''s login must be a member)';
@@ -277,8 +284,10 @@ CREATE POLICY transfer_inbound_own ON gridgov.transfer_inbound
     WITH CHECK (gridgov.transfer_endpoint_role(endpoint_id) = CURRENT_USER);
 
 -- The department a case is with after one of its events: the latest event up
--- to it that names one (intake names the routed department; an action names
--- the department it moves the case to).
+-- to it that set one — the intake (its routed department), or a change whose
+-- payload lists department_id among the columns it changed (the engine writes
+-- "changed" and the new department_id; an action's own department_id, such as
+-- the department reporting in to a summons, moves nothing and is not listed).
 CREATE FUNCTION gridgov.event_department(county gridgov.gridcode, case_id bigint, seq integer) RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -286,24 +295,55 @@ BEGIN ATOMIC
                 THEN (x.payload ->> 'department_id')::bigint END
     FROM gridgov.case_events x
     WHERE x.county OPERATOR(gridgov.=) event_department.county AND x.case_id = event_department.case_id
-      AND x.seq <= event_department.seq AND x.payload ? 'department_id'
+      AND x.seq <= event_department.seq
+      AND ((x.action = 'intake' AND x.payload ? 'department_id')
+           OR pg_catalog.jsonb_typeof(x.payload -> 'changed') = 'array' AND x.payload -> 'changed' ? 'department_id')
     ORDER BY x.seq DESC
     LIMIT 1;
 END;
 COMMENT ON FUNCTION gridgov.event_department(gridgov.gridcode, bigint, integer) IS
-    'Internal: the department a case was with right after its event seq (from the events'' payloads: the intake''s routed department, then each change), NULL for none';
+    'Internal: the department a case was with right after its event seq, from the history: the latest event up to it that set the department (the intake''s routed department, or a change listing department_id in its payload''s "changed"); NULL for none';
 
-CREATE FUNCTION gridgov.transfer_collect() RETURNS integer
+-- The events that leave a case dispatched to a department: a dispatch, a
+-- re-dispatch that changes the department, a joint meeting's decision.
+CREATE VIEW gridgov.dispatch_events AS
+SELECT e.txid, e.county, e.case_id, e.seq, gridgov.event_department(e.county, e.case_id, e.seq) AS department_id
+FROM gridgov.case_events e
+WHERE e.to_state = 'dispatched'
+  AND (e.from_state IS DISTINCT FROM 'dispatched' OR e.payload -> 'changed' ? 'department_id');
+COMMENT ON VIEW gridgov.dispatch_events IS
+    'The events of the history that leave a case dispatched to a department (into the state dispatched, or a change of department within it), with that department: what gridgov.transfer_collect pushes to the department''s platform';
+COMMENT ON COLUMN gridgov.dispatch_events.txid IS 'The transaction that appended the event';
+COMMENT ON COLUMN gridgov.dispatch_events.county IS 'County of the case';
+COMMENT ON COLUMN gridgov.dispatch_events.case_id IS 'The case';
+COMMENT ON COLUMN gridgov.dispatch_events.seq IS 'The event';
+COMMENT ON COLUMN gridgov.dispatch_events.department_id IS 'The department the case is dispatched to (gridgov.event_department)';
+
+CREATE FUNCTION gridgov.transfer_collect(max_rows integer DEFAULT 1000) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     ep gridgov.transfer_endpoints;
     h bigint := gridgov.event_horizon();
     tz text := gridgov.analytics_time_zone();
+    upto bigint;
+    last_tx bigint;
+    found_n integer;
     n integer;
     total integer := 0;
 BEGIN
+    IF max_rows IS NULL OR max_rows NOT BETWEEN 1 AND 100000 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'max_rows must lie between 1 and 100000';
+    END IF;
     FOR ep IN SELECT * FROM gridgov.transfer_endpoints e WHERE e.active AND e.below < h ORDER BY e.id
               FOR UPDATE SKIP LOCKED LOOP
+        -- How far this run goes: the horizon, or, with more than max_rows
+        -- pushes waiting, up to the transaction of the last of the first
+        -- max_rows (its events are taken next time; a transaction is never cut).
+        SELECT pg_catalog.max(x.txid), pg_catalog.count(*) INTO last_tx, found_n
+        FROM (SELECT d.txid FROM gridgov.dispatch_events d
+              WHERE d.txid >= ep.below AND d.txid < h AND d.department_id = ep.department_id
+              ORDER BY d.txid LIMIT max_rows) x;
+        upto := CASE WHEN found_n < max_rows THEN h ELSE GREATEST(last_tx, ep.below + 1) END;
         INSERT INTO gridgov.transfer_outbox (county, case_id, seq, endpoint_id, idempotency_key, body)
         SELECT r.county, r.case_id, r.seq, ep.id, k.key,
                pg_catalog.jsonb_build_object(
@@ -311,23 +351,20 @@ BEGIN
                    'event', r.data,
                    'service_request', (SELECT gridgov.open311_json(o, tz) FROM gridgov.open311_service_requests o
                                        WHERE o.county OPERATOR(gridgov.=) r.county AND o.case_id = r.case_id))
-        FROM gridgov.event_feed_rows r
-        JOIN gridgov.case_events e ON e.county OPERATOR(gridgov.=) r.county AND e.case_id = r.case_id AND e.seq = r.seq
-        CROSS JOIN LATERAL (SELECT pg_catalog.format('gg:%s:%s:%s:%s', r.county, r.case_id, r.seq, ep.id) AS key) k
-        WHERE r.txid >= ep.below AND r.txid < h
-          AND e.to_state = 'dispatched'
-          AND (e.from_state IS DISTINCT FROM 'dispatched' OR e.payload ? 'department_id')
-          AND gridgov.event_department(r.county, r.case_id, r.seq) = ep.department_id
+        FROM gridgov.dispatch_events d
+        JOIN gridgov.event_feed_rows r ON r.county OPERATOR(gridgov.=) d.county AND r.case_id = d.case_id AND r.seq = d.seq
+        CROSS JOIN LATERAL (SELECT pg_catalog.format('gg:%s:%s:%s:%s', d.county, d.case_id, d.seq, ep.id) AS key) k
+        WHERE d.txid >= ep.below AND d.txid < upto AND d.department_id = ep.department_id
         ON CONFLICT DO NOTHING;
         GET DIAGNOSTICS n = ROW_COUNT;
         total := total + n;
-        UPDATE gridgov.transfer_endpoints e SET below = h WHERE e.id = ep.id;
+        UPDATE gridgov.transfer_endpoints e SET below = upto WHERE e.id = ep.id;
     END LOOP;
     RETURN total;
 END
 $$;
-COMMENT ON FUNCTION gridgov.transfer_collect() IS
-    'The transfer''s outbox reader (the gateway runs it before each claim): for every active endpoint, queues one gridgov.transfer_outbox row for each event, of the transactions from its watermark up to the horizon, that leaves a case dispatched to the endpoint''s department (a dispatch, a re-dispatch to it, a joint meeting''s decision for it), then moves the watermark to the horizon; returns the rows queued. Idempotent; concurrent runs skip each other''s endpoints';
+COMMENT ON FUNCTION gridgov.transfer_collect(integer) IS
+    'The transfer''s outbox reader (the gateway runs it before each claim): for every active endpoint, queues one gridgov.transfer_outbox row for each event, of the transactions from its watermark up to the horizon, that leaves a case dispatched to the endpoint''s department (a dispatch, a re-dispatch to it, a joint meeting''s decision for it), then moves the watermark; with more than max_rows (1-100000) waiting it stops after the transaction of the max_rows-th and goes on at the next call. Returns the rows queued. Idempotent; concurrent runs skip each other''s endpoints. 22023 max_rows out of range';
 
 CREATE FUNCTION gridgov.transfer_claim(max_rows integer DEFAULT 10, lease interval DEFAULT '30 seconds',
                                        as_of timestamptz DEFAULT pg_catalog.now())
@@ -412,7 +449,7 @@ COMMENT ON FUNCTION gridgov.transfer_endpoint(text) IS
     'The gateway''s lookup of an endpoint for an inbound update: its id, department, role, secret (to verify the signature) and whether it is active; no row for an unknown name or one whose role is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role';
 
 CREATE FUNCTION gridgov.transfer_apply(ep_id bigint, ep_department bigint, u jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     c record;
     done gridgov.cases;
@@ -437,7 +474,9 @@ BEGIN
     BEGIN
         INSERT INTO gridgov.transfer_inbound (endpoint_id, update_id, county, case_id, result)
         VALUES (ep_id, u ->> 'update_id', c.county, c.id, '{}');
-        done := gridgov.act(c.id, u ->> 'action', u ->> 'note', COALESCE(u -> 'payload', '{}'), at);
+        done := gridgov.act(c.id, u ->> 'action', u ->> 'note',
+                            CASE WHEN pg_catalog.jsonb_typeof(u -> 'payload') = 'object' THEN u -> 'payload'
+                                 ELSE '{}'::jsonb END, at);
         answer := pg_catalog.jsonb_build_object('service_request_id', done.case_no, 'state', done.state,
                                                 'duplicate', false);
         UPDATE gridgov.transfer_inbound x SET result = answer
@@ -464,7 +503,7 @@ COMMENT ON FUNCTION gridgov.transfer_apply(bigint, bigint, jsonb) IS
     'Internal: the body of gridgov.transfer_receive once the update is checked: the case by number, held by the endpoint''s department, act() once per update_id, the workflow''s refusals as error bodies';
 
 CREATE FUNCTION gridgov.transfer_receive(endpoint text, "update" jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     ep record;
     bad text;

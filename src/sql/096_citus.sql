@@ -7,7 +7,7 @@
 
 CREATE FUNCTION gridgov.citus_layout()
     RETURNS TABLE (table_name text, kind text, step integer)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 40
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 44
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l.t, l.k, l.n::integer
@@ -26,7 +26,10 @@ AS $$
             -- watermarks, the hot spots (written and read by the coordinator's
             -- nightly job and views): on the coordinator only
             'import_cases', 'import_steps', 'import_rejects', 'case_inbox', 'analytics_node_watermarks',
-            'hotspot_runs', 'hotspots']),
+            'hotspot_runs', 'hotspots',
+            -- the gateway's keys and the transfer's endpoints, outbox and
+            -- inbound updates: on the coordinator, where the gateway connects
+            'api_keys', 'transfer_endpoints', 'transfer_outbox', 'transfer_inbound']),
         pg_catalog.unnest(ARRAY[
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference', 'reference',
@@ -36,11 +39,12 @@ AS $$
             'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
-            'local', 'local', 'local', 'local', 'local', 'local', 'local']))
+            'local', 'local', 'local', 'local', 'local', 'local', 'local',
+            'local', 'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
-    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots); docs/scaling.md';
+    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots, the gateway''s keys and the transfer''s tables); docs/scaling.md';
 
 CREATE FUNCTION gridgov.citus_node_group() RETURNS integer
     LANGUAGE plpgsql STABLE PARALLEL SAFE

@@ -158,7 +158,7 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.open311_services(), gridgov.open311_service_definition(text),
           gridgov.open311_requests(jsonb, timestamptz), gridgov.open311_request(text) TO gridgov_open311;
     GRANT EXECUTE ON FUNCTION gridgov.open311_submit(jsonb) TO gridgov_reporter;
-    GRANT EXECUTE ON FUNCTION gridgov.api_key_role(text), gridgov.transfer_collect(),
+    GRANT EXECUTE ON FUNCTION gridgov.api_key_role(text), gridgov.transfer_collect(integer),
           gridgov.transfer_claim(integer, interval, timestamptz),
           gridgov.transfer_result(text, integer, text, timestamptz), gridgov.transfer_endpoint(text)
           TO gridgov_gateway;

@@ -1,20 +1,20 @@
 -- The W3C date-time parser, then the functions that use it or changed (086).
 CREATE FUNCTION gridgov.w3c_parse(t text) RETURNS timestamptz
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     v timestamptz;
 BEGIN
     IF t IS NULL THEN
         RETURN NULL;
     END IF;
-    IF t !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})$' THEN
+    IF t !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_datetime_format',
             MESSAGE = 'not a W3C date-time with a time zone designator',
             HINT = 'Write e.g. 2026-03-01T00:00:00+08:00 or 2026-02-28T16:00:00Z.';
     END IF;
     BEGIN
         v := t::timestamptz;
-    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format OR invalid_time_zone_displacement_value THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_datetime_format',
             MESSAGE = 'not a valid W3C date-time',
             HINT = 'A field is out of range (month 1-12, day of the month, hour 0-23, minute and second 0-59).';
@@ -23,7 +23,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.w3c_parse(text) IS
-    'A W3C date-time (YYYY-MM-DDThh:mm[:ss[.s]] with Z or +hh:mm/-hh:mm; the zone designator is required) as timestamptz; NULL for NULL; anything else (another format, a relative word such as now, a missing offset, a field out of range) is 22007';
+    'A W3C date-time (YYYY-MM-DDThh:mm[:ss[.s]] with Z or +hh:mm/-hh:mm: hours 00-23, minutes and seconds 00-59, offsets up to 14:59, at most 6 decimals; the zone designator is required) as timestamptz; NULL for NULL; anything else (another format, a relative word such as now, a missing offset, a field out of range) is 22007';
 CREATE FUNCTION gridgov.open311_service_definition(service_code text) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
 BEGIN ATOMIC
@@ -171,7 +171,7 @@ BEGIN
       AND NOT (k IN ('lat', 'long') AND pg_catalog.jsonb_typeof(v) = 'number')
       AND NOT (k = 'attribute' AND pg_catalog.jsonb_typeof(v) = 'object')
       AND NOT (k LIKE 'attribute[%' AND pg_catalog.jsonb_typeof(v) = 'array'
-               AND NOT pg_catalog.jsonb_path_exists(v, '$[*] ? (@.type() != "string")'));
+               AND NOT pg_catalog.jsonb_path_exists(v, 'strict $[*] ? (@.type() != "string")'));
     IF bad IS NOT NULL THEN
         RETURN gridgov.open311_error(400, 'parameters must be strings: ' || bad);
     END IF;
