@@ -112,6 +112,14 @@ async function outbox() {
 }
 const rowOf = async (c) => (await outbox()).find((r) => String(r.case_id) === String(c.id));
 
+// Poll (bounded) until the outbox row of every one of cases satisfies ok(row).
+async function untilEvery(cases, ok, ms = 10000) {
+  await until(async () => {
+    const rows = await outbox();
+    return cases.every((c) => rows.some((r) => String(r.case_id) === String(c.id) && ok(r)));
+  }, ms);
+}
+
 // Make every undelivered row of the endpoint due now (what the backoff would do later).
 async function dueNow() {
   await su.query(
@@ -147,10 +155,7 @@ test('fails, times out, recovers, across restarts: every case acknowledged exact
   let gw = await startGateway(FAST);
   try {
     // 500: each case tried, recorded as failing, not delivered.
-    await until(async () => {
-      const rows = await outbox();
-      return first.every((c) => rows.some((r) => String(r.case_id) === String(c.id) && r.last_status === 500));
-    }, 10000);
+    await untilEvery(first, (r) => r.last_status === 500);
   } finally {
     await gw.close();
   }
@@ -166,10 +171,7 @@ test('fails, times out, recovers, across restarts: every case acknowledged exact
   await dueNow();
   gw = await startGateway(IMPATIENT);
   try {
-    await until(async () => {
-      const rows = await outbox();
-      return first.every((c) => rows.some((r) => String(r.case_id) === String(c.id) && r.last_status === 0));
-    }, 10000);
+    await untilEvery(first, (r) => r.last_status === 0);
   } finally {
     await gw.close();
   }
@@ -189,10 +191,7 @@ test('fails, times out, recovers, across restarts: every case acknowledged exact
   await dueNow();
   gw = await startGateway(FAST);
   try {
-    await until(async () => {
-      const rows = await outbox();
-      return all.every((c) => rows.some((r) => String(r.case_id) === String(c.id) && r.delivered_at !== null));
-    }, 15000);
+    await untilEvery(all, (r) => r.delivered_at !== null, 15000);
     // One more case after those, delivered too: the pusher went on past them
     // (rounds later than the deliveries) without sending any of them again.
     const last = await dispatchedCase();
