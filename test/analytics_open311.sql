@@ -6,7 +6,7 @@
 -- the form keys attribute[CODE], GET service definition, and the roles
 -- gridgov_open311 (reads) and gridgov_reporter (also files).
 BEGIN;
-SELECT plan(186);
+SELECT plan(187);
 -- Analytics refreshed in the writing transaction (the queue is tested in sql/analytics.sql).
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'UTC';   -- answers must not depend on the session's zone
@@ -71,7 +71,7 @@ SELECT results_eq($$SELECT source::text, category COLLATE "default", reporter_na
                             116.451234, 39.851234, 'reported')$$,
                   'POST: the case keeps source app, category, reporter (family name first), phone, address, exact WGS-84 point; located and routed');
 SELECT is((SELECT description FROM made), '我是王小明，电话13800138000，楼下垃圾三天没人清。', 'POST: description kept for the staff');
-SELECT is((SELECT title FROM made), '我是王小明，电话13800138000，楼下垃圾三天没人清。', 'POST: title from the description');
+SELECT is((SELECT title FROM made), '暴露垃圾', 'POST: the title is the service name (the public answers never carry the citizen''s own words)');
 SELECT is(gridgov.open311_submit('{"service_code": "E0102", "address_id": "110115004002", "first_name": "Wei", "last_name": "Zhang"}') -> 0 ->> 'service_notice',
           '数字城管案件', 'POST: an address_id (grid code) is a location');
 SELECT results_eq($$SELECT grid::text, location IS NULL, reporter_name, title FROM gridgov.cases WHERE reporter_name = 'Wei Zhang'$$,
@@ -125,8 +125,10 @@ SELECT is((SELECT a -> 0 ->> 'status' FROM got), 'open', 'status: open');
 SELECT is((SELECT a -> 0 ->> 'status_notes' FROM got), '已立案', 'status_notes: the state''s title');
 SELECT is((SELECT a -> 0 ->> 'service_name' FROM got) || '/' || (SELECT a -> 0 ->> 'service_code' FROM got), '暴露垃圾/E0102',
           'service_name and service_code: the category');
-SELECT is((SELECT a -> 0 ->> 'description' FROM got), '我是**，电话***，楼下垃圾三天没人清。',
-          'description: the title with name and phone masked');
+SELECT is((SELECT a -> 0 ->> 'description' FROM got), '暴露垃圾',
+          'description: the title (the service name for a POSTed request), masked; never the POSTed description');
+SELECT is(gridgov.mask_personal('我是王小明，电话13800138000，楼下垃圾三天没人清。', '王小明', '13800138000'),
+          '我是**，电话***，楼下垃圾三天没人清。', 'mask_personal: name and phone masked (a staff-written title that names them)');
 SELECT is((SELECT a -> 0 ->> 'agency_responsible' FROM got), '亦庄地区网格化服务管理中心', 'agency_responsible: the department');
 SELECT is((SELECT a -> 0 ->> 'service_notice' FROM got), '数字城管案件', 'service_notice: the workflow');
 SELECT ok((SELECT (a -> 0 ->> 'requested_datetime') ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$'

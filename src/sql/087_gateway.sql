@@ -10,16 +10,23 @@
 -- cannot bypass what gridgov's privileges and row-level security decide.
 CREATE FUNCTION gridgov.gateway_role_allowed(r name) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
-RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_roles x
-               WHERE x.rolname = r
-                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles p
-                                 WHERE (p.rolsuper OR p.rolbypassrls OR p.rolcreaterole OR p.rolreplication
-                                        OR p.rolname IN ('pg_read_all_data', 'pg_write_all_data',
-                                                         'pg_read_server_files', 'pg_write_server_files',
-                                                         'pg_execute_server_program'))
-                                   AND pg_catalog.pg_has_role(x.oid, p.oid, 'MEMBER')));
+RETURN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_roles x
+    WHERE x.rolname = r
+      -- a member of one of gridgov's group roles that HTTP callers act as
+      AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles g
+                  WHERE g.rolname IN ('gridgov_open311', 'gridgov_reporter', 'gridgov_dispatcher',
+                                      'gridgov_department', 'gridgov_worker', 'gridgov_analyst',
+                                      'gridgov_leader', 'gridgov_auditor')
+                    AND pg_catalog.pg_has_role(x.oid, g.oid, 'MEMBER'))
+      -- and not, directly or not, a role with powers beyond them
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles p
+                      WHERE (p.rolsuper OR p.rolbypassrls OR p.rolcreaterole OR p.rolreplication
+                             OR p.rolname IN ('gridgov_admin', 'gridgov_gateway') OR p.rolname LIKE 'pg\_%'
+                             OR p.oid = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'gridgov'))
+                        AND pg_catalog.pg_has_role(x.oid, p.oid, 'MEMBER')));
 COMMENT ON FUNCTION gridgov.gateway_role_allowed(name) IS
-    'Internal: whether an API key or a transfer endpoint may act as the role: it exists and neither it nor any role it is a member of (directly or not) is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role, nor pg_read_all_data, pg_write_all_data or one of the server file and program roles';
+    'Internal: whether an API key or a transfer endpoint may act as the role: it exists, is a member of one of gridgov''s group roles for callers (gridgov_open311, _reporter, _dispatcher, _department, _worker, _analyst, _leader, _auditor), and neither it nor any role it is a member of (directly or not) is a superuser, BYPASSRLS, CREATEROLE or REPLICATION role, gridgov_admin, gridgov_gateway, the extension''s owner or a predefined pg_ role';
 
 -- The oldest transaction still running: every event of a transaction below it
 -- is either visible or rolled back (docs/bi.md, "the watermark and the horizon").
@@ -68,8 +75,9 @@ BEGIN
     END IF;
     IF NOT gridgov.gateway_role_allowed(db_role) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'an API key cannot act as a superuser, BYPASSRLS, CREATEROLE or REPLICATION role',
-            HINT = 'Map the key to a role that is a member of gridgov''s group roles (docs/gateway.md).';
+            MESSAGE = 'an API key cannot act as this role',
+            DETAIL = 'A key''s role must be a member of one of gridgov''s group roles for callers, and neither it nor a role it belongs to may be a superuser, BYPASSRLS, CREATEROLE or REPLICATION role, gridgov_admin, gridgov_gateway, the extension''s owner or a predefined pg_ role.',
+            HINT = 'Map the key to a role made for it, e.g. CREATE ROLE app NOLOGIN IN ROLE gridgov_reporter (docs/gateway.md).';
     END IF;
     -- 256 bits from the server's strong random source (two version-4 UUIDs).
     k := 'gg_' || pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -81,7 +89,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.api_key_create(text, name, integer, timestamptz) IS
-    'Administration: Makes an API key for the gateway acting as db_role, with a rate limit (requests per minute) and an optional expiry, and returns it (gg_ and 64 hex digits; shown this once, only its hash is kept). 22004 NULL argument, 42704 no such role, 42501 a superuser, BYPASSRLS, CREATEROLE or REPLICATION role, 23505 the label exists, 23514 a bad label or rate';
+    'Administration: Makes an API key for the gateway acting as db_role, with a rate limit (requests per minute) and an optional expiry, and returns it (gg_ and 64 hex digits; shown this once, only its hash is kept). 22004 NULL argument, 42704 no such role, 42501 a role that is no member of a gridgov group role for callers, or one with more powers (superuser, BYPASSRLS, CREATEROLE, REPLICATION, gridgov_admin, gridgov_gateway, the owner, pg_ roles), 23505 the label exists, 23514 a bad label or rate';
 
 CREATE FUNCTION gridgov.api_key_revoke(label text) RETURNS boolean
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
@@ -374,6 +382,9 @@ BEGIN
     IF max_rows IS NULL OR lease IS NULL OR as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'max_rows, lease and as_of must not be null';
     END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'as_of must be finite';
+    END IF;
     IF max_rows NOT BETWEEN 1 AND 1000 OR lease < interval '1 second' OR lease > interval '1 hour' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'max_rows must lie between 1 and 1000 and lease between 1 second and 1 hour';
@@ -396,7 +407,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.transfer_claim(integer, interval, timestamptz) IS
-    'The gateway takes up to max_rows (1-1000) pushes that are due (undelivered, next_attempt_at reached, no lease running, endpoint active) and leases them for `lease` (1 s - 1 h): another gateway skips them until the lease ends, so a gateway that dies mid-attempt loses nothing. Returns each with its endpoint''s URL and secret and the attempt''s number. 22004 NULL, 22023 out of range';
+    'The gateway takes up to max_rows (1-1000) pushes that are due (undelivered, next_attempt_at reached, no lease running, endpoint active) and leases them for `lease` (1 s - 1 h): another gateway skips them until the lease ends, so a gateway that dies mid-attempt loses nothing. Returns each with its endpoint''s URL and secret and the attempt''s number. 22004 NULL, 22023 out of range or an infinite as_of';
 
 CREATE FUNCTION gridgov.transfer_result(idempotency_key text, http_status integer, error text DEFAULT NULL,
                                         as_of timestamptz DEFAULT pg_catalog.now()) RETURNS jsonb
@@ -407,6 +418,9 @@ BEGIN
     IF idempotency_key IS NULL OR http_status IS NULL OR as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
             MESSAGE = 'idempotency_key, http_status and as_of must not be null';
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'as_of must be finite';
     END IF;
     IF http_status NOT BETWEEN 0 AND 599 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'http_status must lie between 0 and 599';
@@ -435,7 +449,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.transfer_result(text, integer, text, timestamptz) IS
-    'The outcome of a push attempt: an HTTP 2xx marks it delivered (for good: a later result changes nothing); anything else (0 for no answer) schedules the next attempt after 5 s x 2^(attempts-1), at most an hour, keeping the status and error (500 characters). Returns {"delivered": true, "delivered_at"} or {"delivered": false, "next_attempt_at"}. 22004 NULL, 22023 unknown key or status out of 0-599';
+    'The outcome of a push attempt: an HTTP 2xx marks it delivered (for good: a later result changes nothing); anything else (0 for no answer) schedules the next attempt after 5 s x 2^(attempts-1), at most an hour, keeping the status and error (500 characters). Returns {"delivered": true, "delivered_at"} or {"delivered": false, "next_attempt_at"}. 22004 NULL, 22023 unknown key, status out of 0-599 or an infinite as_of';
 
 CREATE FUNCTION gridgov.transfer_endpoint(name text)
     RETURNS TABLE(id bigint, department_id bigint, db_role name, secret text, active boolean)
@@ -472,8 +486,15 @@ BEGIN
         RETURN gridgov.open311_error(400, 'at must be a W3C date-time with a time zone');
     END;
     BEGIN
-        INSERT INTO gridgov.transfer_inbound (endpoint_id, update_id, county, case_id, result)
-        VALUES (ep_id, u ->> 'update_id', c.county, c.id, '{}');
+        BEGIN
+            INSERT INTO gridgov.transfer_inbound (endpoint_id, update_id, county, case_id, result)
+            VALUES (ep_id, u ->> 'update_id', c.county, c.id, '{}');
+        EXCEPTION WHEN unique_violation THEN
+            -- Applied before (or being applied by a concurrent update, which we waited for).
+            SELECT x.result || '{"duplicate": true}' INTO answer
+            FROM gridgov.transfer_inbound x WHERE x.endpoint_id = ep_id AND x.update_id = u ->> 'update_id';
+            RETURN answer;
+        END;
         done := gridgov.act(c.id, u ->> 'action', u ->> 'note',
                             CASE WHEN pg_catalog.jsonb_typeof(u -> 'payload') = 'object' THEN u -> 'payload'
                                  ELSE '{}'::jsonb END, at);
@@ -482,11 +503,7 @@ BEGIN
         UPDATE gridgov.transfer_inbound x SET result = answer
         WHERE x.endpoint_id = ep_id AND x.update_id = u ->> 'update_id';
         RETURN answer;
-    EXCEPTION WHEN unique_violation THEN
-        SELECT x.result || '{"duplicate": true}' INTO answer
-        FROM gridgov.transfer_inbound x WHERE x.endpoint_id = ep_id AND x.update_id = u ->> 'update_id';
-        RETURN answer;
-    WHEN OTHERS THEN
+    EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
         IF st = '42501' OR st = 'GG102' THEN
             RETURN gridgov.open311_error(403, msg);

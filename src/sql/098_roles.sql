@@ -171,7 +171,9 @@ BEGIN
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor,
              gridgov_admin;
     GRANT SELECT ON gridgov.transfer_endpoints_public TO gridgov_dispatcher, gridgov_department, gridgov_worker;
-    GRANT SELECT, INSERT, UPDATE ON gridgov.transfer_inbound TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    -- (Only the answer of an update can be written after it: its id and time stay.)
+    GRANT SELECT, INSERT ON gridgov.transfer_inbound TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT UPDATE (result) ON gridgov.transfer_inbound TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     GRANT EXECUTE ON FUNCTION gridgov.transfer_apply(bigint, bigint, jsonb), gridgov.transfer_endpoint_role(bigint)
           TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     RETURN NEXT 'granted';

@@ -1,4 +1,8 @@
--- The W3C date-time parser, then the functions that use it or changed (086).
+-- w3c_time in C (src/time/w3c.c), the W3C date-time parser, then the functions that use it or changed (086).
+CREATE OR REPLACE FUNCTION gridgov.w3c_time(t timestamptz, time_zone text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_w3c_time' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.w3c_time(timestamptz, text) IS
+    'A time as a W3C date-time (ISO 8601 subset) in a time zone (any spelling AT TIME ZONE takes; 22023 for an unknown one), with its UTC offset, e.g. 2026-03-02T09:00:00+08:00; seconds truncated; NULL for NULL or an infinite time';
 CREATE FUNCTION gridgov.w3c_parse(t text) RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
@@ -130,12 +134,15 @@ BEGIN
     SELECT COALESCE(pg_catalog.jsonb_agg(gridgov.open311_json(r, tz) ORDER BY r.requested_datetime DESC, r.case_id DESC),
                     '[]'::jsonb)
     INTO result
-    FROM (SELECT * FROM gridgov.open311_service_requests r
-          WHERE r.requested_datetime >= t0 AND r.requested_datetime <= t1
-            AND (jurisdiction IS NULL OR r.county OPERATOR(gridgov.=) jurisdiction)
-            AND (pg_catalog.cardinality(codes) = 0 OR r.service_code = ANY (codes))
-            AND (pg_catalog.cardinality(statuses) = 0 OR r.status = ANY (statuses))
-          ORDER BY r.requested_datetime DESC, r.case_id DESC LIMIT 1000) r;
+    -- The page's cases first, from cases alone (the view's joins only for them).
+    FROM (SELECT c.county, c.id FROM gridgov.cases c
+          WHERE c.reported_at >= t0 AND c.reported_at <= t1
+            AND (jurisdiction IS NULL OR c.county OPERATOR(gridgov.=) jurisdiction)
+            AND (pg_catalog.cardinality(codes) = 0 OR c.category = ANY (codes))
+            AND (pg_catalog.cardinality(statuses) = 0
+                 OR CASE WHEN c.closed_at IS NOT NULL THEN 'closed' ELSE 'open' END = ANY (statuses))
+          ORDER BY c.reported_at DESC, c.id DESC LIMIT 1000) k
+    JOIN gridgov.open311_service_requests r ON r.county OPERATOR(gridgov.=) k.county AND r.case_id = k.id;
     RETURN result;
 END
 $$;
@@ -179,7 +186,9 @@ BEGIN
     IF NULLIF(r ->> 'service_code', '') IS NULL THEN
         RETURN gridgov.open311_error(400, 'service_code was not provided');
     END IF;
-    SELECT * INTO cat FROM gridgov.categories x WHERE x.code = r ->> 'service_code' AND x.active;
+    -- A service of open311_services(): an active category without active subcategories.
+    SELECT * INTO cat FROM gridgov.categories x WHERE x.code = r ->> 'service_code' AND x.active
+      AND NOT EXISTS (SELECT 1 FROM gridgov.categories ch WHERE ch.parent = x.code AND ch.active);
     IF NOT FOUND THEN
         RETURN gridgov.open311_error(404, 'service_code not found');
     END IF;
@@ -244,8 +253,7 @@ BEGIN
         INSERT INTO gridgov.cases (source, category, title, description, location, coord_system, address, grid,
                                    reporter_name, reporter_phone)
         VALUES ('app', cat.code,
-                COALESCE(NULLIF(pg_catalog.left(pg_catalog.btrim(pg_catalog.regexp_replace(r ->> 'description', '\s+', ' ', 'g')), 60), ''),
-                         cat.name),
+                cat.name,
                 NULLIF(r ->> 'description', ''),
                 CASE WHEN lat IS NOT NULL THEN gridgov.wgs84_point(lon, lat) END, 'wgs84',
                 NULLIF(pg_catalog.btrim(r ->> 'address_string'), ''),
@@ -267,5 +275,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.open311_submit(jsonb) IS
-    'POST request: creates a case (source app) from the spec''s parameters as a JSON object — service_code (an active category), a location (lat and long in WGS-84 inside a grid this database serves, address_string, or address_id = a grid code), description, first_name, last_name, phone; email, device_id, account_id, media_url, attribute and attribute[CODE] (the form encoding) are accepted and not stored — and answers [{"service_request_id", "service_notice", "account_id"}]. Client errors (including a location outside the given jurisdiction_id) answer [{"code": 400 | 404, "description"}] and create nothing';
+    'POST request: creates a case (source app) from the spec''s parameters as a JSON object — service_code (an active category), a location (lat and long in WGS-84 inside a grid this database serves, address_string, or address_id = a grid code), description (kept for the staff; the case''s title is the service name, so that the public answers never carry the citizen''s own words), first_name, last_name, phone; email, device_id, account_id, media_url, attribute and attribute[CODE] (the form encoding) are accepted and not stored — and answers [{"service_request_id", "service_notice", "account_id"}]. Client errors (including a location outside the given jurisdiction_id) answer [{"code": 400 | 404, "description"}] and create nothing';
 REVOKE EXECUTE ON FUNCTION gridgov.open311_service_definition(text) FROM PUBLIC;
