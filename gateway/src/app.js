@@ -9,8 +9,12 @@ const { Keys } = require('./keys');
 const { sendError } = require('./auth');
 
 // Request URLs as logged: an api_key in the query string is never written out.
+// The path only: a query string may carry an api_key in any spelling the
+// router decodes (%61pi_key...) and a POST's parameters (names, phones).
 function redactUrl(url) {
-  return String(url).replace(/([?&]api_key=)[^&#]*/gi, '$1[redacted]');
+  const text = String(url);
+  const q = text.indexOf('?');
+  return q < 0 ? text : `${text.slice(0, q)}?[query not logged]`;
 }
 
 const serializers = {

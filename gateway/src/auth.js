@@ -80,6 +80,10 @@ function httpStatus(err) {
     }
     return { status: 500, message: 'internal error' };
   }
+  // pg's pool: no connection free within the statement timeout.
+  if (/timeout exceeded when trying to connect/.test(String(err.message))) {
+    return { status: 503, message: 'the gateway is busy; try again later' };
+  }
   const status = err.statusCode;
   if (Number.isInteger(status) && status >= 400 && status < 500) return { status, message: err.message };
   return { status: 500, message: 'internal error' };
@@ -100,8 +104,32 @@ function findKey(request) {
   return given(h) ? h : undefined;
 }
 
+// Invalid keys per client address in the current minute (at most 10,000
+// addresses are remembered; the table is emptied each minute).
+function badKeyCounter(limit) {
+  let counts = new Map();
+  let since = Date.now();
+  const roll = () => {
+    if (Date.now() - since >= 60000 || counts.size > 10000) {
+      counts = new Map();
+      since = Date.now();
+    }
+  };
+  return {
+    over(ip) {
+      roll();
+      return (counts.get(ip) || 0) >= limit;
+    },
+    count(ip) {
+      roll();
+      counts.set(ip, (counts.get(ip) || 0) + 1);
+    },
+  };
+}
+
 module.exports = async function auth(app) {
   const { config, keys } = app;
+  const badKeys = badKeyCounter(config.badKeyRate);
   const publicCaller = Object.freeze({ label: null, role: config.publicRole || null, rate: config.publicRate });
 
   app.decorateRequest('caller', null);
@@ -143,8 +171,17 @@ module.exports = async function auth(app) {
       request.caller = publicCaller;
       return undefined;
     }
+    // Wrong keys are counted per client address before the lookup: a flood of
+    // made-up keys is refused with 429 without reaching the database.
+    if (badKeys.over(request.ip)) {
+      reply.header('retry-after', '60');
+      return sendError(request, reply, 429, 'too many invalid api_keys from this address; retry in a minute');
+    }
     const caller = await keys.resolve(key);
-    if (!caller) return sendError(request, reply, 403, 'invalid api_key');
+    if (!caller) {
+      badKeys.count(request.ip);
+      return sendError(request, reply, 403, 'invalid api_key');
+    }
     request.caller = caller;
     return undefined;
   });

@@ -26,6 +26,10 @@ function load() {
     publicRole: process.env.GRIDGOV_GATEWAY_PUBLIC_ROLE ?? 'gridgov_open311',
     // Requests per minute of a caller without a key, per client address.
     publicRate: int('GRIDGOV_GATEWAY_PUBLIC_RATE', 600, 1, 10000000),
+    // Invalid api_keys a client address may try per minute before it gets 429.
+    badKeyRate: int('GRIDGOV_GATEWAY_BAD_KEY_RATE', 30, 1, 1000000),
+    // Longest statement of a request (ms): a slow query cannot hold a connection longer.
+    statementTimeoutMs: int('GRIDGOV_GATEWAY_STATEMENT_TIMEOUT_MS', 10000, 100, 3600000),
     // How long a resolved api_key is trusted before it is looked up again (revocation delay).
     keyCacheSeconds: int('GRIDGOV_GATEWAY_KEY_CACHE', 30, 0, 3600),
     // Discovery document (GET /open311/v2/discovery.json): contact and how to get a key.

@@ -13,6 +13,11 @@ class Db {
       user: config.databaseUser,
       max: config.poolSize,
       application_name: 'gridgov-gateway',
+      // A slow statement is cancelled (57014, answered 503) rather than holding
+      // a connection; a request that waits longer than this for a connection
+      // fails too (503) instead of queueing without end.
+      statement_timeout: config.statementTimeoutMs,
+      connectionTimeoutMillis: config.statementTimeoutMs,
     });
     // An idle client's error (server restart) must not take the process down.
     this.pool.on('error', () => {});

@@ -211,11 +211,13 @@ test('keys never reach the log', async () => {
     await call(`${base}/services.json`, { headers: { 'x-api-key': key } });
     await call(`${base}/requests.json`, form({ api_key: key, service_code: 'C0101', ...HERE }));
     await call(`${base}/services.json?api_key=${key}x`);
+    await call(`${base}/services.json?%61pi_key=${key}&phone=13987654321`);
   } finally {
     await app.close();
   }
   const log = lines.join('');
-  assert.match(log, /api_key=\[redacted\]/, 'the request lines are logged');
+  assert.match(log, /services\.json\?\[query not logged\]/, 'the request lines are logged, without their query');
   assert.ok(!log.includes(key), 'no key in the log');
   assert.ok(!log.includes(key.slice(3, 20)), 'not even a part of one');
+  assert.ok(!log.includes('13987654321'), 'nor a parameter of the query');
 });
