@@ -117,18 +117,9 @@ COMMENT ON FUNCTION gridgov.open311_error(integer, text) IS
 
 -- One request as the spec's JSON object.
 CREATE FUNCTION gridgov.open311_json(r gridgov.open311_service_requests, time_zone text) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN pg_catalog.jsonb_build_object(
-    'service_request_id', (r).service_request_id, 'status', (r).status, 'status_notes', (r).status_notes,
-    'service_name', (r).service_name, 'service_code', (r).service_code, 'description', (r).description,
-    'agency_responsible', (r).agency_responsible, 'service_notice', (r).service_notice,
-    'requested_datetime', gridgov.w3c_time((r).requested_datetime, time_zone),
-    'updated_datetime', gridgov.w3c_time((r).updated_datetime, time_zone),
-    'expected_datetime', gridgov.w3c_time((r).expected_datetime, time_zone),
-    'address', (r).address, 'address_id', (r).address_id, 'zipcode', (r).zipcode,
-    'lat', (r).lat, 'long', (r).long, 'media_url', (r).media_url);
+    AS 'MODULE_PATHNAME', 'gridgov_open311_json' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.open311_json(gridgov.open311_service_requests, text) IS
-    'Internal: one row of gridgov.open311_service_requests as the spec''s service request object, times as W3C date-times in the time zone';
+    'Internal: one row of gridgov.open311_service_requests as the spec''s service request object (its columns but case_id and county), times as W3C date-times in the time zone, lat and long numbers, NULL as JSON null (C: src/cases/open311.c)';
 
 CREATE FUNCTION gridgov.open311_services() RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
@@ -171,6 +162,7 @@ DECLARE
     t1 timestamptz;
     jurisdiction gridgov.gridcode;
     tz text := gridgov.analytics_time_zone();
+    page bigint[];
     result jsonb;
 BEGIN
     IF pg_catalog.jsonb_typeof(f) <> 'object' THEN
@@ -250,18 +242,21 @@ BEGIN
         RETURN gridgov.open311_error(400, 'the date range may not span more than 90 days');
     END IF;
 
+    -- The page's cases first, from cases alone; the view's joins only for them
+    -- (case ids are unique across counties and nodes).
+    SELECT ARRAY(SELECT c.id FROM gridgov.cases c
+                 WHERE c.reported_at >= t0 AND c.reported_at <= t1
+                   AND (jurisdiction IS NULL OR c.county OPERATOR(gridgov.=) jurisdiction)
+                   AND (pg_catalog.cardinality(codes) = 0 OR c.category = ANY (codes))
+                   AND (pg_catalog.cardinality(statuses) = 0
+                        OR CASE WHEN c.closed_at IS NOT NULL THEN 'closed' ELSE 'open' END = ANY (statuses))
+                 ORDER BY c.reported_at DESC, c.id DESC LIMIT 1000)
+    INTO page;
     SELECT COALESCE(pg_catalog.jsonb_agg(gridgov.open311_json(r, tz) ORDER BY r.requested_datetime DESC, r.case_id DESC),
                     '[]'::jsonb)
     INTO result
-    -- The page's cases first, from cases alone (the view's joins only for them).
-    FROM (SELECT c.county, c.id FROM gridgov.cases c
-          WHERE c.reported_at >= t0 AND c.reported_at <= t1
-            AND (jurisdiction IS NULL OR c.county OPERATOR(gridgov.=) jurisdiction)
-            AND (pg_catalog.cardinality(codes) = 0 OR c.category = ANY (codes))
-            AND (pg_catalog.cardinality(statuses) = 0
-                 OR CASE WHEN c.closed_at IS NOT NULL THEN 'closed' ELSE 'open' END = ANY (statuses))
-          ORDER BY c.reported_at DESC, c.id DESC LIMIT 1000) k
-    JOIN gridgov.open311_service_requests r ON r.county OPERATOR(gridgov.=) k.county AND r.case_id = k.id;
+    FROM gridgov.open311_service_requests r
+    WHERE r.case_id = ANY (page) AND (jurisdiction IS NULL OR r.county OPERATOR(gridgov.=) jurisdiction);
     RETURN result;
 END
 $$;

@@ -1,8 +1,12 @@
--- w3c_time in C (src/time/w3c.c), the W3C date-time parser, then the functions that use it or changed (086).
+-- w3c_time and open311_json in C (src/time/w3c.c, src/cases/open311.c), the W3C date-time parser, then the functions that use it or changed (086).
 CREATE OR REPLACE FUNCTION gridgov.w3c_time(t timestamptz, time_zone text) RETURNS text
     AS 'MODULE_PATHNAME', 'gridgov_w3c_time' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.w3c_time(timestamptz, text) IS
     'A time as a W3C date-time (ISO 8601 subset) in a time zone (any spelling AT TIME ZONE takes; 22023 for an unknown one), with its UTC offset, e.g. 2026-03-02T09:00:00+08:00; seconds truncated; NULL for NULL or an infinite time';
+CREATE OR REPLACE FUNCTION gridgov.open311_json(r gridgov.open311_service_requests, time_zone text) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'gridgov_open311_json' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.open311_json(gridgov.open311_service_requests, text) IS
+    'Internal: one row of gridgov.open311_service_requests as the spec''s service request object (its columns but case_id and county), times as W3C date-times in the time zone, lat and long numbers, NULL as JSON null (C: src/cases/open311.c)';
 CREATE FUNCTION gridgov.w3c_parse(t text) RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
@@ -52,6 +56,7 @@ DECLARE
     t1 timestamptz;
     jurisdiction gridgov.gridcode;
     tz text := gridgov.analytics_time_zone();
+    page bigint[];
     result jsonb;
 BEGIN
     IF pg_catalog.jsonb_typeof(f) <> 'object' THEN
@@ -131,18 +136,21 @@ BEGIN
         RETURN gridgov.open311_error(400, 'the date range may not span more than 90 days');
     END IF;
 
+    -- The page's cases first, from cases alone; the view's joins only for them
+    -- (case ids are unique across counties and nodes).
+    SELECT ARRAY(SELECT c.id FROM gridgov.cases c
+                 WHERE c.reported_at >= t0 AND c.reported_at <= t1
+                   AND (jurisdiction IS NULL OR c.county OPERATOR(gridgov.=) jurisdiction)
+                   AND (pg_catalog.cardinality(codes) = 0 OR c.category = ANY (codes))
+                   AND (pg_catalog.cardinality(statuses) = 0
+                        OR CASE WHEN c.closed_at IS NOT NULL THEN 'closed' ELSE 'open' END = ANY (statuses))
+                 ORDER BY c.reported_at DESC, c.id DESC LIMIT 1000)
+    INTO page;
     SELECT COALESCE(pg_catalog.jsonb_agg(gridgov.open311_json(r, tz) ORDER BY r.requested_datetime DESC, r.case_id DESC),
                     '[]'::jsonb)
     INTO result
-    -- The page's cases first, from cases alone (the view's joins only for them).
-    FROM (SELECT c.county, c.id FROM gridgov.cases c
-          WHERE c.reported_at >= t0 AND c.reported_at <= t1
-            AND (jurisdiction IS NULL OR c.county OPERATOR(gridgov.=) jurisdiction)
-            AND (pg_catalog.cardinality(codes) = 0 OR c.category = ANY (codes))
-            AND (pg_catalog.cardinality(statuses) = 0
-                 OR CASE WHEN c.closed_at IS NOT NULL THEN 'closed' ELSE 'open' END = ANY (statuses))
-          ORDER BY c.reported_at DESC, c.id DESC LIMIT 1000) k
-    JOIN gridgov.open311_service_requests r ON r.county OPERATOR(gridgov.=) k.county AND r.case_id = k.id;
+    FROM gridgov.open311_service_requests r
+    WHERE r.case_id = ANY (page) AND (jurisdiction IS NULL OR r.county OPERATOR(gridgov.=) jurisdiction);
     RETURN result;
 END
 $$;

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/../../../.."
 x=tools/upgrade_extract.py
 sql=src/sql
 {
-	echo "-- w3c_time in C (src/time/w3c.c), the W3C date-time parser, then the functions that use it or changed (086)."
+	echo "-- w3c_time and open311_json in C (src/time/w3c.c, src/cases/open311.c), the W3C date-time parser, then the functions that use it or changed (086)."
 	$x $sql/086_analytics_open311.sql function w3c_time replace
+	$x $sql/086_analytics_open311.sql function open311_json replace
 	$x $sql/086_analytics_open311.sql function w3c_parse
 	$x $sql/086_analytics_open311.sql function open311_service_definition
 	$x $sql/086_analytics_open311.sql function open311_requests replace
