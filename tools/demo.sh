@@ -9,9 +9,42 @@ DEMO_DB=gridgov_demo
 
 demo_stop() {
 	local inst=$GG_ROOT/.demo
+	if [ -f "$inst/gateway.pid" ]; then
+		kill "$(cat "$inst/gateway.pid")" 2>/dev/null || true
+		rm -f "$inst/gateway.pid"
+	fi
 	[ -f "$inst/elsewhere" ] && inst=$(cat "$inst/elsewhere")
 	gg_stop_and_clean "$inst"
 	gg_log "demo instance stopped"
+}
+
+# The gateway (gateway/, docs/gateway.md) beside the demo database: its login and
+# roles (tools/demo-gateway/roles.sql), two API keys (an app's, the screen's),
+# then node in the background, logging to .demo/gateway.log.  Sets GW_URL,
+# GW_APP_KEY and GW_SCREEN_KEY.
+demo_gateway() {
+	local inst=$1 port=$2 gwport
+	[ "$(gg_node_major)" -ge 20 ] || gg_die "the gateway needs Node.js 20 or later (tools/lib.sh gg_install_node)"
+	gg_gateway_npm "$GG_ROOT/.demo/npm.log" || { tail -n 20 "$GG_ROOT/.demo/npm.log" >&2; gg_die "npm ci in gateway/ failed"; }
+	gg_psql "$inst" "$port" "$DEMO_DB" -q -f tools/demo-gateway/roles.sql
+	GW_APP_KEY=$(gg_psql "$inst" "$port" "$DEMO_DB" -Atq \
+		-c "SELECT gridgov.api_key_create('demo-app', 'demo_app', 600)")
+	GW_SCREEN_KEY=$(gg_psql "$inst" "$port" "$DEMO_DB" -Atq \
+		-c "SELECT gridgov.api_key_create('demo-screen', 'demo_zhangwei', 6000)")
+	gwport=$(gg_free_port 8311)
+	GW_URL=http://127.0.0.1:$gwport
+	PGHOST=$inst PGPORT=$port PGDATABASE=$DEMO_DB GRIDGOV_DATABASE_USER=demo_gateway \
+		GRIDGOV_GATEWAY_PORT=$gwport GRIDGOV_GATEWAY_URL=$GW_URL \
+		nohup node gateway/src/server.js >"$GG_ROOT/.demo/gateway.log" 2>&1 &
+	echo $! >"$GG_ROOT/.demo/gateway.pid"
+	local i
+	for i in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$gwport") 2>/dev/null && return 0
+		kill -0 "$(cat "$GG_ROOT/.demo/gateway.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 20 "$GG_ROOT/.demo/gateway.log" >&2
+	gg_die "the gateway did not start (.demo/gateway.log)"
 }
 
 demo_start() {
@@ -24,8 +57,24 @@ demo_start() {
 	port=$(gg_free_port 55433)
 	echo "$port" >"$GG_ROOT/.demo/port"
 	gg_demo_instance "$inst" "$port" "$DEMO_DB"
+	demo_gateway "$inst" "$port"
 
 	cat <<EOT
+
+The command-center screen (the demo city's grids coloured by a metric, the
+live feed, the three rates, rankings, the SLA board, hot spots) — open it in a
+browser:
+
+    $GW_URL/?key=$GW_SCREEN_KEY
+
+An Open311 client (docs/gateway.md) lists the services and files a request,
+which appears in the screen's feed at once:
+
+    curl -s $GW_URL/open311/v2/services.json
+    curl -s -X POST $GW_URL/open311/v2/requests.json \\
+         -d api_key=$GW_APP_KEY -d service_code=E0102 \\
+         -d lat=39.7925 -d long=116.4980 -d description='路边暴露垃圾'
+    curl -s "$GW_URL/open311/v2/requests.json?status=open"
 
 The demo instance is running, with pg_cron and gridgov's jobs: the sweep
 (gridgov-sla-sweep) and the analytics (gridgov-analytics) run every minute,
