@@ -5,12 +5,12 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const Open311 = require('open311');
-const { startGateway, superuser } = require('./lib/harness');
+const { gatewayWithKey } = require('./lib/harness');
 
 let gw;
 let su;
 let key;
-const label = `client-${process.pid}-${Date.now()}`;
+let ctx;
 const created = {};
 // A point in the demo city (Daxing, 110115), WGS-84.
 const HERE = { lat: 39.7, long: 116.3 };
@@ -21,15 +21,12 @@ const call = (client, method, ...args) => new Promise((resolve) => {
 });
 
 before(async () => {
-  gw = await startGateway();
-  su = await superuser();
-  ({ rows: [{ key }] } = await su.query("SELECT gridgov.api_key_create($1, 'gg_test_reporter', 10000) AS key", [label]));
+  ctx = await gatewayWithKey('client', 'gg_test_reporter', 10000);
+  ({ gw, su, key } = ctx);
 });
 
 after(async () => {
-  await su.query('SELECT gridgov.api_key_revoke($1)', [label]);
-  await su.end();
-  await gw.close();
+  await ctx.close();
 });
 
 for (const format of ['json', 'xml']) {

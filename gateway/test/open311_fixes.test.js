@@ -5,26 +5,23 @@
 // example, with its form keys attribute[WHISPAWN]=..., is accepted.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startGateway, superuser } = require('./lib/harness');
+const { gatewayWithKey } = require('./lib/harness');
 const { validate, assertXmlCarries, call } = require('./schemas/check');
 
 let gw;
 let su;
 let base;
 let key;
-const label = `fixes-${process.pid}-${Date.now()}`;
+let ctx;
 
 before(async () => {
-  gw = await startGateway();
+  ctx = await gatewayWithKey('fixes', 'gg_test_reporter', 100000);
+  ({ gw, su, key } = ctx);
   base = `${gw.url}/open311/v2`;
-  su = await superuser();
-  ({ rows: [{ key }] } = await su.query("SELECT gridgov.api_key_create($1, 'gg_test_reporter', 100000) AS key", [label]));
 });
 
 after(async () => {
-  await su.query('SELECT gridgov.api_key_revoke($1)', [label]);
-  await su.end();
-  await gw.close();
+  await ctx.close();
 });
 
 const postForm = (format, body) => call(`${base}/requests.${format}`, {

@@ -5,29 +5,26 @@
 // the JSON one (read back by the Spark convention).
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startGateway, superuser } = require('./lib/harness');
+const { gatewayWithKey } = require('./lib/harness');
 const { validate, assertXmlCarries, call, JSON_TYPE, XML_TYPE } = require('./schemas/check');
 
 let gw;
 let su;
 let key;
 let base;
-const label = `schema-${process.pid}-${Date.now()}`;
+let ctx;
 // Letters only: runs of digits in a description are masked as phone numbers.
 const tag = Array.from({ length: 12 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
 const HERE = { lat: '39.7', long: '116.3' };
 
 before(async () => {
-  gw = await startGateway();
+  ctx = await gatewayWithKey('schema', 'gg_test_reporter', 10000);
+  ({ gw, su, key } = ctx);
   base = `${gw.url}/open311/v2`;
-  su = await superuser();
-  ({ rows: [{ key }] } = await su.query("SELECT gridgov.api_key_create($1, 'gg_test_reporter', 10000) AS key", [label]));
 });
 
 after(async () => {
-  await su.query('SELECT gridgov.api_key_revoke($1)', [label]);
-  await su.end();
-  await gw.close();
+  await ctx.close();
 });
 
 /** GET path in JSON and in XML; check both; return the JSON body. */

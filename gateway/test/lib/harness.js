@@ -30,6 +30,23 @@ async function startGateway(env = {}) {
   return { app, url: address, close: () => app.close() };
 }
 
+// The gateway, a superuser connection and an API key of `role` (labelled
+// PREFIX-pid-time); close() revokes the key and ends both.
+async function gatewayWithKey(prefix, role, rate, env = {}) {
+  const gw = await startGateway(env);
+  const su = await superuser();
+  const label = `${prefix}-${process.pid}-${Date.now()}`;
+  const { rows: [{ key }] } = await su.query('SELECT gridgov.api_key_create($1, $2, $3) AS key', [label, role, rate]);
+  return {
+    gw, su, key, label,
+    async close() {
+      await su.query('SELECT gridgov.api_key_revoke($1)', [label]);
+      await su.end();
+      await gw.close();
+    },
+  };
+}
+
 // A superuser connection (the caller ends it).
 async function superuser() {
   const client = new Client({ application_name: 'gridgov-gateway-test' });
@@ -48,4 +65,4 @@ async function until(fn, timeoutMs = 5000, stepMs = 25) {
   }
 }
 
-module.exports = { startGateway, superuser, until, GATEWAY_USER };
+module.exports = { startGateway, gatewayWithKey, superuser, until, GATEWAY_USER };
