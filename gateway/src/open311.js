@@ -83,6 +83,19 @@ function submissionOf(request) {
 
 const w3cNow = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+// The parameters as the jsonb text of a call; a body nested too deeply for
+// JSON.stringify (a RangeError) is the client's error.
+function paramsJson(params) {
+  try {
+    return JSON.stringify(params);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const bad = new Error('the request is nested too deeply');
+    bad.statusCode = 400;
+    throw bad;
+  }
+}
+
 module.exports = async function open311(app) {
   const { db, config } = app;
   // The service list and definitions are read live from the database; the
@@ -138,10 +151,10 @@ module.exports = async function open311(app) {
       'gridgov.open311_services()', []));
 
     app.get(`/requests.${format}`, async (request, reply) => answer(request, reply, format, 'service_requests',
-      'gridgov.open311_requests($1::jsonb)', [JSON.stringify(filtersOf(request.query))]));
+      'gridgov.open311_requests($1::jsonb)', [paramsJson(filtersOf(request.query))]));
 
     app.post(`/requests.${format}`, async (request, reply) => answer(request, reply, format, 'service_requests',
-      'gridgov.open311_submit($1::jsonb)', [JSON.stringify(submissionOf(request))]));
+      'gridgov.open311_submit($1::jsonb)', [paramsJson(submissionOf(request))]));
   }
 
   app.get('/services/:file', async (request, reply) => {

@@ -68,6 +68,9 @@ test('malformed or unusable bodies: 400 (415 for a media type that is not read)'
   // Fastify reads text/plain as a string: SQL refuses it as not a JSON object.
   await expectError(await post('requests.json', 'service_code=C0101', 'text/plain'), 400);
   await expectError(await post('requests.json', '<service_code>C0101</service_code>', 'application/xml'), 415);
+  // An attribute nested 20,000 levels deep (within the body limit): 400, not a 500.
+  const deep = `{"service_code": "C0101", "attribute": ${'{"a": '.repeat(20000)}1${'}'.repeat(20000)}}`;
+  await expectError(await post('requests.json', deep, 'application/json'), 400);
   const xml = await post('requests.xml', '{oops', 'application/json');
   assert.equal(xml.status, 400);
   assertXmlCarries(xml.text, 'errors', [{ code: 400, description: JSON.parse(
