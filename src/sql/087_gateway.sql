@@ -313,14 +313,19 @@ COMMENT ON FUNCTION gridgov.event_department(gridgov.gridcode, bigint, integer) 
     'Internal: the department a case was with right after its event seq, from the history: the latest event up to it that set the department (the intake''s routed department, or a change listing department_id in its payload''s "changed"); NULL for none';
 
 -- The events that leave a case dispatched to a department: a dispatch, a
--- re-dispatch that changes the department, a joint meeting's decision.
+-- re-dispatch that changes the department, a joint meeting's decision; not
+-- the past ones a history import brings in (written by the transaction of an
+-- intake marked imported).
 CREATE VIEW gridgov.dispatch_events AS
 SELECT e.txid, e.county, e.case_id, e.seq, gridgov.event_department(e.county, e.case_id, e.seq) AS department_id
 FROM gridgov.case_events e
 WHERE e.to_state = 'dispatched'
-  AND (e.from_state IS DISTINCT FROM 'dispatched' OR e.payload -> 'changed' ? 'department_id');
+  AND (e.from_state IS DISTINCT FROM 'dispatched' OR e.payload -> 'changed' ? 'department_id')
+  AND NOT EXISTS (SELECT 1 FROM gridgov.case_events i
+                  WHERE i.county OPERATOR(gridgov.=) e.county AND i.case_id = e.case_id AND i.seq = 1
+                    AND i.txid = e.txid AND i.payload ? 'imported');
 COMMENT ON VIEW gridgov.dispatch_events IS
-    'The events of the history that leave a case dispatched to a department (into the state dispatched, or a change of department within it), with that department: what gridgov.transfer_collect pushes to the department''s platform';
+    'The events of the history that leave a case dispatched to a department (into the state dispatched, or a change of department within it), with that department, but those a history import wrote (gridgov.import_history): what gridgov.transfer_collect pushes to the department''s platform';
 COMMENT ON COLUMN gridgov.dispatch_events.txid IS 'The transaction that appended the event';
 COMMENT ON COLUMN gridgov.dispatch_events.county IS 'County of the case';
 COMMENT ON COLUMN gridgov.dispatch_events.case_id IS 'The case';
