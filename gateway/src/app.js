@@ -38,7 +38,7 @@ function loggerOption(config, given) {
 async function build(config, options = {}) {
   const app = Fastify({
     logger: loggerOption(config, options.logger),
-    trustProxy: false,
+    trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
     // Errors of the router itself (a malformed escape, a path parameter over
     // 100 characters) in the same shapes as the others (auth.js).

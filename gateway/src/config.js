@@ -11,6 +11,15 @@ function int(name, fallback, min, max) {
   return n;
 }
 
+function trustProxy(raw) {
+  if (raw === '') return false;
+  if (/^[0-9]+$/.test(raw)) return Number(raw);
+  if (!/^[0-9A-Fa-f.:/, ]+$/.test(raw)) {
+    throw new Error(`GRIDGOV_GATEWAY_TRUST_PROXY must be addresses or CIDRs (comma-separated) or a hop count, not "${raw}"`);
+  }
+  return raw.split(',').map((a) => a.trim()).filter(Boolean);
+}
+
 function load() {
   return {
     // libpq-style URL; without it the PG* variables (PGHOST, PGPORT, PGUSER, PGDATABASE) apply.
@@ -21,6 +30,9 @@ function load() {
     port: int('GRIDGOV_GATEWAY_PORT', 8311, 0, 65535),
     // The URL clients reach the gateway at (discovery document, push bodies).
     publicUrl: process.env.GRIDGOV_GATEWAY_URL || '',
+    // Proxies in front whose X-Forwarded-For the gateway believes (Fastify's
+    // trustProxy: an address, CIDRs comma-separated, or a hop count); '' none.
+    trustProxy: trustProxy(process.env.GRIDGOV_GATEWAY_TRUST_PROXY || ''),
     poolSize: int('GRIDGOV_GATEWAY_POOL', 10, 1, 200),
     // Role of requests without an api_key (GET only); '' refuses them.
     publicRole: process.env.GRIDGOV_GATEWAY_PUBLIC_ROLE ?? 'gridgov_open311',

@@ -128,7 +128,11 @@ module.exports = async function open311(app) {
   }
 
   function discovery(request) {
-    const base = (config.publicUrl || `${request.protocol}://${request.host}`).replace(/\/+$/, '');
+    // Without GRIDGOV_GATEWAY_URL, the request's Host — only when it is a host
+    // name or address with a port, never other text a client put there.
+    const host = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/.test(request.host || '')
+      ? request.host : `${config.host}:${config.port}`;
+    const base = (config.publicUrl || `${request.protocol}://${host}`).replace(/\/+$/, '');
     return {
       changeset,
       contact: config.contact || 'Ask the operator of this gridgov gateway.',

@@ -95,6 +95,26 @@ test('odd paths and parameters are answered, not crashed on', async () => {
   assert.equal((await call(`${base}/discovery.json`)).status, 200);
 });
 
+test('discovery never repeats a Host header that is not a host name', async () => {
+  const http = require('node:http');
+  const get = (host) => new Promise((resolve, reject) => {
+    const u = new URL(`${base}/discovery.json`);
+    const req = http.request({ hostname: u.hostname, port: u.port, path: u.pathname, headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const forged = await get('evil.example"><x');
+  assert.equal(forged.status, 200);
+  assert.ok(!forged.body.includes('evil'), 'the forged Host is not echoed');
+  const named = await get('city.example:8443');
+  assert.match(JSON.parse(named.body).endpoints[0].url, /^http:\/\/city\.example:8443\/open311\/v2$/);
+});
+
 test('an SQL failure is a 500 with a generic message: no SQL text, no detail', async () => {
   const real = gw.app.db.query;
   gw.app.db.query = async () => {
