@@ -23,7 +23,7 @@
 SET client_min_messages = warning;
 SET TimeZone = 'Asia/Shanghai';
 SET statement_timeout = '300s';
-SELECT plan(254);
+SELECT plan(258);
 
 -- Clean-up ------------------------------------------------------------------------------
 CREATE FUNCTION pg_temp.gw_roles() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
@@ -347,7 +347,7 @@ SELECT is(has_function_privilege('gwt_plain', f, 'EXECUTE'), false, 'PUBLIC cann
 FROM unnest(ARRAY['gridgov.api_key_create(text, name, integer, timestamptz)', 'gridgov.api_key_revoke(text)',
                   'gridgov.api_key_role(text)', 'gridgov.transfer_collect(integer)',
                   'gridgov.transfer_claim(integer, interval, timestamptz)',
-                  'gridgov.transfer_result(text, integer, text, timestamptz)', 'gridgov.transfer_endpoint(text)',
+                  'gridgov.transfer_result(text, integer, text, timestamptz, integer)', 'gridgov.transfer_endpoint(text)',
                   'gridgov.transfer_apply(bigint, bigint, jsonb)', 'gridgov.transfer_endpoint_role(bigint)',
                   'gridgov.open311_submit(jsonb)', 'gridgov.open311_services()']) f;
 SELECT is(pg_temp.gw_as('gwt_plain', format('SELECT label FROM gridgov.api_key_role(%L)', (SELECT k FROM gw_key WHERE label = 'gwt-app'))),
@@ -668,6 +668,17 @@ UPDATE gridgov.transfer_endpoints SET active = true WHERE name = 'gwt-ep3';
 SELECT is(pg_temp.claim(2000000), 'p4@gwt-ep3#1,p5@gwt-ep1#4,p6@gwt-ep2#4', 'gwt-ep3 active again: its row is claimed, attempt 1');
 UPDATE gridgov.transfer_endpoints SET active = false WHERE name = 'gwt-ep3';
 SELECT is(gridgov.transfer_collect(), 0, 'transfer_collect again: nothing new');
+-- A stale attempt: an attempt's lease ends, a later claim takes the push (a higher
+-- attempt); the earlier attempt's failure arriving now changes nothing, the lease stays.
+SELECT is((SELECT attempt FROM gridgov.transfer_claim(1000, '1 second', pg_temp.t(3000000))
+           WHERE idempotency_key = pg_temp.key('p5', 'gwt-ep1')) IS NOT NULL, true, 'p5 at gwt-ep1 is claimed again');
+SELECT is((SELECT attempts FROM gridgov.transfer_outbox WHERE idempotency_key = pg_temp.key('p5', 'gwt-ep1')) > 1, true,
+          'its attempt number has grown');
+SELECT is(gridgov.transfer_result(pg_temp.key('p5', 'gwt-ep1'), 500, 'late', pg_temp.t(3000000),
+                                  (SELECT attempts - 1 FROM gridgov.transfer_outbox WHERE idempotency_key = pg_temp.key('p5', 'gwt-ep1'))) ->> 'stale',
+          'true', 'the failure of the earlier attempt is stale');
+SELECT is((SELECT leased_until IS NOT NULL AND last_error IS DISTINCT FROM 'late' FROM gridgov.transfer_outbox
+           WHERE idempotency_key = pg_temp.key('p5', 'gwt-ep1')), true, 'and leaves the newer attempt''s lease and error alone');
 
 -- 5. Transfer: status updates from the platforms ------------------------------------------------
 -- A feed cursor taken now sees the next event, and only it.

@@ -133,10 +133,13 @@ class Pusher {
   async deliver(row) {
     const outcome = await this.post(row);
     try {
-      await this.db.query(GATEWAY_ROLE, 'SELECT gridgov.transfer_result($1, $2, $3)', [
+      // With the attempt's number: the failure of an attempt a newer claim has
+      // taken over changes nothing (transfer_result).
+      await this.db.query(GATEWAY_ROLE, 'SELECT gridgov.transfer_result($1, $2, $3, now(), $4)', [
         row.idempotency_key,
         outcome.status,
         outcome.error,
+        row.attempt,
       ]);
     } catch (err) {
       // Not recorded: the lease expires and the row is sent again (at least once).

@@ -69,7 +69,7 @@ test('at most four requests in flight; every outcome reported as gridgov_gateway
   }
   const failed = db.results.filter(([, status]) => status === 503);
   assert.equal(failed.length, 3);
-  assert.deepEqual(failed[0].slice(2), ['busy, try later'], 'the answer, trimmed');
+  assert.deepEqual(failed[0].slice(2), ['busy, try later', 1], 'the answer, trimmed, with the attempt it answers');
   assert.ok(db.results.filter(([, status]) => status === 200).every(([, , error]) => error === null));
 });
 

@@ -416,7 +416,8 @@ COMMENT ON FUNCTION gridgov.transfer_claim(integer, interval, timestamptz) IS
     'The gateway takes up to max_rows (1-1000) pushes that are due (undelivered, next_attempt_at reached, no lease running, endpoint active) and leases them for `lease` (1 s - 1 h): another gateway skips them until the lease ends, so a gateway that dies mid-attempt loses nothing. Returns each with its endpoint''s URL and secret and the attempt''s number. 22004 NULL, 22023 out of range or an infinite as_of';
 
 CREATE FUNCTION gridgov.transfer_result(idempotency_key text, http_status integer, error text DEFAULT NULL,
-                                        as_of timestamptz DEFAULT pg_catalog.now()) RETURNS jsonb
+                                        as_of timestamptz DEFAULT pg_catalog.now(), attempt integer DEFAULT NULL)
+    RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     o gridgov.transfer_outbox;
@@ -438,6 +439,11 @@ BEGIN
     IF o.delivered_at IS NOT NULL THEN
         RETURN pg_catalog.jsonb_build_object('delivered', true, 'delivered_at', o.delivered_at);
     END IF;
+    -- The failure of an attempt whose lease ended and that another claim has
+    -- since taken over: that newer attempt decides; its lease stays.
+    IF attempt IS NOT NULL AND attempt <> o.attempts AND http_status NOT BETWEEN 200 AND 299 THEN
+        RETURN pg_catalog.jsonb_build_object('delivered', false, 'stale', true, 'next_attempt_at', o.next_attempt_at);
+    END IF;
     IF http_status BETWEEN 200 AND 299 THEN
         UPDATE gridgov.transfer_outbox x SET delivered_at = as_of, leased_until = NULL, last_status = http_status,
                last_error = NULL
@@ -454,8 +460,8 @@ BEGIN
     RETURN pg_catalog.jsonb_build_object('delivered', false, 'next_attempt_at', o.next_attempt_at);
 END
 $$;
-COMMENT ON FUNCTION gridgov.transfer_result(text, integer, text, timestamptz) IS
-    'The outcome of a push attempt: an HTTP 2xx marks it delivered (for good: a later result changes nothing); anything else (0 for no answer) schedules the next attempt after 5 s x 2^(attempts-1), at most an hour, keeping the status and error (500 characters). Returns {"delivered": true, "delivered_at"} or {"delivered": false, "next_attempt_at"}. 22004 NULL, 22023 unknown key, status out of 0-599 or an infinite as_of';
+COMMENT ON FUNCTION gridgov.transfer_result(text, integer, text, timestamptz, integer) IS
+    'The outcome of a push attempt (attempt: its number, as transfer_claim gave it): an HTTP 2xx marks it delivered (for good: a later result changes nothing); anything else (0 for no answer) schedules the next attempt after 5 s x 2^(attempts-1), at most an hour, keeping the status and error (500 characters) — unless it is the failure of an earlier attempt than the latest claim''s, which changes nothing ("stale": true). Returns {"delivered": true, "delivered_at"} or {"delivered": false, "next_attempt_at"}. 22004 NULL, 22023 unknown key, status out of 0-599 or an infinite as_of';
 
 CREATE FUNCTION gridgov.transfer_endpoint(name text)
     RETURNS TABLE(id bigint, department_id bigint, db_role name, secret text, active boolean)

@@ -153,7 +153,7 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.open311_submit(jsonb) TO gridgov_reporter;
     GRANT EXECUTE ON FUNCTION gridgov.api_key_role(text), gridgov.transfer_collect(integer),
           gridgov.transfer_claim(integer, interval, timestamptz),
-          gridgov.transfer_result(text, integer, text, timestamptz), gridgov.transfer_endpoint(text)
+          gridgov.transfer_result(text, integer, text, timestamptz, integer), gridgov.transfer_endpoint(text)
           TO gridgov_gateway;
     GRANT SELECT ON gridgov.transfer_status TO gridgov_gateway, gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.api_key_create(text, name, integer, timestamptz),
