@@ -176,6 +176,14 @@ BEGIN
     GRANT UPDATE (result) ON gridgov.transfer_inbound TO gridgov_dispatcher, gridgov_department, gridgov_worker;
     GRANT EXECUTE ON FUNCTION gridgov.transfer_apply(bigint, bigint, jsonb), gridgov.transfer_endpoint_role(bigint)
           TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+
+    -- Assisted intake (028): everyone who files or routes cases reads the
+    -- gazetteer (gridgov.suggest_area); the admin role maintains it.
+    GRANT SELECT ON gridgov.place_names
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+             gridgov_auditor;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.place_names TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.place_names_refresh(timestamptz) TO gridgov_admin;
     RETURN NEXT 'granted';
 END
 $$;
