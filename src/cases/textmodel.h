@@ -61,7 +61,8 @@ extern TmModel *tm_model_read(const bytea *stored, MemoryContext cxt);
 /*
  * Classifies a text: guesses[0..nclasses) by probability, highest first;
  * when words is not NULL, up to maxwords features that weighed most for the
- * first guess (palloc'd strings) in *words, their number returned.
+ * first guess (palloc'd strings) in *words, their number returned; -1 when
+ * the text has no feature the model knows (the guesses are then by prior).
  */
 extern int	tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses,
 					   char **words, int maxwords);

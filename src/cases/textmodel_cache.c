@@ -172,6 +172,8 @@ gridgov_text_model_suggest(PG_FUNCTION_ARGS)
 	doc = PG_GETARG_TEXT_PP(2);
 	guesses = palloc(e->model->nclasses * sizeof(TmGuess));
 	nwords = tm_predict(e->model, VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc), guesses, words, TM_WORDS);
+	if (nwords < 0)
+		return (Datum) 0;		/* nothing the model knows: no suggestion */
 	for (i = 0; i < Min(k, e->model->nclasses); i++)
 	{
 		Datum		values[3];

@@ -190,7 +190,9 @@ tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses,
 		return 0;
 	seen = seen_features(m, text, len, words != NULL, &nseen);
 	score(m, seen, nseen, guesses);
-	if (words != NULL && nseen > 0)
+	if (nseen == 0)
+		nwords = -1;
+	else if (words != NULL)
 		nwords = explain(m, seen, nseen, guesses[0].cls, words, maxwords);
 	pfree(seen);
 	return nwords;
