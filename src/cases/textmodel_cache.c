@@ -58,8 +58,8 @@ reset_models(void)
 	models = hash_create("gridgov text models", 8, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 }
 
-/* Reads the model name from gridgov.text_models into entry e (in models_cxt). */
-static void
+/* Reads the model name from gridgov.text_models into entry e (in models_cxt); false if none. */
+static bool
 load_model(ModelEntry *e, const char *name)
 {
 	Datum		arg = CStringGetTextDatum(name);
@@ -72,10 +72,10 @@ load_model(ModelEntry *e, const char *name)
 			   1, (Oid[]) {TEXTOID});
 	plans_execute(load_plan, &arg, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("text model \"%s\" does not exist", name),
-				 errhint("Train it with gridgov.train_text_model().")));
+	{
+		SPI_finish();
+		return false;
+	}
 	params = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		elog(ERROR, "text model \"%s\" has no parameters", name);
@@ -83,6 +83,7 @@ load_model(ModelEntry *e, const char *name)
 			sizeof(e->target));
 	e->model = tm_model_read(DatumGetByteaPP(params), models_cxt);
 	SPI_finish();
+	return true;
 }
 
 static const ModelEntry *
@@ -91,6 +92,7 @@ lookup_model(const char *name)
 	ModelEntry *e;
 	bool		found;
 	uint64		token;
+	bool		loaded = false;
 
 	if (strlen(name) >= TM_NAME_LEN)
 		ereport(ERROR,
@@ -105,7 +107,7 @@ lookup_model(const char *name)
 	e = hash_search(models, name, HASH_ENTER, &found);
 	PG_TRY();
 	{
-		load_model(e, name);
+		loaded = load_model(e, name);
 	}
 	PG_CATCH();
 	{
@@ -113,7 +115,15 @@ lookup_model(const char *name)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	if (!loaded)
+		hash_search(models, name, HASH_REMOVE, NULL);
+	/* the cache holds what the table had: the models read, none for name */
 	cache_build_done(textmodel_cache_id, token);
+	if (!loaded)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("text model \"%s\" does not exist", name),
+				 errhint("Train it with gridgov.train_text_model().")));
 	return e;
 }
 
