@@ -120,7 +120,7 @@ COMMENT ON FUNCTION gridgov.text_model_scores(text[], text[]) IS
 
 CREATE FUNCTION gridgov.train_text_model(name text, target text, since timestamptz, until timestamptz,
                                          bits integer DEFAULT 18, variant text DEFAULT 'complement',
-                                         alpha real DEFAULT 0.1)
+                                         alpha real DEFAULT 1.0)
     RETURNS gridgov.text_models
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, gridgov, pg_temp
