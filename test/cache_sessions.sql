@@ -54,7 +54,7 @@ SELECT results_eq($$SELECT table_name, caches FROM gridgov.cache_watched_tables(
              ('departments', '{reference data,login scopes}'), ('grid_staff', '{login scopes}'),
              ('grids', '{grid index}'), ('routing_rules', '{reference data}'),
              ('settings', '{reference data}'), ('sla_policies', '{intake clocks}'), ('staff', '{reference data,login scopes}'),
-             ('transitions', '{reference data}'), ('workflow_states', '{reference data}'),
+             ('text_models', '{text models}'), ('transitions', '{reference data}'), ('workflow_states', '{reference data}'),
              ('workflows', '{reference data,intake clocks}')$$,
     '(b) the watched tables and the caches that read them');
 
@@ -134,6 +134,10 @@ CREATE FUNCTION pg_temp.b_answers() RETURNS text LANGUAGE sql AS $$
         (SELECT s.reads FROM gridgov.my_scope() s))$q$) AS t(a text)
 $$;
 CREATE TEMP TABLE answers AS SELECT pg_temp.b_answers() AS before;
+-- B asks for a suggestion of a model that does not exist: its text model
+-- cache is read (and holds none).
+SELECT dblink_exec('gg_b', $q$DO $d$ BEGIN PERFORM gridgov.suggest_category('路灯', 1, 'cache_probe');
+    EXCEPTION WHEN undefined_object THEN NULL; END $d$$q$);
 SELECT is((SELECT pg_catalog.array_agg(cache ORDER BY cache) FROM dblink('gg_b',
               'SELECT cache, current FROM gridgov.cache_stats()') AS t(cache text, current boolean) WHERE current),
           (SELECT pg_catalog.array_agg(cache ORDER BY cache) FROM gridgov.cache_stats()),

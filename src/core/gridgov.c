@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "pgis.h"
 #include "refcache.h"
+#include "textmodel_cache.h"
 #include "sla_clocks.h"
 #include "act.h"
 #include "scope.h"
@@ -54,6 +55,7 @@ _PG_init(void)
 	case_columns_init();
 	case_time_init();
 	refcache_init();
+	textmodel_cache_init();
 	sla_clocks_init();
 	intake_init();
 	act_init();

@@ -7,7 +7,7 @@
 
 CREATE FUNCTION gridgov.citus_layout()
     RETURNS TABLE (table_name text, kind text, step integer)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 45
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 46
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l.t, l.k, l.n::integer
@@ -17,7 +17,7 @@ AS $$
             'workflows', 'workflow_states', 'transitions', 'categories', 'components',
             'routing_rules', 'settings', 'calendars', 'calendar_periods',
             'calendar_exceptions', 'sla_policies', 'escalation_ladder', 'score_weights',
-            'history_seals', 'analytics_watermark', 'place_names',
+            'history_seals', 'analytics_watermark', 'place_names', 'text_models',
             -- per case, by county, co-located with cases
             'cases', 'case_events', 'case_clocks', 'escalations', 'whistles',
             'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
@@ -35,7 +35,7 @@ AS $$
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference',
-            'reference', 'reference', 'reference',
+            'reference', 'reference', 'reference', 'reference',
             'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',

@@ -148,6 +148,15 @@ BEGIN
           gridgov.analytics_rebuild_summaries(), gridgov.analytics_compact(),
           gridgov.analytics_nightly(timestamptz) TO gridgov_admin;
 
+    -- Assisted intake (056, docs/assisted-intake.md): the admin role trains and
+    -- evaluates text models and reads them; the case handlers ask for suggestions.
+    GRANT SELECT ON gridgov.text_models TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.train_text_model(text, text, timestamptz, timestamptz, integer, text, real),
+          gridgov.evaluate_text_model(text, integer) TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.suggest_category(text, integer, text),
+          gridgov.suggest_department(text, gridgov.gridcode, integer, text)
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_admin;
+
     -- The gateway (087, docs/gateway.md).  gridgov_open311 reads the public
     -- Open311 answers (the role of requests without a key); gridgov_reporter
     -- also files requests (an app's key maps to a member of it); gridgov_gateway

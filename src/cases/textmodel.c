@@ -1,0 +1,204 @@
+/*
+ * textmodel.c
+ *		Reading a stored text model and classifying a text; see textmodel.h.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/memutils.h"
+
+#include "errcodes.h"
+#include "textfeatures.h"
+#include "textmodel.h"
+
+typedef struct Reader
+{
+	const char *p;
+	const char *end;
+} Reader;
+
+static void
+damaged(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("text model parameters are damaged or of an unknown version"),
+			 errhint("Train the model again with gridgov.train_text_model().")));
+}
+
+static void
+take(Reader *r, void *dst, Size n)
+{
+	if (r->end - r->p < (ptrdiff_t) n)
+		damaged();
+	memcpy(dst, r->p, n);
+	r->p += n;
+}
+
+static uint32
+take_uint32(Reader *r)
+{
+	uint32		v;
+
+	take(r, &v, sizeof(v));
+	return v;
+}
+
+const char *
+tm_variant_name(int variant)
+{
+	return variant == TM_COMPLEMENT ? "complement" : "multinomial";
+}
+
+int
+tm_variant_code(const char *name)
+{
+	if (name && strcmp(name, "complement") == 0)
+		return TM_COMPLEMENT;
+	if (name && strcmp(name, "multinomial") == 0)
+		return TM_MULTINOMIAL;
+	return -1;
+}
+
+static void
+read_header(Reader *r, TmModel *m)
+{
+	unsigned char head[8];
+	int			i;
+
+	take(r, head, sizeof(head));
+	if (memcmp(head, "GGTM", 4) != 0 || head[4] != TM_VERSION || head[5] > TM_COMPLEMENT ||
+		head[6] < TF_MIN_BITS || head[6] > TF_MAX_BITS)
+		damaged();
+	m->variant = head[5];
+	m->bits = head[6];
+	m->nclasses = (int) take_uint32(r);
+	take(r, &m->alpha, sizeof(float));
+	m->ndocs = take_uint32(r);
+	if (m->nclasses > 65536 || !(m->alpha > 0.0f))
+		damaged();
+	m->labels = palloc(Max(m->nclasses, 1) * sizeof(char *));
+	m->docs = palloc(Max(m->nclasses, 1) * sizeof(int64));
+	for (i = 0; i < m->nclasses; i++)
+	{
+		uint16		len;
+
+		m->docs[i] = take_uint32(r);
+		take(r, &len, sizeof(len));
+		m->labels[i] = palloc(len + 1);
+		take(r, m->labels[i], len);
+		m->labels[i][len] = '\0';
+	}
+}
+
+/* First pass over the counts: a row for each bucket seen in any class. */
+static void
+index_buckets(Reader r, TmModel *m)
+{
+	Size		nbuckets = (Size) 1 << m->bits;
+	int			c;
+
+	m->index = MemoryContextAllocHuge(CurrentMemoryContext, nbuckets * sizeof(int32));
+	memset(m->index, 0xff, nbuckets * sizeof(int32));
+	m->nrows = 0;
+	for (c = 0; c < m->nclasses; c++)
+	{
+		uint32		n = take_uint32(&r);
+		uint32		i;
+
+		for (i = 0; i < n; i++)
+		{
+			uint32		b = take_uint32(&r);
+			float		v;
+
+			take(&r, &v, sizeof(v));
+			if (b >= nbuckets)
+				damaged();
+			if (m->index[b] < 0)
+				m->index[b] = m->nrows++;
+		}
+	}
+}
+
+static void
+read_counts(Reader *r, TmModel *m, double *total)
+{
+	int			c;
+
+	m->weights = MemoryContextAllocHuge(CurrentMemoryContext,
+										(Size) Max(m->nrows, 1) * m->nclasses * sizeof(float));
+	memset(m->weights, 0, (Size) Max(m->nrows, 1) * m->nclasses * sizeof(float));
+	for (c = 0; c < m->nclasses; c++)
+	{
+		uint32		n = take_uint32(r);
+		uint32		i;
+
+		total[c] = 0.0;
+		for (i = 0; i < n; i++)
+		{
+			uint32		b = take_uint32(r);
+			float		v;
+
+			take(r, &v, sizeof(v));
+			m->weights[(Size) m->index[b] * m->nclasses + c] = v;
+			total[c] += v;
+		}
+	}
+}
+
+/* Turns the counts into the variant's weights, in place. */
+static void
+weigh(TmModel *m, const double *total)
+{
+	double		all = 0.0;
+	double		av = (double) m->alpha * m->nrows;
+	int			c;
+	Size		row;
+
+	for (c = 0; c < m->nclasses; c++)
+	{
+		all += total[c];
+		m->prior[c] = m->variant == TM_MULTINOMIAL && m->ndocs > 0 ?
+			log((double) Max(m->docs[c], 1) / (double) m->ndocs) : 0.0;
+	}
+	for (row = 0; row < (Size) m->nrows; row++)
+	{
+		float	   *w = m->weights + row * m->nclasses;
+		double		sum = 0.0;
+
+		for (c = 0; c < m->nclasses; c++)
+			sum += w[c];
+		for (c = 0; c < m->nclasses; c++)
+		{
+			if (m->variant == TM_MULTINOMIAL)
+				w[c] = (float) log((w[c] + m->alpha) / (total[c] + av));
+			else
+				w[c] = (float) -log((sum - w[c] + m->alpha) / (all - total[c] + av));
+		}
+	}
+}
+
+TmModel *
+tm_model_read(const bytea *stored, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	TmModel    *m = palloc0(sizeof(TmModel));
+	Reader		r;
+	double	   *total;
+
+	r.p = VARDATA_ANY(stored);
+	r.end = r.p + VARSIZE_ANY_EXHDR(stored);
+	m->bytes = VARSIZE_ANY_EXHDR(stored);
+	read_header(&r, m);
+	index_buckets(r, m);
+	total = palloc(Max(m->nclasses, 1) * sizeof(double));
+	m->prior = palloc(Max(m->nclasses, 1) * sizeof(double));
+	read_counts(&r, m, total);
+	if (r.p != r.end)
+		damaged();
+	weigh(m, total);
+	pfree(total);
+	MemoryContextSwitchTo(old);
+	return m;
+}
