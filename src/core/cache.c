@@ -252,13 +252,21 @@ gridgov_cache_watched_tables(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			i;
 
+	Oid			nsp = get_namespace_oid("gridgov", true);
+
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < nwatched; i++)
 	{
 		Datum		values[2];
 		bool		nulls[2] = {false, false};
 
-		if (watched[i].readers == 0)
+		/*
+		 * Only the tables this version of the schema has: an earlier
+		 * release's install script, run with this module (the upgrade test,
+		 * CREATE EXTENSION ... VERSION), makes the triggers of its own tables.
+		 */
+		if (watched[i].readers == 0 || !OidIsValid(nsp) ||
+			!OidIsValid(get_relname_relid(watched[i].name, nsp)))
 			continue;
 		values[0] = CStringGetTextDatum(watched[i].name);
 		values[1] = cache_names(watched[i].readers);

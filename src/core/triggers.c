@@ -133,6 +133,19 @@ triggers_gridgov_relid(const char *name)
 	return relid;
 }
 
+/*
+ * The table of a binding, or InvalidOid when this version of the schema has
+ * none of that name (an earlier release's install script run with this
+ * module has fewer watched tables): no firing on it to allow.
+ */
+static Oid
+binding_relid(const char *name)
+{
+	Oid			nsp = get_namespace_oid("gridgov", true);
+
+	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+}
+
 static const char *
 describe(const TriggerBinding *b)
 {
@@ -172,7 +185,7 @@ check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char
 			continue;
 		if (b.before == before && !b.before == after && b.row == row &&
 			event != '\0' && strchr(b.events, event) != NULL &&
-			OidIsValid(table) && table == triggers_gridgov_relid(b.relation))
+			OidIsValid(table) && table == binding_relid(b.relation))
 			return b.relation;
 		appendStringInfo(&allowed, "%s%s", allowed.len ? "; " : "", describe(&b));
 	}

@@ -9,9 +9,9 @@
 
 CREATE FUNCTION gridgov.cache_watched_tables()
     RETURNS TABLE (table_name text, caches text[])
-    AS 'MODULE_PATHNAME', 'gridgov_cache_watched_tables' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 16;
+    AS 'MODULE_PATHNAME', 'gridgov_cache_watched_tables' LANGUAGE C STABLE PARALLEL SAFE ROWS 16;
 COMMENT ON FUNCTION gridgov.cache_watched_tables() IS
-    'The tables (in schema gridgov) whose rows gridgov''s per-backend caches read, and the caches that read each; every one has the statement trigger <table>_invalidate (gridgov.invalidate_caches()); compiled into the module';
+    'The tables (in schema gridgov) whose rows gridgov''s per-backend caches read, and the caches that read each; every one has the statement trigger <table>_invalidate (gridgov.invalidate_caches()); compiled into the module, listed when the table exists';
 
 CREATE FUNCTION gridgov.cache_stats()
     RETURNS TABLE (cache text, tables text[], definitions text[], functions boolean,

@@ -1,0 +1,5 @@
+-- 1.4.0 -> 1.5.0: assisted intake (issue 17): text models learned from closed cases
+-- (suggest a category or a department from a complaint's words) and the gazetteer
+-- (a case's area from the words of an address).  The fragments after this one
+-- carry, each for one change, what the change did to the install script
+-- (src/sql/NNN_*.sql); generate.sh rebuilds the generated ones.
