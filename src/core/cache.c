@@ -244,12 +244,13 @@ watched_names(int id, bool rows)
 	return names_array(names, n);
 }
 
-/* gridgov.cache_watched_tables(): each watched table and the caches that read it. */
+/* gridgov.cache_watched_tables(): each watched table (of those the schema has) and the caches that read it. */
 PG_FUNCTION_INFO_V1(gridgov_cache_watched_tables);
 Datum
 gridgov_cache_watched_tables(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			nsp = get_namespace_oid("gridgov", true);
 	int			i;
 
 	Oid			nsp = get_namespace_oid("gridgov", true);
@@ -267,6 +268,14 @@ gridgov_cache_watched_tables(PG_FUNCTION_ARGS)
 		 */
 		if (watched[i].readers == 0 || !OidIsValid(nsp) ||
 			!OidIsValid(get_relname_relid(watched[i].name, nsp)))
+			continue;
+		/*
+		 * A table the schema does not have (an earlier version's install
+		 * script run with this module, whose loop creates the triggers from
+		 * this list) is left out: the upgrade that creates the table creates
+		 * its trigger.
+		 */
+		if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid(watched[i].name, nsp)))
 			continue;
 		values[0] = CStringGetTextDatum(watched[i].name);
 		values[1] = cache_names(watched[i].readers);
