@@ -253,8 +253,6 @@ gridgov_cache_watched_tables(PG_FUNCTION_ARGS)
 	Oid			nsp = get_namespace_oid("gridgov", true);
 	int			i;
 
-	Oid			nsp = get_namespace_oid("gridgov", true);
-
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < nwatched; i++)
 	{
@@ -268,14 +266,6 @@ gridgov_cache_watched_tables(PG_FUNCTION_ARGS)
 		 */
 		if (watched[i].readers == 0 || !OidIsValid(nsp) ||
 			!OidIsValid(get_relname_relid(watched[i].name, nsp)))
-			continue;
-		/*
-		 * A table the schema does not have (an earlier version's install
-		 * script run with this module, whose loop creates the triggers from
-		 * this list) is left out: the upgrade that creates the table creates
-		 * its trigger.
-		 */
-		if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid(watched[i].name, nsp)))
 			continue;
 		values[0] = CStringGetTextDatum(watched[i].name);
 		values[1] = cache_names(watched[i].readers);
