@@ -2,7 +2,7 @@
 -- suggestions with their words, evaluation by time, errors, and the
 -- per-backend cache dropped on retrain in the same session.
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
 
@@ -114,5 +114,8 @@ DO $$ BEGIN PERFORM gridgov.train_text_model('category', 'category', '2018-01-02
 SELECT is((SELECT array_agg(label) FROM gridgov.suggest_category('路灯 施工', 3)), ARRAY['E0505'],
           'after retraining, suggestions come from the new model');
 
+-- Reading a stored form costs memory in the size of its weights: not for PUBLIC.
+SELECT ok(NOT has_function_privilege('gridgov_worker', 'gridgov.text_model_info(bytea)', 'EXECUTE'),
+          'a grid worker may not run text_model_info (a crafted stored form would cost memory)');
 SELECT * FROM finish();
 ROLLBACK;

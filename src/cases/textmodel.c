@@ -6,6 +6,8 @@
 
 #include <math.h>
 
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "errcodes.h"
@@ -76,7 +78,7 @@ read_header(Reader *r, TmModel *m)
 	m->nclasses = (int) take_uint32(r);
 	take(r, &m->alpha, sizeof(float));
 	m->ndocs = take_uint32(r);
-	if (m->nclasses > 65536 || !(m->alpha > 0.0f))
+	if (m->nclasses > TM_MAX_CLASSES || !(m->alpha > 0.0f))
 		damaged();
 	m->labels = palloc(Max(m->nclasses, 1) * sizeof(char *));
 	m->docs = palloc(Max(m->nclasses, 1) * sizeof(int64));
@@ -89,6 +91,9 @@ read_header(Reader *r, TmModel *m)
 		m->labels[i] = palloc(len + 1);
 		take(r, m->labels[i], len);
 		m->labels[i][len] = '\0';
+		/* A label is text of the database's encoding, without a NUL. */
+		if (memchr(m->labels[i], '\0', len) != NULL || !pg_verifymbstr(m->labels[i], len, true))
+			damaged();
 	}
 }
 
@@ -107,6 +112,7 @@ index_buckets(Reader r, TmModel *m)
 		uint32		n = take_uint32(&r);
 		uint32		i;
 
+		CHECK_FOR_INTERRUPTS();
 		for (i = 0; i < n; i++)
 		{
 			uint32		b = take_uint32(&r);
@@ -126,6 +132,12 @@ read_counts(Reader *r, TmModel *m, double *total)
 {
 	int			c;
 
+	/* A stored form whose dense weights would exceed the cap is refused before any allocation. */
+	if ((Size) Max(m->nrows, 1) * (Size) Max(m->nclasses, 1) > TM_MAX_WEIGHTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a text model may hold at most %zu weights (features seen x classes)", TM_MAX_WEIGHTS),
+				 errhint("Train it with fewer bits or fewer classes.")));
 	m->weights = MemoryContextAllocHuge(CurrentMemoryContext,
 										(Size) Max(m->nrows, 1) * m->nclasses * sizeof(float));
 	memset(m->weights, 0, (Size) Max(m->nrows, 1) * m->nclasses * sizeof(float));
@@ -134,6 +146,7 @@ read_counts(Reader *r, TmModel *m, double *total)
 		uint32		n = take_uint32(r);
 		uint32		i;
 
+		CHECK_FOR_INTERRUPTS();
 		total[c] = 0.0;
 		for (i = 0; i < n; i++)
 		{
@@ -166,6 +179,9 @@ weigh(TmModel *m, const double *total)
 	{
 		float	   *w = m->weights + row * m->nclasses;
 		double		sum = 0.0;
+
+		if ((row & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		for (c = 0; c < m->nclasses; c++)
 			sum += w[c];

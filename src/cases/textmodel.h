@@ -24,6 +24,8 @@
 #define TM_VERSION			1
 #define TM_MULTINOMIAL		0
 #define TM_COMPLEMENT		1
+#define TM_MAX_CLASSES		4096	/* classes a model may have (fit and read) */
+#define TM_MAX_WEIGHTS		((Size) 1 << 27)	/* rows x classes a read model may hold (512 MB) */
 
 typedef struct TmFit TmFit;
 

@@ -13,7 +13,6 @@
 #include "textfeatures.h"
 #include "textmodel.h"
 
-#define TM_MAX_CLASSES		4096
 
 struct TmFit
 {
@@ -177,7 +176,13 @@ tm_fit_serialise(const TmFit *fit)
 	put_uint32(&buf, ndocs32);
 	for (i = 0; i < fit->nclasses; i++)
 	{
-		uint16		len = (uint16) Min(strlen(fit->labels[i]), PG_UINT16_MAX);
+		size_t		full = strlen(fit->labels[i]);
+		uint16		len = (uint16) full;
+
+		if (full > PG_UINT16_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a text model's label is at most %d bytes", PG_UINT16_MAX)));
 
 		put_uint32(&buf, (uint32) Min(fit->docs[i], (int64) PG_UINT32_MAX));
 		appendBinaryStringInfo(&buf, (const char *) &len, sizeof(len));

@@ -151,6 +151,7 @@ BEGIN
     -- Assisted intake (056, docs/assisted-intake.md): the admin role trains and
     -- evaluates text models and reads them; the case handlers ask for suggestions.
     GRANT SELECT ON gridgov.text_models TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.text_model_info(bytea) TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.train_text_model(text, text, timestamptz, timestamptz, integer, text, real),
           gridgov.evaluate_text_model(text, integer) TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.suggest_category(text, integer, text),

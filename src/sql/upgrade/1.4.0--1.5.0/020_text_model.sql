@@ -59,7 +59,8 @@ COMMENT ON FUNCTION gridgov.text_model_classify(bytea, text[]) IS
 CREATE FUNCTION gridgov.text_model_info(params bytea) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'gridgov_text_model_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.text_model_info(bytea) IS
-    'What a text model''s stored form holds: version, variant, bits, alpha, classes, documents, buckets (features seen in training) and bytes';
+    'What a text model''s stored form holds: version, variant, bits, alpha, classes, documents, buckets (features seen in training) and bytes; not executable by PUBLIC (reading a stored form costs memory in the size of its weights), granted to gridgov_admin';
+REVOKE EXECUTE ON FUNCTION gridgov.text_model_info(bytea) FROM PUBLIC;
 
 CREATE FUNCTION gridgov.text_model_suggest(model text, target text, doc text, k integer)
     RETURNS TABLE (label text, probability double precision, words text[])
