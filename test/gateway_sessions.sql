@@ -81,21 +81,7 @@ CREATE FUNCTION pg_temp.feed(cursor text) RETURNS text LANGUAGE sql AS $$
     FROM gridgov.event_feed(cursor, 10000) WITH ORDINALITY f(id, data, n)
     WHERE f.data ->> 'county' = '990162' AND pg_temp.label((f.data ->> 'case_id')::bigint) IS NOT NULL
 $$;
--- Wait (at most 60 s) until the horizon has passed every event of this county.
-CREATE FUNCTION pg_temp.settle() RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE
-    last bigint := (SELECT max(e.txid) FROM gridgov.case_events e WHERE e.county OPERATOR(gridgov.=) '990162');
-    deadline timestamptz := clock_timestamp() + interval '60 s';
-BEGIN
-    WHILE gridgov.event_horizon() <= COALESCE(last, 0) LOOP
-        IF clock_timestamp() > deadline THEN
-            RETURN false;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN true;
-END
-$$;
+\i test/lib/horizon_wait.sql
 -- Wait (at most 30 s) until a session's asynchronous query has finished.
 CREATE FUNCTION pg_temp.idle(conn text) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
@@ -125,7 +111,7 @@ $$;
 -- last of its events in the feed from a cursor taken before it.
 CREATE TEMP TABLE gs_c0 AS SELECT gridgov.event_feed_start() AS c0;
 SELECT pg_temp.run('gs_a', (pg_temp.file_sql('z'))[1:2]);
-SELECT ok(pg_temp.settle(), 'the horizon passes case z');
+SELECT ok(pg_temp.horizon_settle('990162'), 'the horizon passes case z');
 SELECT is(pg_temp.feed((SELECT c0 FROM gs_c0)), 'z:1,z:2', 'the feed from a cursor taken before z: z''s two events');
 CREATE TEMP TABLE gs_cur AS
 SELECT (SELECT f.id FROM gridgov.event_feed((SELECT c0 FROM gs_c0), 10000) WITH ORDINALITY f(id, data, n)
@@ -148,7 +134,7 @@ SELECT is(gridgov.transfer_collect() >= 0 AND (SELECT count(*) FROM gridgov.tran
 SELECT ok((SELECT below FROM gridgov.transfer_endpoints WHERE id = pg_temp.ep()) <= (SELECT txid FROM gs_b),
           'and keeps the endpoint''s watermark at or below B');
 SELECT dblink_exec('gs_b', 'COMMIT') \g /dev/null
-SELECT ok(pg_temp.settle(), 'after B commits, the horizon passes a and b (bounded wait)');
+SELECT ok(pg_temp.horizon_settle('990162'), 'after B commits, the horizon passes a and b (bounded wait)');
 SELECT is(pg_temp.feed((SELECT cz FROM gs_cur)), 'b:1,b:2,b:3,a:1,a:2,a:3',
           'the same cursor now returns b''s events first (the lower txid), then a''s: nothing lost behind it');
 
@@ -176,7 +162,7 @@ SELECT pg_temp.value('gs_a', format($f$SELECT count(gridgov.act(id, 'file'))::te
 SELECT pg_temp.value('gs_a', format($f$SELECT count(gridgov.act(id, 'dispatch', NULL, jsonb_build_object('department_id', %s)))::text FROM gridgov.cases
                                      WHERE county OPERATOR(gridgov.=) '990162' AND external_id LIKE %L$f$,
                                   pg_temp.dept('gws-f1'), 'gws-' || (SELECT tag FROM gs_conf) || '-m%')) \g /dev/null
-SELECT ok(pg_temp.settle(), 'the horizon passes the twenty dispatches');
+SELECT ok(pg_temp.horizon_settle('990162'), 'the horizon passes the twenty dispatches');
 SELECT is(gridgov.transfer_collect(), 20, 'transfer_collect queues them');
 CREATE TEMP TABLE gs_all AS SELECT idempotency_key AS k FROM gridgov.transfer_outbox WHERE endpoint_id = pg_temp.ep();
 -- A claims 15 and keeps its transaction (and the row locks) open; B claims meanwhile.

@@ -138,22 +138,7 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE;
 END
 $$;
--- Wait (at most 60 s) until the horizon has passed every event of county 990160:
--- then every one of them is final and the feed serves it.
-CREATE FUNCTION pg_temp.gw_settle() RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE
-    last bigint := (SELECT max(e.txid) FROM gridgov.case_events e WHERE e.county OPERATOR(gridgov.=) '990160');
-    deadline timestamptz := clock_timestamp() + interval '60 s';
-BEGIN
-    WHILE gridgov.event_horizon() <= COALESCE(last, 0) LOOP
-        IF clock_timestamp() > deadline THEN
-            RETURN false;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN true;
-END
-$$;
+\i test/lib/horizon_wait.sql
 
 -- Cases ----------------------------------------------------------------------------------
 -- Each with its own reporter, phone, address and description, and a title naming the
@@ -200,7 +185,7 @@ $$;
 SELECT pg_temp.new_cases('{p0}');
 SELECT pg_temp.step('p0', 'file') \g /dev/null
 SELECT pg_temp.step('p0', 'dispatch', jsonb_build_object('department_id', pg_temp.dept('gwt-f1'))) \g /dev/null
-SELECT ok(pg_temp.gw_settle(), 'the horizon passes p0''s dispatch');
+SELECT ok(pg_temp.horizon_settle('990160'), 'the horizon passes p0''s dispatch');
 
 -- Endpoints: gwt-f1, gwt-f2 and gwt-f3 (acting as their departments' logins), and
 -- gwt-f4 (for the summons below).
@@ -248,7 +233,7 @@ SELECT is(pg_temp.rows($$SELECT c.label, x.state COLLATE "default", d.code COLLA
                            ('p3', 'dispatched', 'gwt-f1'), ('p4', 'dispatched', 'gwt-f3'), ('p5', 'dispatched', 'gwt-f1'),
                            ('p6', 'dispatched', 'gwt-f2'), ('p7', 'filed', 'gwt-cc')$$),
                   'fixture: the cases'' states and holders');
-SELECT ok(pg_temp.gw_settle(), 'the horizon passes every event of the fixture');
+SELECT ok(pg_temp.horizon_settle('990160'), 'the horizon passes every event of the fixture');
 
 -- The history of this run in outbox order, with the feed's cursor of each event.
 CREATE TEMP TABLE gw_events AS
@@ -720,7 +705,7 @@ SELECT is(pg_temp.receive('gwt_f1', 'gwt-ep1', jsonb_build_object('update_id', '
                                                                   'action', 'handle')) ->> 'duplicate',
           'true', 'the same update_id with another action: still the duplicate');
 SELECT is(pg_temp.events_of('p1'), (SELECT p1_events + 1 FROM gw_before), 'and no new event');
-SELECT ok(pg_temp.gw_settle(), 'the horizon passes the sign');
+SELECT ok(pg_temp.horizon_settle('990160'), 'the horizon passes the sign');
 SELECT is((SELECT array_agg(f.data ->> 'action') FROM gridgov.event_feed((SELECT c1 FROM gw_c1), 10000) f WHERE f.data ->> 'county' = '990160'),
           ARRAY['sign'], 'event_feed from the event_feed_start() cursor: exactly the sign');
 -- An explicit W3C time, and a JSON null payload.
@@ -817,7 +802,7 @@ INSERT INTO gridgov.import_steps (county, source, external_id, seq, at, action, 
 VALUES ('990160', 'patrol', 'gwt-imp-' || (SELECT tag FROM gw_run), 1, now() - interval '2 hours', 'file', NULL),
        ('990160', 'patrol', 'gwt-imp-' || (SELECT tag FROM gw_run), 2, now() - interval '1 hour', 'dispatch', 'gwt-f1');
 SELECT is((SELECT imported FROM gridgov.import_history(now())), 1::bigint, 'the history import brings in a case dispatched to gwt-f1');
-SELECT ok(pg_temp.gw_settle(), 'the horizon passes the import');
+SELECT ok(pg_temp.horizon_settle('990160'), 'the horizon passes the import');
 SELECT is((SELECT count(*) FROM gridgov.dispatch_events d JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) d.county AND c.id = d.case_id
            WHERE c.external_id = 'gwt-imp-' || (SELECT tag FROM gw_run)), 0::bigint,
           'dispatch_events leaves out the dispatch the import wrote');
