@@ -91,7 +91,11 @@ test('a signed status update becomes one act() as the endpoint role; its replay 
     service_request_id: c.caseNo,
     action: 'sign',
     note: '平台已签收',
-    at: new Date().toISOString(),
+    // The platform's own time of the update. An ISO string has milliseconds
+    // and the dispatch's event microseconds: Date.now() can fall in the
+    // dispatch's own millisecond, and truncated it would be earlier than that
+    // event (409). One millisecond on is after it, whatever the microseconds.
+    at: new Date(Date.now() + 1).toISOString(),
   };
   const first = await post(update);
   assert.equal(first.status, 200, JSON.stringify(first.body));
