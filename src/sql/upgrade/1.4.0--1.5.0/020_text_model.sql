@@ -68,6 +68,11 @@ CREATE FUNCTION gridgov.text_model_suggest(model text, target text, doc text, k 
 COMMENT ON FUNCTION gridgov.text_model_suggest(text, text, text, integer) IS
     'Internal: the k most probable labels of model (which must predict target) for a text, with the features that weighed most for the first; no rows for a NULL text';
 
+CREATE FUNCTION gridgov.text_model_document(title text, description text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_text_model_document' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.text_model_document(text, text) IS
+    'The text a model reads of a case: its title, a line break, its description (none: empty); the same at training and at intake. NULL for a NULL title';
+
 -- The training rows of a target: closed cases reported in [since, until),
 -- with their text (title, then description) and label.  The department of a
 -- case is its department_id at close, unless a return of it was approved
@@ -78,7 +83,7 @@ CREATE FUNCTION gridgov.text_model_rows(target text, since timestamptz, until ti
     SET search_path = pg_catalog, gridgov, pg_temp
     AS $$
     SELECT CASE target WHEN 'category' THEN c.category ELSE c.department_id::text END,
-           c.title || E'\n' || COALESCE(c.description, ''), c.reported_at, c.id
+           gridgov.text_model_document(c.title, c.description), c.reported_at, c.id
     FROM gridgov.cases c
     WHERE c.closed_at IS NOT NULL
       AND c.reported_at >= since AND c.reported_at < until
