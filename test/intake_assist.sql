@@ -5,7 +5,7 @@
 -- its words name (located_by 'address'), unless the place is ambiguous.  What
 -- was inferred and why is in cases.assisted and the intake event.
 BEGIN;
-SELECT plan(55);
+SELECT plan(68);
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 \i sql/fixtures/cases.sql
@@ -54,8 +54,9 @@ $$;
 -- 1. No model yet: the unclassified category, routed as today. ------------------------------
 SELECT is(current_setting('gridgov.intake_text_model'), 'category', 'the intake model''s name by default: category');
 SELECT is(current_setting('gridgov.intake_suggest_threshold'), '0.5', 'the threshold by default: 0.5');
-SELECT is((SELECT value FROM gridgov.settings WHERE key = 'unclassified_category'), 'H99',
-          'settings unclassified_category ships as H99 (the hotline''s 其他)');
+SELECT is((SELECT value FROM gridgov.settings WHERE key = 'unclassified_category'),
+          'H99, patrol:E9901, video:E9901, app:E9901, proactive:E9901',
+          'settings unclassified_category ships as H99 (the hotline''s 其他), E9901 for what grid workers, cameras and apps find');
 SELECT is(pg_temp.file('ia-1', NULL, '路灯不亮', NULL, NULL, 116.45, 39.8),
           'H99 fallback 110115004001001 point YZ-CC', 'no model: the unclassified category, the town center (属地兜底)');
 SELECT is(pg_temp.assisted('ia-1'), NULL, 'no model asked, no place sought: assisted is NULL');
@@ -117,7 +118,7 @@ SELECT pg_temp.fit('category', 'category');
 SELECT is(pg_temp.file('ia-20', NULL, '路灯不亮了', NULL, '亦庄地区贵园北里社区3号楼'),
           'E0102 model 110115004001 address YZ-CC', 'no point: the community the address names, routed by it');
 SELECT is(pg_temp.assisted('ia-20') -> 'place',
-          '{"grid": "110115004001", "name": "贵园北里社区", "kind": "community", "matched": "贵园北里社区"}',
+          '{"grid": "110115004001", "name": "贵园北里社区", "kind": "community", "matched": "贵园北里社区", "applied": true}',
           'assisted: the place, its kind and the term matched');
 SELECT is(pg_temp.intake('ia-20') ->> 'located_by', 'address', 'the intake event says located_by address');
 SELECT is(pg_temp.file('ia-21', 'E0102', '贵园东里社区南门路灯不亮', NULL, NULL),
@@ -133,6 +134,55 @@ SELECT is(pg_temp.file('ia-24', 'E0102', '路灯不亮', NULL, '黄村地区', 1
           'E0102 caller 110115004001001 point YZ-CC', 'a location wins over an address');
 SELECT is(pg_temp.file('ia-25', 'E0102', '路灯不亮', NULL, '黄村地区', NULL, NULL, '110115004002'),
           'E0102 caller 110115004002 grid YZ-CC', 'a grid given wins over an address (located_by grid)');
+
+-- Sources of their own: a patrol's case waits in the grid event workflow, and the
+-- center gives it its category there.
+SET LOCAL gridgov.intake_text_model = '';
+INSERT INTO gridgov.cases (source, external_id, title, location)
+VALUES ('patrol', 'ia-26', '发现一处问题', ST_SetSRID(ST_MakePoint(116.45, 39.8), 4326)),
+       ('app', 'ia-27', '随手拍', ST_SetSRID(ST_MakePoint(116.45, 39.8), 4326)),
+       ('city', 'ia-28', '市级转办', ST_SetSRID(ST_MakePoint(116.45, 39.8), 4326));
+SELECT is((SELECT string_agg(external_id || ' ' || category || ' ' || workflow, ', ' ORDER BY external_id)
+           FROM gridgov.cases WHERE external_id IN ('ia-26', 'ia-27', 'ia-28')),
+          'ia-26 E9901 grid_event, ia-27 E9901 grid_event, ia-28 H99 hotline',
+          'the unclassified category of each source: its own entry, else the bare one');
+UPDATE gridgov.cases SET category = 'E0102' WHERE external_id = 'ia-26';
+SELECT is((SELECT category || ' ' || category_by FROM gridgov.cases WHERE external_id = 'ia-26'), 'E0102 fallback',
+          'the center gives a patrol''s unclassified case its category (same workflow)');
+UPDATE gridgov.settings SET value = 'patrol:E9901' WHERE key = 'unclassified_category';
+SELECT throws_ok($$INSERT INTO gridgov.cases (source, title) VALUES ('hotline', '路灯')$$, '23502', NULL,
+                 'a source with no unclassified category and no bare one: 23502');
+UPDATE gridgov.settings SET value = 'H99, patrol:E9901, video:E9901, app:E9901, proactive:E9901'
+WHERE key = 'unclassified_category';
+RESET gridgov.intake_text_model;
+
+-- Places that do not apply: outside the county given (the inbox and Citus name
+-- the county before intake reads the words), or coarser than a county.
+INSERT INTO gridgov.grids (code, name, geom) VALUES ('110114', '昌平区', sq(116.0, 40.0, 116.3, 40.3)),
+                                                    ('110114001', '城北街道', sq(116.0, 40.0, 116.1, 40.1));
+INSERT INTO gridgov.place_names (name, aliases, grid, kind) VALUES ('北京市', '{}', '1101', 'other');
+INSERT INTO gridgov.place_names (name, aliases, grid, kind) VALUES ('城北街道', '{城北}', '110114001', 'town');
+INSERT INTO gridgov.cases (county, source, external_id, category, title, address)
+VALUES ('110115', 'hotline', 'ia-29', 'E0102', '路灯不亮', '城北街道某小区');
+SELECT is((SELECT concat_ws(' ', county, COALESCE(grid::text, '-'), COALESCE(located_by, '-'), assisted #>> '{place,applied}')
+           FROM gridgov.cases WHERE external_id = 'ia-29'), '110115 - - false',
+          'a place outside the county given: not applied, the case stays in its county, unlocated');
+SELECT is(pg_temp.file('ia-33', 'E0102', '路灯不亮', NULL, '北京市某处'), 'E0102 caller - - DX-CC',
+          'a place coarser than a county (a city): not applied');
+
+-- What assisted shows is what the masked text shows.
+INSERT INTO gridgov.place_names (name, aliases, grid, kind) VALUES ('金星西路3号院', '{}', '110115004002', 'estate');
+SELECT is(pg_temp.file('ia-34', 'E0102', '路灯不亮', NULL, '金星西路3号院5号楼'),
+          'E0102 caller 110115004002 address YZ-CC', 'an estate with a number in its name locates the case');
+SELECT is(pg_temp.assisted('ia-34') -> 'place', '{"grid": "110115004002", "kind": "estate", "applied": true}',
+          'but its name and the term matched are not shown (my_cases stars the address''s digits)');
+INSERT INTO words VALUES ('E0102', '路灯不亮 联系 zhangsan@example.com'), ('E0102', '路灯坏了 zhangsan@example.com');
+SELECT pg_temp.fit('category', 'category');
+SELECT is(pg_temp.file('ia-35', NULL, '路灯不亮', '请联系 zhangsan@example.com', NULL, 116.45, 39.8),
+          'E0102 model 110115004001001 point YZ-CC', 'a text with an e-mail address the model has seen');
+SELECT ok(NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(pg_temp.assisted('ia-35') #> '{suggestion,words}') w
+                      WHERE w IN ('zhangsan', 'zhangsan@example.com')),
+          'the words shown leave out what mask_numbers hides (the e-mail''s local part)');
 
 -- 5. Intake's columns are intake's. -----------------------------------------------------------
 SELECT throws_ok($$INSERT INTO gridgov.cases (source, category, title, category_by) VALUES ('hotline', 'E0102', 'x', 'caller')$$,
@@ -151,8 +201,12 @@ SELECT is((SELECT category || ' ' || category_by FROM gridgov.cases WHERE extern
 
 -- 6. Settings and GUCs, bad values. -----------------------------------------------------------
 SELECT throws_ok($$UPDATE gridgov.settings SET value = 'garbage' WHERE key = 'unclassified_category'$$,
-                 '22023', 'setting unclassified_category must be a category code, not "garbage"',
+                 '22023', 'setting unclassified_category must be a list of category codes, not "garbage"',
                  'unclassified_category that is no category code: 22023');
+SELECT throws_ok($$UPDATE gridgov.settings SET value = 'H99, walking:E9901' WHERE key = 'unclassified_category'$$,
+                 '22023', NULL, 'unclassified_category with a source that does not exist: 22023');
+SELECT throws_ok($$UPDATE gridgov.settings SET value = 'H99,, E9901' WHERE key = 'unclassified_category'$$,
+                 '22023', NULL, 'unclassified_category with an empty entry: 22023');
 SET LOCAL gridgov.intake_text_model = '';
 UPDATE gridgov.settings SET value = NULL WHERE key = 'unclassified_category';
 SELECT throws_ok($$INSERT INTO gridgov.cases (source, title) VALUES ('hotline', '路灯')$$,
@@ -163,10 +217,20 @@ SELECT throws_ok($$INSERT INTO gridgov.cases (source, title) VALUES ('hotline', 
 UPDATE gridgov.settings SET value = 'H99' WHERE key = 'unclassified_category';
 SELECT pg_temp.fit('dept', 'department');
 SET LOCAL gridgov.intake_text_model = 'dept';
-SELECT throws_ok($$INSERT INTO gridgov.cases (source, title) VALUES ('hotline', '路灯')$$,
-                 '22023', 'text model "dept" predicts department, not category',
-                 'an intake model of another target: 22023');
+SELECT is(pg_temp.file('ia-12', NULL, '路灯不亮了', NULL, NULL, 116.45, 39.8),
+          'H99 fallback 110115004001001 point YZ-CC',
+          'an intake model of another target is no model: the unclassified category, intake goes on');
 RESET gridgov.intake_text_model;
+SELECT throws_ok($$SELECT gridgov.train_text_model('category', 'department', '2000-01-01', '2100-01-01')$$,
+                 '22023', 'text model "category" predicts category, not department',
+                 'a retrain keeps a model''s target (intake asks it for categories)');
+-- A stored form with a count that is not a number (only an admin writes text_models).
+INSERT INTO gridgov.text_models (name, target, since, until, training_rows, classes, params, held_out)
+VALUES ('nan', 'category', '2025-01-01', '2026-01-01', 2, 2,
+        '\x4747544d01010a00020000000000803f020000000100000005004530313032010000000500453035303501000000160200000000c07f01000000420300001872313f',
+        '{}');
+SELECT throws_ok($$SELECT * FROM gridgov.suggest_category('aaa', 1, 'nan')$$, 'XX001', NULL,
+                 'a stored form with a NaN count is damaged (XX001), not read into NaN probabilities');
 SELECT throws_ok($$SET gridgov.intake_suggest_threshold = 1.5$$, '22023', NULL, 'a threshold above 1: 22023');
 SELECT throws_ok($$SET gridgov.intake_suggest_threshold = -0.1$$, '22023', NULL, 'a threshold below 0: 22023');
 

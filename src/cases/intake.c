@@ -251,8 +251,10 @@ category_of(CaseRow *row, IntakeAssist *assist)
 	/* A schema before 1.5.0 has neither the column nor the text models. */
 	if (code == NULL && row->attnum[CC_CATEGORY_BY] != 0)
 	{
-		code = (char *) intake_assist_category(get_text(row, CC_TITLE), get_text(row, CC_DESCRIPTION),
-											   assist, &by);
+		char	   *source = DatumGetCString(DirectFunctionCall1(enum_out, get(row, CC_SOURCE)));
+
+		code = (char *) intake_assist_category(source, get_text(row, CC_TITLE),
+											   get_text(row, CC_DESCRIPTION), assist, &by);
 		if (code != NULL)
 			set(row, CC_CATEGORY, CStringGetTextDatum(code), false);
 	}
@@ -260,7 +262,7 @@ category_of(CaseRow *row, IntakeAssist *assist)
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("a case needs a category"),
-				 errdetail("No text model gave one with enough confidence, and settings unclassified_category is unset."),
+				 errdetail("No text model gave one with enough confidence, and settings unclassified_category has none for the case's source."),
 				 errhint("Give a category code from gridgov.categories, e.g. E0102.")));
 	if (row->attnum[CC_CATEGORY_BY] != 0)
 		set(row, CC_CATEGORY_BY, CStringGetTextDatum(by), false);
@@ -380,8 +382,10 @@ apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat, I
 	GridCode	county;
 
 	if (!has_grid && !has_location && row->attnum[CC_LOCATED_BY] != 0 &&
-		intake_assist_place(get_text(row, CC_ADDRESS), get_text(row, CC_TITLE),
-							get_text(row, CC_DESCRIPTION), assist, &grid))
+		intake_assist_place(get_text(row, CC_ADDRESS), get_text(row, CC_TITLE), get_text(row, CC_DESCRIPTION),
+							!is_null(row, CC_COUNTY),
+							is_null(row, CC_COUNTY) ? 0 : DatumGetGridCode(get(row, CC_COUNTY)),
+							assist, &grid))
 	{
 		has_grid = true;
 		by = "address";

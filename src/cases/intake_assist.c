@@ -12,7 +12,13 @@
  * description) names, through gridgov.suggest_area() (located_by
  * 'address'), unless the place is ambiguous.  What was inferred and why (the
  * probability, the words that weighed most, the place and the term matched)
- * goes into cases.assisted and the intake event's payload.
+ * goes into cases.assisted and the intake event's payload, as much of it as
+ * the masked text shows (my_cases): no word or place name that the masks of
+ * contact data hide there.
+ *
+ * settings unclassified_category is a list, "H99, patrol:E9901, ...": the
+ * category of a source's own entry, else the bare one, so that a patrol's
+ * case waits in its own workflow (a case keeps the workflow it entered with).
  */
 #include "postgres.h"
 
@@ -28,6 +34,7 @@
 
 #include "gridcode.h"
 #include "intake_assist.h"
+#include "mask.h"
 #include "owner.h"
 #include "plans.h"
 #include "refcache.h"
@@ -61,16 +68,78 @@ has_digit(const char *s)
 }
 
 /*
- * The category of a case that arrives without one: the model's best when it
- * is an active category and probable enough, else unclassified_category.
- * Returns the code and sets *by; NULL when neither (the caller refuses the
- * case as before 1.5.0).
+ * The words of the explanation that may be shown: no digit, and found as they
+ * are in the masked document (an e-mail address or a long number masked in
+ * my_cases is not shown here either).
+ */
+static void
+keep_shown_words(TextModelBest *best, const char *doc)
+{
+	char	   *masked = mask_numbers(doc, strlen(doc));
+	int			i;
+	int			n = 0;
+
+	for (i = 0; i < best->nwords; i++)
+		if (!has_digit(best->words[i]) && strstr(masked, best->words[i]) != NULL)
+			best->words[n++] = best->words[i];
+	best->nwords = n;
+}
+
+static char *
+trimmed(char *s)
+{
+	char	   *end;
+
+	while (*s == ' ')
+		s++;
+	end = s + strlen(s);
+	while (end > s && end[-1] == ' ')
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * The category of settings unclassified_category for source: its entries are
+ * "CODE" or "source:CODE", separated by commas (checked by settings_guard());
+ * the source's own entry, else the bare one; NULL when neither.
+ */
+static char *
+unclassified_for(const char *setting, const char *source)
+{
+	char	   *copy;
+	char	   *save = NULL;
+	char	   *tok;
+	char	   *bare = NULL;
+
+	if (setting == NULL)
+		return NULL;
+	copy = pstrdup(setting);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+	{
+		char	   *colon = strchr(tok, ':');
+
+		if (colon == NULL)
+			bare = trimmed(tok);
+		else
+		{
+			*colon = '\0';
+			if (strcmp(trimmed(tok), source) == 0)
+				return trimmed(colon + 1);
+		}
+	}
+	return bare;
+}
+
+/*
+ * The category of a case of source that arrives without one: the model's
+ * best when it is an active category and probable enough, else the source's
+ * unclassified category.  Returns the code and sets *by; NULL when neither
+ * (the caller refuses the case as before 1.5.0).
  */
 const char *
-intake_assist_category(const char *title, const char *description, IntakeAssist *a, const char **by)
+intake_assist_category(const char *source, const char *title, const char *description,
+					   IntakeAssist *a, const char **by)
 {
-	const char *fallback;
-
 	if (intake_text_model != NULL && intake_text_model[0] != '\0' && title != NULL)
 	{
 		char	   *doc = textmodel_document(title, description);
@@ -80,6 +149,7 @@ intake_assist_category(const char *title, const char *description, IntakeAssist 
 		{
 			const RefCategory *cat = refcache_category(a->best.label);
 
+			keep_shown_words(&a->best, doc);
 			a->applied = a->best.probability >= intake_suggest_threshold && cat != NULL && cat->active;
 			if (a->applied)
 			{
@@ -88,9 +158,8 @@ intake_assist_category(const char *title, const char *description, IntakeAssist 
 			}
 		}
 	}
-	fallback = refcache_unclassified_category();
 	*by = "fallback";
-	return fallback;
+	return unclassified_for(refcache_unclassified_category(), source);
 }
 
 static char *
@@ -175,26 +244,52 @@ suggest_area(const char *words, IntakeAssist *a, MemoryContext cxt)
 }
 
 /*
+ * Whether the place found may give the case its grid: one place (not
+ * ambiguous), at county level or finer (a city named is no case's grid), and
+ * inside the county given with the case, if any (which a client computed
+ * without the words: gridgov.case_county(), the inbox, a Citus router).
+ */
+static bool
+place_applies(const IntakeAssist *a, bool has_county, GridCode county)
+{
+	if (a->ambiguous || gridcode_level(a->place_grid) < GRIDCODE_LEVEL_COUNTY)
+		return false;
+	return !has_county || gridcode_truncate(a->place_grid, 6) == county;
+}
+
+/*
  * The grid of a case with neither location nor grid, from the place its
- * address names, else its title and description: true with *grid when one
- * place (not ambiguous) is named.
+ * address names, else its title and description: true with *grid when the
+ * place applies (above).  The place's name and the term matched are kept for
+ * assisted only when the masked text shows the term (mask_address of an
+ * address, mask_numbers of the title and description): 金星西路3号院 is not
+ * shown of an address whose numbers my_cases stars.
  */
 bool
 intake_assist_place(const char *address, const char *title, const char *description,
-					IntakeAssist *a, GridCode *grid)
+					bool has_county, GridCode county, IntakeAssist *a, GridCode *grid)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	bool		named = false;
+	const char *shown = NULL;
 
-	if (address != NULL && address[0] != '\0')
-		named = suggest_area(address, a, cxt);
-	if (!named && title != NULL)
-		named = suggest_area(textmodel_document(title, description), a, cxt);
-	a->place_asked = named;
-	if (!named || a->ambiguous)
+	if (address != NULL && address[0] != '\0' && suggest_area(address, a, cxt))
+		shown = mask_address(address, strlen(address));
+	else if (title != NULL)
+	{
+		char	   *doc = textmodel_document(title, description);
+
+		if (suggest_area(doc, a, cxt))
+			shown = mask_numbers(doc, strlen(doc));
+	}
+	a->place_asked = shown != NULL;
+	if (!a->place_asked)
 		return false;
-	*grid = a->place_grid;
-	return true;
+	if (a->place_matched == NULL || strstr(shown, a->place_matched) == NULL)
+		a->place_name = a->place_matched = NULL;
+	a->place_applied = place_applies(a, has_county, county);
+	if (a->place_applied)
+		*grid = a->place_grid;
+	return a->place_applied;
 }
 
 static void
@@ -251,10 +346,13 @@ append_place(StringInfo buf, const IntakeAssist *a)
 		return;
 	}
 	gridcode_to_cstring(a->place_grid, code);
-	appendStringInfo(buf, "\"grid\": \"%s\"", code);
-	append_key(buf, "name", a->place_name);
+	appendStringInfo(buf, "\"grid\": \"%s\", \"applied\": %s", code, a->place_applied ? "true" : "false");
 	append_key(buf, "kind", a->place_kind);
-	append_key(buf, "matched", a->place_matched);
+	if (a->place_matched != NULL)
+	{
+		append_key(buf, "name", a->place_name);
+		append_key(buf, "matched", a->place_matched);
+	}
 	appendStringInfoChar(buf, '}');
 }
 

@@ -19,6 +19,7 @@ typedef struct IntakeAssist
 	bool		applied;
 	/* the place: whether the words named one, ambiguous or not */
 	bool		place_asked;
+	bool		place_applied;
 	bool		ambiguous;
 	GridCode	place_grid;
 	char	   *place_name;
@@ -32,15 +33,19 @@ typedef struct IntakeAssist
 extern void intake_assist_init(void);
 
 /*
- * The category of a case that arrives without one; *by is "model" or
- * "fallback".  NULL when no model is sure and unclassified_category is unset.
+ * The category of a case of source that arrives without one; *by is "model"
+ * or "fallback".  NULL when no model is sure and unclassified_category has no
+ * category for the source.
  */
-extern const char *intake_assist_category(const char *title, const char *description,
+extern const char *intake_assist_category(const char *source, const char *title, const char *description,
 										  IntakeAssist *a, const char **by);
 
-/* The grid of a case with neither location nor grid, from a place its words name. */
+/*
+ * The grid of a case with neither location nor grid, from a place its words
+ * name, inside county when has_county.
+ */
 extern bool intake_assist_place(const char *address, const char *title, const char *description,
-								IntakeAssist *a, GridCode *grid);
+								bool has_county, GridCode county, IntakeAssist *a, GridCode *grid);
 
 /* cases.assisted of what was sought (*isnull when nothing was). */
 extern Datum intake_assist_jsonb(const IntakeAssist *a, bool *isnull);

@@ -6,6 +6,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -235,9 +237,10 @@ gridgov_text_model_suggest(PG_FUNCTION_ARGS)
 
 /*
  * The best label of the model name (of target) for a text: false when there
- * is no such model, or the text has no feature it knows.  The label and
- * words are palloc'd in the caller's context; words (up to TM_BEST_WORDS)
- * are the features that weighed most.  A model of another target is 22023.
+ * is no such model, or one of another target (intake must not stop when an
+ * admin retrains the name for departments), or the text has no feature it
+ * knows.  The label and words are palloc'd in the caller's context; words
+ * (up to TM_BEST_WORDS) are the features that weighed most.
  */
 bool
 textmodel_best(const char *name, const char *target, const char *text, int len, TextModelBest *best)
@@ -247,12 +250,11 @@ textmodel_best(const char *name, const char *target, const char *text, int len, 
 	char	   *words[TM_BEST_WORDS];
 	int			i;
 
-	if (e == NULL || e->model->nclasses == 0)
+	if (e == NULL || e->model->nclasses == 0 || strcmp(e->target, target) != 0)
 		return false;
-	check_target(e, target);
 	guesses = palloc(e->model->nclasses * sizeof(TmGuess));
 	best->nwords = tm_predict(e->model, text, Min(len, TF_MAX_BYTES), guesses, words, TM_BEST_WORDS);
-	if (best->nwords < 0)
+	if (best->nwords < 0 || !isfinite(guesses[0].probability))
 		return false;
 	best->label = pstrdup(e->model->labels[guesses[0].cls]);
 	best->probability = guesses[0].probability;

@@ -152,6 +152,14 @@ BEGIN
         RAISE EXCEPTION 'unknown text model target "%"', target
             USING ERRCODE = '22023', HINT = 'The target is category or department.';
     END IF;
+    -- A retrain keeps a model's target: intake asks gridgov.intake_text_model for
+    -- categories, and a name turned into a department model would silently stop it.
+    IF EXISTS (SELECT 1 FROM gridgov.text_models m
+               WHERE m.name = train_text_model.name AND m.target <> train_text_model.target) THEN
+        RAISE EXCEPTION 'text model "%" predicts %, not %', name,
+            (SELECT m.target FROM gridgov.text_models m WHERE m.name = train_text_model.name), target
+            USING ERRCODE = '22023', HINT = 'Train it under another name, or delete it first.';
+    END IF;
     SELECT count(*) INTO n FROM gridgov.text_model_rows(target, since, until);
     IF n = 0 THEN
         RAISE EXCEPTION 'text model "%" would be trained on no rows', name
@@ -180,7 +188,7 @@ BEGIN
     FROM (SELECT gridgov.text_model_fit(t.label, t.doc, bits, variant, alpha) AS params
           FROM gridgov.text_model_rows(target, since, until) t) f
     ON CONFLICT ON CONSTRAINT text_models_pkey DO UPDATE
-        SET target = EXCLUDED.target, trained_at = EXCLUDED.trained_at, since = EXCLUDED.since,
+        SET trained_at = EXCLUDED.trained_at, since = EXCLUDED.since,
             until = EXCLUDED.until, training_rows = EXCLUDED.training_rows,
             classes = EXCLUDED.classes, params = EXCLUDED.params, held_out = EXCLUDED.held_out
     RETURNING m.* INTO r;

@@ -2,9 +2,9 @@
 ALTER TABLE gridgov.cases ADD COLUMN category_by text CHECK (category_by IN ('caller', 'model', 'fallback'));
 ALTER TABLE gridgov.cases ADD COLUMN located_by text CHECK (located_by IN ('point', 'grid', 'address'));
 ALTER TABLE gridgov.cases ADD COLUMN assisted jsonb;
-COMMENT ON COLUMN gridgov.cases.category_by IS 'How the case got its category at intake: caller (given in the INSERT), model (suggested by the text model gridgov.intake_text_model with a probability of at least gridgov.intake_suggest_threshold), fallback (settings unclassified_category: the command center sets the right one); NULL for cases filed before 1.5.0 or imported. Set by intake, never changed after (GG105)';
+COMMENT ON COLUMN gridgov.cases.category_by IS 'How the case got its category at intake: caller (given in the INSERT), model (suggested by the text model gridgov.intake_text_model with a probability of at least gridgov.intake_suggest_threshold), fallback (the source''s category in settings unclassified_category: the command center sets the right one); NULL for cases filed before 1.5.0 or imported. Set by intake, never changed after (GG105)';
 COMMENT ON COLUMN gridgov.cases.located_by IS 'How the case got its grid at intake: point (located from location), grid (given in the INSERT), address (a place named in the address or text, gridgov.suggest_area); NULL when it has none (or for cases filed before 1.5.0 or imported). Set by intake, never changed after (GG105)';
-COMMENT ON COLUMN gridgov.cases.assisted IS 'What assisted intake inferred, with its evidence: {"suggestion": {"model", "category", "probability", "words", "applied"}} when a text model was asked for the category, {"place": {"name", "kind", "matched", "grid"}} or {"place": {"ambiguous": [grids]}} when the grid came from words; NULL when neither. Also in the payload of the intake event. Set by intake, never changed after (GG105)';
+COMMENT ON COLUMN gridgov.cases.assisted IS 'What assisted intake inferred, with its evidence: {"suggestion": {"model", "category", "probability", "words", "applied"}} when a text model was asked for the category, {"place": {"grid", "kind", "applied", "name", "matched"}} or {"place": {"ambiguous": [grids]}} when a place was sought in the words (name and matched only when the masked text shows them); NULL when neither. Also in the payload of the intake event. Set by intake, never changed after (GG105)';
 -- settings_guard() checks unclassified_category (src/sql/040_organisation.sql).
 CREATE OR REPLACE FUNCTION gridgov.settings_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
@@ -29,10 +29,12 @@ BEGIN
             DETAIL = 'It names the district this database serves, e.g. 110115 for Daxing.';
     END IF;
     IF NEW.key = 'unclassified_category' AND NEW.value IS NOT NULL
-       AND NEW.value !~ '^[CEHD]([0-9]{2}){1,3}$' THEN
+       AND (NEW.value !~ '^ *([a-z]+ *: *)?[CEHD]([0-9]{2}){1,3} *(, *([a-z]+ *: *)?[CEHD]([0-9]{2}){1,3} *)*$'
+            OR EXISTS (SELECT 1 FROM pg_catalog.regexp_matches(NEW.value, '([a-z]+) *:', 'g') m
+                       WHERE NOT m[1] = ANY (pg_catalog.enum_range(NULL::gridgov.case_source)::text[]))) THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = pg_catalog.format('setting unclassified_category must be a category code, not "%s"', NEW.value),
-            DETAIL = 'It names the category of a case that arrives without one and that no text model classifies, e.g. H99.';
+            MESSAGE = pg_catalog.format('setting unclassified_category must be a list of category codes, not "%s"', NEW.value),
+            DETAIL = 'Entries are separated by commas: a category code (for any source) or source:code (for that source), e.g. H99, patrol:E9901.';
     END IF;
 
     IF TG_OP = 'INSERT' THEN
@@ -65,12 +67,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.settings_guard() IS
-    'Trigger: validates known settings (home_county: 6 digits; unclassified_category: a category code; 22023), keeps builtin/modified, refuses to delete or rename shipped keys (GG128), and lets an INSERT of a shipped unchanged key replace it (restore)';
+    'Trigger: validates known settings (home_county: 6 digits; unclassified_category: a list of category codes, each for a source or for all; 22023), keeps builtin/modified, refuses to delete or rename shipped keys (GG128), and lets an INSERT of a shipped unchanged key replace it (restore)';
 -- The shipped setting unclassified_category, as a fresh install has it (shipped: builtin).
 ALTER TABLE gridgov.settings DISABLE TRIGGER settings_guard;
 INSERT INTO gridgov.settings (key, value, description, builtin) VALUES
-    ('unclassified_category', 'H99',
-     'The category of a case that arrives without one and that no text model classifies with enough confidence (gridgov.intake_text_model, docs/assisted-intake.md): it is filed under this category, routed by it, and waits for the command center to set the right one. NULL refuses such a case (23502) instead.',
+    ('unclassified_category', 'H99, patrol:E9901, video:E9901, app:E9901, proactive:E9901',
+     'The category of a case that arrives without one and that no text model classifies with enough confidence (gridgov.intake_text_model, docs/assisted-intake.md): it is filed under this category, routed by it, and waits for the command center to set the right one in the same workflow. A list separated by commas: source:code for a source of its own (a patrol''s case in the grid event workflow), a bare code for the others. A source with no category here (or NULL) is refused (23502) instead.',
      true);
 ALTER TABLE gridgov.settings ENABLE ALWAYS TRIGGER settings_guard;
 -- my_cases shows the new columns too, with the comments of cases' columns (src/sql/097_access.sql).
