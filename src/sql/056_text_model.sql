@@ -272,8 +272,9 @@ COMMENT ON FUNCTION gridgov.suggest_department(text, gridgov.gridcode, integer, 
 -- have been right, by today's routing rules, by a department model, and by the
 -- rules with the model where the rules fall back to a command center (no
 -- component owner and no rule matched: explain_route()'s chosen step is a
--- center; where the model has no answer the center stays).  The truth is the department that finally handled each case, as
--- the department model learns it (text_model_rows('department', ...)).
+-- center; where the model has no answer the center stays).  The truth is the
+-- department that finally handled each case, as the department model learns
+-- it (text_model_rows('department', ...), its one definition).
 CREATE FUNCTION gridgov.dispatch_replay(since timestamptz, until timestamptz, model text DEFAULT 'department')
     RETURNS TABLE (method text, cases bigint, correct bigint, accuracy numeric,
                    fallback bigint, fallback_correct bigint, unanswered bigint, in_training_period bigint)
