@@ -76,17 +76,7 @@ is "without the corpus variable it stops and says so" "$st:$(grep -c 'set the va
 
 # The accuracy ------------------------------------------------------------------------
 # Earliest 80% by time (970 cases) to train, the latest 20% (243) to score.
-read -r train tested acc <<<"$(q -A -t -F ' ' <<'SQL'
-SELECT reported_at AS cut FROM gridgov.cases WHERE external_id LIKE 'corpus-%'
-ORDER BY reported_at, id OFFSET (SELECT count(*) * 8 / 10 FROM gridgov.cases WHERE external_id LIKE 'corpus-%') LIMIT 1 \gset
-SELECT training_rows FROM gridgov.train_text_model('corpus80', 'category', '2000-01-01', :'cut') \g /dev/null
-SELECT m.training_rows, count(*), round(avg((c.category = s.label)::integer), 4)
-FROM gridgov.text_models m, gridgov.cases c
-LEFT JOIN LATERAL gridgov.suggest_category(c.title || E'\n' || coalesce(c.description, ''), 1, 'corpus80') s ON true
-WHERE m.name = 'corpus80' AND c.external_id LIKE 'corpus-%' AND c.reported_at >= :'cut'
-GROUP BY m.training_rows;
-SQL
-)"
+read -r train tested acc <<<"$(q -A -t -F ' ' -f test/lib/corpus_split.sql)"
 echo "# shipped corpus, time-ordered 80/20 split: trained on $train, top-1 accuracy on the latest $tested: $acc (floor 0.85)"
 is "the split: 970 cases to train, 243 to score" "$train:$tested" "970:243"
 check "top-1 accuracy on the latest 20% by time is at least 0.85 ($acc)" floor "$acc" 0.85
