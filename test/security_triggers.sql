@@ -49,8 +49,16 @@ SELECT throws_ok($$INSERT INTO gridgov.cases (county, source, category, title, r
                  '23502', 'a case needs a value for reported_at', 'a new case with a NULL reported_at is refused (23502)');
 SELECT throws_ok($$INSERT INTO gridgov.cases (county, source, category, title) VALUES ('990108', NULL, 'E0102', 'x')$$,
                  '23502', 'a case needs a value for source', 'a new case with a NULL source is refused (23502)');
+-- (Without a text model, a case with no category gets settings unclassified_category:
+-- test/intake_assist.sql.  Unset, the case is refused.)
+RESET ROLE;
+UPDATE gridgov.settings SET value = NULL WHERE key = 'unclassified_category';
+SET LOCAL ROLE gg_sec_worker;
 SELECT throws_ok($$INSERT INTO gridgov.cases (county, source, category, title) VALUES ('990108', 'patrol', NULL, 'x')$$,
-                 '23502', 'a case needs a category', 'a new case with a NULL category is refused (23502)');
+                 '23502', 'a case needs a category', 'a new case with a NULL category is refused (23502) when unclassified_category is unset');
+RESET ROLE;
+UPDATE gridgov.settings SET value = 'H99' WHERE key = 'unclassified_category';
+SET LOCAL ROLE gg_sec_worker;
 SELECT throws_ok($$INSERT INTO gridgov.cases (county, source, category, title, events, history_hash, supervised)
                    VALUES ('990108', 'patrol', 'E0102', 'x', NULL, NULL, NULL)$$,
                  'GG105', NULL, 'a new case with NULL counters is refused (GG105)');

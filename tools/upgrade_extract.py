@@ -8,6 +8,9 @@ fragment, so that a fragment repeats the install script's text exactly.
   tools/upgrade_extract.py FILE view NAME                  CREATE VIEW gridgov.NAME ... ; and the
                                                           COMMENT ON VIEW/COLUMN gridgov.NAME statements
                                                           that follow it
+  tools/upgrade_extract.py FILE do_after TEXT              the first DO $$ ... $$; block after the
+                                                          first occurrence of TEXT (e.g. the block
+                                                          that comments a view's columns)
   tools/upgrade_extract.py FILE file                       the whole file
 
 Prints to stdout.  A function block ends after its COMMENT ON statement (or
@@ -97,6 +100,9 @@ def main():
         sys.stdout.write(function(text, sys.argv[3], len(sys.argv) > 4 and sys.argv[4] == 'replace'))
     elif kind == 'view':
         sys.stdout.write(view(text, sys.argv[3]))
+    elif kind == 'do_after':
+        start = text.index('DO $$', text.index(sys.argv[3]))
+        sys.stdout.write(text[start:statement_end(text, start)] + '\n')
     elif kind == 'policy':
         sys.stdout.write(policy(text, sys.argv[3]))
     else:

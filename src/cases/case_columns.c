@@ -55,7 +55,13 @@ static const ColumnSpec specs[CC_NCOLS] = {
 	[CC_SUPERVISED] = {"supervised", NULL, NULL, BOOLOID},
 	[CC_ESCALATION_LEVEL] = {"escalation_level", NULL, NULL, INT4OID},
 	[CC_SOURCE] = {"source", "gridgov", "case_source", InvalidOid},
+	[CC_TITLE] = {"title", NULL, NULL, TEXTOID},
+	[CC_DESCRIPTION] = {"description", NULL, NULL, TEXTOID},
+	[CC_ADDRESS] = {"address", NULL, NULL, TEXTOID},
 	[CC_OCCURRED_AT] = {"occurred_at", NULL, NULL, TIMESTAMPTZOID, true},
+	[CC_CATEGORY_BY] = {"category_by", NULL, NULL, TEXTOID, true},
+	[CC_LOCATED_BY] = {"located_by", NULL, NULL, TEXTOID, true},
+	[CC_ASSISTED] = {"assisted", NULL, NULL, JSONBOID, true},
 };
 
 static CaseColumns binding;

@@ -4,9 +4,12 @@
  *		intake API, and this trigger completes every new case.
  *
  * For each row: check occurred_at (finite, not after reported_at: 22023);
- * check the category (GG121 unknown, GG108 inactive) and fill the urgency
- * from it; convert the location from coord_system to WGS-84;
- * locate the grid at reported_at (unless given); derive the county (from the
+ * give a case without a category the text model's or the unclassified one
+ * (intake_assist.c; category_by); check the category (GG121 unknown, GG108
+ * inactive) and fill the urgency from it; convert the location from
+ * coord_system to WGS-84; locate the grid at reported_at (unless given;
+ * without a location, from a place the words name: located_by, assisted);
+ * derive the county (from the
  * grid, else the home county; GG107 when neither); route to a department
  * (unless given; gridgov.route(), memoised per backend); set the workflow and
  * its initial state; number the case; flag a likely duplicate.  Columns that
@@ -52,6 +55,7 @@
 #include "errcodes.h"
 #include "history_import.h"
 #include "intake.h"
+#include "intake_assist.h"
 #include "locate.h"
 #include "owner.h"
 #include "pgis.h"
@@ -200,6 +204,8 @@ check_maintained_columns(CaseRow *row)
 	static const CaseCol must_be_null[] = {
 		CC_CLOSED_AT, CC_SOLVED, CC_SATISFACTION, CC_MASTER, CC_HISTORY_HASH
 	};
+	/* 1.5.0: absent (attnum 0) in a schema not yet updated */
+	static const CaseCol intake_sets[] = {CC_CATEGORY_BY, CC_LOCATED_BY, CC_ASSISTED};
 	static const CaseCol must_be_zero[] = {
 		CC_DISPATCHES, CC_RETURNS, CC_REWORKS, CC_REOPENS, CC_EXTENSIONS,
 		CC_SUSPENSIONS, CC_ESCALATION_LEVEL, CC_EVENTS
@@ -217,6 +223,12 @@ check_maintained_columns(CaseRow *row)
 				(errcode(GG_MAINTAINED_COLUMN),
 				 errmsg("column supervised of a new case is set by gridgov"),
 				 errdetail("It is raised when a clock of the case is escalated; leave it out of the INSERT.")));
+	for (i = 0; i < lengthof(intake_sets); i++)
+		if (row->attnum[intake_sets[i]] != 0 && !is_null(row, intake_sets[i]))
+			ereport(ERROR,
+					(errcode(GG_MAINTAINED_COLUMN),
+					 errmsg("column %s of a new case is set by gridgov", case_column_name(intake_sets[i])),
+					 errdetail("Intake records in it how the case got its category and grid; leave it out of the INSERT.")));
 	for (i = 0; i < lengthof(must_be_zero); i++)
 		if (is_null(row, must_be_zero[i]) || DatumGetInt32(get(row, must_be_zero[i])) != 0)
 			ereport(ERROR,
@@ -225,20 +237,47 @@ check_maintained_columns(CaseRow *row)
 					 errdetail("It counts workflow actions and starts at 0; leave it out of the INSERT.")));
 }
 
-/* Category: must exist and be active; fills workflow, initial state, urgency. */
-static void
-apply_category(CaseRow *row, RefCategory *cat)
+/*
+ * The category given, else the one assisted intake finds (a text model's, or
+ * settings unclassified_category: intake_assist.c); category_by records
+ * which (a schema before 1.5.0 has neither the column nor the setting).
+ */
+static char *
+category_of(CaseRow *row, IntakeAssist *assist)
 {
 	char	   *code = get_text(row, CC_CATEGORY);
-	const char *initial;
-	char	   *workflow = get_text(row, CC_WORKFLOW);
-	char	   *state = get_text(row, CC_STATE);
+	const char *by = "caller";
 
+	/* A schema before 1.5.0 has neither the column nor the text models. */
+	if (code == NULL && row->attnum[CC_CATEGORY_BY] != 0)
+	{
+		char	   *source = DatumGetCString(DirectFunctionCall1(enum_out, get(row, CC_SOURCE)));
+
+		code = (char *) intake_assist_category(source, get_text(row, CC_TITLE),
+											   get_text(row, CC_DESCRIPTION), assist, &by);
+		if (code != NULL)
+			set(row, CC_CATEGORY, CStringGetTextDatum(code), false);
+	}
 	if (code == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("a case needs a category"),
+				 errdetail("No text model gave one with enough confidence, and settings unclassified_category has none for the case's source."),
 				 errhint("Give a category code from gridgov.categories, e.g. E0102.")));
+	if (row->attnum[CC_CATEGORY_BY] != 0)
+		set(row, CC_CATEGORY_BY, CStringGetTextDatum(by), false);
+	return code;
+}
+
+/* Category: must exist and be active; fills workflow, initial state, urgency. */
+static void
+apply_category(CaseRow *row, RefCategory *cat, IntakeAssist *assist)
+{
+	char	   *code = category_of(row, assist);
+	const char *initial;
+	char	   *workflow = get_text(row, CC_WORKFLOW);
+	char	   *state = get_text(row, CC_STATE);
+
 	*cat = *refcache_known_category(code);
 	if (!cat->active)
 		ereport(ERROR,
@@ -328,21 +367,39 @@ place_case(bool *has_grid, GridCode *grid, bool has_county, GridCode county_give
 	return county;
 }
 
-/* Grid (locate unless given) and county (from the grid, else home county). */
+/*
+ * Grid (given, else located from the location, else from a place the words
+ * name: intake_assist.c) and county (from the grid, else home county);
+ * located_by records which.
+ */
 static void
-apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat)
+apply_grid_and_county(CaseRow *row, bool has_location, double lon, double lat, IntakeAssist *assist)
 {
 	bool		has_grid = !is_null(row, CC_GRID);
 	GridCode	grid = has_grid ? DatumGetGridCode(get(row, CC_GRID)) : 0;
 	bool		had_grid = has_grid;
+	const char *by = has_grid ? "grid" : NULL;
 	GridCode	county;
 
+	if (!has_grid && !has_location && row->attnum[CC_LOCATED_BY] != 0 &&
+		intake_assist_place(get_text(row, CC_ADDRESS), get_text(row, CC_TITLE), get_text(row, CC_DESCRIPTION),
+							!is_null(row, CC_COUNTY),
+							is_null(row, CC_COUNTY) ? 0 : DatumGetGridCode(get(row, CC_COUNTY)),
+							assist, &grid))
+	{
+		has_grid = true;
+		by = "address";
+	}
 	county = place_case(&has_grid, &grid, !is_null(row, CC_COUNTY),
 						is_null(row, CC_COUNTY) ? 0 : DatumGetGridCode(get(row, CC_COUNTY)),
 						has_location, lon, lat, DatumGetTimestampTz(get(row, CC_REPORTED_AT)));
 	if (has_grid && !had_grid)
 		set(row, CC_GRID, GridCodeGetDatum(grid), false);
 	set(row, CC_COUNTY, GridCodeGetDatum(county), false);
+	if (has_grid && by == NULL)
+		by = "point";
+	if (row->attnum[CC_LOCATED_BY] != 0)
+		set(row, CC_LOCATED_BY, by ? CStringGetTextDatum(by) : (Datum) 0, by == NULL);
 }
 
 /*
@@ -412,6 +469,19 @@ apply_route(CaseRow *row, const char *category)
 	if (!has_objcode)
 		refcache_route_put(category, has_grid, grid, dept);
 	set(row, CC_DEPARTMENT, Int64GetDatum(dept), false);
+}
+
+/* cases.assisted: what assisted intake inferred and why, when it sought anything. */
+static void
+apply_assisted(CaseRow *row, const IntakeAssist *assist)
+{
+	bool		isnull;
+	Datum		value;
+
+	if (row->attnum[CC_ASSISTED] == 0)
+		return;
+	value = intake_assist_jsonb(assist, &isnull);
+	set(row, CC_ASSISTED, value, isnull);
 }
 
 /* county-yyyymmdd-id, the date local to gridgov.time_zone. */
@@ -522,6 +592,7 @@ gridgov_case_intake(PG_FUNCTION_ARGS)
 	TriggerData *td = triggers_check(fcinfo, "case_intake");
 	CaseRow		row;
 	RefCategory cat;
+	IntakeAssist assist;
 	double		lon = 0.0;
 	double		lat = 0.0;
 	bool		has_location;
@@ -537,9 +608,11 @@ gridgov_case_intake(PG_FUNCTION_ARGS)
 	case_time_check_future(DatumGetTimestampTz(get(&row, CC_REPORTED_AT)), "reported_at");
 	check_occurred_at(&row);
 	check_maintained_columns(&row);
-	apply_category(&row, &cat);
+	memset(&assist, 0, sizeof(assist));
+	apply_category(&row, &cat, &assist);
 	has_location = apply_location(&row, &lon, &lat);
-	apply_grid_and_county(&row, has_location, lon, lat);
+	apply_grid_and_county(&row, has_location, lon, lat, &assist);
+	apply_assisted(&row, &assist);
 	apply_route(&row, cat.code);
 	apply_case_no(&row);
 	apply_duplicate(td->tg_relation, &row, has_location, lon, lat);

@@ -139,7 +139,43 @@ discover_due(TupleTableSlot *slot, const int *attnum, const char *source, const 
 	return JsonEncodeDateTime(NULL, TimestampTzGetDatum(due), TIMESTAMPTZOID, &utc);
 }
 
-/* {source, category, urgency, grid (as text), department_id, possible_duplicate_of[, discover_due]} */
+/*
+ * What assisted intake did (1.5.0; intake_assist.c), when it did anything:
+ * category_by unless the caller gave the category, located_by when the grid
+ * came from words, and the evidence (cases.assisted).
+ */
+static void
+push_assisted(JsonbParseState **st, TupleTableSlot *slot, const int *attnum)
+{
+	bool		isnull;
+	Datum		d;
+	char	   *by;
+
+	if (attnum[CC_CATEGORY_BY] == 0)
+		return;
+	d = slot_getattr(slot, attnum[CC_CATEGORY_BY], &isnull);
+	by = isnull ? NULL : TextDatumGetCString(d);
+	if (by && strcmp(by, "caller") != 0)
+		push_string(st, "category_by", by);
+	d = slot_getattr(slot, attnum[CC_LOCATED_BY], &isnull);
+	by = isnull ? NULL : TextDatumGetCString(d);
+	if (by && strcmp(by, "address") == 0)
+		push_string(st, "located_by", by);
+	d = slot_getattr(slot, attnum[CC_ASSISTED], &isnull);
+	if (!isnull)
+	{
+		JsonbValue	v;
+		Jsonb	   *j = DatumGetJsonbP(d);
+
+		push_key(st, "assisted");
+		v.type = jbvBinary;
+		v.val.binary.data = &j->root;
+		v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+		(void) pushJsonbValue(st, WJB_VALUE, &v);
+	}
+}
+
+/* {source, category, urgency, grid (as text), department_id, possible_duplicate_of[, discover_due][, assisted...]} */
 static Jsonb *
 intake_payload(TupleTableSlot *slot, const int *attnum, const char *source, const char *category,
 			   const char *urgency)
@@ -162,6 +198,7 @@ intake_payload(TupleTableSlot *slot, const int *attnum, const char *source, cons
 	push_bigint(&st, "possible_duplicate_of", slot, attnum[CC_DUPLICATE]);
 	if (due)
 		push_string(&st, "discover_due", due);
+	push_assisted(&st, slot, attnum);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(res);
 }

@@ -76,6 +76,8 @@ typedef struct RefCache
 	bool		departments_loaded; /* read with the first department check */
 	bool		has_home_county;
 	GridCode	home_county;
+	/* settings unclassified_category (1.5.0), "" when unset or absent */
+	char		unclassified[REF_NAME_LEN];
 	/* transitions in load order, for "allowed actions" and "between" scans */
 	RefTransition **all_transitions;
 	int			ntransitions;
@@ -355,10 +357,7 @@ load_departments_cb(void *arg pg_attribute_unused())
 static void
 load_departments(void)
 {
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	owner_run_as_history_owner(load_departments_cb, NULL);
-	SPI_finish();
+	owner_spi_as_history_owner(load_departments_cb, NULL);
 	cache.departments_loaded = true;
 }
 
@@ -372,6 +371,15 @@ load_home_county(void)
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	cache.has_home_county = !isnull;
 	cache.home_county = isnull ? 0 : DatumGetGridCode(d);
+	/* no row in a schema before 1.5.0 */
+	run("SELECT s.value FROM gridgov.settings s WHERE s.key = 'unclassified_category'");
+	cache.unclassified[0] = '\0';
+	if (SPI_processed == 1)
+	{
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (!isnull)
+			refcache_copy_name(cache.unclassified, TextDatumGetCString(d), "unclassified_category");
+	}
 }
 
 static void
@@ -618,6 +626,13 @@ refcache_home_county(GridCode *county)
 	ensure_loaded();
 	*county = cache.home_county;
 	return cache.has_home_county;
+}
+
+const char *
+refcache_unclassified_category(void)
+{
+	ensure_loaded();
+	return cache.unclassified[0] ? cache.unclassified : NULL;
 }
 
 /*

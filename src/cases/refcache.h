@@ -104,6 +104,8 @@ extern bool refcache_staff_of_role(Oid roleid, int64 *staff_id);
 
 /* The configured home county; false when not set. */
 extern bool refcache_home_county(GridCode *county);
+/* The category of settings unclassified_category, or NULL when unset. */
+extern const char *refcache_unclassified_category(void);
 
 /* Memoised gridgov.route(category, grid) answers (objcode NULL). */
 extern bool refcache_route_get(const char *category, bool has_grid, GridCode grid, int64 *dept);

@@ -278,10 +278,7 @@ held_before(const Scope *s, const ScopeCase *c, bool ever)
 
 	if (s->department_id == 0)
 		return false;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	owner_run_as_history_owner(held_cb, &h);
-	SPI_finish();
+	owner_spi_as_history_owner(held_cb, &h);
 	return h.held;
 }
 

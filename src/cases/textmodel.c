@@ -78,7 +78,7 @@ read_header(Reader *r, TmModel *m)
 	m->nclasses = (int) take_uint32(r);
 	take(r, &m->alpha, sizeof(float));
 	m->ndocs = take_uint32(r);
-	if (m->nclasses > TM_MAX_CLASSES || !(m->alpha > 0.0f))
+	if (m->nclasses > TM_MAX_CLASSES || !(m->alpha > 0.0f && m->alpha <= 100.0f))
 		damaged();
 	m->labels = palloc(Max(m->nclasses, 1) * sizeof(char *));
 	m->docs = palloc(Max(m->nclasses, 1) * sizeof(int64));
@@ -119,7 +119,8 @@ index_buckets(Reader r, TmModel *m)
 			float		v;
 
 			take(&r, &v, sizeof(v));
-			if (b >= nbuckets)
+			/* a count is log(1 + occurrences): finite and not negative */
+			if (b >= nbuckets || !(v >= 0.0f && v < HUGE_VALF))
 				damaged();
 			if (m->index[b] < 0)
 				m->index[b] = m->nrows++;

@@ -110,16 +110,30 @@ check_grid_edit(const CaseChange *ch)
 }
 
 /*
- * occurred_at (1.3.0) is what the patrol or camera reported at intake, and
- * the discovery deadline intake recorded rests on it: it never changes after.
+ * What intake recorded of how the case came in never changes after:
+ * occurred_at (1.3.0: the discovery deadline rests on it), and how the
+ * category and the place were found (1.5.0: category_by, located_by,
+ * assisted).  An optional column a schema lacks is skipped.
  */
 static void
-check_occurred_edit(const CaseChange *ch)
+check_intake_only_edit(const CaseChange *ch)
 {
-	if (ch->attnum[CC_OCCURRED_AT] != 0 && change_changed(ch, CC_OCCURRED_AT))
-		maintained_error("occurred_at",
-						 "It is given at intake, when the case is reported, and measures its discovery; "
-						 "it cannot be changed later.");
+	static const struct
+	{
+		CaseCol		col;
+		const char *detail;
+	}			intake_only[] = {
+		{CC_OCCURRED_AT, "It is given at intake, when the case is reported, and measures its discovery; "
+		 "it cannot be changed later."},
+		{CC_CATEGORY_BY, "It records how the case got its category at intake and cannot be changed later."},
+		{CC_LOCATED_BY, "It records how the case got its grid at intake and cannot be changed later."},
+		{CC_ASSISTED, "It records what intake inferred from the case's words and cannot be changed later."},
+	};
+	size_t		i;
+
+	for (i = 0; i < lengthof(intake_only); i++)
+		if (ch->attnum[intake_only[i].col] != 0 && change_changed(ch, intake_only[i].col))
+			maintained_error(case_column_name(intake_only[i].col), intake_only[i].detail);
 }
 
 /*
@@ -448,7 +462,7 @@ apply_user_change(CaseChange *ch, const PendingAction *p, const char *workflow, 
 
 	check_untouchable(ch);
 	check_grid_edit(ch);
-	check_occurred_edit(ch);
+	check_intake_only_edit(ch);
 	check_references(ch, workflow);
 	if (p == NULL)
 		t = transition_of_raw_change(workflow, from, to);

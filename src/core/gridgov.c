@@ -15,6 +15,7 @@
 #include "case_time.h"
 #include "gridgov.h"
 #include "intake.h"
+#include "intake_assist.h"
 #include "locate.h"
 #include "notify.h"
 #include "pgis.h"
@@ -58,6 +59,7 @@ _PG_init(void)
 	textmodel_cache_init();
 	sla_clocks_init();
 	intake_init();
+	intake_assist_init();
 	act_init();
 	notify_init();
 	scope_init();

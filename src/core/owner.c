@@ -7,6 +7,7 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -44,4 +45,18 @@ owner_run_as_history_owner(void (*fn) (void *), void *arg)
 		SetUserIdAndSecContext(save_user, save_sec);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * The same inside a connection to SPI of its own: SPI_connect, fn(arg) as
+ * the owner of gridgov.case_events, SPI_finish.  fn copies out what it
+ * keeps before it returns (SPI_finish frees what SPI returned).
+ */
+void
+owner_spi_as_history_owner(void (*fn) (void *), void *arg)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	owner_run_as_history_owner(fn, arg);
+	SPI_finish();
 }

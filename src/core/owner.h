@@ -21,4 +21,7 @@ extern Oid	owner_of_history(void);
  */
 extern void owner_run_as_history_owner(void (*fn) (void *), void *arg);
 
+/* The same, connected to SPI for fn (SPI_connect before, SPI_finish after). */
+extern void owner_spi_as_history_owner(void (*fn) (void *), void *arg);
+
 #endif							/* GRIDGOV_OWNER_H */

@@ -86,6 +86,10 @@ CREATE FUNCTION gridgov.suggest_area(address text)
     RETURNS TABLE(grid gridgov.gridcode, name text, kind text, matched text, ambiguous boolean,
                   candidates gridgov.gridcode[])
 LANGUAGE sql STABLE PARALLEL SAFE
+-- The planner's estimate of the self-join of the terms found is in the
+-- millions (it cannot know that a text names a handful of places): with JIT
+-- on, compiling the plan took 0.9 s of a call that runs in 10 ms.
+SET jit = off
 BEGIN ATOMIC
     WITH x AS (SELECT pg_catalog.left(suggest_area.address, 2000) AS txt),
     m0 AS (

@@ -32,6 +32,9 @@ COMMENT ON COLUMN gridgov.settings.modified IS 'Maintained by gridgov: a shipped
 INSERT INTO gridgov.settings (key, value, description, builtin) VALUES
     ('home_county', NULL,
      'The 6-digit county (district) code this database serves, e.g. 110115. Unlocated cases belong to it and go to its district command center. Set it with: UPDATE gridgov.settings SET value = ''110115'' WHERE key = ''home_county''.',
+     true),
+    ('unclassified_category', 'H99, patrol:E9901, video:E9901, app:E9901, proactive:E9901',
+     'The category of a case that arrives without one and that no text model classifies with enough confidence (gridgov.intake_text_model, docs/assisted-intake.md): it is filed under this category, routed by it, and waits for the command center to set the right one in the same workflow. A list separated by commas: source:code for a source of its own (a patrol''s case in the grid event workflow), a bare code for the others. A source with no category here (or NULL) is refused (23502) instead.',
      true);
 
 -- Shipped rows are not dumped until changed; changed and user rows are.
@@ -58,6 +61,14 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('setting home_county must be a 6-digit county code, not "%s"', NEW.value),
             DETAIL = 'It names the district this database serves, e.g. 110115 for Daxing.';
+    END IF;
+    IF NEW.key = 'unclassified_category' AND NEW.value IS NOT NULL
+       AND (NEW.value !~ '^ *([a-z]+ *: *)?[CEHD]([0-9]{2}){1,3} *(, *([a-z]+ *: *)?[CEHD]([0-9]{2}){1,3} *)*$'
+            OR EXISTS (SELECT 1 FROM pg_catalog.regexp_matches(NEW.value, '([a-z]+) *:', 'g') m
+                       WHERE NOT m[1] = ANY (pg_catalog.enum_range(NULL::gridgov.case_source)::text[]))) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('setting unclassified_category must be a list of category codes, not "%s"', NEW.value),
+            DETAIL = 'Entries are separated by commas: a category code (for any source) or source:code (for that source), e.g. H99, patrol:E9901.';
     END IF;
 
     IF TG_OP = 'INSERT' THEN
@@ -90,7 +101,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.settings_guard() IS
-    'Trigger: validates known settings (home_county: 6 digits, 22023), keeps builtin/modified, refuses to delete or rename shipped keys (GG128), and lets an INSERT of a shipped unchanged key replace it (restore)';
+    'Trigger: validates known settings (home_county: 6 digits; unclassified_category: a list of category codes, each for a source or for all; 22023), keeps builtin/modified, refuses to delete or rename shipped keys (GG128), and lets an INSERT of a shipped unchanged key replace it (restore)';
 
 CREATE TRIGGER settings_guard BEFORE INSERT OR UPDATE OR DELETE ON gridgov.settings
     FOR EACH ROW EXECUTE FUNCTION gridgov.settings_guard();

@@ -97,6 +97,9 @@ CREATE TABLE gridgov.cases (
     events          integer NOT NULL DEFAULT 0,
     history_hash    bytea,
     occurred_at     timestamptz,
+    category_by     text CHECK (category_by IN ('caller', 'model', 'fallback')),
+    located_by      text CHECK (located_by IN ('point', 'grid', 'address')),
+    assisted        jsonb,
     PRIMARY KEY (county, id),
     UNIQUE (county, source, external_id),
     UNIQUE (county, case_no),
@@ -157,6 +160,9 @@ COMMENT ON COLUMN gridgov.cases.possible_duplicate_of IS 'Set at intake when an 
 COMMENT ON COLUMN gridgov.cases.events IS 'Number of events in the case''s history';
 COMMENT ON COLUMN gridgov.cases.history_hash IS 'Hash of the history''s latest event once the case has changed after intake (NULL: only the intake event); verify_history compares it';
 COMMENT ON COLUMN gridgov.cases.occurred_at IS 'When the problem occurred or was found (发现时间: a patrol''s or a camera''s find), given at intake; NULL when unknown. Not later than reported_at (22023); the discovery stage of the timeliness (discover_on_time) runs from it to reported_at';
+COMMENT ON COLUMN gridgov.cases.category_by IS 'How the case got its category at intake: caller (given in the INSERT), model (suggested by the text model gridgov.intake_text_model with a probability of at least gridgov.intake_suggest_threshold), fallback (the source''s category in settings unclassified_category: the command center sets the right one); NULL for cases filed before 1.5.0 or imported. Set by intake, never changed after (GG105)';
+COMMENT ON COLUMN gridgov.cases.located_by IS 'How the case got its grid at intake: point (located from location), grid (given in the INSERT), address (a place named in the address or text, gridgov.suggest_area); NULL when it has none (or for cases filed before 1.5.0 or imported). Set by intake, never changed after (GG105)';
+COMMENT ON COLUMN gridgov.cases.assisted IS 'What assisted intake inferred, with its evidence: {"suggestion": {"model", "category", "probability", "words", "applied"}} when a text model was asked for the category, {"place": {"grid", "kind", "applied", "name", "matched"}} or {"place": {"ambiguous": [grids]}} when a place was sought in the words (name and matched only when the masked text shows them); NULL when neither. Also in the payload of the intake event. Set by intake, never changed after (GG105)';
 
 SELECT pg_catalog.pg_extension_config_dump('gridgov.cases', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.cases_id_seq', '');

@@ -151,7 +151,8 @@ SELECT c.county, c.id, c.case_no, c.source, c.external_id, c.category, c.urgency
        gridgov.mask_phone(c.reporter_phone) AS reporter_phone, c.objcode, c.grid, c.department_id,
        c.workflow, c.state, c.reported_at, c.updated_at, c.closed_at, c.dispatches, c.returns,
        c.reworks, c.reopens, c.extensions, c.suspensions, c.supervised, c.escalation_level, c.solved,
-       c.satisfaction, c.master_case_id, c.possible_duplicate_of, c.events, c.history_hash, c.occurred_at
+       c.satisfaction, c.master_case_id, c.possible_duplicate_of, c.events, c.history_hash, c.occurred_at,
+       c.category_by, c.located_by, c.assisted
 FROM gridgov.cases c
 WHERE gridgov.case_readable(c.county, c.grid, c.department_id, c.id);
 COMMENT ON VIEW gridgov.my_cases IS

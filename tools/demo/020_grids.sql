@@ -31,3 +31,12 @@ LEFT JOIN grids g ON g.code = locate(w.p) AND g.valid_to = 'infinity';
 SELECT cached, grid_versions, vertices, cells, pg_catalog.round(memory_bytes / 1048576.0, 1) AS memory_mb,
        pg_catalog.round(last_build_ms::numeric) AS build_ms
 FROM locate_cache_stats();
+
+-- (A release before 1.5.0, as test/shell/upgrade.sh loads the demo into, has no gazetteer.)
+SELECT pg_catalog.to_regproc('gridgov.place_names_refresh') IS NOT NULL AS has_gazetteer \gset
+\if :has_gazetteer
+\echo
+\echo '== The gazetteer: the grids'' names and the short forms people say (docs/places.md)'
+SELECT place_names_refresh() AS place_names;
+SELECT grid, name, kind, matched FROM suggest_area('来电人说在黄村镇那边，具体位置说不清');
+\endif

@@ -15,12 +15,5 @@ sql=src/sql
 	$x $sql/081_analytics_summaries.sql function analytics_check
 	echo "-- my_cases shows occurred_at too (080 added it to cases), with the comments of cases' columns."
 	$x $sql/097_access.sql view my_cases | sed 's/^CREATE VIEW /CREATE OR REPLACE VIEW /'
-	python3 - "$sql/097_access.sql" <<'PY'
-import sys
-sys.path.insert(0, 'tools')
-from upgrade_extract import statement_end
-text = open(sys.argv[1], encoding='utf-8').read()
-start = text.index('DO $$', text.index('CREATE VIEW gridgov.my_cases '))
-print(text[start:statement_end(text, start)])
-PY
+	$x $sql/097_access.sql do_after 'CREATE VIEW gridgov.my_cases '
 } >src/sql/upgrade/1.2.0--1.3.0/085_views.sql

@@ -68,6 +68,11 @@ CREATE FUNCTION gridgov.text_model_suggest(model text, target text, doc text, k 
 COMMENT ON FUNCTION gridgov.text_model_suggest(text, text, text, integer) IS
     'Internal: the k most probable labels of model (which must predict target) for a text, with the features that weighed most for the first; no rows for a NULL text';
 
+CREATE FUNCTION gridgov.text_model_document(title text, description text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gridgov_text_model_document' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.text_model_document(text, text) IS
+    'The text a model reads of a case: its title, a line break, its description (none: empty); the same at training and at intake. NULL for a NULL title';
+
 -- The training rows of a target: closed cases reported in [since, until),
 -- with their text (title, then description) and label.  The department of a
 -- case is its department_id at close, unless a return of it was approved
@@ -78,7 +83,7 @@ CREATE FUNCTION gridgov.text_model_rows(target text, since timestamptz, until ti
     SET search_path = pg_catalog, gridgov, pg_temp
     AS $$
     SELECT CASE target WHEN 'category' THEN c.category ELSE c.department_id::text END,
-           c.title || E'\n' || COALESCE(c.description, ''), c.reported_at, c.id
+           gridgov.text_model_document(c.title, c.description), c.reported_at, c.id
     FROM gridgov.cases c
     WHERE c.closed_at IS NOT NULL
       AND c.reported_at >= since AND c.reported_at < until
@@ -147,6 +152,14 @@ BEGIN
         RAISE EXCEPTION 'unknown text model target "%"', target
             USING ERRCODE = '22023', HINT = 'The target is category or department.';
     END IF;
+    -- A retrain keeps a model's target: intake asks gridgov.intake_text_model for
+    -- categories, and a name turned into a department model would silently stop it.
+    IF EXISTS (SELECT 1 FROM gridgov.text_models m
+               WHERE m.name = train_text_model.name AND m.target <> train_text_model.target) THEN
+        RAISE EXCEPTION 'text model "%" predicts %, not %', name,
+            (SELECT m.target FROM gridgov.text_models m WHERE m.name = train_text_model.name), target
+            USING ERRCODE = '22023', HINT = 'Train it under another name, or delete it first.';
+    END IF;
     SELECT count(*) INTO n FROM gridgov.text_model_rows(target, since, until);
     IF n = 0 THEN
         RAISE EXCEPTION 'text model "%" would be trained on no rows', name
@@ -175,7 +188,7 @@ BEGIN
     FROM (SELECT gridgov.text_model_fit(t.label, t.doc, bits, variant, alpha) AS params
           FROM gridgov.text_model_rows(target, since, until) t) f
     ON CONFLICT ON CONSTRAINT text_models_pkey DO UPDATE
-        SET target = EXCLUDED.target, trained_at = EXCLUDED.trained_at, since = EXCLUDED.since,
+        SET trained_at = EXCLUDED.trained_at, since = EXCLUDED.since,
             until = EXCLUDED.until, training_rows = EXCLUDED.training_rows,
             classes = EXCLUDED.classes, params = EXCLUDED.params, held_out = EXCLUDED.held_out
     RETURNING m.* INTO r;
