@@ -14,6 +14,6 @@ OFFSET (SELECT pg_catalog.count(*) * 8 / 10 FROM gridgov.cases WHERE external_id
 SELECT training_rows FROM gridgov.train_text_model('corpus80', 'category', :'since', :'cut') \g /dev/null
 SELECT m.training_rows, pg_catalog.count(*), pg_catalog.round(pg_catalog.avg((c.category = s.label)::integer), 4)
 FROM gridgov.text_models m, gridgov.cases c
-LEFT JOIN LATERAL gridgov.suggest_category(c.title || E'\n' || COALESCE(c.description, ''), 1, 'corpus80') s ON true
+LEFT JOIN LATERAL gridgov.suggest_category(gridgov.text_model_document(c.title, c.description), 1, 'corpus80') s ON true
 WHERE m.name = 'corpus80' AND c.external_id LIKE 'corpus-%' AND c.reported_at >= :'cut'
 GROUP BY m.training_rows;
