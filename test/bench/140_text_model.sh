@@ -101,7 +101,7 @@ SELECT g AS i, 1 + (pg_catalog.random() * 1e9)::bigint % (SELECT pg_catalog.coun
        1 + (pg_catalog.random() * 1e9)::bigint % (SELECT pg_catalog.count(*) FROM bench_chars) AS c2,
        1 + (pg_catalog.random() * 1e9)::bigint % 16 AS open, 1 + (pg_catalog.random() * 1e9)::bigint % 12 AS "when",
        1 + (pg_catalog.random() * 1e9)::bigint % 12 AS close, (pg_catalog.random() * 1460)::integer AS day
-FROM pg_catalog.generate_series(1, $total) g;
+FROM pg_catalog.generate_series(1::bigint, $total) g;
 ANALYZE bench_draws;
 CREATE TABLE bench_gen AS
 SELECT r.i, b.label, date '2021-01-01' + r.day AS day,
