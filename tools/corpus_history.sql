@@ -58,8 +58,10 @@
 SET client_min_messages = warning;
 \if :{?corpus}
 \else
-\warn 'tools/corpus_history.sql: set the variable corpus to the path of a TSV file (psql -v corpus=FILE)'
-SELECT 1 / 0 AS corpus_is_not_set \g /dev/null
+DO $$ BEGIN
+    RAISE EXCEPTION 'tools/corpus_history.sql: set the variable corpus to the path of a TSV file'
+        USING ERRCODE = '22004', HINT = 'psql -v corpus=FILE -f tools/corpus_history.sql';
+END $$;
 \endif
 \if :{?prefix}
 \else
