@@ -24,16 +24,15 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
 #include "gridcode.h"
 #include "intake_assist.h"
+#include "jsonbuild.h"
 #include "mask.h"
 #include "owner.h"
 #include "plans.h"
@@ -293,86 +292,67 @@ intake_assist_place(const char *address, const char *title, const char *descript
 }
 
 static void
-append_key(StringInfo buf, const char *key, const char *value)
+push_suggestion(JsonbParseState **st, const IntakeAssist *a)
 {
-	appendStringInfoString(buf, ", ");
-	escape_json(buf, key);
-	appendStringInfoString(buf, ": ");
-	if (value)
-		escape_json(buf, value);
-	else
-		appendStringInfoString(buf, "null");
+	jb_key(st, "suggestion");
+	(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	jb_string(st, "model", intake_text_model);
+	jb_string(st, "category", a->best.label);
+	jb_float(st, "probability", a->best.probability, 4);
+	jb_bool(st, "applied", a->applied);
+	jb_strings(st, "words", a->best.words, a->best.nwords);
+	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
 static void
-append_suggestion(StringInfo buf, const IntakeAssist *a)
-{
-	int			i;
-	bool		first = true;
-
-	appendStringInfoString(buf, "\"suggestion\": {\"model\": ");
-	escape_json(buf, intake_text_model);
-	append_key(buf, "category", a->best.label);
-	appendStringInfo(buf, ", \"probability\": %.4f, \"applied\": %s, \"words\": [",
-					 a->best.probability, a->applied ? "true" : "false");
-	for (i = 0; i < a->best.nwords; i++)
-	{
-		if (has_digit(a->best.words[i]))
-			continue;
-		if (!first)
-			appendStringInfoString(buf, ", ");
-		escape_json(buf, a->best.words[i]);
-		first = false;
-	}
-	appendStringInfoString(buf, "]}");
-}
-
-static void
-append_place(StringInfo buf, const IntakeAssist *a)
+push_place(JsonbParseState **st, const IntakeAssist *a)
 {
 	char		code[GRIDCODE_MAX_DIGITS + 1];
 	int			i;
 
-	appendStringInfoString(buf, "\"place\": {");
+	jb_key(st, "place");
+	(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	if (a->ambiguous)
 	{
-		appendStringInfoString(buf, "\"ambiguous\": [");
+		char	  **codes = palloc(Max(a->ncandidates, 1) * sizeof(char *));
+
 		for (i = 0; i < a->ncandidates; i++)
 		{
-			gridcode_to_cstring(a->candidates[i], code);
-			appendStringInfo(buf, "%s\"%s\"", i ? ", " : "", code);
+			codes[i] = palloc(GRIDCODE_MAX_DIGITS + 1);
+			gridcode_to_cstring(a->candidates[i], codes[i]);
 		}
-		appendStringInfoString(buf, "]}");
-		return;
+		jb_strings(st, "ambiguous", codes, a->ncandidates);
 	}
-	gridcode_to_cstring(a->place_grid, code);
-	appendStringInfo(buf, "\"grid\": \"%s\", \"applied\": %s", code, a->place_applied ? "true" : "false");
-	append_key(buf, "kind", a->place_kind);
-	if (a->place_matched != NULL)
+	else
 	{
-		append_key(buf, "name", a->place_name);
-		append_key(buf, "matched", a->place_matched);
+		gridcode_to_cstring(a->place_grid, code);
+		jb_string(st, "grid", code);
+		jb_bool(st, "applied", a->place_applied);
+		jb_string(st, "kind", a->place_kind);
+		if (a->place_matched != NULL)
+		{
+			jb_string(st, "name", a->place_name);
+			jb_string(st, "matched", a->place_matched);
+		}
 	}
-	appendStringInfoChar(buf, '}');
+	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
 /* cases.assisted: the suggestion and the place, when either was sought; *isnull otherwise. */
 Datum
 intake_assist_jsonb(const IntakeAssist *a, bool *isnull)
 {
-	StringInfoData buf;
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
 
 	*isnull = !a->asked && !a->place_asked;
 	if (*isnull)
 		return (Datum) 0;
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	if (a->asked)
-		append_suggestion(&buf, a);
-	if (a->asked && a->place_asked)
-		appendStringInfoString(&buf, ", ");
+		push_suggestion(&st, a);
 	if (a->place_asked)
-		append_place(&buf, a);
-	appendStringInfoChar(&buf, '}');
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+		push_place(&st, a);
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(res));
 }

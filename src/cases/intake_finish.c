@@ -38,6 +38,7 @@
 #include "engine.h"
 #include "gridgov.h"
 #include "history_import.h"
+#include "jsonbuild.h"
 #include "notify.h"
 #include "owner.h"
 #include "plans.h"
@@ -69,49 +70,15 @@ typedef struct Finish
 /* The intake payload ---------------------------------------------------------- */
 
 static void
-push_key(JsonbParseState **st, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	(void) pushJsonbValue(st, WJB_KEY, &k);
-}
-
-static void
-push_string(JsonbParseState **st, const char *key, const char *value)
-{
-	JsonbValue	v;
-
-	push_key(st, key);
-	if (value == NULL)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = (char *) value;
-		v.val.string.len = strlen(value);
-	}
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-static void
 push_bigint(JsonbParseState **st, const char *key, TupleTableSlot *slot, int attnum)
 {
-	JsonbValue	v;
 	bool		isnull;
 	Datum		d = slot_getattr(slot, attnum, &isnull);
 
-	push_key(st, key);
 	if (isnull)
-		v.type = jbvNull;
+		jb_string(st, key, NULL);
 	else
-	{
-		v.type = jbvNumeric;
-		v.val.numeric = int64_to_numeric(DatumGetInt64(d));
-	}
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
+		jb_int64(st, key, DatumGetInt64(d));
 }
 
 /*
@@ -156,23 +123,14 @@ push_assisted(JsonbParseState **st, TupleTableSlot *slot, const int *attnum)
 	d = slot_getattr(slot, attnum[CC_CATEGORY_BY], &isnull);
 	by = isnull ? NULL : TextDatumGetCString(d);
 	if (by && strcmp(by, "caller") != 0)
-		push_string(st, "category_by", by);
+		jb_string(st, "category_by", by);
 	d = slot_getattr(slot, attnum[CC_LOCATED_BY], &isnull);
 	by = isnull ? NULL : TextDatumGetCString(d);
 	if (by && strcmp(by, "address") == 0)
-		push_string(st, "located_by", by);
+		jb_string(st, "located_by", by);
 	d = slot_getattr(slot, attnum[CC_ASSISTED], &isnull);
 	if (!isnull)
-	{
-		JsonbValue	v;
-		Jsonb	   *j = DatumGetJsonbP(d);
-
-		push_key(st, "assisted");
-		v.type = jbvBinary;
-		v.val.binary.data = &j->root;
-		v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-		(void) pushJsonbValue(st, WJB_VALUE, &v);
-	}
+		jb_jsonb(st, "assisted", DatumGetJsonbP(d));
 }
 
 /* {source, category, urgency, grid (as text), department_id, possible_duplicate_of[, discover_due][, assisted...]} */
@@ -188,16 +146,16 @@ intake_payload(TupleTableSlot *slot, const int *attnum, const char *source, cons
 	char	   *due = discover_due(slot, attnum, source, category, urgency);
 
 	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_string(&st, "source", source);
-	push_string(&st, "category", category);
-	push_string(&st, "urgency", urgency);
+	jb_string(&st, "source", source);
+	jb_string(&st, "category", category);
+	jb_string(&st, "urgency", urgency);
 	if (!isnull)
 		gridcode_to_cstring(DatumGetGridCode(grid), code);
-	push_string(&st, "grid", isnull ? NULL : code);
+	jb_string(&st, "grid", isnull ? NULL : code);
 	push_bigint(&st, "department_id", slot, attnum[CC_DEPARTMENT]);
 	push_bigint(&st, "possible_duplicate_of", slot, attnum[CC_DUPLICATE]);
 	if (due)
-		push_string(&st, "discover_due", due);
+		jb_string(&st, "discover_due", due);
 	push_assisted(&st, slot, attnum);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	return JsonbValueToJsonb(res);

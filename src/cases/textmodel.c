@@ -193,6 +193,9 @@ weigh(TmModel *m, const double *total)
 			else
 				w[c] = (float) -log((sum - w[c] + m->alpha) / (all - total[c] + av));
 		}
+		m->rowsum[row] = 0.0;
+		for (c = 0; c < m->nclasses; c++)
+			m->rowsum[row] += w[c];
 	}
 }
 
@@ -214,6 +217,7 @@ tm_model_read(const bytea *stored, MemoryContext cxt)
 	read_counts(&r, m, total);
 	if (r.p != r.end)
 		damaged();
+	m->rowsum = MemoryContextAllocHuge(CurrentMemoryContext, (Size) Max(m->nrows, 1) * sizeof(double));
 	weigh(m, total);
 	pfree(total);
 	MemoryContextSwitchTo(old);

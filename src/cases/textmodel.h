@@ -41,6 +41,7 @@ typedef struct TmModel
 	int32	   *index;			/* bucket -> row, -1 if never seen */
 	int			nrows;
 	float	   *weights;		/* [row * nclasses + class] */
+	double	   *rowsum;			/* per row, the sum of its weights (explanations) */
 	double	   *prior;			/* per class */
 	Size		bytes;			/* size of the stored form */
 } TmModel;

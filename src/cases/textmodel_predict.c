@@ -2,98 +2,117 @@
  * textmodel_predict.c
  *		Classifying a text with a read text model, with the features that
  *		weighed most; see textmodel.h.
+ *
+ * It runs at intake for every case without a category, so it is kept lean:
+ * the text's features are counted in a small open-addressing table as they
+ * come (only those the model knows; a token copied once, into one buffer),
+ * and of the explanation only the few best words are kept, by insertion,
+ * each feature's weight against the other classes read from the row's sum.
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "lib/stringinfo.h"
+
 #include "textfeatures.h"
 #include "textmodel.h"
 
-typedef struct Feat
-{
-	uint32		bucket;
-	int			seq;			/* order in the text, to keep the first token */
-	char	   *token;
-} Feat;
-
-typedef struct Feats
-{
-	Feat	   *items;
-	int			n;
-	int			max;
-	bool		tokens;
-} Feats;
-
-/* A feature of the text seen in training: its row, weight and token. */
+/* A feature of the text seen in training: its bucket, row, count and token. */
 typedef struct Seen
 {
+	uint32		bucket;
 	int			row;
-	double		f;
-	const char *token;
+	double		f;				/* occurrences, then log(1 + occurrences) */
+	int			token;			/* offset in Collect.tokens; -1 without tokens */
 	double		contribution;
 } Seen;
+
+typedef struct Collect
+{
+	const TmModel *m;
+	Seen	   *seen;
+	int			nseen;
+	int		   *slots;			/* index into seen + 1; 0 empty */
+	int			nslots;			/* a power of two, at least twice nseen */
+	bool		want_tokens;
+	StringInfoData tokens;
+} Collect;
+
+static inline int
+slot_of(uint32 bucket, int nslots)
+{
+	return (int) ((bucket * 2654435761u) & (uint32) (nslots - 1));
+}
+
+/* Twice the slots (and room for as many features), the features placed again. */
+static void
+grow(Collect *cl)
+{
+	int			i;
+
+	cl->nslots *= 2;
+	cl->slots = repalloc_huge(cl->slots, cl->nslots * sizeof(int));
+	memset(cl->slots, 0, cl->nslots * sizeof(int));
+	cl->seen = repalloc_huge(cl->seen, (cl->nslots / 2) * sizeof(Seen));
+	for (i = 0; i < cl->nseen; i++)
+	{
+		int			h = slot_of(cl->seen[i].bucket, cl->nslots);
+
+		while (cl->slots[h] != 0)
+			h = (h + 1) & (cl->nslots - 1);
+		cl->slots[h] = i + 1;
+	}
+}
 
 static void
 collect(uint32 bucket, const char *token, void *arg)
 {
-	Feats	   *fs = (Feats *) arg;
+	Collect    *cl = (Collect *) arg;
+	int			row = cl->m->index[bucket];
+	int			h;
+	Seen	   *s;
 
-	if (fs->n == fs->max)
+	if (row < 0)
+		return;					/* never seen in training: no weight */
+	for (h = slot_of(bucket, cl->nslots); cl->slots[h] != 0; h = (h + 1) & (cl->nslots - 1))
+		if (cl->seen[cl->slots[h] - 1].bucket == bucket)
+		{
+			cl->seen[cl->slots[h] - 1].f += 1.0;	/* its first token is kept */
+			return;
+		}
+	s = &cl->seen[cl->nseen];
+	s->bucket = bucket;
+	s->row = row;
+	s->f = 1.0;
+	s->token = -1;
+	if (cl->want_tokens)
 	{
-		fs->max *= 2;
-		fs->items = repalloc_huge(fs->items, fs->max * sizeof(Feat));
+		s->token = cl->tokens.len;
+		appendBinaryStringInfo(&cl->tokens, token, strlen(token) + 1);
 	}
-	fs->items[fs->n].bucket = bucket;
-	fs->items[fs->n].seq = fs->n;
-	fs->items[fs->n].token = fs->tokens ? pstrdup(token) : NULL;
-	fs->n++;
-}
-
-static int
-cmp_feat(const void *a, const void *b)
-{
-	const Feat *x = (const Feat *) a;
-	const Feat *y = (const Feat *) b;
-
-	if (x->bucket != y->bucket)
-		return x->bucket < y->bucket ? -1 : 1;
-	return x->seq - y->seq;
+	cl->slots[h] = ++cl->nseen;
+	if (cl->nseen * 2 >= cl->nslots)
+		grow(cl);
 }
 
 /* The distinct features of the text that the model knows, with f = log(1 + n). */
-static Seen *
-seen_features(const TmModel *m, const char *text, int len, bool tokens, int *nseen)
+static void
+seen_features(Collect *cl, const TmModel *m, const char *text, int len, bool tokens)
 {
-	Feats		fs;
-	Seen	   *seen;
 	int			i;
 
-	fs.max = 256;
-	fs.n = 0;
-	fs.tokens = tokens;
-	fs.items = palloc(fs.max * sizeof(Feat));
-	tf_features(text, len, m->bits, collect, &fs);
-	qsort(fs.items, fs.n, sizeof(Feat), cmp_feat);
-	seen = palloc(Max(fs.n, 1) * sizeof(Seen));
-	*nseen = 0;
-	for (i = 0; i < fs.n;)
-	{
-		int			j = i;
-
-		while (j < fs.n && fs.items[j].bucket == fs.items[i].bucket)
-			j++;
-		if (m->index[fs.items[i].bucket] >= 0)
-		{
-			Seen	   *s = &seen[(*nseen)++];
-
-			s->row = m->index[fs.items[i].bucket];
-			s->f = log1p((double) (j - i));
-			s->token = fs.items[i].token;
-		}
-		i = j;
-	}
-	return seen;
+	cl->m = m;
+	cl->nseen = 0;
+	cl->nslots = 256;
+	cl->slots = palloc0(cl->nslots * sizeof(int));
+	cl->seen = palloc((cl->nslots / 2) * sizeof(Seen));
+	cl->want_tokens = tokens;
+	if (tokens)
+		initStringInfo(&cl->tokens);
+	tf_features(text, len, m->bits, collect, cl);
+	for (i = 0; i < cl->nseen; i++)
+		cl->seen[i].f = log1p(cl->seen[i].f);
 }
 
 static int
@@ -118,6 +137,19 @@ score(const TmModel *m, const Seen *seen, int nseen, TmGuess *guesses)
 
 	for (c = 0; c < m->nclasses; c++)
 		s[c] = m->prior[c];
+	/*
+	 * The rows lie at random in weights of megabytes: ask for all of them
+	 * first, so that their cache misses overlap instead of coming one by one.
+	 */
+	for (i = 0; i < nseen; i++)
+	{
+		const char *row = (const char *) (m->weights + (Size) seen[i].row * m->nclasses);
+		Size		bytes = Min(m->nclasses * sizeof(float), 1024);
+		Size		off;
+
+		for (off = 0; off < bytes; off += 64)
+			__builtin_prefetch(row + off);
+	}
 	for (i = 0; i < nseen; i++)
 	{
 		const float *w = m->weights + (Size) seen[i].row * m->nclasses;
@@ -138,62 +170,68 @@ score(const TmModel *m, const Seen *seen, int nseen, TmGuess *guesses)
 	qsort(guesses, m->nclasses, sizeof(TmGuess), cmp_guess);
 }
 
-static int
-cmp_contribution(const void *a, const void *b)
+/* Whether feature a weighed more than b: a higher contribution, then the smaller token. */
+static bool
+weighs_more(const Collect *cl, const Seen *a, const Seen *b)
 {
-	const Seen *x = (const Seen *) a;
-	const Seen *y = (const Seen *) b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution > y->contribution ? -1 : 1;
-	return strcmp(x->token, y->token);
+	if (a->contribution != b->contribution)
+		return a->contribution > b->contribution;
+	return strcmp(cl->tokens.data + a->token, cl->tokens.data + b->token) < 0;
 }
 
 /*
  * The features that weighed most for class top: f times how much more the
- * feature's weight for top is than its mean weight for the other classes.
+ * feature's weight for top is than its mean weight for the other classes
+ * (that mean from the row's sum).  The best maxwords are kept by insertion.
  */
 static int
-explain(const TmModel *m, Seen *seen, int nseen, int top, char **words, int maxwords)
+explain(const TmModel *m, Collect *cl, int top, char **words, int maxwords)
 {
+	Seen	  **best = palloc(Max(maxwords, 1) * sizeof(Seen *));
+	int			nbest = 0;
 	int			i;
-	int			n = 0;
+	int			k;
 
-	for (i = 0; i < nseen; i++)
+	for (i = 0; i < cl->nseen; i++)
 	{
-		const float *w = m->weights + (Size) seen[i].row * m->nclasses;
-		double		others = 0.0;
-		int			c;
+		Seen	   *s = &cl->seen[i];
+		double		wt = m->weights[(Size) s->row * m->nclasses + top];
+		double		others = m->nclasses > 1 ? (m->rowsum[s->row] - wt) / (m->nclasses - 1) : 0.0;
 
-		for (c = 0; c < m->nclasses; c++)
-			if (c != top)
-				others += w[c];
-		others = m->nclasses > 1 ? others / (m->nclasses - 1) : 0.0;
-		seen[i].contribution = seen[i].f * (w[top] - others);
+		s->contribution = s->f * (wt - others);
+		if (!(s->contribution > 0.0) ||
+			(nbest == maxwords && !weighs_more(cl, s, best[nbest - 1])))
+			continue;
+		k = nbest < maxwords ? nbest++ : maxwords - 1;
+		for (; k > 0 && weighs_more(cl, s, best[k - 1]); k--)
+			best[k] = best[k - 1];
+		best[k] = s;
 	}
-	qsort(seen, nseen, sizeof(Seen), cmp_contribution);
-	for (i = 0; i < nseen && n < maxwords; i++)
-		if (seen[i].contribution > 0.0)
-			words[n++] = pstrdup(seen[i].token);
-	return n;
+	for (i = 0; i < nbest; i++)
+		words[i] = pstrdup(cl->tokens.data + best[i]->token);
+	pfree(best);
+	return nbest;
 }
 
 int
 tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses,
 		   char **words, int maxwords)
 {
-	int			nseen;
-	Seen	   *seen;
+	Collect		cl;
 	int			nwords = 0;
+	bool		tokens = words != NULL && maxwords > 0;
 
 	if (m->nclasses == 0)
 		return 0;
-	seen = seen_features(m, text, len, words != NULL, &nseen);
-	score(m, seen, nseen, guesses);
-	if (nseen == 0)
+	seen_features(&cl, m, text, len, tokens);
+	score(m, cl.seen, cl.nseen, guesses);
+	if (cl.nseen == 0)
 		nwords = -1;
-	else if (words != NULL)
-		nwords = explain(m, seen, nseen, guesses[0].cls, words, maxwords);
-	pfree(seen);
+	else if (tokens)
+		nwords = explain(m, &cl, guesses[0].cls, words, maxwords);
+	pfree(cl.seen);
+	pfree(cl.slots);
+	if (tokens)
+		pfree(cl.tokens.data);
 	return nwords;
 }

@@ -149,11 +149,13 @@ BEGIN
           gridgov.analytics_nightly(timestamptz) TO gridgov_admin;
 
     -- Assisted intake (056, docs/assisted-intake.md): the admin role trains and
-    -- evaluates text models and reads them; the case handlers ask for suggestions.
+    -- evaluates text models, replays dispatch (both read every case) and reads
+    -- the models; the case handlers ask for suggestions.
     GRANT SELECT ON gridgov.text_models TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.text_model_info(bytea) TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.train_text_model(text, text, timestamptz, timestamptz, integer, text, real),
-          gridgov.evaluate_text_model(text, integer) TO gridgov_admin;
+          gridgov.evaluate_text_model(text, integer),
+          gridgov.dispatch_replay(timestamptz, timestamptz, text) TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.suggest_category(text, integer, text),
           gridgov.suggest_department(text, gridgov.gridcode, integer, text)
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_admin;

@@ -285,6 +285,72 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.suggest_department(text, gridgov.gridcode, integer, text) IS
     'The k (1-1000) most probable departments to handle a complaint''s words by text model model (target department), with the model''s probabilities and the words that weighed most for its first choice (on that department''s row, when kept); when grid is given only active departments whose jurisdiction contains it are kept; no rows for a NULL text';
+
+-- Replaying dispatch: how often the first dispatch of a period's cases would
+-- have been right, by today's routing rules, by a department model, and by the
+-- rules with the model where the rules fall back to a command center (no
+-- component owner and no rule matched: explain_route()'s chosen step is a
+-- center; where the model has no answer the center stays).  The truth is the
+-- department that finally handled each case, as the department model learns
+-- it (text_model_rows('department', ...), its one definition).
+CREATE FUNCTION gridgov.dispatch_replay(since timestamptz, until timestamptz, model text DEFAULT 'department')
+    RETURNS TABLE (method text, cases bigint, correct bigint, accuracy numeric,
+                   fallback bigint, fallback_correct bigint, unanswered bigint, in_training_period bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED ROWS 3
+    SET search_path = pg_catalog, gridgov, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    m gridgov.text_models;
+BEGIN
+    IF dispatch_replay.since IS NULL OR dispatch_replay.until IS NULL OR dispatch_replay.model IS NULL THEN
+        RAISE EXCEPTION 'the period and model of a dispatch replay must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF dispatch_replay.since >= dispatch_replay.until THEN
+        RAISE EXCEPTION 'the period of a dispatch replay must end after it starts' USING ERRCODE = '22023';
+    END IF;
+    -- The model must exist (42704) and predict departments (22023), checked
+    -- and reported as suggest_department() does, even when no case is replayed.
+    PERFORM FROM gridgov.text_model_suggest(dispatch_replay.model, 'department', NULL, 1);
+    SELECT * INTO m FROM gridgov.text_models t WHERE t.name = dispatch_replay.model;
+    RETURN QUERY
+    WITH truth AS (
+        SELECT r.label::bigint AS actual, r.doc, r.reported_at, c.category, c.grid, c.objcode
+        FROM gridgov.text_model_rows('department', dispatch_replay.since, dispatch_replay.until) r
+        JOIN gridgov.cases c ON c.id = r.id
+    ),
+    answered AS (
+        SELECT t.actual, t.reported_at, e.department_id AS by_rules,
+               COALESCE(e.step IN ('town center', 'district center', 'home center'), false) AS fell_back,
+               (SELECT s.department_id
+                FROM gridgov.suggest_department(t.doc, t.grid, 1, dispatch_replay.model) s) AS by_model
+        FROM truth t
+        LEFT JOIN LATERAL (SELECT x.department_id, x.step
+                           FROM gridgov.explain_route(t.category, t.grid, t.objcode) x
+                           WHERE x.chosen) e ON true
+    ),
+    per_method AS (
+        SELECT v.method, v.answer, a.actual, a.fell_back, a.reported_at
+        FROM answered a
+        CROSS JOIN LATERAL (VALUES ('rules', a.by_rules), ('model', a.by_model),
+                                   ('rules+model', CASE WHEN a.fell_back THEN COALESCE(a.by_model, a.by_rules)
+                                                             ELSE a.by_rules END))
+                           AS v(method, answer)
+    )
+    SELECT k.method, count(p.actual), count(*) FILTER (WHERE p.answer = p.actual),
+           round((count(*) FILTER (WHERE p.answer = p.actual))::numeric / NULLIF(count(p.actual), 0), 4),
+           count(*) FILTER (WHERE p.fell_back),
+           count(*) FILTER (WHERE p.fell_back AND p.answer = p.actual),
+           count(*) FILTER (WHERE p.actual IS NOT NULL AND p.answer IS NULL),
+           CASE WHEN k.method <> 'rules' THEN count(*) FILTER (WHERE p.reported_at >= m.since AND p.reported_at < m.until) END
+    FROM (VALUES (1, 'rules'), (2, 'model'), (3, 'rules+model')) AS k(ord, method)
+    LEFT JOIN per_method p ON p.method = k.method
+    GROUP BY k.ord, k.method
+    ORDER BY k.ord;
+END
+$$;
+COMMENT ON FUNCTION gridgov.dispatch_replay(timestamptz, timestamptz, text) IS
+    'Administration: replays the first dispatch of the closed cases reported in [since, until) against the department that finally handled each without returning it (the truth of a department model): one row per method — rules (gridgov.route() with today''s rules), model (the first of gridgov.suggest_department() by text model model), rules+model (the rules, but the model where the rules fall back to a command center — no component owner and no rule matched — unless it has no answer) — with cases, correct, accuracy (NULL for no cases), fallback (cases the rules sent to a center by 属地兜底), fallback_correct (of those, how many the method got right), unanswered (no department given) and, for the methods that use the model, in_training_period (cases reported in the model''s training period, on which it is not tested fresh)';
 -- The statement trigger of each table a cache now reads that has none yet
 -- (src/sql/095_caches.sql makes them for a fresh install).
 DO $$
