@@ -57,6 +57,9 @@ demo_start() {
 	port=$(gg_free_port 55433)
 	echo "$port" >"$GG_ROOT/.demo/port"
 	gg_demo_instance "$inst" "$port" "$DEMO_DB"
+	# Assisted intake (docs/assisted-intake.md): the shipped corpus as closed
+	# history, a category model, and a 12345 call with words and an address only.
+	gg_demo_intake "$inst" "$port" "$DEMO_DB"
 	demo_gateway "$inst" "$port"
 
 	cat <<EOT
@@ -104,6 +107,14 @@ reason), which the case's history records first:
     SELECT * FROM gridgov.my_scope();
     SELECT case_no, state, title, reporter_name, reporter_phone FROM gridgov.my_cases;
     RESET ROLE;
+
+A 12345 call written down as words and a spoken address, with no category and
+no coordinates, was categorised by the text model, placed by the gazetteer and
+routed (above); what intake inferred and why is kept with the case:
+
+    SELECT case_no, category, category_by, grid, located_by, assisted
+    FROM gridgov.cases WHERE external_id = 'demo-call-1';
+    SELECT * FROM gridgov.suggest_category('楼道里堆满杂物，存在消防隐患', 3);
 
 A district's past cases come in with gridgov.import_history()
 (docs/history-import.md); a backup is a plain pg_dump (docs/backup.md).

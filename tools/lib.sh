@@ -283,6 +283,16 @@ gg_demo_instance() {
 		-c "CREATE EXTENSION IF NOT EXISTS pg_cron" -c "SELECT * FROM gridgov.schedule_jobs()" >/dev/null
 }
 
+# gg_demo_intake DIR PORT DB [psql args...]: make demo's assisted intake
+# (tools/demo-intake.sql: the shipped corpus as closed history, a category
+# model, a 12345 call with words and an address only), on the demo database.
+# Used by make demo and by test/shell/demo_jobs.sh.
+gg_demo_intake() {
+	local dir=$1 port=$2 db=$3
+	shift 3
+	(cd "$GG_ROOT" && gg_psql "$dir" "$port" "$db" -P pager=off "$@" -f tools/demo-intake.sql)
+}
+
 # psql against an instance: gg_psql DIR PORT DB [psql args...]
 gg_psql() {
 	local dir=$1 port=$2 db=$3

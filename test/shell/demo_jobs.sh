@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Jobs out of the box (issue 12, item 5): the instance `make demo` sets up
+# Jobs out of the box (issue 12, item 5), and make demo's assisted intake
+# (issue 17): the instance `make demo` sets up
 # (tools/lib.sh gg_demo_instance: pg_cron serving the demo database, the demo
 # loaded, pg_cron installed there and gridgov's jobs scheduled) has the three
 # jobs scheduled and active, pg_cron runs the every-minute ones and records
@@ -25,6 +26,17 @@ set_up() {
 		{ sed 's/^/# /' "$inst/set-up.log"; return 1; }
 }
 check "make demo's set-up runs (server, demo city, pg_cron, schedule_jobs)" set_up
+# make demo's assisted intake (docs/assisted-intake.md): a 12345 call with words
+# and a spoken address only is categorised by the model trained on the corpus,
+# placed by the gazetteer in the community it names, and routed there.
+intake() { gg_demo_intake "$inst" "$port" "$db" -o /dev/null >"$inst/intake.log" 2>&1 || { sed 's/^/# /' "$inst/intake.log"; return 1; }; }
+check "make demo's assisted intake runs (tools/demo-intake.sql)" intake
+is "the demo's 12345 call: category by the model, grid by the address (长丰园二区), routed to 黄村's center" \
+	"$(value "SELECT concat_ws(' ', c.category, c.category_by, c.grid, c.located_by, d.code)
+	          FROM gridgov.cases c JOIN gridgov.departments d ON d.id = c.department_id
+	          WHERE c.external_id = 'demo-call-1'")" \
+	"$(value "SELECT 'E0102 model 110115005020 address ' || code FROM gridgov.departments
+	          WHERE name = '黄村地区网格化服务管理中心'")"
 is "the three gridgov jobs are scheduled, active, in the demo database" \
 	"$(value "SELECT string_agg(jobname || ' ' || schedule, ', ' ORDER BY jobname) FROM cron.job
 	          WHERE active AND database = '$db' AND jobname LIKE 'gridgov-%'")" \
