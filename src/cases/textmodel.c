@@ -193,10 +193,57 @@ weigh(TmModel *m, const double *total)
 			else
 				w[c] = (float) -log((sum - w[c] + m->alpha) / (all - total[c] + av));
 		}
-		m->rowsum[row] = 0.0;
-		for (c = 0; c < m->nclasses; c++)
-			m->rowsum[row] += w[c];
 	}
+}
+
+/*
+ * The weights as read for classifying: each row less its mean (a constant
+ * per feature, the same for every class, changes no class's probability and
+ * no feature's weight against the others), in 16-bit steps of one scale for
+ * the model, each row in whole 64-byte cache lines.  A text's features lie
+ * at random in the rows: half the bytes of float rows, and one cache line a
+ * row for up to 32 classes, is what a suggestion at intake waits for.
+ */
+static void
+quantise(TmModel *m)
+{
+	Size		nrows = Max(m->nrows, 1);
+	double		maxdev = 0.0;
+	char	   *raw;
+	Size		row;
+	int			c;
+
+	m->stride = TYPEALIGN(32, Max(m->nclasses, 1));
+	for (row = 0; row < (Size) m->nrows; row++)
+	{
+		const float *w = m->weights + row * m->nclasses;
+		double		mean = 0.0;
+
+		for (c = 0; c < m->nclasses; c++)
+			mean += w[c];
+		mean /= Max(m->nclasses, 1);
+		for (c = 0; c < m->nclasses; c++)
+			maxdev = Max(maxdev, fabs(w[c] - mean));
+	}
+	m->scale = maxdev > 0.0 ? maxdev / 32767.0 : 1.0;
+	raw = MemoryContextAllocHuge(CurrentMemoryContext, nrows * m->stride * sizeof(int16) + 64);
+	m->q = (int16 *) TYPEALIGN(64, raw);
+	memset(m->q, 0, nrows * m->stride * sizeof(int16));
+	for (row = 0; row < (Size) m->nrows; row++)
+	{
+		const float *w = m->weights + row * m->nclasses;
+		double		mean = 0.0;
+
+		if ((row & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (c = 0; c < m->nclasses; c++)
+			mean += w[c];
+		mean /= Max(m->nclasses, 1);
+		for (c = 0; c < m->nclasses; c++)
+			m->q[row * m->stride + c] = (int16) lrint((w[c] - mean) / m->scale);
+	}
+	pfree(m->weights);
+	m->weights = NULL;
 }
 
 TmModel *
@@ -217,8 +264,8 @@ tm_model_read(const bytea *stored, MemoryContext cxt)
 	read_counts(&r, m, total);
 	if (r.p != r.end)
 		damaged();
-	m->rowsum = MemoryContextAllocHuge(CurrentMemoryContext, (Size) Max(m->nrows, 1) * sizeof(double));
 	weigh(m, total);
+	quantise(m);
 	pfree(total);
 	MemoryContextSwitchTo(old);
 	return m;

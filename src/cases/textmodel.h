@@ -14,7 +14,9 @@
  *   multinomial: score_c = log P(c) + sum f_b log((n_cb + a) / (n_c + a V))
  *   complement:  score_c = - sum f_b log((N_b - n_cb + a) / (N - n_c + a V))
  * with V the number of buckets seen in training; buckets never seen in
- * training are left out.  Probabilities are the softmax of the scores.
+ * training are left out.  Probabilities are the softmax of the scores.  Read
+ * for classifying, a weight is kept less its row's mean, in 16 bits
+ * (textmodel.c, quantise()): the softmax is the same.
  */
 #ifndef GRIDGOV_TEXTMODEL_H
 #define GRIDGOV_TEXTMODEL_H
@@ -40,8 +42,11 @@ typedef struct TmModel
 	int64	   *docs;			/* training documents per class */
 	int32	   *index;			/* bucket -> row, -1 if never seen */
 	int			nrows;
-	float	   *weights;		/* [row * nclasses + class] */
-	double	   *rowsum;			/* per row, the sum of its weights (explanations) */
+	float	   *weights;		/* while reading: [row * nclasses + class] */
+	int16	   *q;				/* [row * stride + class]: the weight less the
+								 * row's mean, in steps of scale */
+	int			stride;			/* nclasses rounded up to 32: whole cache lines */
+	double		scale;
 	double	   *prior;			/* per class */
 	Size		bytes;			/* size of the stored form */
 } TmModel;

@@ -6,8 +6,9 @@
  * It runs at intake for every case without a category, so it is kept lean:
  * the text's features are counted in a small open-addressing table as they
  * come (only those the model knows; a token copied once, into one buffer),
- * and of the explanation only the few best words are kept, by insertion,
- * each feature's weight against the other classes read from the row's sum.
+ * the weights are 16-bit (textmodel.c, quantise()) and their rows are asked
+ * for before they are read, and of the explanation only the few best words
+ * are kept, by insertion.
  */
 #include "postgres.h"
 
@@ -129,22 +130,20 @@ cmp_guess(const void *a, const void *b)
 static void
 score(const TmModel *m, const Seen *seen, int nseen, TmGuess *guesses)
 {
-	double	   *s = palloc(m->nclasses * sizeof(double));
+	double	   *s = palloc0(m->nclasses * sizeof(double));
 	double		best = -INFINITY;
 	double		sum = 0.0;
 	int			c;
 	int			i;
 
-	for (c = 0; c < m->nclasses; c++)
-		s[c] = m->prior[c];
 	/*
-	 * The rows lie at random in weights of megabytes: ask for all of them
+	 * The rows lie at random in megabytes of weights: ask for all of them
 	 * first, so that their cache misses overlap instead of coming one by one.
 	 */
 	for (i = 0; i < nseen; i++)
 	{
-		const char *row = (const char *) (m->weights + (Size) seen[i].row * m->nclasses);
-		Size		bytes = Min(m->nclasses * sizeof(float), 1024);
+		const char *row = (const char *) (m->q + (Size) seen[i].row * m->stride);
+		Size		bytes = Min(m->nclasses * sizeof(int16), 1024);
 		Size		off;
 
 		for (off = 0; off < bytes; off += 64)
@@ -152,13 +151,17 @@ score(const TmModel *m, const Seen *seen, int nseen, TmGuess *guesses)
 	}
 	for (i = 0; i < nseen; i++)
 	{
-		const float *w = m->weights + (Size) seen[i].row * m->nclasses;
+		const int16 *q = m->q + (Size) seen[i].row * m->stride;
+		double		f = seen[i].f;
 
 		for (c = 0; c < m->nclasses; c++)
-			s[c] += seen[i].f * w[c];
+			s[c] += f * q[c];
 	}
 	for (c = 0; c < m->nclasses; c++)
+	{
+		s[c] = m->prior[c] + s[c] * m->scale;
 		best = Max(best, s[c]);
+	}
 	for (c = 0; c < m->nclasses; c++)
 		sum += exp(s[c] - best);
 	for (c = 0; c < m->nclasses; c++)
@@ -182,7 +185,8 @@ weighs_more(const Collect *cl, const Seen *a, const Seen *b)
 /*
  * The features that weighed most for class top: f times how much more the
  * feature's weight for top is than its mean weight for the other classes
- * (that mean from the row's sum).  The best maxwords are kept by insertion.
+ * (the row is in the cache since score()).  The best maxwords are kept by
+ * insertion.
  */
 static int
 explain(const TmModel *m, Collect *cl, int top, char **words, int maxwords)
@@ -195,10 +199,15 @@ explain(const TmModel *m, Collect *cl, int top, char **words, int maxwords)
 	for (i = 0; i < cl->nseen; i++)
 	{
 		Seen	   *s = &cl->seen[i];
-		double		wt = m->weights[(Size) s->row * m->nclasses + top];
-		double		others = m->nclasses > 1 ? (m->rowsum[s->row] - wt) / (m->nclasses - 1) : 0.0;
+		const int16 *q = m->q + (Size) s->row * m->stride;
+		double		rowsum = 0.0;
+		double		others;
+		int			c;
 
-		s->contribution = s->f * (wt - others);
+		for (c = 0; c < m->nclasses; c++)
+			rowsum += q[c];
+		others = m->nclasses > 1 ? (rowsum - q[top]) / (m->nclasses - 1) : 0.0;
+		s->contribution = s->f * (q[top] - others) * m->scale;
 		if (!(s->contribution > 0.0) ||
 			(nbest == maxwords && !weighs_more(cl, s, best[nbest - 1])))
 			continue;
