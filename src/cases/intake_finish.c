@@ -109,7 +109,8 @@ discover_due(TupleTableSlot *slot, const int *attnum, const char *source, const 
 /*
  * What assisted intake did (1.5.0; intake_assist.c), when it did anything:
  * category_by unless the caller gave the category, located_by when the grid
- * came from words, and the evidence (cases.assisted).
+ * came from words.  Its evidence (the probability, the words, the place) is
+ * the case's (cases.assisted), not repeated in every intake event.
  */
 static void
 push_assisted(JsonbParseState **st, TupleTableSlot *slot, const int *attnum)
@@ -128,12 +129,9 @@ push_assisted(JsonbParseState **st, TupleTableSlot *slot, const int *attnum)
 	by = isnull ? NULL : TextDatumGetCString(d);
 	if (by && strcmp(by, "address") == 0)
 		jb_string(st, "located_by", by);
-	d = slot_getattr(slot, attnum[CC_ASSISTED], &isnull);
-	if (!isnull)
-		jb_jsonb(st, "assisted", DatumGetJsonbP(d));
 }
 
-/* {source, category, urgency, grid (as text), department_id, possible_duplicate_of[, discover_due][, assisted...]} */
+/* {source, category, urgency, grid (as text), department_id, possible_duplicate_of[, discover_due][, category_by, located_by]} */
 static Jsonb *
 intake_payload(TupleTableSlot *slot, const int *attnum, const char *source, const char *category,
 			   const char *urgency)

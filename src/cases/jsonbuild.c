@@ -97,15 +97,3 @@ jb_strings(JsonbParseState **st, const char *key, char *const *values, int n)
 	}
 	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
 }
-
-void
-jb_jsonb(JsonbParseState **st, const char *key, Jsonb *value)
-{
-	JsonbValue	v;
-
-	jb_key(st, key);
-	v.type = jbvBinary;
-	v.val.binary.data = &value->root;
-	v.val.binary.len = VARSIZE(value) - VARHDRSZ;
-	(void) pushJsonbValue(st, WJB_VALUE, &v);
-}

@@ -19,7 +19,5 @@ extern void jb_int64(JsonbParseState **st, const char *key, int64 value);
 extern void jb_float(JsonbParseState **st, const char *key, double value, int digits);
 /* key: an array of the n strings. */
 extern void jb_strings(JsonbParseState **st, const char *key, char *const *values, int n);
-/* key: a jsonb value as it is. */
-extern void jb_jsonb(JsonbParseState **st, const char *key, Jsonb *value);
 
 #endif							/* GRIDGOV_JSONBUILD_H */
