@@ -6,8 +6,9 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "utils/builtins.h"
-#include "utils/float.h"
 #include "utils/numeric.h"
 
 #include "jsonbuild.h"
@@ -72,13 +73,10 @@ void
 jb_float(JsonbParseState **st, const char *key, double value, int digits)
 {
 	JsonbValue	v;
-	char		buf[64];
 
 	jb_key(st, key);
-	snprintf(buf, sizeof(buf), "%.*f", digits, value);
 	v.type = jbvNumeric;
-	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
-														ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	v.val.numeric = int64_div_fast_to_numeric((int64) llround(value * pow(10.0, digits)), digits);
 	(void) pushJsonbValue(st, WJB_VALUE, &v);
 }
 

@@ -67,12 +67,13 @@ extern bytea *tm_fit_serialise(const TmFit *fit);
 extern TmModel *tm_model_read(const bytea *stored, MemoryContext cxt);
 
 /*
- * Classifies a text: guesses[0..nclasses) by probability, highest first;
+ * Classifies a text: guesses[0..nclasses), the first ntop of them (0: all)
+ * by probability, highest first;
  * when words is not NULL, up to maxwords features that weighed most for the
  * first guess (palloc'd strings) in *words, their number returned; -1 when
  * the text has no feature the model knows (the guesses are then by prior).
  */
-extern int	tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses,
+extern int	tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses, int ntop,
 					   char **words, int maxwords);
 
 /* The variant's name and its code (-1 for an unknown name). */

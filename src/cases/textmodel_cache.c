@@ -219,7 +219,7 @@ gridgov_text_model_suggest(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	doc = PG_GETARG_TEXT_PP(2);
 	guesses = palloc(e->model->nclasses * sizeof(TmGuess));
-	nwords = tm_predict(e->model, VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc), guesses, words, TM_BEST_WORDS);
+	nwords = tm_predict(e->model, VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc), guesses, k, words, TM_BEST_WORDS);
 	if (nwords < 0)
 		return (Datum) 0;		/* nothing the model knows: no suggestion */
 	for (i = 0; i < Min(k, e->model->nclasses); i++)
@@ -253,7 +253,7 @@ textmodel_best(const char *name, const char *target, const char *text, int len, 
 	if (e == NULL || e->model->nclasses == 0 || strcmp(e->target, target) != 0)
 		return false;
 	guesses = palloc(e->model->nclasses * sizeof(TmGuess));
-	best->nwords = tm_predict(e->model, text, Min(len, TF_MAX_BYTES), guesses, words, TM_BEST_WORDS);
+	best->nwords = tm_predict(e->model, text, Min(len, TF_MAX_BYTES), guesses, 1, words, TM_BEST_WORDS);
 	if (best->nwords < 0 || !isfinite(guesses[0].probability))
 		return false;
 	best->label = pstrdup(e->model->labels[guesses[0].cls]);

@@ -89,7 +89,7 @@ gridgov_text_model_classify(PG_FUNCTION_ARGS)
 			continue;
 		}
 		doc = DatumGetTextPP(elems[i]);
-		tm_predict(m, VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc), guesses, NULL, 0);
+		tm_predict(m, VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc), guesses, 1, NULL, 0);
 		elems[i] = CStringGetTextDatum(m->labels[guesses[0].cls]);
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, nulls, 1, &n, (int[]) {1},

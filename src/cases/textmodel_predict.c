@@ -127,8 +127,35 @@ cmp_guess(const void *a, const void *b)
 	return x->cls - y->cls;
 }
 
+/*
+ * The guesses in order of probability, the first ntop of them at least (a
+ * suggestion at intake needs the first only: one pass, no sort).
+ */
 static void
-score(const TmModel *m, const Seen *seen, int nseen, TmGuess *guesses)
+order_guesses(TmGuess *guesses, int n, int ntop)
+{
+	int			best = 0;
+	int			c;
+
+	if (ntop != 1)
+	{
+		qsort(guesses, n, sizeof(TmGuess), cmp_guess);
+		return;
+	}
+	for (c = 1; c < n; c++)
+		if (cmp_guess(&guesses[c], &guesses[best]) < 0)
+			best = c;
+	if (best != 0)
+	{
+		TmGuess		t = guesses[0];
+
+		guesses[0] = guesses[best];
+		guesses[best] = t;
+	}
+}
+
+static void
+score(const TmModel *m, const Seen *seen, int nseen, TmGuess *guesses, int ntop)
 {
 	double	   *s = palloc0(m->nclasses * sizeof(double));
 	double		best = -INFINITY;
@@ -163,14 +190,17 @@ score(const TmModel *m, const Seen *seen, int nseen, TmGuess *guesses)
 		best = Max(best, s[c]);
 	}
 	for (c = 0; c < m->nclasses; c++)
-		sum += exp(s[c] - best);
+	{
+		s[c] = exp(s[c] - best);
+		sum += s[c];
+	}
 	for (c = 0; c < m->nclasses; c++)
 	{
 		guesses[c].cls = c;
-		guesses[c].probability = exp(s[c] - best) / sum;
+		guesses[c].probability = s[c] / sum;
 	}
 	pfree(s);
-	qsort(guesses, m->nclasses, sizeof(TmGuess), cmp_guess);
+	order_guesses(guesses, m->nclasses, ntop);
 }
 
 /* Whether feature a weighed more than b: a higher contribution, then the smaller token. */
@@ -223,7 +253,7 @@ explain(const TmModel *m, Collect *cl, int top, char **words, int maxwords)
 }
 
 int
-tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses,
+tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses, int ntop,
 		   char **words, int maxwords)
 {
 	Collect		cl;
@@ -233,7 +263,7 @@ tm_predict(const TmModel *m, const char *text, int len, TmGuess *guesses,
 	if (m->nclasses == 0)
 		return 0;
 	seen_features(&cl, m, text, len, tokens);
-	score(m, cl.seen, cl.nseen, guesses);
+	score(m, cl.seen, cl.nseen, guesses, ntop);
 	if (cl.nseen == 0)
 		nwords = -1;
 	else if (tokens)
