@@ -91,7 +91,7 @@ CREATE TABLE gridgov.hotspots (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     county          gridgov.gridcode NOT NULL,
     detected_at     timestamptz NOT NULL REFERENCES gridgov.hotspot_runs (detected_at) ON DELETE CASCADE,
-    kind            text NOT NULL CHECK (kind IN ('spike', 'cluster')),
+    kind            text NOT NULL CHECK (kind IN ('spike', 'cluster', 'forecast_exceeded')),
     category        text COLLATE pg_catalog."C" NOT NULL,
     grid            gridgov.gridcode,
     grids           gridgov.gridcode[] NOT NULL,

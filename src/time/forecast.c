@@ -1,0 +1,392 @@
+/*
+ * forecast.c
+ *		The arithmetic of the volume forecasts (src/sql/088_forecast.sql,
+ *		docs/bi.md "Forecasts"): a Poisson regression of counts on
+ *		regressors (log link), fitted by iteratively reweighted least squares
+ *		with the normal equations solved by Cholesky; the negative-binomial
+ *		over-dispersion of its residuals; predictions; and the quantiles of
+ *		the negative binomial distribution the intervals are read from.
+ *
+ * The design matrix comes from SQL as a two-dimensional float8 array, one row
+ * per period, so that SQL builds the regressors (calendars, holidays) and C
+ * does the O(n p^2) work.  Every function validates its arrays (no NULL
+ * element 22004, shapes and values 22023) and never keeps state.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(gridgov_glm_poisson_fit);
+PG_FUNCTION_INFO_V1(gridgov_glm_predict);
+PG_FUNCTION_INFO_V1(gridgov_nb_quantile);
+PG_FUNCTION_INFO_V1(gridgov_nb_score);
+
+#define GLM_MAX_COLUMNS		64
+#define GLM_MAX_ROWS		100000
+#define GLM_MAX_ITER		60
+#define GLM_TOLERANCE		1e-9
+#define GLM_ETA_LIMIT		30.0
+
+/* A float8 array's values, checked: no NULL, all finite. */
+static double *
+float8_values(ArrayType *a, const char *what, int *count)
+{
+	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+	double	   *v;
+
+	if (ARR_ELEMTYPE(a) != FLOAT8OID)
+		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+						errmsg("%s must be a double precision array", what)));
+	if (ARR_HASNULL(a))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("%s must not contain NULL", what)));
+	v = (double *) ARR_DATA_PTR(a);
+	for (int i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("%s must contain finite numbers only", what)));
+	*count = n;
+	return v;
+}
+
+/* The design matrix: a 2-D array of rows x columns, at most 64 columns. */
+static double *
+design_matrix(ArrayType *a, int *rows, int *cols)
+{
+	int			n;
+	double	   *x;
+
+	if (ARR_NDIM(a) != 2)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the design matrix must be a two-dimensional array (one row per period)")));
+	x = float8_values(a, "the design matrix", &n);
+	*rows = ARR_DIMS(a)[0];
+	*cols = ARR_DIMS(a)[1];
+	if (*cols < 1 || *cols > GLM_MAX_COLUMNS || *rows > GLM_MAX_ROWS)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the design matrix must have 1 to %d columns and at most %d rows, not %d x %d",
+							   GLM_MAX_COLUMNS, GLM_MAX_ROWS, *rows, *cols)));
+	return x;
+}
+
+/* In-place Cholesky factor (lower triangle) of the p x p matrix a; false when not positive definite. */
+static bool
+cholesky(double *a, int p)
+{
+	for (int j = 0; j < p; j++)
+	{
+		double		d = a[j * p + j];
+
+		for (int k = 0; k < j; k++)
+			d -= a[j * p + k] * a[j * p + k];
+		if (!(d > 0))
+			return false;
+		d = sqrt(d);
+		a[j * p + j] = d;
+		for (int i = j + 1; i < p; i++)
+		{
+			double		s = a[i * p + j];
+
+			for (int k = 0; k < j; k++)
+				s -= a[i * p + k] * a[j * p + k];
+			a[i * p + j] = s / d;
+		}
+	}
+	return true;
+}
+
+/* Solves L L' b = r for b (r overwritten), L from cholesky(). */
+static void
+cholesky_solve(const double *l, double *r, int p)
+{
+	for (int i = 0; i < p; i++)
+	{
+		for (int k = 0; k < i; k++)
+			r[i] -= l[i * p + k] * r[k];
+		r[i] /= l[i * p + i];
+	}
+	for (int i = p - 1; i >= 0; i--)
+	{
+		for (int k = i + 1; k < p; k++)
+			r[i] -= l[k * p + i] * r[k];
+		r[i] /= l[i * p + i];
+	}
+}
+
+/*
+ * One weighted least-squares step: b = (X'WX + ridge D)^-1 X'Wz, where D is
+ * the diagonal of X'WX without the intercept's (column 0) and ridge keeps
+ * columns without information (a holiday absent from the history) at 0.
+ */
+static void
+wls_step(const double *x, const double *w, const double *z, int n, int p, double ridge, double *b)
+{
+	double	   *a = palloc0(sizeof(double) * p * p);
+
+	memset(b, 0, sizeof(double) * p);
+	for (int i = 0; i < n; i++)
+	{
+		const double *xi = x + (size_t) i * p;
+
+		for (int j = 0; j < p; j++)
+		{
+			double		wx = w[i] * xi[j];
+
+			b[j] += wx * z[i];
+			for (int k = 0; k <= j; k++)
+				a[j * p + k] += wx * xi[k];
+		}
+	}
+	for (int j = 1; j < p; j++)
+		a[j * p + j] += ridge * a[j * p + j] + 1e-9 * (a[0] + 1.0);
+	if (!cholesky(a, p))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the regressors are collinear: the normal equations have no unique solution")));
+	cholesky_solve(a, b, p);
+	pfree(a);
+}
+
+/* mu = exp(X b), the linear predictor held within +-30. */
+static void
+linear_predict(const double *x, const double *b, int n, int p, double *mu)
+{
+	for (int i = 0; i < n; i++)
+	{
+		double		eta = 0;
+
+		for (int j = 0; j < p; j++)
+			eta += x[(size_t) i * p + j] * b[j];
+		mu[i] = exp(Max(-GLM_ETA_LIMIT, Min(GLM_ETA_LIMIT, eta)));
+	}
+}
+
+/* Poisson deviance of y given mu. */
+static double
+poisson_deviance(const double *y, const double *mu, int n)
+{
+	double		d = 0;
+
+	for (int i = 0; i < n; i++)
+		d += 2.0 * ((y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0) - (y[i] - mu[i]));
+	return d;
+}
+
+/*
+ * IRLS for the Poisson log-linear model from mu = y + 0.5; returns the
+ * number of iterations, b and mu set.
+ */
+static int
+irls(const double *y, const double *x, int n, int p, double ridge, double *b, double *mu)
+{
+	double	   *w = palloc(sizeof(double) * n);
+	double	   *z = palloc(sizeof(double) * n);
+	double		dev = INFINITY;
+	int			iter;
+
+	for (int i = 0; i < n; i++)
+		mu[i] = y[i] + 0.5;
+	for (iter = 1; iter <= GLM_MAX_ITER; iter++)
+	{
+		double		next;
+
+		for (int i = 0; i < n; i++)
+		{
+			w[i] = mu[i];
+			z[i] = log(mu[i]) + (y[i] - mu[i]) / mu[i];
+		}
+		wls_step(x, w, z, n, p, ridge, b);
+		linear_predict(x, b, n, p, mu);
+		next = poisson_deviance(y, mu, n);
+		if (fabs(dev - next) <= GLM_TOLERANCE * (fabs(next) + 0.1))
+			break;
+		dev = next;
+	}
+	pfree(w);
+	pfree(z);
+	return Min(iter, GLM_MAX_ITER);
+}
+
+/*
+ * Over-dispersion a of a negative binomial NB2 (variance mu + a mu^2) by
+ * the moment regression of (y - mu)^2 - y on mu^2 (Cameron and Trivedi),
+ * the squared residuals scaled by n / (n - p) for the fitted coefficients.
+ */
+static double
+nb_dispersion(const double *y, const double *mu, int n, int p)
+{
+	double		num = 0;
+	double		den = 0;
+	double		scale = n > p ? (double) n / (n - p) : 1.0;
+
+	for (int i = 0; i < n; i++)
+	{
+		double		r = y[i] - mu[i];
+
+		num += r * r * scale - y[i];
+		den += mu[i] * mu[i];
+	}
+	return den > 0 ? Max(0.0, num / den) : 0.0;
+}
+
+static ArrayType *
+float8_array(const double *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = Float8GetDatum(v[i]);
+	return construct_array(d, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+/*
+ * gridgov.glm_poisson_fit(y float8[], x float8[][], ridge float8)
+ *	 -> (coefficients float8[], dispersion float8, deviance float8, iterations integer)
+ */
+Datum
+gridgov_glm_poisson_fit(PG_FUNCTION_ARGS)
+{
+	int			n, p, ny;
+	double	   *y, *x, *b, *mu, ridge = PG_GETARG_FLOAT8(2);
+	int			iter;
+	TupleDesc	desc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	y = float8_values(PG_GETARG_ARRAYTYPE_P(0), "the counts", &ny);
+	x = design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
+	if (ny != n || n <= p)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("%d counts for a design matrix of %d rows x %d columns: one count per row and more rows than columns needed",
+							   ny, n, p)));
+	for (int i = 0; i < n; i++)
+		if (y[i] < 0)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("the counts must not be negative")));
+	if (!(ridge >= 0 && ridge <= 1e6))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("ridge must lie in [0, 1000000], not %g", ridge)));
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("glm_poisson_fit must be called where a record is expected")));
+	b = palloc(sizeof(double) * p);
+	mu = palloc(sizeof(double) * n);
+	iter = irls(y, x, n, p, ridge, b, mu);
+	values[0] = PointerGetDatum(float8_array(b, p));
+	values[1] = Float8GetDatum(nb_dispersion(y, mu, n, p));
+	values[2] = Float8GetDatum(poisson_deviance(y, mu, n));
+	values[3] = Int32GetDatum(iter);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}
+
+/* gridgov.glm_predict(coefficients float8[], x float8[][]) -> float8[]: exp(x b) per row */
+Datum
+gridgov_glm_predict(PG_FUNCTION_ARGS)
+{
+	int			n, p, nb;
+	double	   *b = float8_values(PG_GETARG_ARRAYTYPE_P(0), "the coefficients", &nb);
+	double	   *x = design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
+	double	   *mu;
+
+	if (nb != p)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("%d coefficients for a design matrix of %d columns", nb, p)));
+	mu = palloc(sizeof(double) * Max(n, 1));
+	linear_predict(x, b, n, p, mu);
+	PG_RETURN_ARRAYTYPE_P(float8_array(mu, n));
+}
+
+/* log P(Y = y) of NB2(mu, a), Poisson when a = 0. */
+static double
+nb_log_pmf(double y, double mu, double a)
+{
+	double		k;
+
+	if (a <= 1e-12)
+		return y * log(mu) - mu - lgamma(y + 1.0);
+	k = 1.0 / a;
+	return lgamma(y + k) - lgamma(k) - lgamma(y + 1.0) + k * log(k / (k + mu)) + y * log(mu / (k + mu));
+}
+
+/* Checks the parameters of a negative binomial. */
+static void
+nb_check(double mu, double a)
+{
+	if (!(mu >= 0 && mu <= 1e7) || !(a >= 0 && a <= 10))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the mean must lie in [0, 1e7] and the dispersion in [0, 10], not %g and %g", mu, a)));
+}
+
+/* The first count worth summing: 12 standard deviations below the mean (less than 1e-30 of the mass lies below). */
+static double
+nb_start(double mu, double a)
+{
+	return Max(0.0, floor(mu - 12.0 * sqrt(mu + a * mu * mu)));
+}
+
+/*
+ * gridgov.nb_quantile(mu float8, dispersion float8, p float8) -> integer:
+ * the smallest y with P(Y <= y) >= p for Y ~ NB2(mu, dispersion).
+ */
+Datum
+gridgov_nb_quantile(PG_FUNCTION_ARGS)
+{
+	double		mu = PG_GETARG_FLOAT8(0);
+	double		a = PG_GETARG_FLOAT8(1);
+	double		p = PG_GETARG_FLOAT8(2);
+	double		y, cdf = 0;
+
+	nb_check(mu, a);
+	if (!(p > 0 && p < 1))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the probability must lie strictly between 0 and 1, not %g", p)));
+	if (mu == 0)
+		PG_RETURN_INT32(0);
+	for (y = nb_start(mu, a);; y += 1.0)
+	{
+		cdf += exp(nb_log_pmf(y, mu, a));
+		if (cdf >= p || y >= PG_INT32_MAX)
+			break;
+		if (fmod(y, 65536.0) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	PG_RETURN_INT32((int32) y);
+}
+
+/*
+ * gridgov.nb_score(x integer, mu float8, dispersion float8) -> float8:
+ * -log10 P(Y >= x) when x > mu, else -log10 P(Y <= x).
+ */
+Datum
+gridgov_nb_score(PG_FUNCTION_ARGS)
+{
+	int32		x = PG_GETARG_INT32(0);
+	double		mu = PG_GETARG_FLOAT8(1);
+	double		a = PG_GETARG_FLOAT8(2);
+	double		below = 0;
+
+	nb_check(mu, a);
+	if (x < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the count must not be negative, not %d", x)));
+	if (mu == 0)
+		PG_RETURN_FLOAT8(x > 0 ? 300.0 : 0.0);
+	/* P(Y <= x) or P(Y <= x - 1), summed from the start (terms below it are negligible). */
+	for (double y = nb_start(mu, a); y <= (x > mu ? x - 1 : x); y += 1.0)
+	{
+		below += exp(nb_log_pmf(y, mu, a));
+		if (fmod(y, 65536.0) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	below = Min(below, 1.0);
+	if (x > mu)
+		PG_RETURN_FLOAT8(-log10(Max(1.0 - below, 1e-300)));
+	PG_RETURN_FLOAT8(-log10(Max(below, 1e-300)));
+}
