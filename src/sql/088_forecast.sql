@@ -27,7 +27,7 @@ CREATE FUNCTION gridgov.glm_poisson_fit(y double precision[], x double precision
                                         OUT deviance double precision, OUT iterations integer)
     AS 'MODULE_PATHNAME', 'gridgov_glm_poisson_fit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.glm_poisson_fit(double precision[], double precision[], double precision) IS
-    'Poisson regression with log link of the counts y on the design matrix x (2-D: one row per count, at most 64 columns, column 1 the intercept), by iteratively reweighted least squares (normal equations, Cholesky); ridge adds ridge x its own diagonal to each non-intercept column of X''WX. Returns the coefficients, the negative-binomial over-dispersion a of the residuals (variance mu + a mu^2, moment estimate, 0 when none), the Poisson deviance and the iterations. 22004 NULL element, 22023 bad shape or value or collinear regressors';
+    'Poisson regression with log link of the counts y on the design matrix x (2-D: one row per count, at most 64 columns, column 1 the intercept), by iteratively reweighted least squares (normal equations, Cholesky); ridge is the precision of a normal prior centred on 0 for each coefficient but the intercept''s (added to the diagonal of X''WX). Returns the coefficients, the negative-binomial over-dispersion a of the residuals (variance mu + a mu^2, moment estimate, 0 when none), the Poisson deviance and the iterations. 22004 NULL element, 22023 bad shape or value or collinear regressors';
 
 CREATE FUNCTION gridgov.glm_predict(coefficients double precision[], x double precision[])
     RETURNS double precision[]
@@ -249,7 +249,7 @@ DECLARE
 BEGIN
     SELECT f.coefficients, f.dispersion, f.deviance, f.iterations
     INTO coefficients, dispersion, deviance, iterations
-    FROM gridgov.glm_poisson_fit(y, x[lo:hi][:], 0.001) f;
+    FROM gridgov.glm_poisson_fit(y, x[lo:hi][:], 4) f;
     mu := gridgov.glm_predict(coefficients, x[lo:hi][:]);
     SELECT pg_catalog.avg(pg_catalog.abs(y[i] - mu[i])),
            pg_catalog.avg(pg_catalog.abs(y[i] - y[i - m])) FILTER (WHERE i > m)
@@ -258,7 +258,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_fit_rows(text, double precision[], double precision[], integer, integer) IS
-    'Internal: the forecast model fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit, ridge 0.001), with its in-sample mean absolute error and that of the seasonal-naive forecast';
+    'Internal: the forecast model fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit with ridge 4: a normal prior of standard deviation 0.5 on every coefficient but the intercept), with its in-sample mean absolute error and that of the seasonal-naive forecast';
 
 CREATE FUNCTION gridgov.forecast_model(grain text, since date, counts double precision[],
                                        OUT coefficients double precision[], OUT dispersion double precision,
@@ -364,7 +364,7 @@ BEGIN
     IF horizon IS NULL OR as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'horizon and as_of of a forecast must not be NULL';
     END IF;
-    IF horizon < 1 OR horizon > CASE grain WHEN 'day' THEN 366 ELSE 104 END THEN
+    IF horizon < 1 OR horizon > (CASE grain WHEN 'day' THEN 366 ELSE 104 END) THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('horizon must be 1 to %s %ss, not %s',
                                         CASE grain WHEN 'day' THEN 366 ELSE 104 END, grain, horizon);
@@ -536,7 +536,8 @@ BEGIN
         SELECT u.actual, u.model, counts[gridgov.forecast_max_periods(grain) + u.i - m]::double precision AS naive,
                u.actual BETWEEN gridgov.nb_quantile(u.model, u.a, 0.10) AND gridgov.nb_quantile(u.model, u.a, 0.90) AS in80,
                u.actual BETWEEN gridgov.nb_quantile(u.model, u.a, 0.025) AND gridgov.nb_quantile(u.model, u.a, 0.975) AS in95
-        FROM pg_catalog.unnest(actual, model, dispersion) WITH ORDINALITY AS u(actual, model, a, i)
+        FROM ROWS FROM (pg_catalog.unnest(actual), pg_catalog.unnest(model), pg_catalog.unnest(dispersion))
+             WITH ORDINALITY AS u(actual, model, a, i)
     )
     SELECT (pg_catalog.count(*) / h)::integer, pg_catalog.count(*)::integer,
            CASE grain WHEN 'week' THEN 'same ISO week a year (52 weeks) before' ELSE 'same weekday a week before' END,

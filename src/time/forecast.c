@@ -122,9 +122,11 @@ cholesky_solve(const double *l, double *r, int p)
 }
 
 /*
- * One weighted least-squares step: b = (X'WX + ridge D)^-1 X'Wz, where D is
- * the diagonal of X'WX without the intercept's (column 0) and ridge keeps
- * columns without information (a holiday absent from the history) at 0.
+ * One weighted least-squares step: b = (X'WX + ridge I')^-1 X'Wz, where I'
+ * is the identity without the intercept's (column 0): ridge is the precision
+ * of a normal prior centred on 0 for every other coefficient, which holds a
+ * regressor seen a few times (one Spring Festival) near 0 and one absent
+ * from the history at 0.
  */
 static void
 wls_step(const double *x, const double *w, const double *z, int n, int p, double ridge, double *b)
@@ -146,7 +148,7 @@ wls_step(const double *x, const double *w, const double *z, int n, int p, double
 		}
 	}
 	for (int j = 1; j < p; j++)
-		a[j * p + j] += ridge * a[j * p + j] + 1e-9 * (a[0] + 1.0);
+		a[j * p + j] += ridge + 1e-9 * (a[0] + 1.0);
 	if (!cholesky(a, p))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("the regressors are collinear: the normal equations have no unique solution")));
