@@ -11,7 +11,7 @@
 --      surge raises one forecast_exceeded hot spot);
 --   4. bad arguments give their documented SQLSTATEs.
 BEGIN;
-SELECT plan(55);
+SELECT plan(57);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 
@@ -30,6 +30,12 @@ SELECT is(ARRAY[gridgov.nb_quantile(2, 0, 0.5), gridgov.nb_quantile(2, 0, 0.9), 
 -- NB(mu 4, a 0.5) is geometric-like: size 2, p = 2/6; P(Y = 0) = (1/3)^2 = 0.111.
 SELECT is(ARRAY[gridgov.nb_quantile(4, 0.5, 0.11), gridgov.nb_quantile(4, 0.5, 0.112)], ARRAY[0, 1],
           'nb_quantile: P(Y = 0) of NB(4, 0.5) is 1/9');
+-- Poisson(3): P(Y < 1) = 0.050 and P(Y < 2) = 0.199 (nearest 0.1: 1); P(Y <= 4) = 0.815 and
+-- P(Y <= 5) = 0.916 (nearest 0.9: 5).  Poisson(1): P(Y <= 1) = 0.736, P(Y <= 2) = 0.920: [0, 2].
+SELECT is((SELECT array_agg(x ORDER BY k, o) FROM (VALUES (1, 3.0, 0.8), (2, 1.0, 0.8), (3, 0.01, 0.95)) v(k, mu, level),
+                 LATERAL gridgov.nb_interval(mu, 0, level) i, LATERAL (VALUES (1, i.lower), (2, i.upper)) w(o, x)),
+          ARRAY[1, 5, 0, 2, 0, 0], 'nb_interval: tails nearest (1 - level) / 2');
+SELECT throws_ok($$SELECT gridgov.nb_interval(3, 0, 1)$$, '22023', NULL, 'nb_interval: a level of 1 is 22023');
 SELECT ok(abs(gridgov.nb_score(10, 2.125, 0) - gridgov.poisson_score(10, 2.125)) < 1e-9,
           'nb_score with no dispersion is the Poisson surprise of poisson_score');
 SELECT ok(gridgov.nb_score(10, 2.125, 0.5) < gridgov.nb_score(10, 2.125, 0) AND gridgov.nb_score(0, 20, 0) > 5,
@@ -119,8 +125,8 @@ SELECT ok((SELECT bool_and(abs(expected - (ARRAY[4, 3, 3, 3, 3, 1.5, 1])[extract
           'forecast_volume: the weekday means (4 / 3 / 1.5 / 1) within 1');
 SELECT is((SELECT count(*) FROM gridgov.forecast_volume('110115', 'E', 'day', 3, '2025-12-04 09:00')), 3::bigint,
           'the county and the kind letter E are an area and a prefix too');
-SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115004', 'E01', 'week', 4, '2025-12-04 09:00')$$, 'GG300', NULL,
-                 'weeks need 104 weeks of history: GG300');
+SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115004', 'E01', 'week', 4, '2025-12-04 09:00')$$, 'GG301', NULL,
+                 'weeks need 104 weeks of history: GG301');
 
 -- The nightly refresh caches the town's fit; forecast_volume uses it while current.
 SELECT is(gridgov.forecast_refresh('2025-12-03 09:00'), 1, 'forecast_refresh: one town x top category has the history (days)');
@@ -180,12 +186,12 @@ SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115004', 'E77', 'da
                  'a prefix no category starts with: 42704');
 SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115004', 'e01%', 'day', 7)$$, '42704', NULL,
                  'a prefix that is no category prefix at all: 42704');
-SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115005', 'E01', 'day', 7, '2025-12-04 09:00')$$, 'GG300', NULL,
-                 'an area without cases: too little history, GG300');
+SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115005', 'E01', 'day', 7, '2025-12-04 09:00')$$, 'GG301', NULL,
+                 'an area without cases: too little history, GG301');
 SELECT throws_ok($$SELECT * FROM gridgov.forecast_backtest('110115004', 'E01', 'day', '2025-12-01', '2025-11-03')$$, '22023', NULL,
                  'backtest from >= to: 22023');
-SELECT throws_ok($$SELECT * FROM gridgov.forecast_backtest('110115004', 'E01', 'day', '2025-06-01', '2025-07-01')$$, 'GG300', NULL,
-                 'backtest with less than a year of history before from: GG300');
+SELECT throws_ok($$SELECT * FROM gridgov.forecast_backtest('110115004', 'E01', 'day', '2025-06-01', '2025-07-01')$$, 'GG301', NULL,
+                 'backtest with less than a year of history before from: GG301');
 SELECT throws_ok($$SELECT * FROM gridgov.glm_poisson_fit('{1,NULL}', '{{1},{1}}', 0)$$, '22004', NULL,
                  'glm_poisson_fit: a NULL count is 22004');
 SELECT throws_ok($$SELECT * FROM gridgov.glm_poisson_fit('{1,-2,3}', '{{1},{1},{1}}', 0)$$, '22023', NULL,

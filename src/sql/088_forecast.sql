@@ -17,7 +17,7 @@
 -- area x category whose last complete day or week left its 95 % interval.
 -- docs/bi.md ("Forecasts") gives the model and its limits.  SQLSTATEs: 22004
 -- NULL argument, 22023 bad parameter, 42704 no category starts with the
--- prefix, GG300 too little history.
+-- prefix, GG301 too little history.
 -- ---------------------------------------------------------------------------
 
 -- The arithmetic, in C -----------------------------------------------------------------
@@ -40,6 +40,12 @@ CREATE FUNCTION gridgov.nb_quantile(mu double precision, dispersion double preci
     AS 'MODULE_PATHNAME', 'gridgov_nb_quantile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.nb_quantile(double precision, double precision, double precision) IS
     'The p-quantile of a negative binomial count with mean mu and over-dispersion a (variance mu + a mu^2; Poisson when a = 0): the smallest y with P(Y <= y) >= p. 22023 for mu outside [0, 1e7], a outside [0, 10] or p outside (0, 1)';
+
+CREATE FUNCTION gridgov.nb_interval(mu double precision, dispersion double precision, level double precision,
+                                    OUT lower integer, OUT upper integer)
+    AS 'MODULE_PATHNAME', 'gridgov_nb_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.nb_interval(double precision, double precision, double precision) IS
+    'Central interval of a negative binomial count (mean mu, over-dispersion a) at a level, e.g. 0.8: the bounds whose tail probabilities are each nearest (1 - level) / 2 (lower minimises |P(Y < lower) - t|, upper |P(Y <= upper) - (1 - t)|), so that it covers at the level on average even for small counts, where the usual quantiles cover more. 22023 as nb_quantile, or a level outside (0, 1)';
 
 CREATE FUNCTION gridgov.nb_score(x integer, mu double precision, dispersion double precision)
     RETURNS double precision
@@ -82,17 +88,20 @@ $$;
 COMMENT ON FUNCTION gridgov.forecast_calendar_days(date, date) IS
     'The calendar regressors of each day in [since, until) from the analytics calendar''s exceptions (a user row wins over a shipped one): holiday (a day off other than Spring Festival and Golden Week), workday (an adjusted working day, 调休补班), spring_festival (its days off), before_spring_festival (the 7 days before them), after_spring_festival (the 10 days after them), golden_week (National Day''s days off). Holidays are recognised by their names (春节 / Spring Festival, 国庆 / National Day), as gridgov.load_cn_holidays() writes them';
 
+CREATE FUNCTION gridgov.forecast_harmonics() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN 10;
+COMMENT ON FUNCTION gridgov.forecast_harmonics() IS
+    'Yearly Fourier pairs of the forecast model: 10 (sin and cos of 2 pi k t, t in years, k = 1 to 10): enough for a season that starts on a date (heating from 15 November) to within about two weeks';
+
 CREATE FUNCTION gridgov.forecast_regressors(grain text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE grain
-    WHEN 'day' THEN ARRAY['intercept', 'trend', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
-                          'sin1', 'cos1', 'sin2', 'cos2', 'sin3', 'cos3', 'sin4', 'cos4', 'sin5', 'cos5', 'sin6', 'cos6',
-                          'holiday', 'workday', 'spring_festival', 'before_spring_festival', 'after_spring_festival',
-                          'golden_week']
-    WHEN 'week' THEN ARRAY['intercept', 'trend',
-                           'sin1', 'cos1', 'sin2', 'cos2', 'sin3', 'cos3', 'sin4', 'cos4', 'sin5', 'cos5', 'sin6', 'cos6',
-                           'holiday', 'workday', 'spring_festival', 'before_spring_festival', 'after_spring_festival',
-                           'golden_week'] END;
+RETURN CASE WHEN grain IN ('day', 'week') THEN
+    ARRAY['intercept', 'trend']
+    || CASE WHEN grain = 'day' THEN ARRAY['tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] END
+    || ARRAY(SELECT f || k FROM pg_catalog.generate_series(1, gridgov.forecast_harmonics()) k,
+                                (VALUES (1, 'sin'), (2, 'cos')) v(o, f) ORDER BY k, o)
+    || ARRAY['holiday', 'workday', 'spring_festival', 'before_spring_festival', 'after_spring_festival', 'golden_week'] END;
 COMMENT ON FUNCTION gridgov.forecast_regressors(text) IS
     'Names of the forecast model''s regressors for a grain (day or week), in the order of the design matrix and of gridgov.forecast_fits.coefficients; NULL for another grain';
 
@@ -114,7 +123,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
                ARRAY[1, p.t]::double precision[]
                || CASE WHEN grain = 'day' THEN ARRAY(SELECT (p.dow = k)::integer::double precision
                                                       FROM pg_catalog.generate_series(2, 7) k) END
-               || ARRAY(SELECT f FROM pg_catalog.generate_series(1, 6) k,
+               || ARRAY(SELECT f FROM pg_catalog.generate_series(1, gridgov.forecast_harmonics()) k,
                         LATERAL (VALUES (pg_catalog.sin(2 * pg_catalog.pi() * k * p.t)),
                                         (pg_catalog.cos(2 * pg_catalog.pi() * k * p.t))) v(f))
                || ARRAY[p.holiday, p.workday, p.sf, p.sf_pre, p.sf_post, p.gw]::double precision[]
@@ -122,7 +131,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     FROM per p
 $$;
 COMMENT ON FUNCTION gridgov.forecast_design(text, date, integer) IS
-    'The forecast model''s design matrix (2-D, one row per period, columns as gridgov.forecast_regressors(grain) names them) for periods days (grain day) or ISO weeks (grain week, since a Monday) from since: intercept, trend in years since 2020, weekday dummies (days; Monday is the base), six yearly Fourier pairs, and the share of the period''s days that are holidays, adjusted working days, Spring Festival, the week before it, the 10 days after it, Golden Week (gridgov.forecast_calendar_days)';
+    'The forecast model''s design matrix (2-D, one row per period, columns as gridgov.forecast_regressors(grain) names them) for periods days (grain day) or ISO weeks (grain week, since a Monday) from since: intercept, trend in years since 2020, weekday dummies (days; Monday is the base), yearly Fourier pairs (gridgov.forecast_harmonics()), and the share of the period''s days that are holidays, adjusted working days, Spring Festival, the week before it, the 10 days after it, Golden Week (gridgov.forecast_calendar_days)';
 
 -- Arguments, series, fits --------------------------------------------------------------
 
@@ -149,6 +158,20 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_check(gridgov.gridcode, text, text) IS
     'Internal: checks the arguments every forecast function shares: none NULL (22004), grain day or week (22023), a category prefix some category code starts with (42704)';
+
+CREATE FUNCTION gridgov.forecast_check_as_of(as_of timestamptz) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION gridgov.forecast_check_as_of(timestamptz) IS
+    'Internal: checks the as_of of a forecast function: not NULL (22004), finite (22023)';
 
 CREATE FUNCTION gridgov.forecast_origin(grain text, as_of timestamptz) RETURNS date
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT
@@ -226,7 +249,7 @@ CREATE FUNCTION gridgov.forecast_min_periods(grain text) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE grain WHEN 'day' THEN 365 WHEN 'week' THEN 104 END;
 COMMENT ON FUNCTION gridgov.forecast_min_periods(text) IS
-    'History a forecast needs, from the first period with a case: 365 days or 104 weeks (a yearly cycle has to be seen); less raises GG300';
+    'History a forecast needs, from the first period with a case: 365 days or 104 weeks (a yearly cycle has to be seen); less raises GG301';
 
 CREATE FUNCTION gridgov.forecast_max_periods(grain text) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -279,7 +302,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'since must be a finite date (a Monday for weeks)';
     END IF;
     IF n < gridgov.forecast_min_periods(grain) OR n > 20000 THEN
-        RAISE EXCEPTION USING ERRCODE = 'GG300',
+        RAISE EXCEPTION USING ERRCODE = 'GG301',
             MESSAGE = pg_catalog.format('%s periods of history where a %s forecast needs %s to 20000', n, grain,
                                         gridgov.forecast_min_periods(grain));
     END IF;
@@ -288,22 +311,23 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_model(text, date, double precision[]) IS
-    'The forecast model of a series given as counts per period (days, or ISO weeks) from since: coefficients in the order of gridgov.forecast_regressors(grain), over-dispersion, deviance, IRLS iterations, in-sample MAE of the model and of the seasonal-naive forecast. 22004 NULL, 22023 bad grain or since, GG300 fewer than forecast_min_periods(grain) counts';
+    'The forecast model of a series given as counts per period (days, or ISO weeks) from since: coefficients in the order of gridgov.forecast_regressors(grain), over-dispersion, deviance, IRLS iterations, in-sample MAE of the model and of the seasonal-naive forecast. 22004 NULL, 22023 bad grain or since, GG301 fewer than forecast_min_periods(grain) counts';
 
 CREATE FUNCTION gridgov.forecast_predict(grain text, since date, periods integer,
                                          coefficients double precision[], dispersion double precision)
     RETURNS TABLE (period_start date, expected double precision, lower_80 integer, upper_80 integer,
                    lower_95 integer, upper_95 integer)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-    SELECT since + (i::integer - 1) * CASE WHEN grain = 'week' THEN 7 ELSE 1 END, mu,
-           gridgov.nb_quantile(mu, dispersion, 0.10), gridgov.nb_quantile(mu, dispersion, 0.90),
-           gridgov.nb_quantile(mu, dispersion, 0.025), gridgov.nb_quantile(mu, dispersion, 0.975)
+    SELECT since + (u.i::integer - 1) * CASE WHEN grain = 'week' THEN 7 ELSE 1 END, u.mu,
+           i80.lower, i80.upper, i95.lower, i95.upper
     FROM pg_catalog.unnest(gridgov.glm_predict(coefficients, gridgov.forecast_design(grain, since, periods)))
          WITH ORDINALITY AS u(mu, i)
-    ORDER BY i
+    CROSS JOIN LATERAL gridgov.nb_interval(u.mu, dispersion, 0.80) i80
+    CROSS JOIN LATERAL gridgov.nb_interval(u.mu, dispersion, 0.95) i95
+    ORDER BY u.i
 $$;
 COMMENT ON FUNCTION gridgov.forecast_predict(text, date, integer, double precision[], double precision) IS
-    'Forecasts of a model for periods days or weeks from since: the expected count and the 80 % and 95 % intervals (the 10-90 % and 2.5-97.5 % quantiles of a negative binomial with that mean and over-dispersion)';
+    'Forecasts of a model for periods days or weeks from since: the expected count and the 80 % and 95 % intervals of a negative binomial with that mean and over-dispersion (gridgov.nb_interval: tails nearest 10 % and 2.5 % each)';
 
 CREATE FUNCTION gridgov.forecast_fit(area gridgov.gridcode, category_prefix text, grain text,
                                      as_of timestamptz DEFAULT pg_catalog.now())
@@ -317,12 +341,7 @@ DECLARE
     r gridgov.forecast_fits;
 BEGIN
     PERFORM gridgov.forecast_check(area, category_prefix, grain);
-    IF as_of IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
-    END IF;
-    IF NOT pg_catalog.isfinite(as_of) THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
-    END IF;
+    PERFORM gridgov.forecast_check_as_of(as_of);
     origin := gridgov.forecast_origin(grain, as_of);
     since := origin - gridgov.forecast_max_periods(grain) * CASE WHEN grain = 'week' THEN 7 ELSE 1 END;
     SELECT pg_catalog.array_agg(s.cases::double precision ORDER BY s.period_start) INTO counts
@@ -330,7 +349,7 @@ BEGIN
     first_case := (SELECT pg_catalog.min(i) FROM pg_catalog.unnest(counts) WITH ORDINALITY u(c, i) WHERE u.c > 0);
     IF first_case IS NULL
        OR pg_catalog.cardinality(counts) - first_case + 1 < gridgov.forecast_min_periods(grain) THEN
-        RAISE EXCEPTION USING ERRCODE = 'GG300',
+        RAISE EXCEPTION USING ERRCODE = 'GG301',
             MESSAGE = pg_catalog.format('too little history for a %s forecast of %s x %s: %s periods since the first case where %s are needed',
                                         grain, area, category_prefix,
                                         COALESCE(pg_catalog.cardinality(counts) - first_case + 1, 0),
@@ -349,7 +368,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_fit(gridgov.gridcode, text, text, timestamptz) IS
-    'The forecast model of an area x category prefix x grain fitted now on the history before as_of''s period (at most three years, from the first period with a case), as a row of gridgov.forecast_fits (not stored). 22004 NULL, 22023 bad grain or as_of, 42704 unknown prefix, GG300 too little history';
+    'The forecast model of an area x category prefix x grain fitted now on the history before as_of''s period (at most three years, from the first period with a case), as a row of gridgov.forecast_fits (not stored). 22004 NULL, 22023 bad grain or as_of, 42704 unknown prefix, GG301 too little history';
 
 CREATE FUNCTION gridgov.forecast_volume(area gridgov.gridcode, category_prefix text, grain text, horizon integer,
                                         as_of timestamptz DEFAULT pg_catalog.now())
@@ -361,16 +380,14 @@ DECLARE
     f gridgov.forecast_fits;
 BEGIN
     PERFORM gridgov.forecast_check(area, category_prefix, grain);
-    IF horizon IS NULL OR as_of IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'horizon and as_of of a forecast must not be NULL';
+    PERFORM gridgov.forecast_check_as_of(as_of);
+    IF horizon IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'horizon of a forecast must not be NULL';
     END IF;
     IF horizon < 1 OR horizon > (CASE grain WHEN 'day' THEN 366 ELSE 104 END) THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('horizon must be 1 to %s %ss, not %s',
                                         CASE grain WHEN 'day' THEN 366 ELSE 104 END, grain, horizon);
-    END IF;
-    IF NOT pg_catalog.isfinite(as_of) THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
     END IF;
     origin := gridgov.forecast_origin(grain, as_of);
     -- The cached fit when current: the same regressors, its history ending
@@ -386,7 +403,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_volume(gridgov.gridcode, text, text, integer, timestamptz) IS
-    'Volume forecast (docs/bi.md, Forecasts): cases the area (any level) will report in categories starting with category_prefix per day or ISO week (grain), for horizon periods from as_of''s day or week (local, analytics time zone): expected count and the 80 % and 95 % intervals. Uses the cached fit of gridgov.forecast_fits when its history ends within the week before, else fits on the fly (gridgov.forecast_fit). Counts only, as the owner. 22004 NULL, 22023 bad grain, horizon (1-366 days, 1-104 weeks) or as_of, 42704 unknown prefix, GG300 too little history';
+    'Volume forecast (docs/bi.md, Forecasts): cases the area (any level) will report in categories starting with category_prefix per day or ISO week (grain), for horizon periods from as_of''s day or week (local, analytics time zone): expected count and the 80 % and 95 % intervals. Uses the cached fit of gridgov.forecast_fits when its history ends within the week before, else fits on the fly (gridgov.forecast_fit). Counts only, as the owner. 22004 NULL, 22023 bad grain, horizon (1-366 days, 1-104 weeks) or as_of, 42704 unknown prefix, GG301 too little history';
 
 -- The nightly refresh: every town x top category -------------------------------------
 
@@ -406,12 +423,12 @@ DECLARE
     fit record;
     fitted integer := 0;
 BEGIN
-    IF as_of IS NULL OR top IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of and top must not be NULL';
+    PERFORM gridgov.forecast_check_as_of(as_of);
+    IF top IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top must not be NULL';
     END IF;
-    IF NOT pg_catalog.isfinite(as_of) OR top < 1 OR top > 100 THEN
-        RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = pg_catalog.format('as_of must be finite and top 1 to 100, not %s', top);
+    IF top < 1 OR top > 100 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = pg_catalog.format('top must be 1 to 100, not %s', top);
     END IF;
     FOREACH g IN ARRAY ARRAY['day', 'week'] LOOP
         origin := gridgov.forecast_origin(g, as_of);
@@ -516,7 +533,7 @@ BEGIN
     o := gridgov.forecast_max_periods(grain) + 1;     -- index of the first origin
     first_case := (SELECT pg_catalog.min(i) FROM pg_catalog.unnest(counts) WITH ORDINALITY u(c, i) WHERE u.c > 0);
     IF first_case IS NULL OR o - first_case < gridgov.forecast_min_periods(grain) THEN
-        RAISE EXCEPTION USING ERRCODE = 'GG300',
+        RAISE EXCEPTION USING ERRCODE = 'GG301',
             MESSAGE = pg_catalog.format('too little history before %s for a %s backtest: %s periods since the first case where %s are needed',
                                         lo_date, grain, GREATEST(COALESCE(o - first_case, 0), 0),
                                         gridgov.forecast_min_periods(grain));
@@ -534,10 +551,11 @@ BEGIN
     RETURN QUERY
     WITH b AS (
         SELECT u.actual, u.model, counts[gridgov.forecast_max_periods(grain) + u.i - m]::double precision AS naive,
-               u.actual BETWEEN gridgov.nb_quantile(u.model, u.a, 0.10) AND gridgov.nb_quantile(u.model, u.a, 0.90) AS in80,
-               u.actual BETWEEN gridgov.nb_quantile(u.model, u.a, 0.025) AND gridgov.nb_quantile(u.model, u.a, 0.975) AS in95
+               u.actual BETWEEN i80.lower AND i80.upper AS in80, u.actual BETWEEN i95.lower AND i95.upper AS in95
         FROM ROWS FROM (pg_catalog.unnest(actual), pg_catalog.unnest(model), pg_catalog.unnest(dispersion))
              WITH ORDINALITY AS u(actual, model, a, i)
+        CROSS JOIN LATERAL gridgov.nb_interval(u.model, u.a, 0.80) i80
+        CROSS JOIN LATERAL gridgov.nb_interval(u.model, u.a, 0.95) i95
     )
     SELECT (pg_catalog.count(*) / h)::integer, pg_catalog.count(*)::integer,
            CASE grain WHEN 'week' THEN 'same ISO week a year (52 weeks) before' ELSE 'same weekday a week before' END,
@@ -551,7 +569,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_backtest(gridgov.gridcode, text, text, date, date, integer) IS
-    'Backtest of the volume forecast on rolling origins: from the first period of from (a day, or its ISO week), every horizon periods (default 7 days or 4 weeks) while the forecast ends before to, the model is fitted on the history before the origin (three years at most) and forecasts horizon periods; returns the origins and points scored, MASE of the model and of the seasonal-naive forecast (same weekday a week before for days, same week 52 weeks before for weeks; both scaled by the in-sample seasonal-naive MAE before from), their ratio, MAPE of both (periods with cases), and the share of actual counts within the 80 % and 95 % intervals. 22004 NULL, 22023 bad grain, from >= to, a range shorter than a horizon or longer than 3,660 days, a horizon outside 1 to 7 days or 52 weeks, 42704 unknown prefix, GG300 less than forecast_min_periods of history before from';
+    'Backtest of the volume forecast on rolling origins: from the first period of from (a day, or its ISO week), every horizon periods (default 7 days or 4 weeks) while the forecast ends before to, the model is fitted on the history before the origin (three years at most) and forecasts horizon periods; returns the origins and points scored, MASE of the model and of the seasonal-naive forecast (same weekday a week before for days, same week 52 weeks before for weeks; both scaled by the in-sample seasonal-naive MAE before from), their ratio, MAPE of both (periods with cases), and the share of actual counts within the 80 % and 95 % intervals. 22004 NULL, 22023 bad grain, from >= to, a range shorter than a horizon or longer than 3,660 days, a horizon outside 1 to 7 days or 52 weeks, 42704 unknown prefix, GG301 less than forecast_min_periods of history before from';
 
 -- Alerts -----------------------------------------------------------------------------
 
@@ -562,12 +580,7 @@ DECLARE
     h gridgov.hotspots;
     raised integer := 0;
 BEGIN
-    IF as_of IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
-    END IF;
-    IF NOT pg_catalog.isfinite(as_of) THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
-    END IF;
+    PERFORM gridgov.forecast_check_as_of(as_of);
     DELETE FROM gridgov.hotspots x WHERE x.detected_at = as_of AND x.kind = 'forecast_exceeded';
     -- The last complete period of each current fit (days; weeks on Mondays),
     -- forecast from the fit's own history (which ends before it).

@@ -28,6 +28,7 @@ PG_FUNCTION_INFO_V1(gridgov_glm_poisson_fit);
 PG_FUNCTION_INFO_V1(gridgov_glm_predict);
 PG_FUNCTION_INFO_V1(gridgov_nb_quantile);
 PG_FUNCTION_INFO_V1(gridgov_nb_score);
+PG_FUNCTION_INFO_V1(gridgov_nb_interval);
 
 #define GLM_MAX_COLUMNS		64
 #define GLM_MAX_ROWS		100000
@@ -391,4 +392,70 @@ gridgov_nb_score(PG_FUNCTION_ARGS)
 	if (x > mu)
 		PG_RETURN_FLOAT8(-log10(Max(1.0 - below, 1e-300)));
 	PG_RETURN_FLOAT8(-log10(Max(below, 1e-300)));
+}
+
+/*
+ * The bounds of a central interval of NB2(mu, a) with the given level whose
+ * tail probabilities are nearest (1 - level) / 2 each: lower minimises
+ * |P(Y < lower) - t| and upper |P(Y <= upper) - (1 - t)|.  The usual
+ * quantiles (tails at most t) cover more than the level for small counts;
+ * these cover it on average.
+ */
+static void
+nb_bounds(double mu, double a, double level, int32 *lower, int32 *upper)
+{
+	double		t = (1.0 - level) / 2.0;
+	double		below = 0;
+	double		best = t;
+	double		y;
+
+	*lower = 0;
+	for (y = nb_start(mu, a);; y += 1.0)
+	{
+		double		cdf = below + exp(nb_log_pmf(y, mu, a));
+
+		if (fabs(below - t) < best)
+		{
+			best = fabs(below - t);
+			*lower = (int32) y;
+		}
+		if (cdf >= 1.0 - t || y >= PG_INT32_MAX - 1)
+		{
+			*upper = (int32) y;
+			if (y > 0 && fabs(below - (1.0 - t)) < fabs(cdf - (1.0 - t)))
+				*upper = (int32) y - 1;
+			break;
+		}
+		below = cdf;
+		if (fmod(y, 65536.0) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	*upper = Max(*upper, *lower);
+}
+
+/* gridgov.nb_interval(mu float8, dispersion float8, level float8) -> (lower integer, upper integer) */
+Datum
+gridgov_nb_interval(PG_FUNCTION_ARGS)
+{
+	double		mu = PG_GETARG_FLOAT8(0);
+	double		a = PG_GETARG_FLOAT8(1);
+	double		level = PG_GETARG_FLOAT8(2);
+	int32		lower = 0;
+	int32		upper = 0;
+	TupleDesc	desc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	nb_check(mu, a);
+	if (!(level > 0 && level < 1))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the level must lie strictly between 0 and 1, not %g", level)));
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("nb_interval must be called where a record is expected")));
+	if (mu > 0)
+		nb_bounds(mu, a, level, &lower, &upper);
+	values[0] = Int32GetDatum(lower);
+	values[1] = Int32GetDatum(upper);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
