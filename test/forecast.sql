@@ -159,8 +159,8 @@ SELECT results_eq($$SELECT kind, category COLLATE "default", grids::text[], wind
 SELECT ok((SELECT cases >= 15 AND score > threshold AND cases > (SELECT upper_95 FROM gridgov.forecast_predict('day', '2025-12-03', 1,
                   (SELECT coefficients FROM gridgov.forecast_fits), (SELECT dispersion FROM gridgov.forecast_fits))) FROM a1),
           'its count is above the 95 % interval and its score above the threshold');
-SELECT is((SELECT count(*) FROM gridgov.hotspots_latest WHERE kind = 'forecast_exceeded'), 1::bigint,
-          'the board shows it (hotspots_latest: a run was made for as_of)');
+SELECT is((SELECT params FROM gridgov.hotspot_runs WHERE detected_at = '2025-12-04 09:00'), '{"forecast_alerts": true}'::jsonb,
+          'a run was made for as_of (detect_hotspots made none), so that the board (hotspots_latest) can show it');
 SELECT is((SELECT count(*) FROM gridgov.forecast_alerts('2025-12-04 09:00')), 1::bigint,
           'a second call with the same as_of replaces the alert');
 SELECT is((SELECT count(*) FROM gridgov.hotspots WHERE kind = 'forecast_exceeded'), 1::bigint, 'one alert stored');
