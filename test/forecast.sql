@@ -11,7 +11,7 @@
 --      surge raises one forecast_exceeded hot spot);
 --   4. bad arguments give their documented SQLSTATEs.
 BEGIN;
-SELECT plan(57);
+SELECT plan(60);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 
@@ -77,8 +77,15 @@ SELECT ok((SELECT abs(c + 0.8) < 0.15 FROM coef WHERE r = 'spring_festival'), 'S
 SELECT ok((SELECT abs(c + 0.5) < 0.15 FROM coef WHERE r = 'golden_week'), 'Golden Week -0.5 recovered within 0.15');
 SELECT ok((SELECT dispersion BETWEEN 0.005 AND 0.015 FROM m), 'over-dispersion 0.01 recovered within 0.005');
 SELECT ok((SELECT mae < 0.75 * naive_mae FROM m), 'in sample, the model''s error is under 3/4 of the seasonal-naive one');
+SELECT ok((SELECT array_dims(covariance) = '[1:34][1:34]'
+                  AND bool_and(covariance[i][i] > 0 AND abs(covariance[i][j] - covariance[j][i]) < 1e-12)
+           FROM m, generate_series(1, 34) i, generate_series(1, 34) j GROUP BY covariance),
+          'the coefficients'' covariance: 34 x 34 (the regressors), symmetric, positive variances');
+SELECT ok((SELECT bool_and(period_dispersion > (SELECT dispersion FROM m)) FROM gridgov.forecast_predict('day', '2025-01-06', 7,
+                  (SELECT coefficients FROM m), (SELECT dispersion FROM m), (SELECT covariance FROM m))),
+          'with the covariance, each period''s over-dispersion adds the uncertainty of its expected count');
 CREATE TEMP TABLE p AS
-SELECT f.*, t.y, t.mu FROM m, gridgov.forecast_predict('day', '2025-01-06', 364, m.coefficients, m.dispersion) f
+SELECT f.*, t.y, t.mu FROM m, gridgov.forecast_predict('day', '2025-01-06', 364, m.coefficients, m.dispersion, m.covariance) f
 JOIN truth t ON t.day = f.period_start;
 SELECT ok((SELECT avg(abs(expected - mu) / mu) < 0.05 FROM p), 'the next year''s expected counts within 5 % of the truth on average');
 SELECT ok((SELECT avg((y BETWEEN lower_80 AND upper_80)::integer) BETWEEN 0.75 AND 0.85 FROM p),
@@ -92,7 +99,7 @@ CREATE TEMP TABLE wk AS SELECT date_trunc('week', day)::date AS w, sum(y) AS y, 
 CREATE TEMP TABLE mw AS
 SELECT * FROM gridgov.forecast_model('week', '2022-01-03', (SELECT array_agg(y::float8 ORDER BY w) FROM wk WHERE w < '2025-01-06'));
 CREATE TEMP TABLE pw AS
-SELECT f.*, t.y, t.mu FROM mw, gridgov.forecast_predict('week', '2025-01-06', 52, mw.coefficients, mw.dispersion) f
+SELECT f.*, t.y, t.mu FROM mw, gridgov.forecast_predict('week', '2025-01-06', 52, mw.coefficients, mw.dispersion, mw.covariance) f
 JOIN wk t ON t.w = f.period_start;
 SELECT ok((SELECT avg(abs(expected - mu) / mu) < 0.05 FROM pw), 'weeks: the next year''s expected counts within 5 % of the truth');
 SELECT ok((SELECT avg((y BETWEEN lower_95 AND upper_95)::integer) >= 0.88 FROM pw),
@@ -196,6 +203,8 @@ SELECT throws_ok($$SELECT * FROM gridgov.glm_poisson_fit('{1,NULL}', '{{1},{1}}'
                  'glm_poisson_fit: a NULL count is 22004');
 SELECT throws_ok($$SELECT * FROM gridgov.glm_poisson_fit('{1,-2,3}', '{{1},{1},{1}}', 0)$$, '22023', NULL,
                  'glm_poisson_fit: a negative count is 22023');
+SELECT throws_ok($$SELECT gridgov.glm_predict_variance('{{1,0},{0,1}}', '{{1,2,3}}')$$, '22023', NULL,
+                 'glm_predict_variance: a covariance that does not fit the design matrix is 22023');
 
 SELECT * FROM finish();
 ROLLBACK;

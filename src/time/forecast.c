@@ -26,6 +26,7 @@
 
 PG_FUNCTION_INFO_V1(gridgov_glm_poisson_fit);
 PG_FUNCTION_INFO_V1(gridgov_glm_predict);
+PG_FUNCTION_INFO_V1(gridgov_glm_predict_variance);
 PG_FUNCTION_INFO_V1(gridgov_nb_quantile);
 PG_FUNCTION_INFO_V1(gridgov_nb_score);
 PG_FUNCTION_INFO_V1(gridgov_nb_interval);
@@ -123,18 +124,17 @@ cholesky_solve(const double *l, double *r, int p)
 }
 
 /*
- * One weighted least-squares step: b = (X'WX + ridge I')^-1 X'Wz, where I'
- * is the identity without the intercept's (column 0): ridge is the precision
- * of a normal prior centred on 0 for every other coefficient, which holds a
- * regressor seen a few times (one Spring Festival) near 0 and one absent
- * from the history at 0.
+ * The normal matrix X'WX + ridge I' (I' the identity without the
+ * intercept's, column 0), factored in place by Cholesky: ridge is the
+ * precision of a normal prior centred on 0 for every coefficient but the
+ * intercept, which holds a regressor seen a few times (one Spring Festival)
+ * near 0 and one absent from the history at 0.
  */
-static void
-wls_step(const double *x, const double *w, const double *z, int n, int p, double ridge, double *b)
+static double *
+normal_factor(const double *x, const double *w, int n, int p, double ridge)
 {
 	double	   *a = palloc0(sizeof(double) * p * p);
 
-	memset(b, 0, sizeof(double) * p);
 	for (int i = 0; i < n; i++)
 	{
 		const double *xi = x + (size_t) i * p;
@@ -143,7 +143,6 @@ wls_step(const double *x, const double *w, const double *z, int n, int p, double
 		{
 			double		wx = w[i] * xi[j];
 
-			b[j] += wx * z[i];
 			for (int k = 0; k <= j; k++)
 				a[j * p + k] += wx * xi[k];
 		}
@@ -153,8 +152,50 @@ wls_step(const double *x, const double *w, const double *z, int n, int p, double
 	if (!cholesky(a, p))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("the regressors are collinear: the normal equations have no unique solution")));
-	cholesky_solve(a, b, p);
-	pfree(a);
+	return a;
+}
+
+/* One weighted least-squares step: b = (X'WX + ridge I')^-1 X'Wz. */
+static void
+wls_step(const double *x, const double *w, const double *z, int n, int p, double ridge, double *b)
+{
+	double	   *l = normal_factor(x, w, n, p, ridge);
+
+	memset(b, 0, sizeof(double) * p);
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < p; j++)
+			b[j] += w[i] * x[(size_t) i * p + j] * z[i];
+	cholesky_solve(l, b, p);
+	pfree(l);
+}
+
+/*
+ * Covariance of the coefficients (p x p): the inverse of the normal matrix
+ * with the negative binomial's weights mu / (1 + a mu) at the fit.
+ */
+static double *
+coefficient_covariance(const double *x, const double *mu, int n, int p, double ridge, double a)
+{
+	double	   *w = palloc(sizeof(double) * n);
+	double	   *l;
+	double	   *cov = palloc(sizeof(double) * p * p);
+	double	   *e = palloc(sizeof(double) * p);
+
+	for (int i = 0; i < n; i++)
+		w[i] = mu[i] / (1.0 + a * mu[i]);
+	l = normal_factor(x, w, n, p, ridge);
+	for (int j = 0; j < p; j++)
+	{
+		memset(e, 0, sizeof(double) * p);
+		e[j] = 1.0;
+		cholesky_solve(l, e, p);
+		for (int k = 0; k < p; k++)
+			cov[k * p + j] = e[k];
+	}
+	pfree(w);
+	pfree(l);
+	pfree(e);
+	return cov;
 }
 
 /* mu = exp(X b), the linear predictor held within +-30. */
@@ -249,19 +290,33 @@ float8_array(const double *v, int n)
 	return construct_array(d, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
+/* A p x p matrix as a two-dimensional float8 array. */
+static ArrayType *
+float8_matrix(const double *v, int p)
+{
+	Datum	   *d = palloc(sizeof(Datum) * p * p);
+	int			dims[2] = {p, p};
+	int			lbs[2] = {1, 1};
+
+	for (int i = 0; i < p * p; i++)
+		d[i] = Float8GetDatum(v[i]);
+	return construct_md_array(d, NULL, 2, dims, lbs, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
 /*
  * gridgov.glm_poisson_fit(y float8[], x float8[][], ridge float8)
- *	 -> (coefficients float8[], dispersion float8, deviance float8, iterations integer)
+ *	 -> (coefficients float8[], dispersion float8, deviance float8, iterations integer,
+ *		 covariance float8[][])
  */
 Datum
 gridgov_glm_poisson_fit(PG_FUNCTION_ARGS)
 {
 	int			n, p, ny;
-	double	   *y, *x, *b, *mu, ridge = PG_GETARG_FLOAT8(2);
+	double	   *y, *x, *b, *mu, dispersion, ridge = PG_GETARG_FLOAT8(2);
 	int			iter;
 	TupleDesc	desc;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
 
 	y = float8_values(PG_GETARG_ARRAYTYPE_P(0), "the counts", &ny);
 	x = design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
@@ -282,10 +337,12 @@ gridgov_glm_poisson_fit(PG_FUNCTION_ARGS)
 	b = palloc(sizeof(double) * p);
 	mu = palloc(sizeof(double) * n);
 	iter = irls(y, x, n, p, ridge, b, mu);
+	dispersion = nb_dispersion(y, mu, n, p);
 	values[0] = PointerGetDatum(float8_array(b, p));
-	values[1] = Float8GetDatum(nb_dispersion(y, mu, n, p));
+	values[1] = Float8GetDatum(dispersion);
 	values[2] = Float8GetDatum(poisson_deviance(y, mu, n));
 	values[3] = Int32GetDatum(iter);
+	values[4] = PointerGetDatum(float8_matrix(coefficient_covariance(x, mu, n, p, ridge, dispersion), p));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 
@@ -304,6 +361,35 @@ gridgov_glm_predict(PG_FUNCTION_ARGS)
 	mu = palloc(sizeof(double) * Max(n, 1));
 	linear_predict(x, b, n, p, mu);
 	PG_RETURN_ARRAYTYPE_P(float8_array(mu, n));
+}
+
+/*
+ * gridgov.glm_predict_variance(covariance float8[][], x float8[][]) -> float8[]:
+ * x' C x per row, the variance of the linear predictor (the log of the
+ * expected count) that the coefficients' uncertainty gives.
+ */
+Datum
+gridgov_glm_predict_variance(PG_FUNCTION_ARGS)
+{
+	int			n, p, pc, qc;
+	double	   *c = design_matrix(PG_GETARG_ARRAYTYPE_P(0), &pc, &qc);
+	double	   *x = design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
+	double	   *v;
+
+	if (pc != p || qc != p)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("a covariance of %d x %d for a design matrix of %d columns", pc, qc, p)));
+	v = palloc0(sizeof(double) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		const double *xi = x + (size_t) i * p;
+
+		for (int j = 0; j < p; j++)
+			for (int k = 0; k < p; k++)
+				v[i] += xi[j] * c[j * p + k] * xi[k];
+		v[i] = Max(v[i], 0.0);
+	}
+	PG_RETURN_ARRAYTYPE_P(float8_array(v, n));
 }
 
 /* log P(Y = y) of NB2(mu, a), Poisson when a = 0. */

@@ -61,16 +61,23 @@ COMMENT ON COLUMN gridgov.hotspots_latest.case_id IS 'Proactive case, if any';
 
 CREATE FUNCTION gridgov.glm_poisson_fit(y double precision[], x double precision[], ridge double precision,
                                         OUT coefficients double precision[], OUT dispersion double precision,
-                                        OUT deviance double precision, OUT iterations integer)
+                                        OUT deviance double precision, OUT iterations integer,
+                                        OUT covariance double precision[])
     AS 'MODULE_PATHNAME', 'gridgov_glm_poisson_fit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.glm_poisson_fit(double precision[], double precision[], double precision) IS
-    'Poisson regression with log link of the counts y on the design matrix x (2-D: one row per count, at most 64 columns, column 1 the intercept), by iteratively reweighted least squares (normal equations, Cholesky); ridge is the precision of a normal prior centred on 0 for each coefficient but the intercept''s (added to the diagonal of X''WX). Returns the coefficients, the negative-binomial over-dispersion a of the residuals (variance mu + a mu^2, moment estimate, 0 when none), the Poisson deviance and the iterations. 22004 NULL element, 22023 bad shape or value or collinear regressors';
+    'Poisson regression with log link of the counts y on the design matrix x (2-D: one row per count, at most 64 columns, column 1 the intercept), by iteratively reweighted least squares (normal equations, Cholesky); ridge is the precision of a normal prior centred on 0 for each coefficient but the intercept''s (added to the diagonal of X''WX). Returns the coefficients, the negative-binomial over-dispersion a of the residuals (variance mu + a mu^2, moment estimate, 0 when none), the Poisson deviance, the iterations, and the covariance of the coefficients (2-D: the inverse of the normal matrix with the negative binomial''s weights mu / (1 + a mu)). 22004 NULL element, 22023 bad shape or value or collinear regressors';
 
 CREATE FUNCTION gridgov.glm_predict(coefficients double precision[], x double precision[])
     RETURNS double precision[]
     AS 'MODULE_PATHNAME', 'gridgov_glm_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.glm_predict(double precision[], double precision[]) IS
     'Expected counts exp(x b) of a log-linear model, one per row of the design matrix x (2-D). 22004 NULL element, 22023 shapes that do not match';
+
+CREATE FUNCTION gridgov.glm_predict_variance(covariance double precision[], x double precision[])
+    RETURNS double precision[]
+    AS 'MODULE_PATHNAME', 'gridgov_glm_predict_variance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gridgov.glm_predict_variance(double precision[], double precision[]) IS
+    'Variance of the linear predictor (the log of the expected count) per row of the design matrix x that the coefficients'' covariance gives: x'' C x. 22004 NULL element, 22023 shapes that do not match';
 
 CREATE FUNCTION gridgov.nb_quantile(mu double precision, dispersion double precision, p double precision)
     RETURNS integer
@@ -260,6 +267,7 @@ CREATE TABLE gridgov.forecast_fits (
     iterations      integer NOT NULL,
     mae             double precision NOT NULL,
     naive_mae       double precision,
+    covariance      double precision[] NOT NULL,
     PRIMARY KEY (area, category_prefix, grain),
     CONSTRAINT forecast_fits_period CHECK (data_from < data_to)
 );
@@ -280,6 +288,7 @@ COMMENT ON COLUMN gridgov.forecast_fits.deviance IS 'Poisson deviance of the fit
 COMMENT ON COLUMN gridgov.forecast_fits.iterations IS 'IRLS iterations';
 COMMENT ON COLUMN gridgov.forecast_fits.mae IS 'In-sample mean absolute error of the model';
 COMMENT ON COLUMN gridgov.forecast_fits.naive_mae IS 'In-sample mean absolute error of the seasonal-naive forecast (same weekday a week before; same week a year before), the scale of MASE; NULL when the history is too short for it';
+COMMENT ON COLUMN gridgov.forecast_fits.covariance IS 'Covariance of the coefficients (2-D, regressors x regressors): what the forecast''s intervals add for the uncertainty of the coefficients';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.forecast_fits', '');
 
 CREATE FUNCTION gridgov.forecast_min_periods(grain text) RETURNS integer
@@ -300,15 +309,16 @@ CREATE FUNCTION gridgov.forecast_fit_rows(grain text, counts double precision[],
                                           lo integer, hi integer,
                                           OUT coefficients double precision[], OUT dispersion double precision,
                                           OUT deviance double precision, OUT iterations integer,
-                                          OUT mae double precision, OUT naive_mae double precision)
+                                          OUT mae double precision, OUT naive_mae double precision,
+                                          OUT covariance double precision[])
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     m integer := CASE grain WHEN 'week' THEN 52 ELSE 7 END;
     y double precision[] := counts[lo:hi];
     mu double precision[];
 BEGIN
-    SELECT f.coefficients, f.dispersion, f.deviance, f.iterations
-    INTO coefficients, dispersion, deviance, iterations
+    SELECT f.coefficients, f.dispersion, f.deviance, f.iterations, f.covariance
+    INTO coefficients, dispersion, deviance, iterations, covariance
     FROM gridgov.glm_poisson_fit(y, x[lo:hi][:], 4) f;
     mu := gridgov.glm_predict(coefficients, x[lo:hi][:]);
     SELECT pg_catalog.avg(pg_catalog.abs(y[i] - mu[i])),
@@ -318,12 +328,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_fit_rows(text, double precision[], double precision[], integer, integer) IS
-    'Internal: the forecast model fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit with ridge 4: a normal prior of standard deviation 0.5 on every coefficient but the intercept), with its in-sample mean absolute error and that of the seasonal-naive forecast';
+    'Internal: the forecast model fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit with ridge 4: a normal prior of standard deviation 0.5 on every coefficient but the intercept), with its in-sample mean absolute error and that of the seasonal-naive forecast, and the coefficients'' covariance';
 
 CREATE FUNCTION gridgov.forecast_model(grain text, since date, counts double precision[],
                                        OUT coefficients double precision[], OUT dispersion double precision,
                                        OUT deviance double precision, OUT iterations integer,
-                                       OUT mae double precision, OUT naive_mae double precision)
+                                       OUT mae double precision, OUT naive_mae double precision,
+                                       OUT covariance double precision[])
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     n integer := pg_catalog.cardinality(counts);
@@ -343,28 +354,35 @@ BEGIN
             MESSAGE = pg_catalog.format('%s periods of history where a %s forecast needs %s to 20000', n, grain,
                                         gridgov.forecast_min_periods(grain));
     END IF;
-    SELECT f.* INTO coefficients, dispersion, deviance, iterations, mae, naive_mae
+    SELECT f.* INTO coefficients, dispersion, deviance, iterations, mae, naive_mae, covariance
     FROM gridgov.forecast_fit_rows(grain, counts, gridgov.forecast_design(grain, since, n), 1, n) f;
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_model(text, date, double precision[]) IS
-    'The forecast model of a series given as counts per period (days, or ISO weeks) from since: coefficients in the order of gridgov.forecast_regressors(grain), over-dispersion, deviance, IRLS iterations, in-sample MAE of the model and of the seasonal-naive forecast. 22004 NULL, 22023 bad grain or since, GG301 fewer than forecast_min_periods(grain) counts';
+    'The forecast model of a series given as counts per period (days, or ISO weeks) from since: coefficients in the order of gridgov.forecast_regressors(grain), over-dispersion, deviance, IRLS iterations, in-sample MAE of the model and of the seasonal-naive forecast, covariance of the coefficients. 22004 NULL, 22023 bad grain or since, GG301 fewer than forecast_min_periods(grain) counts';
 
 CREATE FUNCTION gridgov.forecast_predict(grain text, since date, periods integer,
-                                         coefficients double precision[], dispersion double precision)
+                                         coefficients double precision[], dispersion double precision,
+                                         covariance double precision[] DEFAULT NULL)
     RETURNS TABLE (period_start date, expected double precision, lower_80 integer, upper_80 integer,
-                   lower_95 integer, upper_95 integer)
+                   lower_95 integer, upper_95 integer, period_dispersion double precision)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+    WITH d AS (SELECT gridgov.forecast_design(grain, since, periods) AS x)
     SELECT since + (u.i::integer - 1) * CASE WHEN grain = 'week' THEN 7 ELSE 1 END, u.mu,
-           i80.lower, i80.upper, i95.lower, i95.upper
-    FROM pg_catalog.unnest(gridgov.glm_predict(coefficients, gridgov.forecast_design(grain, since, periods)))
-         WITH ORDINALITY AS u(mu, i)
-    CROSS JOIN LATERAL gridgov.nb_interval(u.mu, dispersion, 0.80) i80
-    CROSS JOIN LATERAL gridgov.nb_interval(u.mu, dispersion, 0.95) i95
+           i80.lower, i80.upper, i95.lower, i95.upper, u.a
+    FROM d, ROWS FROM (pg_catalog.unnest(gridgov.glm_predict(coefficients, d.x)),
+                       pg_catalog.unnest(CASE WHEN covariance IS NULL
+                                              THEN pg_catalog.array_fill(dispersion, ARRAY[periods])
+                                              ELSE gridgov.glm_predict_variance(covariance, d.x) END))
+            WITH ORDINALITY AS v(mu, a0, i)
+    CROSS JOIN LATERAL (SELECT v.mu, v.i, CASE WHEN covariance IS NULL THEN dispersion
+                                               ELSE LEAST(dispersion + v.a0, 10) END AS a) u
+    CROSS JOIN LATERAL gridgov.nb_interval(u.mu, u.a, 0.80) i80
+    CROSS JOIN LATERAL gridgov.nb_interval(u.mu, u.a, 0.95) i95
     ORDER BY u.i
 $$;
-COMMENT ON FUNCTION gridgov.forecast_predict(text, date, integer, double precision[], double precision) IS
-    'Forecasts of a model for periods days or weeks from since: the expected count and the 80 % and 95 % intervals of a negative binomial with that mean and over-dispersion (gridgov.nb_interval: tails nearest 10 % and 2.5 % each)';
+COMMENT ON FUNCTION gridgov.forecast_predict(text, date, integer, double precision[], double precision, double precision[]) IS
+    'Forecasts of a model for periods days or weeks from since: the expected count and the 80 % and 95 % intervals of a negative binomial with that mean (gridgov.nb_interval: tails nearest 10 % and 2.5 % each) and the period''s over-dispersion: the model''s, plus, given the coefficients'' covariance, the variance of the period''s log expected count (gridgov.glm_predict_variance; at most 10)';
 
 CREATE FUNCTION gridgov.forecast_fit(area gridgov.gridcode, category_prefix text, grain text,
                                      as_of timestamptz DEFAULT pg_catalog.now())
@@ -398,8 +416,8 @@ BEGIN
     r.data_from := since; r.data_to := origin; r.periods := pg_catalog.cardinality(counts);
     r.cases := (SELECT pg_catalog.sum(c)::bigint FROM pg_catalog.unnest(counts) c);
     r.regressors := gridgov.forecast_regressors(grain);
-    SELECT f.coefficients, f.dispersion, f.deviance, f.iterations, f.mae, f.naive_mae
-    INTO r.coefficients, r.dispersion, r.deviance, r.iterations, r.mae, r.naive_mae
+    SELECT f.coefficients, f.dispersion, f.deviance, f.iterations, f.mae, f.naive_mae, f.covariance
+    INTO r.coefficients, r.dispersion, r.deviance, r.iterations, r.mae, r.naive_mae, r.covariance
     FROM gridgov.forecast_model(grain, since, counts) f;
     RETURN r;
 END
@@ -436,7 +454,8 @@ BEGIN
     IF NOT FOUND THEN
         f := gridgov.forecast_fit(area, category_prefix, grain, as_of);
     END IF;
-    RETURN QUERY SELECT * FROM gridgov.forecast_predict(grain, origin, horizon, f.coefficients, f.dispersion);
+    RETURN QUERY SELECT p.period_start, p.expected, p.lower_80, p.upper_80, p.lower_95, p.upper_95
+                 FROM gridgov.forecast_predict(grain, origin, horizon, f.coefficients, f.dispersion, f.covariance) p;
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_volume(gridgov.gridcode, text, text, integer, timestamptz) IS
@@ -503,16 +522,17 @@ BEGIN
             fit := gridgov.forecast_fit_rows(g, counts, x, first_case, n);
             INSERT INTO gridgov.forecast_fits AS t (area, category_prefix, grain, fitted_at, data_from, data_to, periods,
                                                    cases, regressors, coefficients, dispersion, deviance, iterations,
-                                                   mae, naive_mae)
+                                                   mae, naive_mae, covariance)
             VALUES (pair.town, pair.prefix, g, as_of, since + (first_case - 1) * step, origin, n - first_case + 1,
                     (SELECT pg_catalog.sum(c)::bigint FROM pg_catalog.unnest(pair.k) c),
                     gridgov.forecast_regressors(g), fit.coefficients, fit.dispersion, fit.deviance, fit.iterations,
-                    fit.mae, fit.naive_mae)
+                    fit.mae, fit.naive_mae, fit.covariance)
             ON CONFLICT (area, category_prefix, grain) DO UPDATE
             SET fitted_at = EXCLUDED.fitted_at, data_from = EXCLUDED.data_from, data_to = EXCLUDED.data_to,
                 periods = EXCLUDED.periods, cases = EXCLUDED.cases, regressors = EXCLUDED.regressors,
                 coefficients = EXCLUDED.coefficients, dispersion = EXCLUDED.dispersion, deviance = EXCLUDED.deviance,
-                iterations = EXCLUDED.iterations, mae = EXCLUDED.mae, naive_mae = EXCLUDED.naive_mae;
+                iterations = EXCLUDED.iterations, mae = EXCLUDED.mae, naive_mae = EXCLUDED.naive_mae,
+                covariance = EXCLUDED.covariance;
             fitted := fitted + 1;
         END LOOP;
     END LOOP;
@@ -582,7 +602,9 @@ BEGIN
         fit := gridgov.forecast_fit_rows(grain, counts, x, GREATEST(first_case, o - gridgov.forecast_max_periods(grain)), o - 1);
         actual := actual || counts[o:o + h - 1];
         model := model || gridgov.glm_predict(fit.coefficients, x[o:o + h - 1][:]);
-        dispersion := dispersion || pg_catalog.array_fill(fit.dispersion, ARRAY[h]);
+        dispersion := dispersion || (SELECT pg_catalog.array_agg(LEAST(fit.dispersion + v, 10) ORDER BY i)
+                                     FROM pg_catalog.unnest(gridgov.glm_predict_variance(fit.covariance, x[o:o + h - 1][:]))
+                                          WITH ORDINALITY AS w(v, i));
         o := o + h;
     END LOOP;
     RETURN QUERY
@@ -622,14 +644,15 @@ BEGIN
     -- The last complete period of each current fit (days; weeks on Mondays),
     -- forecast from the fit's own history (which ends before it).
     FOR f IN
-        SELECT x.*, p.period_start, p.period_end, c.cases AS actual, e.expected, e.lower_95, e.upper_95
+        SELECT x.*, p.period_start, p.period_end, c.cases AS actual, e.expected, e.lower_95, e.upper_95,
+               e.period_dispersion
         FROM gridgov.forecast_fits x
         CROSS JOIN LATERAL (SELECT gridgov.forecast_origin(x.grain, as_of)
                                    - CASE x.grain WHEN 'week' THEN 7 ELSE 1 END AS period_start,
                                    gridgov.forecast_origin(x.grain, as_of) AS period_end) p
         CROSS JOIN LATERAL gridgov.forecast_predict(x.grain, x.data_to,
                                                     (p.period_start - x.data_to) / CASE x.grain WHEN 'week' THEN 7 ELSE 1 END + 1,
-                                                    x.coefficients, x.dispersion) e
+                                                    x.coefficients, x.dispersion, x.covariance) e
         CROSS JOIN LATERAL gridgov.forecast_series(x.area, x.category_prefix, x.grain, p.period_start, p.period_end) c
         WHERE x.regressors = gridgov.forecast_regressors(x.grain)
           AND x.data_to <= p.period_start AND x.data_to > p.period_start - 7
@@ -646,7 +669,7 @@ BEGIN
         VALUES (gridgov.ancestor(f.area, 3), as_of, 'forecast_exceeded', f.category_prefix, NULL, ARRAY[f.area],
                 (f.period_start::timestamp AT TIME ZONE gridgov.analytics_time_zone()),
                 (f.period_end::timestamp AT TIME ZONE gridgov.analytics_time_zone()),
-                f.actual, f.cases::integer, f.expected, gridgov.nb_score(f.actual, f.expected, f.dispersion),
+                f.actual, f.cases::integer, f.expected, gridgov.nb_score(f.actual, f.expected, f.period_dispersion),
                 -pg_catalog.log(0.025),
                 (SELECT g.geom FROM gridgov.grids g
                  WHERE g.code OPERATOR(gridgov.=) f.area AND g.valid_from <= as_of AND as_of < g.valid_to))
