@@ -75,7 +75,7 @@ SELECT r.*
 FROM gridgov.case_stats s
 CROSS JOIN pg_catalog.generate_series(1, GREATEST(0, ceil($n::numeric / $imported)::integer - 1)) k
 CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(s, pg_catalog.jsonb_build_object(
-    'case_id', s.case_id + k * 100000000, 'case_no', s.case_no || '-' || k)) r
+    'case_id', s.case_id + k::bigint * 100000000, 'case_no', s.case_no || '-' || k)) r
 LIMIT GREATEST(0, $n - $imported);
 RESET session_replication_role;
 VACUUM ANALYZE gridgov.case_stats;
