@@ -227,26 +227,33 @@ COMMENT ON FUNCTION gridgov.forecast_origin(text, timestamptz) IS
 
 CREATE FUNCTION gridgov.forecast_series(area gridgov.gridcode, category_prefix text, grain text, since date, until date)
     RETURNS TABLE (period_start date, cases integer)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    -- The counties of the area, as a range of the index (county, reported_day).
+    lo gridgov.gridcode := CASE WHEN gridgov.level(area) <= 3 THEN area ELSE gridgov.ancestor(area, 3) END;
+    hi gridgov.gridcode := gridgov.subtree_max(lo);
+    lvl integer := gridgov.level(area);
+BEGIN
+    RETURN QUERY
     WITH hits AS (
         SELECT CASE WHEN grain = 'week' THEN pg_catalog.date_trunc('week', s.reported_day)::date
-                    ELSE s.reported_day END AS period_start,
-               pg_catalog.count(*)::integer AS cases
+                    ELSE s.reported_day END AS p,
+               pg_catalog.count(*)::integer AS n
         FROM gridgov.case_stats s
-        WHERE s.reported_day >= since AND s.reported_day < until
+        WHERE s.county OPERATOR(gridgov.>=) lo AND s.county OPERATOR(gridgov.<=) hi
+          AND s.reported_day >= since AND s.reported_day < until
           AND s.category >= category_prefix AND s.category < category_prefix || '~'
           AND s.source <> 'proactive'
-          AND CASE WHEN gridgov.level(area) <= 3 THEN s.county OPERATOR(gridgov.<@) area
-                   ELSE s.county OPERATOR(gridgov.=) gridgov.ancestor(area, 3)
-                        AND gridgov.area_at(s.county, s.grid, gridgov.level(area)) OPERATOR(gridgov.=) area END
+          AND (lvl <= 3 OR gridgov.area_at(s.county, s.grid, lvl) OPERATOR(gridgov.=) area)
         GROUP BY 1
     )
-    SELECT p.period_start, COALESCE(h.cases, 0)
-    FROM (SELECT g::date AS period_start
+    SELECT g.p, COALESCE(h.n, 0)
+    FROM (SELECT x::date AS p
           FROM pg_catalog.generate_series(since::timestamp, until::timestamp - interval '1 day',
-                                          CASE WHEN grain = 'week' THEN interval '7 days' ELSE interval '1 day' END) g) p
-    LEFT JOIN hits h ON h.period_start = p.period_start
-    ORDER BY p.period_start
+                                          CASE WHEN grain = 'week' THEN interval '7 days' ELSE interval '1 day' END) x) g
+    LEFT JOIN hits h ON h.p = g.p
+    ORDER BY g.p;
+END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_series(gridgov.gridcode, text, text, date, date) IS
     'Internal: cases reported per period (day, or ISO week from since, a Monday) in [since, until) in the area (any level; below a county: gridgov.area_at of the case) whose category starts with category_prefix, proactive cases left out, zero periods included';
