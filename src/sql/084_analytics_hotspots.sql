@@ -91,7 +91,7 @@ CREATE TABLE gridgov.hotspots (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     county          gridgov.gridcode NOT NULL,
     detected_at     timestamptz NOT NULL REFERENCES gridgov.hotspot_runs (detected_at) ON DELETE CASCADE,
-    kind            text NOT NULL CHECK (kind IN ('spike', 'cluster')),
+    kind            text NOT NULL CHECK (kind IN ('spike', 'cluster', 'forecast_exceeded')),
     category        text COLLATE pg_catalog."C" NOT NULL,
     grid            gridgov.gridcode,
     grids           gridgov.gridcode[] NOT NULL,
@@ -108,21 +108,21 @@ CREATE TABLE gridgov.hotspots (
 );
 CREATE INDEX hotspots_detected ON gridgov.hotspots (detected_at, county);
 COMMENT ON TABLE gridgov.hotspots IS
-    'Hot spots found by gridgov.detect_hotspots(), kept for the command center''s board: spikes of a grid x category and clusters of one category crossing grid boundaries, with their counts, Poisson score and threshold, outline and the proactive case opened for them';
+    'Hot spots found by gridgov.detect_hotspots(), kept for the command center''s board: spikes of a grid x category and clusters of one category crossing grid boundaries, with their counts, Poisson score and threshold, outline and the proactive case opened for them; and the areas x categories whose count left the 95 % interval of their forecast (kind forecast_exceeded, gridgov.forecast_alerts())';
 COMMENT ON COLUMN gridgov.hotspots.county IS 'County';
 COMMENT ON COLUMN gridgov.hotspots.detected_at IS 'as_of of the run that found it';
-COMMENT ON COLUMN gridgov.hotspots.kind IS 'spike (a grid x category above its baseline) or cluster (cases of one category close together across grid boundaries)';
-COMMENT ON COLUMN gridgov.hotspots.category IS 'Category code';
-COMMENT ON COLUMN gridgov.hotspots.grid IS 'The grid of a spike; NULL for a cluster';
-COMMENT ON COLUMN gridgov.hotspots.grids IS 'Grids the hot spot''s cases lie in';
+COMMENT ON COLUMN gridgov.hotspots.kind IS 'spike (a grid x category above its baseline), cluster (cases of one category close together across grid boundaries) or forecast_exceeded (an area x category prefix outside the 95 % interval of its forecast)';
+COMMENT ON COLUMN gridgov.hotspots.category IS 'Category code (forecast_exceeded: the forecast''s category prefix)';
+COMMENT ON COLUMN gridgov.hotspots.grid IS 'The grid of a spike; NULL for the other kinds';
+COMMENT ON COLUMN gridgov.hotspots.grids IS 'Grids the hot spot''s cases lie in (forecast_exceeded: the forecast''s area)';
 COMMENT ON COLUMN gridgov.hotspots.window_start IS 'Start of the window (exclusive)';
 COMMENT ON COLUMN gridgov.hotspots.window_end IS 'End of the window (inclusive): the run''s as_of';
 COMMENT ON COLUMN gridgov.hotspots.cases IS 'Cases in the window';
-COMMENT ON COLUMN gridgov.hotspots.baseline_cases IS 'Cases of the same grid (spike) or area (cluster: within the DBSCAN distance of its hull) and category in the baseline before the window';
-COMMENT ON COLUMN gridgov.hotspots.expected IS 'Expected count in the window: (baseline_cases + 1) x window / baseline';
-COMMENT ON COLUMN gridgov.hotspots.score IS 'gridgov.poisson_score(cases, expected): -log10 of the chance of so many cases';
-COMMENT ON COLUMN gridgov.hotspots.threshold IS 'Score needed: -log10(alpha / number of grid x category cells, or clusters, tested in the county)';
-COMMENT ON COLUMN gridgov.hotspots.geom IS 'Outline: the grid of a spike; for a cluster the convex hull of its cases'' locations snapped to 0.001 degrees';
+COMMENT ON COLUMN gridgov.hotspots.baseline_cases IS 'Cases of the same grid (spike) or area (cluster: within the DBSCAN distance of its hull) and category in the baseline before the window; forecast_exceeded: the cases the forecast''s fit learnt from';
+COMMENT ON COLUMN gridgov.hotspots.expected IS 'Expected count in the window: (baseline_cases + 1) x window / baseline; forecast_exceeded: the forecast''s expected count';
+COMMENT ON COLUMN gridgov.hotspots.score IS 'gridgov.poisson_score(cases, expected): -log10 of the chance of so many cases; forecast_exceeded: gridgov.nb_score(cases, expected, the fit''s dispersion), the chance of so many or so few';
+COMMENT ON COLUMN gridgov.hotspots.threshold IS 'Score needed: -log10(alpha / number of grid x category cells, or clusters, tested in the county); forecast_exceeded: -log10(0.025), one side of the 95 % interval';
+COMMENT ON COLUMN gridgov.hotspots.geom IS 'Outline: the grid of a spike; for a cluster the convex hull of its cases'' locations snapped to 0.001 degrees; forecast_exceeded: the area''s';
 COMMENT ON COLUMN gridgov.hotspots.case_id IS 'Proactive case (source proactive) opened for it, if any';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.hotspots', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.hotspots_id_seq', '');
@@ -311,7 +311,7 @@ WHERE h.detected_at = (SELECT pg_catalog.max(r.detected_at) FROM gridgov.hotspot
 COMMENT ON VIEW gridgov.hotspots_latest IS 'The hot spots of the latest run of gridgov.detect_hotspots() (by as_of), for the board';
 COMMENT ON COLUMN gridgov.hotspots_latest.county IS 'County';
 COMMENT ON COLUMN gridgov.hotspots_latest.detected_at IS 'as_of of the run';
-COMMENT ON COLUMN gridgov.hotspots_latest.kind IS 'spike or cluster';
+COMMENT ON COLUMN gridgov.hotspots_latest.kind IS 'spike, cluster or forecast_exceeded';
 COMMENT ON COLUMN gridgov.hotspots_latest.category IS 'Category code';
 COMMENT ON COLUMN gridgov.hotspots_latest.category_name IS 'Category name';
 COMMENT ON COLUMN gridgov.hotspots_latest.grid IS 'Grid of a spike';

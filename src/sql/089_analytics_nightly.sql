@@ -56,6 +56,8 @@ DECLARE
     refreshed integer;
     compacted bigint;
     spots integer;
+    alerts integer;
+    fitted integer;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
@@ -73,9 +75,13 @@ BEGIN
     compacted := gridgov.analytics_compact();
     -- 3. Hot spots of the week before as_of, for the board (no cases opened).
     SELECT pg_catalog.count(*) INTO spots FROM gridgov.detect_hotspots(as_of);
+    -- 4. Forecast alerts of the last complete day (and week, on Mondays) from
+    --    the fits of the night before, in the same run; then the fits anew.
+    SELECT pg_catalog.count(*) INTO alerts FROM gridgov.forecast_alerts(as_of);
+    fitted := gridgov.forecast_refresh(as_of);
     RETURN pg_catalog.jsonb_build_object('as_of', as_of, 'drained', drained, 'refreshed', refreshed, 'compacted', compacted,
-                                         'hotspots', spots);
+                                         'hotspots', spots, 'forecast_alerts', alerts, 'forecasts_fitted', fitted);
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_nightly(timestamptz) IS
-    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the cases of the history''s new events (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), and stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults); returns what it did as JSON. 22004 for NULL';
+    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the cases of the history''s new events (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults), then the forecast alerts of the last complete day or week (gridgov.forecast_alerts, from the fits of the night before) and refits the forecasts of every town x top category (gridgov.forecast_refresh); returns what it did as JSON. 22004 for NULL';

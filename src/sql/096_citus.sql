@@ -23,10 +23,10 @@ AS $$
             'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
             'stats_month_hist', 'stats_month_category', 'case_requests', 'case_meetings',
             -- the history import's staging, the inbox, the analytics' node
-            -- watermarks, the hot spots (written and read by the coordinator's
+            -- watermarks, the hot spots and the forecasts' fits (written and read by the coordinator's
             -- nightly job and views): on the coordinator only
             'import_cases', 'import_steps', 'import_rejects', 'case_inbox', 'analytics_node_watermarks',
-            'hotspot_runs', 'hotspots',
+            'hotspot_runs', 'hotspots', 'forecast_fits',
             -- the gateway's keys and the transfer's endpoints, outbox and
             -- inbound updates: on the coordinator, where the gateway connects
             'api_keys', 'transfer_endpoints', 'transfer_outbox', 'transfer_inbound']),
@@ -40,11 +40,11 @@ AS $$
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'local', 'local', 'local', 'local', 'local', 'local', 'local',
-            'local', 'local', 'local', 'local']))
+            'local', 'local', 'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
-    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots, the gateway''s keys and the transfer''s tables); docs/scaling.md';
+    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots, the forecasts'' fits, the gateway''s keys and the transfer''s tables); docs/scaling.md';
 
 CREATE FUNCTION gridgov.citus_node_group() RETURNS integer
     LANGUAGE plpgsql STABLE PARALLEL SAFE

@@ -140,6 +140,16 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]), gridgov.analytics_rebuild(),
           gridgov.analytics_rebuild_summaries(), gridgov.analytics_compact(),
           gridgov.analytics_nightly(timestamptz) TO gridgov_admin;
+    -- Forecasts (088): the same roles read the cached fits, forecast and
+    -- backtest (counts only, as the owner); the admin role refits and raises
+    -- the forecast alerts (the nightly job does both).
+    GRANT SELECT ON gridgov.forecast_fits TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT EXECUTE ON FUNCTION gridgov.forecast_volume(gridgov.gridcode, text, text, integer, timestamptz),
+          gridgov.forecast_fit(gridgov.gridcode, text, text, timestamptz),
+          gridgov.forecast_backtest(gridgov.gridcode, text, text, date, date, integer)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT EXECUTE ON FUNCTION gridgov.forecast_refresh(timestamptz, integer), gridgov.forecast_alerts(timestamptz)
+          TO gridgov_admin;
 
     -- Assisted intake (056, docs/assisted-intake.md): the admin role trains and
     -- evaluates text models, replays dispatch (both read every case) and reads
