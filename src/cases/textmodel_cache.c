@@ -272,7 +272,15 @@ textmodel_best(const char *name, const char *target, const char *text, int len, 
 char *
 textmodel_document(const char *title, const char *description)
 {
-	return psprintf("%s\n%s", title ? title : "", description ? description : "");
+	Size		t = title ? strlen(title) : 0;
+	Size		d = description ? strlen(description) : 0;
+	char	   *doc = palloc(t + d + 2);
+
+	memcpy(doc, title ? title : "", t);
+	doc[t] = '\n';
+	memcpy(doc + t + 1, description ? description : "", d);
+	doc[t + d + 1] = '\0';
+	return doc;
 }
 
 /* gridgov.text_model_document(title, description): textmodel_document() in SQL. */

@@ -215,13 +215,16 @@ weighs_more(const Collect *cl, const Seen *a, const Seen *b)
 /*
  * The features that weighed most for class top: f times how much more the
  * feature's weight for top is than its mean weight for the other classes
- * (the row is in the cache since score()).  The best maxwords are kept by
+ * (the weights of a row sum to 0, to the rounding of 16 bits: that mean is
+ * -w/(n-1), and the difference w n/(n-1)).  The best maxwords are kept by
  * insertion.
  */
 static int
 explain(const TmModel *m, Collect *cl, int top, char **words, int maxwords)
 {
 	Seen	  **best = palloc(Max(maxwords, 1) * sizeof(Seen *));
+	/* a row's weights sum to 0 (less its mean): the others' mean is -q/(n-1) */
+	double		gain = m->nclasses > 1 ? m->scale * m->nclasses / (m->nclasses - 1) : m->scale;
 	int			nbest = 0;
 	int			i;
 	int			k;
@@ -229,15 +232,8 @@ explain(const TmModel *m, Collect *cl, int top, char **words, int maxwords)
 	for (i = 0; i < cl->nseen; i++)
 	{
 		Seen	   *s = &cl->seen[i];
-		const int16 *q = m->q + (Size) s->row * m->stride;
-		double		rowsum = 0.0;
-		double		others;
-		int			c;
 
-		for (c = 0; c < m->nclasses; c++)
-			rowsum += q[c];
-		others = m->nclasses > 1 ? (rowsum - q[top]) / (m->nclasses - 1) : 0.0;
-		s->contribution = s->f * (q[top] - others) * m->scale;
+		s->contribution = s->f * m->q[(Size) s->row * m->stride + top] * gain;
 		if (!(s->contribution > 0.0) ||
 			(nbest == maxwords && !weighs_more(cl, s, best[nbest - 1])))
 			continue;
