@@ -11,7 +11,7 @@
 --      surge raises one forecast_exceeded hot spot);
 --   4. bad arguments give their documented SQLSTATEs.
 BEGIN;
-SELECT plan(60);
+SELECT plan(72);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 
@@ -205,6 +205,42 @@ SELECT throws_ok($$SELECT * FROM gridgov.glm_poisson_fit('{1,-2,3}', '{{1},{1},{
                  'glm_poisson_fit: a negative count is 22023');
 SELECT throws_ok($$SELECT gridgov.glm_predict_variance('{{1,0},{0,1}}', '{{1,2,3}}')$$, '22023', NULL,
                  'glm_predict_variance: a covariance that does not fit the design matrix is 22023');
+
+SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115004', 'E01', 'day', 7, pg_catalog.now() + interval '30 days')$$,
+                 '22023', 'as_of must not be in the future', 'an as_of in the future (a history of days to come): 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.forecast_backtest('110115004', 'E01', 'day', '2025-11-03', (pg_catalog.now() + interval '30 days')::date)$$,
+                 '22023', 'a backtest must end by today', 'a backtest ending after today: 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.forecast_backtest('110115004', 'E01', 'day', '2018-01-01', '2025-11-03', 1)$$,
+                 '22023', NULL, 'a backtest of more than 400 origins (each a fit): 22023');
+
+-- 5. The review's cases: far tails in bounded time and with their digits --------------------
+SELECT is(gridgov.nb_quantile(1e6, 0, 0.9999999999999) BETWEEN 1000000 AND 1010000, true,
+          'nb_quantile far in the tail of a large mean: a count near mu + 7.4 sd, not INT32_MAX after a minute');
+SELECT ok(abs(gridgov.nb_score(1000, 5, 0) - gridgov.poisson_score(1000, 5)) < 1,
+          'nb_score of a count far above the mean keeps its digits (as poisson_score: about 1871, not capped near 15)');
+SELECT ok(gridgov.nb_score(60, 5, 0) > 40, 'nb_score(60, 5, 0) above 40 (P(Y >= 60) is about 1e-42)');
+
+-- 6. Roles: the admin role runs the jobs' functions, an analyst the model on any series.
+CREATE TEMP TABLE setup AS SELECT gridgov.setup_roles();
+CREATE ROLE gg_fc_admin NOLOGIN IN ROLE gridgov_admin;
+CREATE ROLE gg_fc_analyst NOLOGIN IN ROLE gridgov_analyst;
+SET LOCAL ROLE gg_fc_admin;
+SELECT lives_ok($$SELECT gridgov.forecast_refresh('2025-12-03 09:00')$$, 'the admin role runs forecast_refresh');
+SELECT lives_ok($$SELECT count(*) FROM gridgov.forecast_alerts('2025-12-04 09:00')$$, 'and forecast_alerts');
+RESET ROLE;
+SET LOCAL ROLE gg_fc_analyst;
+SELECT lives_ok($$SELECT * FROM gridgov.forecast_model('day', '2022-01-03', array_fill(3::float8, ARRAY[400]))$$,
+                'an analyst fits the model on a series of its own');
+SELECT throws_ok($$SELECT count(*) FROM gridgov.forecast_alerts('2025-12-04 09:00')$$, '42501', NULL,
+                 'but may not raise alerts');
+RESET ROLE;
+
+-- A fit an admin damaged does not stop the nightly job: the alerts are skipped, the refit replaces it.
+UPDATE gridgov.forecast_fits SET coefficients[1] = 20;
+SELECT is((SELECT (j ->> 'forecast_alerts') IS NULL AND (j ->> 'forecasts_fitted')::int >= 1
+           FROM gridgov.analytics_nightly('2025-12-04 09:00') j), true,
+          'analytics_nightly with a damaged fit: alerts skipped (null), the forecasts refitted');
+SELECT ok((SELECT coefficients[1] < 20 FROM gridgov.forecast_fits LIMIT 1), 'the damaged fit is replaced');
 
 SELECT * FROM finish();
 ROLLBACK;

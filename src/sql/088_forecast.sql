@@ -167,7 +167,7 @@ COMMENT ON FUNCTION gridgov.forecast_check(gridgov.gridcode, text, text) IS
     'Internal: checks the arguments every forecast function shares: none NULL (22004), grain day or week (22023), a category prefix some category code starts with (42704)';
 
 CREATE FUNCTION gridgov.forecast_check_as_of(as_of timestamptz) RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
@@ -175,10 +175,14 @@ BEGIN
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
     END IF;
+    -- (A history padded with the zeros of days to come is no history.)
+    IF as_of > pg_catalog.now() + interval '1 day' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must not be in the future';
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_check_as_of(timestamptz) IS
-    'Internal: checks the as_of of a forecast function: not NULL (22004), finite (22023)';
+    'Internal: checks the as_of of a forecast function: not NULL (22004), finite and not after tomorrow (22023)';
 
 CREATE FUNCTION gridgov.forecast_origin(grain text, as_of timestamptz) RETURNS date
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT
@@ -298,7 +302,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_fit_rows(text, double precision[], double precision[], integer, integer) IS
-    'Internal: the forecast model fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit with ridge 4: a normal prior of standard deviation 0.5 on every coefficient but the intercept), with its in-sample mean absolute error and that of the seasonal-naive forecast, and the coefficients'' covariance';
+    'The forecast model (of gridgov.forecast_model) fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit with ridge 4: a normal prior of standard deviation 0.5 on every coefficient but the intercept), with its in-sample mean absolute error and that of the seasonal-naive forecast, and the coefficients'' covariance';
 
 CREATE FUNCTION gridgov.forecast_model(grain text, since date, counts double precision[],
                                        OUT coefficients double precision[], OUT dispersion double precision,
@@ -435,7 +439,7 @@ COMMENT ON FUNCTION gridgov.forecast_volume(gridgov.gridcode, text, text, intege
 
 CREATE FUNCTION gridgov.forecast_refresh(as_of timestamptz DEFAULT pg_catalog.now(), top integer DEFAULT 10)
     RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     g text;
     origin date;
@@ -502,7 +506,9 @@ BEGIN
                 periods = EXCLUDED.periods, cases = EXCLUDED.cases, regressors = EXCLUDED.regressors,
                 coefficients = EXCLUDED.coefficients, dispersion = EXCLUDED.dispersion, deviance = EXCLUDED.deviance,
                 iterations = EXCLUDED.iterations, mae = EXCLUDED.mae, naive_mae = EXCLUDED.naive_mae,
-                covariance = EXCLUDED.covariance;
+                covariance = EXCLUDED.covariance
+            -- (a refresh of an earlier as_of does not replace a newer fit)
+            WHERE t.data_to <= EXCLUDED.data_to;
             fitted := fitted + 1;
         END LOOP;
     END LOOP;
@@ -551,6 +557,15 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('a backtest needs from < to, at most 3,660 days apart and at least one horizon of %s %ss (1 to %s) between them',
                                         h, grain, m);
+    END IF;
+    -- Periods not yet over would count as no cases; and each origin is a fit.
+    IF "to" > (pg_catalog.now() AT TIME ZONE gridgov.analytics_time_zone())::date + 1 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'a backtest must end by today';
+    END IF;
+    IF (hi_date - lo_date) / (h * step) > 400 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('a backtest may have at most 400 origins, not %s: a longer horizon or a shorter range',
+                                        (hi_date - lo_date) / (h * step));
     END IF;
     -- The history before the first origin (three years at most) and the test range.
     SELECT pg_catalog.array_agg(s.cases::double precision ORDER BY s.period_start) INTO counts
@@ -603,7 +618,7 @@ COMMENT ON FUNCTION gridgov.forecast_backtest(gridgov.gridcode, text, text, date
 -- Alerts -----------------------------------------------------------------------------
 
 CREATE FUNCTION gridgov.forecast_alerts(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS SETOF gridgov.hotspots
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     f record;
     h gridgov.hotspots;
@@ -655,4 +670,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_alerts(timestamptz) IS
-    'Forecast alerts (未诉先办): for each current fit of gridgov.forecast_fits (history ending within the week before), the last complete period before as_of (yesterday; for weeks the last ISO week) is compared with the fit''s forecast of it; a count outside the 95 % interval is stored as a hot spot of kind forecast_exceeded (county, area in grids, category = the prefix, cases, expected, baseline_cases = cases the fit learnt from, score = gridgov.nb_score, threshold -log10(0.025), the area''s outline) in the run of as_of (created when detect_hotspots made none) and sent on channel gridgov_events ({"type": "forecast_exceeded", ...}, docs/events.md). Replaces the forecast alerts of an earlier call with the same as_of and returns the new ones. 22004 NULL, 22023 as_of not finite';
+    'Administration: forecast alerts (未诉先办): for each current fit of gridgov.forecast_fits (history ending within the week before), the last complete period before as_of (yesterday; for weeks the last ISO week) is compared with the fit''s forecast of it; a count outside the 95 % interval is stored as a hot spot of kind forecast_exceeded (county, area in grids, category = the prefix, cases, expected, baseline_cases = cases the fit learnt from, score = gridgov.nb_score, threshold -log10(0.025), the area''s outline) in the run of as_of (created when detect_hotspots made none) and sent on channel gridgov_events ({"type": "forecast_exceeded", ...}, docs/events.md). Replaces the forecast alerts of an earlier call with the same as_of and returns the new ones. 22004 NULL, 22023 as_of not finite';

@@ -58,6 +58,7 @@ DECLARE
     spots integer;
     alerts integer;
     fitted integer;
+    failure text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
@@ -77,11 +78,19 @@ BEGIN
     SELECT pg_catalog.count(*) INTO spots FROM gridgov.detect_hotspots(as_of);
     -- 4. Forecast alerts of the last complete day (and week, on Mondays) from
     --    the fits of the night before, in the same run; then the fits anew.
-    SELECT pg_catalog.count(*) INTO alerts FROM gridgov.forecast_alerts(as_of);
+    -- A fit that cannot forecast (a row an admin damaged) must not stop the
+    -- night: the alerts are skipped with a warning, and the refit replaces it.
+    BEGIN
+        SELECT pg_catalog.count(*) INTO alerts FROM gridgov.forecast_alerts(as_of);
+    EXCEPTION WHEN data_exception OR invalid_parameter_value THEN
+        GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT;
+        RAISE WARNING 'gridgov: the forecast alerts of % were skipped: %', as_of, failure;
+        alerts := NULL;
+    END;
     fitted := gridgov.forecast_refresh(as_of);
     RETURN pg_catalog.jsonb_build_object('as_of', as_of, 'drained', drained, 'refreshed', refreshed, 'compacted', compacted,
                                          'hotspots', spots, 'forecast_alerts', alerts, 'forecasts_fitted', fitted);
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_nightly(timestamptz) IS
-    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the cases of the history''s new events (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults), then the forecast alerts of the last complete day or week (gridgov.forecast_alerts, from the fits of the night before) and refits the forecasts of every town x top category (gridgov.forecast_refresh); returns what it did as JSON. 22004 for NULL';
+    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the cases of the history''s new events (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults), then the forecast alerts of the last complete day or week (gridgov.forecast_alerts, from the fits of the night before; skipped with a warning, forecast_alerts null, when a fit cannot forecast) and refits the forecasts of every town x top category (gridgov.forecast_refresh); returns what it did as JSON. 22004 for NULL';

@@ -139,6 +139,8 @@ normal_factor(const double *x, const double *w, int n, int p, double ridge)
 	{
 		const double *xi = x + (size_t) i * p;
 
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
 		for (int j = 0; j < p; j++)
 		{
 			double		wx = w[i] * xi[j];
@@ -241,6 +243,7 @@ irls(const double *y, const double *x, int n, int p, double ridge, double *b, do
 	{
 		double		next;
 
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < n; i++)
 		{
 			w[i] = mu[i];
@@ -421,6 +424,40 @@ nb_start(double mu, double a)
 }
 
 /*
+ * A count past which the mass left is negligible (below 1e-30): 40 standard
+ * deviations above the mean.  A sum of the probabilities that rounding keeps
+ * just below p (or 1 - t) stops there instead of running on to INT32_MAX.
+ */
+static double
+nb_end(double mu, double a)
+{
+	return Min((double) PG_INT32_MAX, ceil(mu + 40.0 * sqrt(mu + a * mu * mu) + 50.0));
+}
+
+/*
+ * The quantile p > 1/2 from the upper tail, summed downward from where the
+ * mass left is negligible: the first y from the top with P(Y >= y) > 1 - p
+ * (then P(Y <= y) >= p and P(Y <= y - 1) < p).  A sum of the lower tail
+ * that rounding keeps just below a p near 1 would miss it.
+ */
+static int32
+nb_upper_quantile(double mu, double a, double p)
+{
+	double		tail = 0;
+	double		y;
+
+	for (y = nb_end(mu, a); y > 0; y -= 1.0)
+	{
+		tail += exp(nb_log_pmf(y, mu, a));
+		if (tail > 1.0 - p)
+			break;
+		if (fmod(y, 65536.0) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return (int32) y;
+}
+
+/*
  * gridgov.nb_quantile(mu float8, dispersion float8, p float8) -> integer:
  * the smallest y with P(Y <= y) >= p for Y ~ NB2(mu, dispersion).
  */
@@ -438,15 +475,42 @@ gridgov_nb_quantile(PG_FUNCTION_ARGS)
 						errmsg("the probability must lie strictly between 0 and 1, not %g", p)));
 	if (mu == 0)
 		PG_RETURN_INT32(0);
+	if (p > 0.5)
+		PG_RETURN_INT32(nb_upper_quantile(mu, a, p));
 	for (y = nb_start(mu, a);; y += 1.0)
 	{
 		cdf += exp(nb_log_pmf(y, mu, a));
-		if (cdf >= p || y >= PG_INT32_MAX)
+		if (cdf >= p || y >= nb_end(mu, a))
 			break;
 		if (fmod(y, 65536.0) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_INT32((int32) y);
+}
+
+/*
+ * -log10 P(Y >= x) for x above the mean, summed upward from x relative to
+ * its own term (the terms fall from there on), until they no longer count:
+ * accurate where 1 - P(Y < x) would have lost every digit.
+ */
+static double
+nb_upper_score(int32 x, double mu, double a)
+{
+	double		lp0 = nb_log_pmf(x, mu, a);
+	double		sum = 0;
+	double		end = nb_end(mu, a);
+
+	for (double y = x;; y += 1.0)
+	{
+		double		term = exp(nb_log_pmf(y, mu, a) - lp0);
+
+		sum += term;
+		if (term < 1e-17 * sum || y >= Max(end, (double) x + 1e6))
+			break;
+		if (fmod(y, 65536.0) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return -(lp0 + log(sum)) / M_LN10;
 }
 
 /*
@@ -467,16 +531,16 @@ gridgov_nb_score(PG_FUNCTION_ARGS)
 						errmsg("the count must not be negative, not %d", x)));
 	if (mu == 0)
 		PG_RETURN_FLOAT8(x > 0 ? 300.0 : 0.0);
-	/* P(Y <= x) or P(Y <= x - 1), summed from the start (terms below it are negligible). */
-	for (double y = nb_start(mu, a); y <= (x > mu ? x - 1 : x); y += 1.0)
+	if (x > mu)
+		PG_RETURN_FLOAT8(nb_upper_score(x, mu, a));
+	/* P(Y <= x), summed from the start (terms below it are negligible). */
+	for (double y = nb_start(mu, a); y <= x; y += 1.0)
 	{
 		below += exp(nb_log_pmf(y, mu, a));
 		if (fmod(y, 65536.0) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	below = Min(below, 1.0);
-	if (x > mu)
-		PG_RETURN_FLOAT8(-log10(Max(1.0 - below, 1e-300)));
 	PG_RETURN_FLOAT8(-log10(Max(below, 1e-300)));
 }
 
@@ -505,7 +569,7 @@ nb_bounds(double mu, double a, double level, int32 *lower, int32 *upper)
 			best = fabs(below - t);
 			*lower = (int32) y;
 		}
-		if (cdf >= 1.0 - t || y >= PG_INT32_MAX - 1)
+		if (cdf >= 1.0 - t || y >= nb_end(mu, a))
 		{
 			*upper = (int32) y;
 			if (y > 0 && fabs(below - (1.0 - t)) < fabs(cdf - (1.0 - t)))

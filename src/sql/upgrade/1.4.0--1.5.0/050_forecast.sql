@@ -204,7 +204,7 @@ COMMENT ON FUNCTION gridgov.forecast_check(gridgov.gridcode, text, text) IS
     'Internal: checks the arguments every forecast function shares: none NULL (22004), grain day or week (22023), a category prefix some category code starts with (42704)';
 
 CREATE FUNCTION gridgov.forecast_check_as_of(as_of timestamptz) RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
@@ -212,10 +212,14 @@ BEGIN
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
     END IF;
+    -- (A history padded with the zeros of days to come is no history.)
+    IF as_of > pg_catalog.now() + interval '1 day' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must not be in the future';
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_check_as_of(timestamptz) IS
-    'Internal: checks the as_of of a forecast function: not NULL (22004), finite (22023)';
+    'Internal: checks the as_of of a forecast function: not NULL (22004), finite and not after tomorrow (22023)';
 
 CREATE FUNCTION gridgov.forecast_origin(grain text, as_of timestamptz) RETURNS date
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT
@@ -335,7 +339,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_fit_rows(text, double precision[], double precision[], integer, integer) IS
-    'Internal: the forecast model fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit with ridge 4: a normal prior of standard deviation 0.5 on every coefficient but the intercept), with its in-sample mean absolute error and that of the seasonal-naive forecast, and the coefficients'' covariance';
+    'The forecast model (of gridgov.forecast_model) fitted on counts[lo:hi] and design rows x[lo:hi] (gridgov.glm_poisson_fit with ridge 4: a normal prior of standard deviation 0.5 on every coefficient but the intercept), with its in-sample mean absolute error and that of the seasonal-naive forecast, and the coefficients'' covariance';
 
 CREATE FUNCTION gridgov.forecast_model(grain text, since date, counts double precision[],
                                        OUT coefficients double precision[], OUT dispersion double precision,
@@ -472,7 +476,7 @@ COMMENT ON FUNCTION gridgov.forecast_volume(gridgov.gridcode, text, text, intege
 
 CREATE FUNCTION gridgov.forecast_refresh(as_of timestamptz DEFAULT pg_catalog.now(), top integer DEFAULT 10)
     RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     g text;
     origin date;
@@ -539,7 +543,9 @@ BEGIN
                 periods = EXCLUDED.periods, cases = EXCLUDED.cases, regressors = EXCLUDED.regressors,
                 coefficients = EXCLUDED.coefficients, dispersion = EXCLUDED.dispersion, deviance = EXCLUDED.deviance,
                 iterations = EXCLUDED.iterations, mae = EXCLUDED.mae, naive_mae = EXCLUDED.naive_mae,
-                covariance = EXCLUDED.covariance;
+                covariance = EXCLUDED.covariance
+            -- (a refresh of an earlier as_of does not replace a newer fit)
+            WHERE t.data_to <= EXCLUDED.data_to;
             fitted := fitted + 1;
         END LOOP;
     END LOOP;
@@ -588,6 +594,15 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('a backtest needs from < to, at most 3,660 days apart and at least one horizon of %s %ss (1 to %s) between them',
                                         h, grain, m);
+    END IF;
+    -- Periods not yet over would count as no cases; and each origin is a fit.
+    IF "to" > (pg_catalog.now() AT TIME ZONE gridgov.analytics_time_zone())::date + 1 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'a backtest must end by today';
+    END IF;
+    IF (hi_date - lo_date) / (h * step) > 400 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('a backtest may have at most 400 origins, not %s: a longer horizon or a shorter range',
+                                        (hi_date - lo_date) / (h * step));
     END IF;
     -- The history before the first origin (three years at most) and the test range.
     SELECT pg_catalog.array_agg(s.cases::double precision ORDER BY s.period_start) INTO counts
@@ -640,7 +655,7 @@ COMMENT ON FUNCTION gridgov.forecast_backtest(gridgov.gridcode, text, text, date
 -- Alerts -----------------------------------------------------------------------------
 
 CREATE FUNCTION gridgov.forecast_alerts(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS SETOF gridgov.hotspots
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     f record;
     h gridgov.hotspots;
@@ -692,7 +707,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_alerts(timestamptz) IS
-    'Forecast alerts (未诉先办): for each current fit of gridgov.forecast_fits (history ending within the week before), the last complete period before as_of (yesterday; for weeks the last ISO week) is compared with the fit''s forecast of it; a count outside the 95 % interval is stored as a hot spot of kind forecast_exceeded (county, area in grids, category = the prefix, cases, expected, baseline_cases = cases the fit learnt from, score = gridgov.nb_score, threshold -log10(0.025), the area''s outline) in the run of as_of (created when detect_hotspots made none) and sent on channel gridgov_events ({"type": "forecast_exceeded", ...}, docs/events.md). Replaces the forecast alerts of an earlier call with the same as_of and returns the new ones. 22004 NULL, 22023 as_of not finite';
+    'Administration: forecast alerts (未诉先办): for each current fit of gridgov.forecast_fits (history ending within the week before), the last complete period before as_of (yesterday; for weeks the last ISO week) is compared with the fit''s forecast of it; a count outside the 95 % interval is stored as a hot spot of kind forecast_exceeded (county, area in grids, category = the prefix, cases, expected, baseline_cases = cases the fit learnt from, score = gridgov.nb_score, threshold -log10(0.025), the area''s outline) in the run of as_of (created when detect_hotspots made none) and sent on channel gridgov_events ({"type": "forecast_exceeded", ...}, docs/events.md). Replaces the forecast alerts of an earlier call with the same as_of and returns the new ones. 22004 NULL, 22023 as_of not finite';
 -- The nightly job raises the forecast alerts and refits (src/sql/089_analytics_nightly.sql).
 CREATE OR REPLACE FUNCTION gridgov.analytics_nightly(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
@@ -704,6 +719,7 @@ DECLARE
     spots integer;
     alerts integer;
     fitted integer;
+    failure text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
@@ -723,11 +739,19 @@ BEGIN
     SELECT pg_catalog.count(*) INTO spots FROM gridgov.detect_hotspots(as_of);
     -- 4. Forecast alerts of the last complete day (and week, on Mondays) from
     --    the fits of the night before, in the same run; then the fits anew.
-    SELECT pg_catalog.count(*) INTO alerts FROM gridgov.forecast_alerts(as_of);
+    -- A fit that cannot forecast (a row an admin damaged) must not stop the
+    -- night: the alerts are skipped with a warning, and the refit replaces it.
+    BEGIN
+        SELECT pg_catalog.count(*) INTO alerts FROM gridgov.forecast_alerts(as_of);
+    EXCEPTION WHEN data_exception OR invalid_parameter_value THEN
+        GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT;
+        RAISE WARNING 'gridgov: the forecast alerts of % were skipped: %', as_of, failure;
+        alerts := NULL;
+    END;
     fitted := gridgov.forecast_refresh(as_of);
     RETURN pg_catalog.jsonb_build_object('as_of', as_of, 'drained', drained, 'refreshed', refreshed, 'compacted', compacted,
                                          'hotspots', spots, 'forecast_alerts', alerts, 'forecasts_fitted', fitted);
 END
 $$;
 COMMENT ON FUNCTION gridgov.analytics_nightly(timestamptz) IS
-    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the cases of the history''s new events (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults), then the forecast alerts of the last complete day or week (gridgov.forecast_alerts, from the fits of the night before) and refits the forecasts of every town x top category (gridgov.forecast_refresh); returns what it did as JSON. 22004 for NULL';
+    'Administration: The analytics'' nightly job (scheduled by gridgov.schedule_jobs()): refreshes the cases of the history''s new events (gridgov.analytics_refresh_pending) and those whose analytics are missing or stale, folds the summaries'' delta rows (gridgov.analytics_compact), stores the hot spots of the week before as_of (gridgov.detect_hotspots with its defaults), then the forecast alerts of the last complete day or week (gridgov.forecast_alerts, from the fits of the night before; skipped with a warning, forecast_alerts null, when a fit cannot forecast) and refits the forecasts of every town x top category (gridgov.forecast_refresh); returns what it did as JSON. 22004 for NULL';
