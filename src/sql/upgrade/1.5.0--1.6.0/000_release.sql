@@ -1,0 +1,5 @@
+-- 1.5.0 -> 1.6.0: seeing ahead (issue 18, items 4-7): three-rate prediction, repeat
+-- callers by keyed hash, the social-conditions index and the seed's analysis
+-- dimensions.  The fragments after this one carry, each for one change, what the
+-- change did to the install script (src/sql/NNN_*.sql); generate.sh rebuilds the
+-- generated ones.

@@ -1,0 +1,247 @@
+-- setup_roles() as 1.6.0 has it (src/sql/098_roles.sql).
+CREATE OR REPLACE FUNCTION gridgov.setup_roles() RETURNS SETOF text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
+DECLARE
+    r text;
+    roles text[] := ARRAY['gridgov_admin', 'gridgov_dispatcher', 'gridgov_department',
+                          'gridgov_worker', 'gridgov_analyst', 'gridgov_leader', 'gridgov_auditor',
+                          'gridgov_open311', 'gridgov_reporter', 'gridgov_gateway'];
+    col name;
+BEGIN
+    FOREACH r IN ARRAY roles LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+            RETURN NEXT 'created ' || r;
+        END IF;
+        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA gridgov TO %I', r);
+    END LOOP;
+    -- The admin role holds the others.
+    GRANT gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+          gridgov_auditor TO gridgov_admin;
+
+    -- Grids, organisation, workflows, categories, routing (020-047): everyone
+    -- reads them, the admin role maintains them (re-divisions go through
+    -- gridgov.redivide()).
+    GRANT SELECT ON gridgov.grids, gridgov.grid_revisions, gridgov.categories, gridgov.workflows,
+          gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.settings,
+          gridgov.routing_rules, gridgov.components
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+             gridgov_auditor;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.grids, gridgov.categories, gridgov.workflows,
+          gridgov.workflow_states, gridgov.transitions, gridgov.departments, gridgov.staff,
+          gridgov.grid_staff, gridgov.settings, gridgov.routing_rules, gridgov.components
+          TO gridgov_admin;
+
+    -- Cases (055-058, 097): the case handlers file and work them and read their
+    -- histories and the staff, the leaders and auditors read them; the rows
+    -- each sees and acts on are its scope (row-level security, 097).  Nobody
+    -- reads the contact columns (gridgov.contact_columns()): they read
+    -- gridgov.my_cases, where those are masked, and reveal_contact() the
+    -- clear values, on record.  The admin role re-homes cases.
+    REVOKE SELECT, UPDATE ON gridgov.cases FROM gridgov_dispatcher, gridgov_department, gridgov_worker,
+           gridgov_leader, gridgov_auditor;
+    FOR col IN SELECT a.attname FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = 'gridgov.cases'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
+               ORDER BY a.attnum LOOP
+        IF col = ANY (gridgov.contact_columns()) THEN
+            -- Nor write them after intake: whether a write changes anything (an
+            -- edit event or none) would tell what the value was.
+            EXECUTE pg_catalog.format('REVOKE SELECT (%I), UPDATE (%I) ON gridgov.cases FROM gridgov_dispatcher, '
+                                      'gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor', col, col);
+        ELSE
+            EXECUTE pg_catalog.format('GRANT SELECT (%I) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
+                                      'gridgov_worker, gridgov_leader, gridgov_auditor', col);
+            EXECUTE pg_catalog.format('GRANT UPDATE (%I) ON gridgov.cases TO gridgov_dispatcher, gridgov_department, '
+                                      'gridgov_worker', col);
+        END IF;
+    END LOOP;
+    GRANT INSERT ON gridgov.cases TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    -- The inbox (096): filing without the county; its trigger reads and removes
+    -- the transaction's own rows as the inserting role.
+    GRANT SELECT, INSERT, DELETE ON gridgov.case_inbox TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT SELECT ON gridgov.my_cases, gridgov.case_events, gridgov.staff, gridgov.grid_staff
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor;
+    GRANT EXECUTE ON PROCEDURE gridgov.reveal_contact(bigint, text, text, text, text, text)
+          TO gridgov_dispatcher, gridgov_department;
+    GRANT EXECUTE ON FUNCTION gridgov.contact_revealable(bigint) TO gridgov_dispatcher, gridgov_department;
+    GRANT EXECUTE ON FUNCTION gridgov.rehome_cases(bigint), gridgov.rehome_due_cases(timestamptz)
+          TO gridgov_admin;
+    -- Scale-out (096): they need the tables' owner as well (a superuser).
+    GRANT EXECUTE ON FUNCTION gridgov.distribute(), gridgov.citus_id_ranges() TO gridgov_admin;
+
+    -- Seals of the histories (059): the admin role seals; it and the analysts
+    -- read the seals, export their lines and verify them.  Seals hold ids and
+    -- hashes only.
+    GRANT SELECT ON gridgov.history_seals, gridgov.history_seal_heads
+          TO gridgov_admin, gridgov_analyst, gridgov_auditor;
+    GRANT EXECUTE ON FUNCTION gridgov.seal_history(date), gridgov.seal_nightly(timestamptz) TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.seal_line(date), gridgov.verify_seal_line(text),
+          gridgov.seal_recomputed(date), gridgov.verify_seals() TO gridgov_admin, gridgov_analyst, gridgov_auditor;
+
+    -- Calendars and time limits (060-074): everyone reads them, the admin role
+    -- maintains the calendars, policies and ladder; dispatchers whistle,
+    -- summoned departments report in; the admin role runs the sweep and the
+    -- nightly job and schedules the jobs.
+    GRANT SELECT ON gridgov.sla_policies, gridgov.escalation_ladder, gridgov.case_clocks,
+          gridgov.escalations, gridgov.whistles, gridgov.whistle_calls, gridgov.whistle_rates,
+          gridgov.case_requests, gridgov.case_meetings,
+          gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+             gridgov_auditor;
+    GRANT SELECT, INSERT, UPDATE ON gridgov.sla_policies, gridgov.escalation_ladder,
+          gridgov.calendars, gridgov.calendar_periods, gridgov.calendar_exceptions TO gridgov_admin;
+    GRANT SELECT ON gridgov.provisional_clocks
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_admin,
+             gridgov_leader, gridgov_auditor;
+    GRANT EXECUTE ON FUNCTION gridgov.load_calendar_year(text, jsonb, timestamptz) TO gridgov_admin;
+    GRANT INSERT ON gridgov.whistles, gridgov.whistle_calls TO gridgov_dispatcher;
+    GRANT UPDATE (reported_at) ON gridgov.whistle_calls TO gridgov_department, gridgov_dispatcher;
+    -- The sweep runs as the owner over every case (and at any as_of): the
+    -- admin role's and the job's, not a dispatcher's, whose scope is smaller.
+    EXECUTE 'REVOKE EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz), '
+            'gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) FROM gridgov_dispatcher';
+    EXECUTE 'REVOKE EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer) '
+            'FROM gridgov_dispatcher';
+    GRANT EXECUTE ON FUNCTION gridgov.sla_sweep(timestamptz, integer), gridgov.sla_due_cases(timestamptz),
+          gridgov.sla_sweep_case(gridgov.gridcode, bigint, timestamptz) TO gridgov_admin;
+    GRANT EXECUTE ON PROCEDURE gridgov.sla_sweep_run(timestamptz, integer, integer, integer, integer, integer)
+          TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.nightly_maintenance(timestamptz), gridgov.schedule_jobs(),
+          gridgov.unschedule_jobs() TO gridgov_admin;
+
+    -- History import (065): the admin role stages a district's past cases and imports
+    -- them (docs/history-import.md).
+    GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON gridgov.import_cases, gridgov.import_steps
+          TO gridgov_admin;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.import_rejects TO gridgov_admin;
+    -- (import_history() runs as the owner; its walk in C, history_import_apply(),
+    -- is the owner's only, so that nobody hands it tables of their own.)
+    GRANT EXECUTE ON FUNCTION gridgov.import_history(timestamptz) TO gridgov_admin;
+
+    -- Health (090): the admin role checks the set-up, the jobs and their work
+    -- (counts and times only; the report reads pg_cron's tables as the owner).
+    GRANT EXECUTE ON FUNCTION gridgov.health(timestamptz), gridgov.health_report(timestamptz, name[])
+          TO gridgov_admin;
+
+    -- Analytics (080-089): the analysts, dispatchers and the admin role read
+    -- the PII-free views and maps.  The board and the map metrics count cases
+    -- as the owner (SECURITY DEFINER): those roles need no rights on cases or
+    -- case_stats.  A report that must include the last minute's intake reads
+    -- the history's new events first (analytics_refresh_pending()).  The admin
+    -- role refreshes, rebuilds and compacts.
+    GRANT SELECT ON gridgov.case_facts, gridgov.three_rates, gridgov.timeliness,
+          gridgov.department_ranking, gridgov.kpi, gridgov.sla_board, gridgov.hotspots_latest,
+          gridgov.seasonal, gridgov.grid_map, gridgov.whistle_rates, gridgov.workflow_timeliness
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT EXECUTE ON FUNCTION gridgov.map_geojson(text, text, timestamptz),
+          gridgov.map_svg(text, text, timestamptz), gridgov.sla_board_at(timestamptz),
+          gridgov.grid_metrics(timestamptz), gridgov.analytics_refresh_pending(integer)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT EXECUTE ON FUNCTION gridgov.analytics_refresh(bigint[]), gridgov.analytics_rebuild(),
+          gridgov.analytics_rebuild_summaries(), gridgov.analytics_compact(),
+          gridgov.analytics_nightly(timestamptz) TO gridgov_admin;
+    -- Forecasts (088): the same roles read the cached fits, forecast and
+    -- backtest (counts only, as the owner); the admin role refits and raises
+    -- the forecast alerts (the nightly job does both).
+    GRANT SELECT ON gridgov.forecast_fits TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT EXECUTE ON FUNCTION gridgov.forecast_volume(gridgov.gridcode, text, text, integer, timestamptz),
+          gridgov.forecast_fit(gridgov.gridcode, text, text, timestamptz),
+          gridgov.forecast_backtest(gridgov.gridcode, text, text, date, date, integer)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT EXECUTE ON FUNCTION gridgov.forecast_refresh(timestamptz, integer), gridgov.forecast_alerts(timestamptz)
+          TO gridgov_admin;
+
+    -- Assisted intake (056, docs/assisted-intake.md): the admin role trains and
+    -- evaluates text models, replays dispatch (both read every case) and reads
+    -- the models; the case handlers ask for suggestions.
+    GRANT SELECT ON gridgov.text_models TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.text_model_info(bytea) TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.train_text_model(text, text, timestamptz, timestamptz, integer, text, real),
+          gridgov.evaluate_text_model(text, integer),
+          gridgov.dispatch_replay(timestamptz, timestamptz, text) TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.suggest_category(text, integer, text),
+          gridgov.suggest_department(text, gridgov.gridcode, integer, text)
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_admin;
+
+    -- The gateway (087, docs/gateway.md).  gridgov_open311 reads the public
+    -- Open311 answers (the role of requests without a key); gridgov_reporter
+    -- also files requests (an app's key maps to a member of it); gridgov_gateway
+    -- is what the gateway's own login does: look up keys and endpoints, push.
+    -- The event feed runs with the reader's rights (event_feed_rows is a
+    -- security-invoker view); an endpoint's updates act as its department's role.
+    GRANT gridgov_open311 TO gridgov_reporter;
+    GRANT EXECUTE ON FUNCTION gridgov.open311_services(), gridgov.open311_service_definition(text),
+          gridgov.open311_requests(jsonb, timestamptz), gridgov.open311_request(text) TO gridgov_open311;
+    GRANT EXECUTE ON FUNCTION gridgov.open311_submit(jsonb) TO gridgov_reporter;
+    GRANT EXECUTE ON FUNCTION gridgov.api_key_role(text), gridgov.transfer_collect(integer),
+          gridgov.transfer_claim(integer, interval, timestamptz),
+          gridgov.transfer_result(text, integer, text, timestamptz, integer), gridgov.transfer_endpoint(text)
+          TO gridgov_gateway;
+    GRANT SELECT ON gridgov.transfer_status TO gridgov_gateway, gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.api_key_create(text, name, integer, timestamptz),
+          gridgov.api_key_revoke(text) TO gridgov_admin;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.transfer_endpoints TO gridgov_admin;
+    GRANT SELECT ON gridgov.transfer_outbox, gridgov.api_keys TO gridgov_admin;
+    GRANT SELECT ON gridgov.event_feed_rows
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_leader, gridgov_auditor,
+             gridgov_admin;
+    GRANT SELECT ON gridgov.transfer_endpoints_public TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    -- (Only the answer of an update can be written after it: its id and time stay.)
+    GRANT SELECT, INSERT ON gridgov.transfer_inbound TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT UPDATE (result) ON gridgov.transfer_inbound TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+    GRANT EXECUTE ON FUNCTION gridgov.transfer_apply(bigint, bigint, jsonb), gridgov.transfer_endpoint_role(bigint)
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker;
+
+    -- Assisted intake (028): everyone who files or routes cases reads the
+    -- gazetteer (gridgov.suggest_area); the admin role maintains it.
+    GRANT SELECT ON gridgov.place_names
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+             gridgov_auditor;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.place_names TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.place_names_refresh(timestamptz) TO gridgov_admin;
+    RETURN NEXT 'granted';
+END
+$$;
+COMMENT ON FUNCTION gridgov.setup_roles() IS
+    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader, gridgov_auditor, and the gateway''s gridgov_open311, gridgov_reporter and gridgov_gateway, and grants their privileges (the case handlers, leaders and auditors: every column of gridgov.cases but the contact columns, gridgov.contact_columns()); idempotent. Workflow transitions name these roles; which cases each login sees is its scope (docs/security.md)';
+-- A database whose roles were set up gets the new grants now, as a fresh
+-- install gets them from its setup_roles() call.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'gridgov_admin') THEN
+        PERFORM gridgov.setup_roles();
+    END IF;
+END
+$$;
+-- EXECUTE revoked from PUBLIC on what is not meant for everyone, as the install script ends (099).
+-- ---------------------------------------------------------------------------
+-- Least privilege: EXECUTE is revoked from PUBLIC on every function of
+-- gridgov that is not meant for everyone —
+--   - trigger functions (they fire without it; without it nobody can attach
+--     them to another table, where they would refuse to run anyway);
+--   - SECURITY DEFINER functions (they run with the owner's rights);
+--   - functions whose COMMENT begins with 'Internal' (building blocks of
+--     gridgov's own code) or 'Administration:' (jobs and DBA operations).
+-- gridgov.setup_roles() (098) grants what each group role needs.  docs/security.md
+-- states these rules; test/catalog.sql fails when a function breaks them.
+-- This fragment runs last, so it covers every function the script created.
+-- ---------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    f pg_catalog.regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid::pg_catalog.regprocedure
+        FROM pg_catalog.pg_proc p
+        WHERE p.pronamespace = 'gridgov'::pg_catalog.regnamespace
+          AND (p.prorettype = 'pg_catalog.trigger'::pg_catalog.regtype
+               OR p.prosecdef
+               OR pg_catalog.obj_description(p.oid, 'pg_proc') LIKE 'Internal%'
+               OR pg_catalog.obj_description(p.oid, 'pg_proc') LIKE 'Administration:%')
+        ORDER BY 1
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+END
+$$;
