@@ -185,13 +185,16 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         UNION ALL
         SELECT i.code FROM gridgov.key_work_items i
         WHERE dimension = 'key_work' AND gridgov.key_work_covers(i, s.county, s.case_id, s.category, s.reported_day)
+        UNION ALL
+        -- (key work items overlap: their total is every case's, under key NULL)
+        SELECT NULL WHERE dimension = 'key_work'
     ) k(key)
     WHERE r.day >= lo AND r.day < hi
       AND (within IS NULL OR within OPERATOR(gridgov.@>) COALESCE(s.grid, s.county))
     GROUP BY 1, 2, 3
 $$;
 COMMENT ON FUNCTION gridgov.dimension_rows(text, text, date, date, gridgov.gridcode, text, integer) IS
-    'Internal: the sums of gridgov.stat_rows() whose day lies in [lo, hi), by period (day, week, month) x area at a level (as gridgov.kpi) x key: the source (dimension source), the category''s first category_chars characters (category) or each key work item the case belongs to (key_work), for the cases under within (NULL: all)';
+    'Internal: the sums of gridgov.stat_rows() whose day lies in [lo, hi), by period (day, week, month) x area at a level (as gridgov.kpi) x key: the source (dimension source), the category''s first category_chars characters (category) or each key work item the case belongs to and NULL for every case (key_work), for the cases under within (NULL: all)';
 
 -- 来源渠道: by source channel -------------------------------------------------------
 
@@ -231,7 +234,7 @@ BEGIN
                                              dimension, NULL)
     ), totals AS (
         SELECT t.period_start, t.area, pg_catalog.sum(t.reported)::bigint AS reported
-        FROM d t GROUP BY 1, 2
+        FROM d t WHERE dimension <> 'key_work' OR t.key IS NULL GROUP BY 1, 2
     )
     SELECT d.period_start, d.area, d.key, d.reported, gridgov.pct(d.reported, t.reported),
            COALESCE(p.reported, 0), gridgov.pct(d.reported - p.reported, p.reported),
@@ -244,7 +247,7 @@ BEGIN
     JOIN totals t ON t.period_start = d.period_start AND t.area OPERATOR(gridgov.=) d.area
     LEFT JOIN d p ON p.period_start = gridgov.period_add(period, d.period_start, -1)
                  AND p.area OPERATOR(gridgov.=) d.area AND p.key = d.key
-    WHERE d.period_start >= lo
+    WHERE d.period_start >= lo AND d.key IS NOT NULL
     ORDER BY d.period_start, d.area, d.reported DESC, d.key;
 END
 $$;
