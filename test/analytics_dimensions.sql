@@ -7,7 +7,7 @@
 -- live situation at a fixed as_of, the forecast's actual counts with the
 -- prefix '' (every category), and bad arguments -> their SQLSTATEs.
 BEGIN;
-SELECT plan(40);
+SELECT plan(41);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'UTC';
 \i sql/fixtures/cases.sql
@@ -177,6 +177,11 @@ SELECT results_eq($$SELECT period_start, cases FROM gridgov.forecast_actuals('11
                   'forecast_actuals: the 7 days before as_of''s day, every category');
 SELECT throws_ok($$SELECT * FROM gridgov.forecast_volume('110115', '', 'day', 14, '2026-02-08 08:00+08')$$,
                  'GG301', NULL, 'forecast_volume: prefix '''' is accepted (then too little history here)');
+
+SELECT is((SELECT (p->>'area', p->>'name', jsonb_array_length(p->'actual'), p->'actual'->1->>'cases', p->'forecast',
+                    p->>'problem' LIKE 'too little history for a day forecast of 110115%')::text
+           FROM gridgov.forecast_panel(NULL, '2026-02-08 08:00+08', 7, 14) p),
+          '(110115,大兴区,7,3,null,t)', 'forecast_panel: the home county''s actual counts; with too little history no forecast, and why');
 
 -- 8. Bad arguments -----------------------------------------------------------------------------------
 SELECT throws_ok($$SELECT * FROM gridgov.source_stats(NULL, 'town', '2026-01-01', '2026-02-01')$$, '22004', NULL,

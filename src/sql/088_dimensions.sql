@@ -525,3 +525,33 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_actuals(gridgov.gridcode, text, text, integer, timestamptz) IS
     'The counts a forecast learns from, for the periods periods (days or ISO weeks) before as_of''s day or week: cases reported in the area (any level) in categories starting with category_prefix ('''': all), proactive cases left out, zero periods included; what gridgov.forecast_volume() continues. Counts only, as the owner. 22004 NULL, 22023 bad grain, periods (1-1,096 days, 1-156 weeks) or as_of, 42704 unknown prefix';
+
+CREATE FUNCTION gridgov.forecast_panel(area gridgov.gridcode DEFAULT NULL, as_of timestamptz DEFAULT pg_catalog.now(),
+                                       past integer DEFAULT 28, horizon integer DEFAULT 14)
+    RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    the_area gridgov.gridcode := COALESCE(area, (SELECT s.value FROM gridgov.settings s WHERE s.key = 'home_county')::gridgov.gridcode);
+    actual jsonb;
+    ahead jsonb;
+    problem text;
+BEGIN
+    IF the_area IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'area must not be NULL where setting home_county is not set';
+    END IF;
+    actual := (SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(x) ORDER BY x.period_start)
+               FROM gridgov.forecast_actuals(the_area, '', 'day', past, as_of) x);
+    BEGIN
+        ahead := (SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(f) ORDER BY f.period_start)
+                  FROM gridgov.forecast_volume(the_area, '', 'day', horizon, as_of) f);
+    EXCEPTION WHEN SQLSTATE 'GG301' THEN
+        problem := SQLERRM;
+    END;
+    RETURN pg_catalog.jsonb_build_object(
+        'area', the_area::text,
+        'name', (SELECT g.name FROM gridgov.grids g WHERE g.code OPERATOR(gridgov.=) the_area AND g.valid_to = 'infinity'),
+        'actual', actual, 'forecast', ahead, 'problem', problem);
+END
+$$;
+COMMENT ON FUNCTION gridgov.forecast_panel(gridgov.gridcode, timestamptz, integer, integer) IS
+    'The command-center screen''s forecast panel as JSON: for an area (NULL: setting home_county), every category, the past days'' actual counts (gridgov.forecast_actuals) and the next horizon days'' forecast with its 80 % and 95 % intervals (gridgov.forecast_volume), and the area''s current name; with too little history, forecast NULL and problem the reason (GG301''s message). Needs EXECUTE on both. 22004 NULL area without home_county, else the errors of forecast_actuals and forecast_volume';

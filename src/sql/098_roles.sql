@@ -217,7 +217,8 @@ BEGIN
           gridgov.key_work_stats(text, text, date, date, gridgov.gridcode),
           gridgov.top_problems(text, text, date, date, gridgov.gridcode, text, integer),
           gridgov.season_profile(date, date, gridgov.gridcode, text), gridgov.live_situation(timestamptz),
-          gridgov.forecast_actuals(gridgov.gridcode, text, text, integer, timestamptz)
+          gridgov.forecast_actuals(gridgov.gridcode, text, text, integer, timestamptz),
+          gridgov.forecast_panel(gridgov.gridcode, timestamptz, integer, integer)
           TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
     RETURN NEXT 'granted';
 END
