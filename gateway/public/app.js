@@ -225,7 +225,8 @@
     const next = ahead[1] || ahead[0];
     $('forecast-note').textContent = next
       ? `${mmdd(next.period_start)} 预计 ${num(next.expected, 1)} 件 · 80%区间 ${next.lower_80}–${next.upper_80} · 95%区间 ${next.lower_95}–${next.upper_95}`
-      : `暂无预测：${fc.problem || ''}`;
+      : '暂无预测：历史数据不足（需一年）';
+    $('forecast-note').title = fc.problem || '';
   }
 
   async function loadSocial() {
