@@ -7,7 +7,7 @@
 -- live situation at a fixed as_of, the forecast's actual counts with the
 -- prefix '' (every category), and bad arguments -> their SQLSTATEs.
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'UTC';
 \i sql/fixtures/cases.sql
@@ -205,6 +205,8 @@ SELECT throws_ok($$SELECT * FROM gridgov.season_profile('2026-01-01', '2026-02-0
 SELECT throws_ok($$SELECT * FROM gridgov.live_situation(NULL)$$, '22004', NULL, 'live_situation: NULL as_of is 22004');
 SELECT throws_ok($$SELECT * FROM gridgov.live_situation('infinity')$$, '22023', NULL,
                  'live_situation: an infinite as_of is 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.live_situation(now() + interval '3 days')$$, '22023',
+                 'as_of must not be in the future', 'live_situation: an as_of after tomorrow is 22023');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -13,20 +13,15 @@
 // and the reason (gridgov.forecast_panel).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { startGateway, superuser } = require('./lib/harness');
+const { startGateway, superuser, launchChromium } = require('./lib/harness');
 
-const CHROMIUM = process.env.GRIDGOV_CHROMIUM || '/usr/bin/chromium';
 const suffix = `${process.pid}-${Date.now()}`;
 
 let gw;
 let su;
 let key;
 let county;
-let browser;
-let profile;
+let chromium;
 let hasIndex;
 
 test.before(async () => {
@@ -49,8 +44,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  if (chromium) await chromium.close();
   if (gw) await gw.close();
   if (su) {
     await su.query("DELETE FROM gridgov.forecast_fits WHERE area = $1::gridgov.gridcode AND category_prefix = '' AND grain = 'day' AND iterations = 1 AND deviance = 0", [county]);
@@ -58,21 +52,6 @@ test.after(async () => {
     await su.end();
   }
 });
-
-async function launch() {
-  assert.ok(fs.existsSync(CHROMIUM),
-    `chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set GRIDGOV_CHROMIUM`);
-  const puppeteer = require('puppeteer-core');
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridgov-chromium-'));
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`],
-    defaultViewport: { width: 1600, height: 900 },
-  });
-}
 
 // The database's answers, as the screen's statements ask them (as_of now).
 async function sqlForecast() {
@@ -84,8 +63,8 @@ async function sqlForecast() {
 }
 
 test('the forecast and index panels draw the database\'s numbers', async (t) => {
-  browser = await launch();
-  const page = await browser.newPage();
+  chromium = await launchChromium();
+  const page = await chromium.browser.newPage();
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

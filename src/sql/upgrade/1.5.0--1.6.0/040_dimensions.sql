@@ -430,12 +430,8 @@ DECLARE
     day_end timestamptz;
     elapsed interval;
 BEGIN
-    IF as_of IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
-    END IF;
-    IF NOT pg_catalog.isfinite(as_of) THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'as_of must be a finite time';
-    END IF;
+    -- (not NULL, finite, not after tomorrow: as a forecast's)
+    PERFORM gridgov.forecast_check_as_of(as_of);
     day0 := (as_of AT TIME ZONE tz)::date;
     since := (day0 - 7)::timestamp AT TIME ZONE tz;
     day_end := (day0 + 1)::timestamp AT TIME ZONE tz;
@@ -490,7 +486,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.live_situation(timestamptz) IS
-    'Live situation (实时运行态势) at as_of, per county x town x source: cases reported today (local day of as_of, analytics time zone) up to as_of, the mean and the most on each of the previous 7 days up to the same time of day, the change of today against that mean (%), and the open cases (reported by as_of, not closed, in a non-terminal state) with those overdue (a running, unpaused clock past as_of, as gridgov.sla_board_at), due later today (a running, unpaused clock due between as_of and the local midnight) and escalated (escalation rung 1 or more). States and clocks are the current ones; as_of moves the time they are compared with. Counts only, as the owner. 22004 NULL, 22023 infinite as_of';
+    'Live situation (实时运行态势) at as_of, per county x town x source: cases reported today (local day of as_of, analytics time zone) up to as_of, the mean and the most on each of the previous 7 days up to the same time of day, the change of today against that mean (%), and the open cases (reported by as_of, not closed, in a non-terminal state) with those overdue (a running, unpaused clock past as_of, as gridgov.sla_board_at), due later today (a running, unpaused clock due between as_of and the local midnight) and escalated (escalation rung 1 or more). States and clocks are the current ones; as_of moves the time they are compared with. Counts only, as the owner. 22004 NULL, 22023 as_of infinite or after tomorrow';
 
 CREATE FUNCTION gridgov.pct_change(now_value numeric, before_value numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
