@@ -190,7 +190,10 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         -- (key work items overlap: their total is every case's, under key NULL)
         SELECT NULL WHERE dimension = 'key_work'
     ) k(key)
-    WHERE r.day >= lo AND r.day < hi
+    -- (the days stat_rows() counts a case at, first: most cases have none in range)
+    WHERE ((s.reported_day >= lo AND s.reported_day < hi) OR (s.filed_day >= lo AND s.filed_day < hi)
+           OR (s.due_day >= lo AND s.due_day < hi))
+      AND r.day >= lo AND r.day < hi
       AND (within IS NULL OR within OPERATOR(gridgov.@>) COALESCE(s.grid, s.county))
     GROUP BY 1, 2, 3
 $$;
