@@ -7,7 +7,7 @@
 -- live situation at a fixed as_of, the forecast's actual counts with the
 -- prefix '' (every category), and bad arguments -> their SQLSTATEs.
 BEGIN;
-SELECT plan(42);
+SELECT plan(46);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'UTC';
 \i sql/fixtures/cases.sql
@@ -183,7 +183,23 @@ SELECT is((SELECT (p->>'area', p->>'name', jsonb_array_length(p->'actual'), p->'
            FROM gridgov.forecast_panel(NULL, '2026-02-08 08:00+08', 7, 14) p),
           '(110115,大兴区,7,3,null,t)', 'forecast_panel: the home county''s actual counts; with too little history no forecast, and why');
 
--- 8. Bad arguments -----------------------------------------------------------------------------------
+-- 8. Who may read them: the analytics' readers, counts as the owner; not a department.
+CREATE TEMP TABLE setup AS SELECT gridgov.setup_roles();
+CREATE ROLE gg_dim_analyst NOLOGIN IN ROLE gridgov_analyst;
+CREATE ROLE gg_dim_department NOLOGIN IN ROLE gridgov_department;
+SET LOCAL ROLE gg_dim_analyst;
+SELECT results_eq($$SELECT sum(reported)::int FROM gridgov.source_stats('month', 'county', '2026-02-01', '2026-03-01')$$,
+                  ARRAY[7], 'an analyst reads the dimensions (counts as the owner, without rights on case_stats)');
+SELECT results_eq($$SELECT count(*)::int FROM gridgov.key_work_items$$, ARRAY[2], 'and the key work items');
+SELECT throws_ok($$INSERT INTO gridgov.key_work_items (code, name, title_words) VALUES ('x', 'x', '{x}')$$, '42501', NULL,
+                 'but does not write them');
+RESET ROLE;
+SET LOCAL ROLE gg_dim_department;
+SELECT throws_ok($$SELECT * FROM gridgov.live_situation('2026-02-07 23:00+08')$$, '42501', NULL,
+                 'a department may not read the live situation of every town');
+RESET ROLE;
+
+-- 9. Bad arguments -----------------------------------------------------------------------------------
 SELECT throws_ok($$SELECT * FROM gridgov.source_stats(NULL, 'town', '2026-01-01', '2026-02-01')$$, '22004', NULL,
                  'source_stats: NULL period is 22004');
 SELECT throws_ok($$SELECT * FROM gridgov.source_stats('year', 'town', '2026-01-01', '2026-02-01')$$, '22023',
