@@ -145,20 +145,16 @@ COMMENT ON COLUMN gridgov.key_work_items.title_words IS 'Words of the title (sub
 COMMENT ON COLUMN gridgov.key_work_items.note IS 'Free note (who asked for it, until when)';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.key_work_items', '');
 
--- Whether a case belongs to a key work item.
-CREATE FUNCTION gridgov.key_work_covers(i gridgov.key_work_items, county gridgov.gridcode, case_id bigint,
-                                        category text, reported_day date) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-    SELECT reported_day >= (i).valid_from AND reported_day < (i).valid_to
-       AND (EXISTS (SELECT 1 FROM pg_catalog.unnest((i).category_prefixes) p
-                    WHERE pg_catalog.starts_with(category, p))
-            OR (pg_catalog.cardinality((i).title_words) > 0
-                AND EXISTS (SELECT 1 FROM gridgov.cases c, pg_catalog.unnest((i).title_words) w
-                            WHERE c.county OPERATOR(gridgov.=) key_work_covers.county AND c.id = case_id
-                              AND pg_catalog.strpos(c.title, w) > 0)))
-$$;
-COMMENT ON FUNCTION gridgov.key_work_covers(gridgov.key_work_items, gridgov.gridcode, bigint, text, date) IS
-    'Internal: whether a case (county, id, category, local day of report) belongs to a key work item: reported within its validity, and its category starts with one of its prefixes or its title contains one of its words (the title is read, never returned)';
+-- Whether a case belongs to a key work item (its title given by the caller:
+-- a join on cases by key in the query, co-located on Citus).
+CREATE FUNCTION gridgov.key_work_covers(i gridgov.key_work_items, category text, title text, reported_day date)
+    RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN reported_day >= (i).valid_from AND reported_day < (i).valid_to
+   AND (EXISTS (SELECT 1 FROM pg_catalog.unnest((i).category_prefixes) p WHERE pg_catalog.starts_with(category, p))
+        OR EXISTS (SELECT 1 FROM pg_catalog.unnest((i).title_words) w WHERE pg_catalog.strpos(title, w) > 0));
+COMMENT ON FUNCTION gridgov.key_work_covers(gridgov.key_work_items, text, text, date) IS
+    'Internal: whether a case (category, title, local day of report) belongs to a key work item: reported within its validity, and its category starts with one of its prefixes or its title contains one of its words (the title is matched, never returned)';
 
 -- The counts by period x area x key ----------------------------------------------------
 
@@ -177,6 +173,10 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
            pg_catalog.sum(r.solved)::bigint, pg_catalog.sum(r.satisfied)::bigint, pg_catalog.sum(r.due)::bigint,
            pg_catalog.sum(r.closed)::bigint, pg_catalog.sum(r.closed_on_time)::bigint
     FROM gridgov.case_stats s
+    -- The title, for key work items only (a join by key: co-located on Citus).
+    LEFT JOIN LATERAL (SELECT c.title FROM gridgov.cases c
+                       WHERE dimension = 'key_work' AND c.county OPERATOR(gridgov.=) s.county
+                         AND c.id = s.case_id) t ON true
     CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
     CROSS JOIN LATERAL (
         SELECT s.source::text WHERE dimension = 'source'
@@ -184,7 +184,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         SELECT pg_catalog.left(s.category, category_chars) WHERE dimension = 'category'
         UNION ALL
         SELECT i.code FROM gridgov.key_work_items i
-        WHERE dimension = 'key_work' AND gridgov.key_work_covers(i, s.county, s.case_id, s.category, s.reported_day)
+        WHERE dimension = 'key_work' AND gridgov.key_work_covers(i, s.category, t.title, s.reported_day)
         UNION ALL
         -- (key work items overlap: their total is every case's, under key NULL)
         SELECT NULL WHERE dimension = 'key_work'
