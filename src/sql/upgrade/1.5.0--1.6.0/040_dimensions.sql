@@ -529,7 +529,8 @@ COMMENT ON FUNCTION gridgov.forecast_actuals(gridgov.gridcode, text, text, integ
 CREATE FUNCTION gridgov.forecast_panel(area gridgov.gridcode DEFAULT NULL, as_of timestamptz DEFAULT pg_catalog.now(),
                                        past integer DEFAULT 28, horizon integer DEFAULT 14)
     RETURNS jsonb
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+-- (PARALLEL UNSAFE: the exception block is a subtransaction)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     the_area gridgov.gridcode := COALESCE(area, (SELECT s.value FROM gridgov.settings s WHERE s.key = 'home_county')::gridgov.gridcode);
     actual jsonb;
