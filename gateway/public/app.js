@@ -2,14 +2,14 @@
  * gateway's /api/screen/* routes (one SQL statement each, run as the key's
  * role) and the live feed from /events (server-sent events).  The key comes
  * from the page's own URL: /?key=gg_...  (optional: &level=town|grid|...,
- * &metric=open_cases|...).  docs/gateway.md, "The screen". */
+ * &metric=open_cases|..., &area=a gridcode for the forecast and the index).  docs/gateway.md, "The screen". */
 'use strict';
 (function () {
   const params = new URLSearchParams(location.search);
   const key = params.get('key') || '';
-  const view = { level: params.get('level') || 'town', metric: params.get('metric') || 'open_cases' };
+  const view = { level: params.get('level') || 'town', metric: params.get('metric') || 'open_cases', area: params.get('area') || '' };
   // What the tests (and a curious operator, in the console) can look at.
-  const screen = (window.gridgovScreen = { ready: false, events: 0, charts: {}, map: null, errors: [] });
+  const screen = (window.gridgovScreen = { ready: false, events: 0, charts: {}, map: null, errors: [], features: {} });
 
   // Chinese labels of the SQL's names (map_geojson's levels and metrics); an
   // unknown metric shows its SQL name.
@@ -188,6 +188,80 @@
       : '<li class="empty">最近一次检测未发现热点</li>';
   }
 
+  // ---- the selected area: volume forecast and social-conditions index ------
+  // The area is the one last clicked on the map (the home county at first);
+  // the numbers are the SQL's (forecast_actuals, forecast_volume,
+  // social_index_series), drawn as they come.
+  const areaParam = () => (view.area ? `area=${encodeURIComponent(view.area)}` : '');
+  const mmdd = (d) => String(d).slice(5, 10);
+
+  async function loadForecast() {
+    const fc = await api(`/api/screen/forecast?${areaParam()}`);
+    screen.forecast = fc;
+    const actual = fc.actual || [];
+    const ahead = fc.forecast || [];
+    const days = actual.map((r) => r.period_start).concat(ahead.map((r) => r.period_start));
+    const pad = (rows, f) => actual.map(() => null).concat(rows.map(f));
+    const band = (lo, hi) => [pad(ahead, (r) => r[lo]), pad(ahead, (r) => r[hi] - r[lo])];
+    const [l95, w95] = band('lower_95', 'upper_95');
+    const [l80, w80] = band('lower_80', 'upper_80');
+    const edge = { lineStyle: { opacity: 0 }, symbol: 'none', tooltip: { show: false } };
+    $('forecast-area').textContent = fc.name || fc.area || '';
+    chart('forecast').setOption({
+      animation: false,
+      grid: { left: 36, right: 10, top: 10, bottom: 22 },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : Number(v).toFixed(1)) },
+      xAxis: { type: 'category', data: days.map(mmdd), axisLabel: { color: '#7f9cc7', fontSize: 10 } },
+      yAxis: { type: 'value', axisLabel: { color: '#7f9cc7' }, splitLine: { lineStyle: { color: '#16335e' } } },
+      series: [
+        { name: '实际', type: 'bar', data: actual.map((r) => r.cases).concat(ahead.map(() => null)), itemStyle: { color: '#1f78c1' } },
+        { name: '95%下限', type: 'line', stack: 'b95', data: l95, ...edge },
+        { name: '95%区间', type: 'line', stack: 'b95', data: w95, ...edge, areaStyle: { color: 'rgba(255, 212, 94, 0.18)' } },
+        { name: '80%下限', type: 'line', stack: 'b80', data: l80, ...edge },
+        { name: '80%区间', type: 'line', stack: 'b80', data: w80, ...edge, areaStyle: { color: 'rgba(255, 212, 94, 0.32)' } },
+        { name: '预测', type: 'line', data: pad(ahead, (r) => r.expected), symbol: 'none', lineStyle: { color: '#ffd45e', width: 2 } },
+      ],
+    });
+    const next = ahead[1] || ahead[0];
+    $('forecast-note').textContent = next
+      ? `${mmdd(next.period_start)} 预计 ${num(next.expected, 1)} 件 · 80%区间 ${next.lower_80}–${next.upper_80} · 95%区间 ${next.lower_95}–${next.upper_95}`
+      : '暂无预测：历史数据不足（需一年）';
+    $('forecast-note').title = fc.problem || '';
+  }
+
+  async function loadSocial() {
+    if (!screen.features.social_index) {
+      $('social-note').textContent = '社情指数模块未安装';
+      return;
+    }
+    const si = await api(`/api/screen/social-index?${areaParam()}`);
+    screen.social = si;
+    const months = si.months || [];
+    $('social-area').textContent = si.name || si.area || '';
+    chart('social').setOption({
+      animation: false,
+      grid: { left: 36, right: 10, top: 10, bottom: 22 },
+      tooltip: {
+        trigger: 'axis',
+        formatter: (ps) => {
+          const r = months[ps[0].dataIndex] || {};
+          return Object.entries(r).map(([k, v]) => `${esc(k)}：${esc(typeof v === 'number' ? Number(v).toFixed(2) : v)}`).join('<br>');
+        },
+      },
+      xAxis: { type: 'category', data: months.map((r) => String(r.month).slice(0, 7)), axisLabel: { color: '#7f9cc7', fontSize: 10 } },
+      yAxis: { type: 'value', scale: true, axisLabel: { color: '#7f9cc7' }, splitLine: { lineStyle: { color: '#16335e' } } },
+      series: [{ name: '社情指数', type: 'line', data: months.map((r) => r.index), itemStyle: { color: '#35d07f' } }],
+    });
+    const last = months[months.length - 1];
+    $('social-note').textContent = last ? `${String(last.month).slice(0, 7)} 指数 ${num(last.index, 2)}` : '暂无数据';
+  }
+
+  function selectArea(code) {
+    view.area = code;
+    loadForecast().catch((e) => fail('forecast', e));
+    loadSocial().catch((e) => fail('social', e));
+  }
+
   // ---- the live feed --------------------------------------------------------
   const actionLabel = (a) => labels.actions[a] || SYSTEM_ACTIONS[a] || a || '';
   const stateLabel = (s) => labels.states[s] || s || '';
@@ -280,6 +354,9 @@
     level.addEventListener('change', () => { view.level = level.value; loadMap().catch((e) => fail('map', e)); });
     $('metric').addEventListener('change', (ev) => { view.metric = ev.target.value; loadMap().catch((e) => fail('map', e)); });
     window.addEventListener('resize', () => Object.values(screen.charts).forEach((c) => c.resize()));
+    // A click on an area shows its forecast and index.
+    chart('map').on('click', (p) => { if (p.name) selectArea(p.name); });
+    screen.features = await api('/api/screen/features').catch((e) => { fail('social', e); return {}; });
     labels = await api('/api/screen/labels').catch((e) => { fail('feed', e); return labels; });
     labels.actions = labels.actions || {};
     labels.states = labels.states || {};
@@ -287,7 +364,8 @@
       loadMap().catch((e) => fail('map', e)), loadRates().catch((e) => fail('rates', e)),
       loadTimeliness().catch((e) => fail('timeliness', e)), loadRanking().catch((e) => fail('ranking', e)),
       loadSla().catch((e) => fail('sla', e)), loadHotspots().catch((e) => fail('hotspots', e)),
-      loadRecent().catch((e) => fail('feed', e)), connect(),
+      loadRecent().catch((e) => fail('feed', e)), loadForecast().catch((e) => fail('forecast', e)),
+      loadSocial().catch((e) => fail('social', e)), connect(),
     ]);
     screen.ready = true;
     document.documentElement.dataset.ready = '1';

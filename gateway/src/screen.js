@@ -73,6 +73,28 @@ const SQL = {
     FROM gridgov.my_cases c LEFT JOIN gridgov.categories k ON k.code = c.category
     ORDER BY c.reported_at DESC, c.id DESC
     LIMIT $1`),
+  // The volume forecast of an area (any level; default the home county) for
+  // the next 14 days with its 80 % and 95 % intervals, beside the last 28
+  // days' actual counts, every category (gridgov.forecast_panel: with too
+  // little history, forecast null and the reason in problem).
+  forecast: `SELECT gridgov.forecast_panel($1::gridgov.gridcode, COALESCE($2::timestamptz, pg_catalog.now()))::text AS json`,
+  // Which optional parts the database has (the social-conditions index is
+  // gridgov.social_index_series(), a later module): the page asks first.
+  features: `SELECT pg_catalog.json_build_object(
+               'social_index', pg_catalog.to_regprocedure('gridgov.social_index_series(gridgov.gridcode, date, date)') IS NOT NULL
+             )::text AS json`,
+  // The social-conditions index of an area by month (default: the home
+  // county, the last 12 months up to the current one).
+  'social-index': `
+    SELECT pg_catalog.json_build_object(
+             'area', a.code, 'name', (SELECT g.name FROM gridgov.grids g
+                                      WHERE g.code OPERATOR(gridgov.=) a.code AND g.valid_to = 'infinity'),
+             'months', COALESCE((SELECT pg_catalog.json_agg(x ORDER BY x.month)
+                                 FROM gridgov.social_index_series(a.code, a.from_month, a.to_month) x), '[]'))::text AS json
+    FROM (SELECT COALESCE($1::gridgov.gridcode,
+                          (SELECT s.value FROM gridgov.settings s WHERE s.key = 'home_county')::gridgov.gridcode) AS code,
+                 COALESCE($2::date, (pg_catalog.date_trunc('month', ${TODAY}::timestamp) - interval '11 months')::date) AS from_month,
+                 COALESCE($3::date, pg_catalog.date_trunc('month', ${TODAY}::timestamp)::date) AS to_month) a`,
   // Chinese titles of the workflows' actions and states (the feed's labels).
   labels: `SELECT pg_catalog.json_build_object(
              'actions', (SELECT pg_catalog.json_object_agg(action, title) FROM (
@@ -132,4 +154,7 @@ module.exports = async function screen(app) {
   api('hotspots', (q) => [limit(q, 10, 200)]);
   api('recent', (q) => [limit(q, 20, 200)]);
   api('labels', () => []);
+  api('forecast', (q) => [q.area || null, q.as_of || null]);
+  api('features', () => []);
+  api('social-index', (q) => [q.area || null, q.from || null, q.to || null]);
 };

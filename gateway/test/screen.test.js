@@ -11,11 +11,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { startGateway, superuser, until } = require('./lib/harness');
+const { startGateway, superuser, until, launchChromium } = require('./lib/harness');
 
-const CHROMIUM = process.env.GRIDGOV_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = path.join(__dirname, '..', '..', 'docs', 'gateway-screen.png');
 
 let gw;
@@ -23,6 +21,7 @@ let su;
 let key;
 let browser;
 let profile;
+let chromium;
 const suffix = `${process.pid}-${Date.now()}`;
 
 test.before(async () => {
@@ -32,8 +31,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  if (chromium) await chromium.close();
   if (gw) await gw.close();
   if (su) {
     await su.query('DELETE FROM gridgov.api_keys WHERE label = $1', [`screen-${suffix}`]);
@@ -42,18 +40,9 @@ test.after(async () => {
 });
 
 async function launch() {
-  assert.ok(fs.existsSync(CHROMIUM),
-    `chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set GRIDGOV_CHROMIUM`);
-  const puppeteer = require('puppeteer-core');
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridgov-chromium-'));
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`],
-    defaultViewport: { width: 1600, height: 900 },
-  });
+  chromium = await launchChromium();
+  profile = chromium.profile;
+  return chromium.browser;
 }
 
 // A page that records every console error, page error and failed request.

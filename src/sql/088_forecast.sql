@@ -154,17 +154,12 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('grain must be day or week, not "%s"', pg_catalog.left(grain, 20));
     END IF;
-    IF category_prefix !~ '^[CEHD]([0-9]{2}){0,3}$'
-       OR NOT EXISTS (SELECT 1 FROM gridgov.categories c
-                      WHERE c.code >= category_prefix AND c.code < category_prefix || '~') THEN
-        RAISE EXCEPTION USING ERRCODE = '42704',
-            MESSAGE = pg_catalog.format('no category code starts with "%s"', pg_catalog.left(category_prefix, 20)),
-            HINT = 'A category prefix is a kind letter (C, E, H, D) or a category code of gridgov.categories, e.g. H07 or E0406.';
-    END IF;
+    -- (088_dimensions.sql: '' is every category)
+    PERFORM gridgov.category_prefix_check(category_prefix);
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_check(gridgov.gridcode, text, text) IS
-    'Internal: checks the arguments every forecast function shares: none NULL (22004), grain day or week (22023), a category prefix some category code starts with (42704)';
+    'Internal: checks the arguments every forecast function shares: none NULL (22004), grain day or week (22023), a category prefix that is empty (every category) or that some category code starts with (42704, gridgov.category_prefix_check)';
 
 CREATE FUNCTION gridgov.forecast_check_as_of(as_of timestamptz) RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$

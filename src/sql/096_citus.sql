@@ -18,6 +18,7 @@ AS $$
             'routing_rules', 'settings', 'calendars', 'calendar_periods',
             'calendar_exceptions', 'sla_policies', 'escalation_ladder', 'score_weights',
             'history_seals', 'analytics_watermark', 'place_names', 'text_models',
+            'key_work_items',
             -- per case, by county, co-located with cases
             'cases', 'case_events', 'case_clocks', 'escalations', 'whistles',
             'whistle_calls', 'history_seal_heads', 'case_stats', 'stats_month',
@@ -36,6 +37,7 @@ AS $$
             'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference',
+            'reference',
             'distributed', 'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',

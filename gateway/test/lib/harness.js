@@ -65,4 +65,35 @@ async function until(fn, timeoutMs = 5000, stepMs = 25) {
   }
 }
 
-module.exports = { startGateway, gatewayWithKey, superuser, until, GATEWAY_USER };
+// Debian's chromium headless at 1600x900 (puppeteer-core), in a profile
+// directory of its own; close() ends it and removes the profile.  Without
+// chromium it fails: the browser tests do not skip.
+const CHROMIUM = process.env.GRIDGOV_CHROMIUM || '/usr/bin/chromium';
+async function launchChromium() {
+  const assert = require('node:assert/strict');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  assert.ok(fs.existsSync(CHROMIUM),
+    `chromium is missing at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set GRIDGOV_CHROMIUM`);
+  const puppeteer = require('puppeteer-core');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gridgov-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      `--user-data-dir=${profile}`],
+    defaultViewport: { width: 1600, height: 900 },
+  });
+  return {
+    browser,
+    profile,
+    async close() {
+      await browser.close().catch(() => {});
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+module.exports = { startGateway, gatewayWithKey, superuser, until, launchChromium, GATEWAY_USER };

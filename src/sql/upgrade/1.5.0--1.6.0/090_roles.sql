@@ -199,6 +199,20 @@ BEGIN
              gridgov_auditor;
     GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.place_names TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.place_names_refresh(timestamptz) TO gridgov_admin;
+
+    -- Analysis dimensions (088_dimensions.sql, docs/bi.md): the roles that
+    -- read the analytics read the dimensions (counts only, as the owner) and
+    -- the key work items; the admin role maintains the items.
+    GRANT SELECT ON gridgov.area_ranking, gridgov.key_work_items
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT INSERT, UPDATE, DELETE ON gridgov.key_work_items TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.source_stats(text, text, date, date, gridgov.gridcode),
+          gridgov.key_work_stats(text, text, date, date, gridgov.gridcode),
+          gridgov.top_problems(text, text, date, date, gridgov.gridcode, text, integer),
+          gridgov.season_profile(date, date, gridgov.gridcode, text), gridgov.live_situation(timestamptz),
+          gridgov.forecast_actuals(gridgov.gridcode, text, text, integer, timestamptz),
+          gridgov.forecast_panel(gridgov.gridcode, timestamptz, integer, integer)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
     RETURN NEXT 'granted';
 END
 $$;
