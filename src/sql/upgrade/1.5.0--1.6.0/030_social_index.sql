@@ -99,7 +99,8 @@ CREATE FUNCTION gridgov.social_index_raw(month date, lvl integer)
     RETURNS TABLE (area gridgov.gridcode, population integer, population_year integer, reported bigint,
                    disputes bigint, repeat_callers bigint, called_back bigint, satisfied bigint, due bigint,
                    overdue bigint)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
+    SET jit = off AS $$
     WITH bounds AS (
         SELECT (month::timestamp AT TIME ZONE gridgov.analytics_time_zone()) AS since,
                ((month + interval '1 month')::timestamp AT TIME ZONE gridgov.analytics_time_zone()) AS until
@@ -117,19 +118,20 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
     ), rc AS (
         SELECT r.area, pg_catalog.count(*) AS repeat_callers
         FROM (SELECT c.area FROM calls c GROUP BY c.area, c.caller
-              HAVING pg_catalog.count(*) >= gridgov.setting_integer('repeat_caller_min_calls', 3)) r
+              HAVING pg_catalog.count(*) >= (SELECT gridgov.setting_integer('repeat_caller_min_calls', 3))) r
         GROUP BY r.area
+    ), dispute_codes AS MATERIALIZED (
+        SELECT pg_catalog.btrim(p) AS code
+        FROM pg_catalog.regexp_split_to_table(
+                 (SELECT s.value FROM gridgov.settings s WHERE s.key = 'social_dispute_categories'), ',') p
+        WHERE pg_catalog.btrim(p) <> ''
     ), dp AS (
         SELECT CASE lvl WHEN 3 THEN f.county WHEN 4 THEN f.town WHEN 5 THEN f.community
                         ELSE COALESCE(f.grid, f.community) END AS area,
                pg_catalog.count(*) AS disputes
         FROM gridgov.case_stats f
         WHERE f.reported_day >= month AND f.reported_day < (month + interval '1 month')::date
-          AND EXISTS (SELECT 1
-                      FROM pg_catalog.regexp_split_to_table(
-                               (SELECT s.value FROM gridgov.settings s WHERE s.key = 'social_dispute_categories'),
-                               ' *, *') p
-                      WHERE pg_catalog.btrim(p) <> '' AND pg_catalog.starts_with(f.category, pg_catalog.btrim(p)))
+          AND EXISTS (SELECT 1 FROM dispute_codes d WHERE pg_catalog.starts_with(f.category, d.code))
         GROUP BY 1
     ), areas AS (
         SELECT g.code AS area FROM gridgov.grids g
@@ -161,7 +163,8 @@ CREATE FUNCTION gridgov.social_index(month date, level text DEFAULT 'town')
                    overdue bigint, overdue_share numeric, n_case_density numeric, n_disputes numeric,
                    n_repeat_callers numeric, n_satisfaction numeric, n_overdue_share numeric,
                    weights jsonb, index numeric, note text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
+    SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
     lvl integer := CASE social_index.level WHEN 'county' THEN 3 WHEN 'town' THEN 4 WHEN 'community' THEN 5
