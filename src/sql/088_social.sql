@@ -58,10 +58,16 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.caller_key_secret', '');
 -- it replaces the new one.
 CREATE FUNCTION gridgov.caller_key_secret_restore() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    present boolean;
 BEGIN
     PERFORM gridgov.trigger_check('caller_key_secret_restore', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    IF EXISTS (SELECT 1 FROM gridgov.caller_key_secret) THEN
-        UPDATE gridgov.caller_key_secret SET secret = NEW.secret, created_at = NEW.created_at;
+    -- In the relation fired on: under Citus each copy of the reference table
+    -- (TG_TABLE_NAME, a shard) does so for itself.
+    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM gridgov.%I)', TG_TABLE_NAME) INTO present;
+    IF present THEN
+        EXECUTE pg_catalog.format('UPDATE gridgov.%I SET secret = $1, created_at = $2', TG_TABLE_NAME)
+            USING NEW.secret, NEW.created_at;
         RETURN NULL;
     END IF;
     RETURN NEW;

@@ -3,7 +3,8 @@
 # its population section on: area_population, social_index_weights and its
 # shipped rows, social_index(), social_index_series()) and the map metric
 # social_index (src/sql/085_analytics_maps.sql: map_check, map_areas, map_svg and
-# map_geojson's comment), as the install script has them.  After 020_callers.sql,
+# map_geojson's comment) and the new tables in citus_layout() (096), as the
+# install script has them.  After 020_callers.sql,
 # whose caller_cases() the index reads.  The grants come back with 090_roles.sql.
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
@@ -22,4 +23,7 @@ PY
 	for f in map_check map_areas map_geojson map_svg; do
 		$x $sql/085_analytics_maps.sql function $f replace
 	done
+	echo
+	echo "-- The new tables' place on a Citus cluster (src/sql/096_citus.sql)."
+	$x $sql/096_citus.sql function citus_layout replace
 } >src/sql/upgrade/1.5.0--1.6.0/030_social_index.sql
