@@ -161,7 +161,8 @@ UPDATE gridgov.settings SET value = '2' WHERE key = 'repeat_caller_min_calls';
 SELECT is((SELECT calls FROM gridgov.repeat_callers('2026-03-10 12:00') x
            JOIN gridgov.caller_key_secret k ON x.caller = left(encode(gridgov.caller_hmac('13600136000', k.secret), 'hex'), 12)),
           3::bigint, 'without arguments the settings apply: 45 days, 2 calls');
-SELECT throws_ok($$UPDATE gridgov.settings SET value = '0' WHERE key = 'repeat_caller_window_days'$$, '22023', NULL,
+SELECT throws_ok($$UPDATE gridgov.settings SET value = '0' WHERE key = 'repeat_caller_window_days'$$, '22023',
+                 'setting repeat_caller_window_days must be a number of days from 1 to 366, not "0"',
                  'a window of 0 days is refused (22023)');
 SELECT throws_ok($$UPDATE gridgov.settings SET value = 'x' WHERE key = 'repeat_caller_min_calls'$$, '22023', NULL,
                  'a threshold that is no number too');

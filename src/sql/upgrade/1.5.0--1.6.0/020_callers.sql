@@ -106,18 +106,20 @@ ALTER TABLE gridgov.settings ENABLE ALWAYS TRIGGER settings_guard;
 
 CREATE FUNCTION gridgov.settings_social_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    lo integer;
+    hi integer;
+    what text;
 BEGIN
     PERFORM gridgov.trigger_check('settings_social_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
-    IF NEW.key = 'repeat_caller_window_days' AND NEW.value IS NOT NULL
-       AND (NEW.value !~ '^ *[0-9]{1,4} *$' OR NEW.value::integer NOT BETWEEN 1 AND 366) THEN
+    SELECT b.lo, b.hi, b.what INTO lo, hi, what
+    FROM (VALUES ('repeat_caller_window_days', 1, 366, 'a number of days'),
+                 ('repeat_caller_min_calls', 2, 1000, 'a number of calls')) b(key, lo, hi, what)
+    WHERE b.key = NEW.key;
+    IF what IS NOT NULL AND NEW.value IS NOT NULL
+       AND (NEW.value !~ '^ *[0-9]{1,4} *$' OR NEW.value::integer NOT BETWEEN lo AND hi) THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = pg_catalog.format('setting repeat_caller_window_days must be a number of days from 1 to 366, not "%s"',
-                                        pg_catalog.left(NEW.value, 40));
-    END IF;
-    IF NEW.key = 'repeat_caller_min_calls' AND NEW.value IS NOT NULL
-       AND (NEW.value !~ '^ *[0-9]{1,4} *$' OR NEW.value::integer NOT BETWEEN 2 AND 1000) THEN
-        RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = pg_catalog.format('setting repeat_caller_min_calls must be a number of calls from 2 to 1000, not "%s"',
+            MESSAGE = pg_catalog.format('setting %s must be %s from %s to %s, not "%s"', NEW.key, what, lo, hi,
                                         pg_catalog.left(NEW.value, 40));
     END IF;
     IF NEW.key = 'social_dispute_categories' AND NEW.value IS NOT NULL
