@@ -9,7 +9,7 @@
 --      contact rights reads the view;
 --   5. settings and bad arguments give their documented SQLSTATEs.
 BEGIN;
-SELECT plan(44);
+SELECT plan(48);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
@@ -127,6 +127,13 @@ SELECT is((SELECT calls FROM gridgov.repeat_callers('2026-03-10 12:00', 30, 3)),
 SELECT isnt((SELECT caller FROM gridgov.repeat_callers('2026-03-10 12:00', 30, 3)),
             left(encode(gridgov.caller_hmac('13800138000', ('\x' || repeat('ab', 32))::bytea), 'hex'), 12),
             'under a new pseudonym');
+
+DELETE FROM gridgov.caller_key_secret;
+SELECT throws_ok($$SELECT * FROM gridgov.repeat_callers('2026-03-10 12:00', 30, 3)$$, '55000',
+                 'the caller key has no secret', 'without a secret no caller is counted: 55000, not an empty list');
+SELECT throws_ok($$SELECT * FROM gridgov.social_index('2026-03-01', 'town')$$, '55000', NULL, 'nor an index');
+SELECT isnt(gridgov.caller_key_rotate(), NULL, 'caller_key_rotate() makes one again');
+SELECT is((SELECT count(*) FROM gridgov.caller_key_secret WHERE octet_length(secret) = 32), 1::bigint, 'one');
 
 CREATE TEMP TABLE setup AS SELECT gridgov.setup_roles();
 SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['gridgov_admin', 'gridgov_analyst', 'gridgov_dispatcher',

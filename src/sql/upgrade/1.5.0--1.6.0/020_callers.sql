@@ -83,11 +83,12 @@ ALTER TABLE gridgov.caller_key_secret ENABLE ALWAYS TRIGGER caller_key_secret_re
 
 CREATE FUNCTION gridgov.caller_key_rotate() RETURNS timestamptz
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-    UPDATE gridgov.caller_key_secret SET secret = gridgov.caller_secret_new(), created_at = pg_catalog.now()
-    RETURNING created_at
+    DELETE FROM gridgov.caller_key_secret;
+    INSERT INTO gridgov.caller_key_secret (secret, created_at) VALUES (gridgov.caller_secret_new(), pg_catalog.now())
+    RETURNING created_at;
 $$;
 COMMENT ON FUNCTION gridgov.caller_key_rotate() IS
-    'Administration: replaces the secret of the caller key with 32 new random bytes and returns when. Nothing stores caller keys, so every pseudonym changes at once, past calls included: callers are still told apart, but pseudonyms noted or exported before cannot be matched to the new ones';
+    'Administration: replaces the secret of the caller key with 32 new random bytes (or makes one when the table is empty) and returns when. Nothing stores caller keys, so every pseudonym changes at once, past calls included: callers are still told apart, but pseudonyms noted or exported before cannot be matched to the new ones';
 
 -- Settings ------------------------------------------------------------------------
 
@@ -155,23 +156,33 @@ CREATE FUNCTION gridgov.caller_cases(since timestamptz, until timestamptz)
     RETURNS TABLE (county gridgov.gridcode, case_id bigint, town gridgov.gridcode, community gridgov.gridcode,
                    grid gridgov.gridcode, category text, source gridgov.case_source, reported_at timestamptz,
                    reported_day date, open_at_until boolean, caller bytea)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp
     SET jit = off AS $$
+#variable_conflict use_column
+DECLARE
+    k bytea := (SELECT x.secret FROM gridgov.caller_key_secret x);
+    -- The local days around the period, for the index on reported_day.
+    day0 date := (since AT TIME ZONE gridgov.analytics_time_zone())::date - 1;
+    day1 date := (until AT TIME ZONE gridgov.analytics_time_zone())::date + 1;
+BEGIN
+    IF k IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '55000', MESSAGE = 'the caller key has no secret',
+            DETAIL = 'gridgov.caller_key_secret is empty, so callers cannot be told apart.',
+            HINT = 'Make a new secret with gridgov.caller_key_rotate().';
+    END IF;
+    RETURN QUERY
     SELECT s.county, s.case_id, s.town, s.community, s.grid, s.category, s.source, s.reported_at, s.reported_day,
-           NOT s.merged AND (s.closed_at IS NULL OR s.closed_at > until),
-           gridgov.caller_hmac(c.reporter_phone, k.secret)
+           NOT s.merged AND (s.closed_at IS NULL OR s.closed_at > caller_cases.until),
+           gridgov.caller_hmac(c.reporter_phone, k)
     FROM gridgov.case_stats s
     JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) s.county AND c.id = s.case_id
-    CROSS JOIN gridgov.caller_key_secret k
-    WHERE s.reported_at >= since AND s.reported_at < until
-      -- The local days around the period, for the index on reported_day (the
-      -- time zone read once, in the subqueries, not per row).
-      AND s.reported_day BETWEEN (SELECT (since AT TIME ZONE gridgov.analytics_time_zone())::date - 1)
-                             AND (SELECT (until AT TIME ZONE gridgov.analytics_time_zone())::date + 1)
-      AND c.reporter_phone IS NOT NULL
+    WHERE s.reported_at >= caller_cases.since AND s.reported_at < caller_cases.until
+      AND s.reported_day BETWEEN day0 AND day1
+      AND c.reporter_phone IS NOT NULL;
+END
 $$;
 COMMENT ON FUNCTION gridgov.caller_cases(timestamptz, timestamptz) IS
-    'Internal: the cases reported in [since, until) with a reporter phone, merged duplicates included, with their areas, category, source, whether they were open at until (not merged, not closed by then) and the caller key (HMAC-SHA256 under gridgov.caller_key_secret; NULL for a number of fewer than 7 digits: callers filter those out). The one place a caller key is computed; it reads the phone numbers as the owner';
+    'Internal: the cases reported in [since, until) with a reporter phone, merged duplicates included, with their areas, category, source, whether they were open at until (not merged, not closed by then) and the caller key (HMAC-SHA256 under gridgov.caller_key_secret; NULL for a number of fewer than 7 digits: callers filter those out); 55000 when the secret is missing. The one place a caller key is computed; it reads the phone numbers as the owner';
 
 -- Repeat callers ----------------------------------------------------------------------
 
