@@ -17,13 +17,15 @@ SET LOCAL timezone = 'Asia/Shanghai';
 -- 1. The number ---------------------------------------------------------------------------
 SELECT is(ARRAY[gridgov.caller_phone_digits('+86 138-0013-8000'), gridgov.caller_phone_digits('13800138000'),
                 gridgov.caller_phone_digits('１３８００１３８０００'), gridgov.caller_phone_digits('0086 138 0013 8000'),
-                gridgov.caller_phone_digits('一三八〇〇一三八〇〇〇'), gridgov.caller_phone_digits('(+86)138.0013.8000')],
-          array_fill('13800138000'::text, ARRAY[6]),
-          'one mobile number written six ways (+86, full-width, 0086, Chinese numerals, dots) is 13800138000');
+                gridgov.caller_phone_digits('一三八〇〇一三八〇〇〇'), gridgov.caller_phone_digits('(+86)138.0013.8000'),
+                gridgov.caller_phone_digits('+86 (0)138 0013 8000'), gridgov.caller_phone_digits('013800138000'),
+                gridgov.caller_phone_digits('𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎𝟎𝟎'), gridgov.caller_phone_digits('壹叁捌零零壹叁捌零零零')],
+          array_fill('13800138000'::text, ARRAY[10]),
+          'one mobile number written ten ways (+86, full-width, 0086, Chinese numerals, dots, a trunk 0, mathematical digits, 大写) is 13800138000');
 SELECT is(ARRAY[gridgov.caller_phone_digits('010-6512 3456'), gridgov.caller_phone_digits('86 010 6512 3456'),
-                gridgov.caller_phone_digits('8613800138')],
-          ARRAY['01065123456', '8601065123456', '8613800138'],
-          'a country code is dropped only before an 11-digit mobile number (1...)');
+                gridgov.caller_phone_digits('8613800138'), gridgov.caller_phone_digits('0013800138000')],
+          ARRAY['01065123456', '8601065123456', '8613800138', '0013800138000'],
+          'a prefix is dropped only before an 11-digit mobile number (1...): landlines and other lengths stay as written');
 SELECT is(ARRAY[gridgov.caller_phone_digits('123456'), gridgov.caller_phone_digits(''),
                 gridgov.caller_phone_digits('no number'), gridgov.caller_phone_digits(NULL)],
           ARRAY[NULL, NULL, NULL, NULL]::text[], 'fewer than 7 digits, empty, none or NULL: no number');

@@ -7,9 +7,9 @@
  *
  * Normalising: every character that writes a digit (mask.c: ASCII and
  * full-width digits, Chinese numerals, circled digits ...) becomes its value,
- * everything else is dropped; a 13-digit 86... or 15-digit 0086... number
- * whose rest is an 11-digit mobile number (1...) loses its country code.  A
- * number of fewer than 7 digits has no key (it identifies nobody).
+ * everything else is dropped; a mobile number (1 and 10 digits) loses what
+ * was written before it: the country code 86 or 0086, a trunk 0 after it or
+ * alone.  A number of fewer than 7 digits has no key (it identifies nobody).
  */
 #include "postgres.h"
 
@@ -25,6 +25,39 @@
 #define CALLER_SECRET_LEN	32
 #define CALLER_MIN_DIGITS	7
 
+/* Whether d (digits) is an 11-digit mobile number: 1 and 10 digits. */
+static bool
+is_mobile(const char *d)
+{
+	return d[0] == '1' && strlen(d) == 11;
+}
+
+/*
+ * The mobile number in d when d is one written with a prefix: the country
+ * code 0086 or 86, a trunk 0 after it or alone (+86 (0)138..., 0138...); d
+ * itself otherwise.
+ */
+static char *
+strip_mobile_prefix(char *d)
+{
+	static const char *const prefixes[] = {"0086", "86", ""};
+	size_t		i;
+
+	for (i = 0; i < lengthof(prefixes); i++)
+	{
+		size_t		n = strlen(prefixes[i]);
+		char	   *rest = d + n;
+
+		if (strncmp(d, prefixes[i], n) != 0)
+			continue;
+		if (n > 0 && is_mobile(rest))
+			return rest;
+		if (rest[0] == '0' && is_mobile(rest + 1))
+			return rest + 1;
+	}
+	return d;
+}
+
 /*
  * The normalised digits of a phone number (palloc'd), or NULL when it has
  * fewer than CALLER_MIN_DIGITS digits.
@@ -32,13 +65,8 @@
 static char *
 normalise_phone(const char *s, int len)
 {
-	char	   *d = phone_digits(s, len);
-	size_t		n = strlen(d);
+	char	   *d = strip_mobile_prefix(phone_digits(s, len));
 
-	if (n == 15 && strncmp(d, "0086", 4) == 0 && d[4] == '1')
-		d += 4;
-	else if (n == 13 && strncmp(d, "86", 2) == 0 && d[2] == '1')
-		d += 2;
 	return strlen(d) >= CALLER_MIN_DIGITS ? d : NULL;
 }
 

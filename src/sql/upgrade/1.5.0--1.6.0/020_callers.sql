@@ -30,7 +30,7 @@
 CREATE FUNCTION gridgov.caller_phone_digits(phone text) RETURNS text
     AS 'MODULE_PATHNAME', 'gridgov_caller_phone_digits' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gridgov.caller_phone_digits(text) IS
-    'A phone number as the caller key reads it: its digits in ASCII (full-width digits, Chinese numerals, circled digits and the other forms the contact masks recognise become 0-9; everything else is dropped), the country code of a 13-digit 86... or 15-digit 0086... number whose rest is a mobile number (1 and 10 digits) removed; NULL for NULL or fewer than 7 digits';
+    'A phone number as the caller key reads it: its digits in ASCII (full-width digits, Chinese numerals, circled digits and the other forms the contact masks recognise become 0-9; everything else is dropped), and a mobile number (1 and 10 digits) without what was written before it (the country code 86 or 0086, a trunk 0 after it or alone); NULL for NULL or fewer than 7 digits';
 
 CREATE FUNCTION gridgov.caller_hmac(phone text, secret bytea) RETURNS bytea
     AS 'MODULE_PATHNAME', 'gridgov_caller_hmac' LANGUAGE C IMMUTABLE PARALLEL SAFE;
