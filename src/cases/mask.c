@@ -35,38 +35,82 @@ code_point(const char *p, int len)
 	return len == 1 ? (pg_wchar) (unsigned char) *p : utf8_to_unicode((const unsigned char *) p);
 }
 
-static bool
-is_chinese_numeral(pg_wchar c)
+/*
+ * The value of a Chinese numeral: 〇零一二三四五六七八九, 幺 (the spoken 1), 两
+ * (2), and the 大写 forms 壹贰叁肆伍陆柒捌玖; -1 for any other character.
+ */
+static int
+chinese_numeral_value(pg_wchar c)
 {
-	/* 〇零一二三四五六七八九, 幺 (the spoken 1), 两, and the 大写 forms 壹贰叁肆伍陆柒捌玖. */
 	static const pg_wchar numerals[] = {
 		0x3007, 0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5E7A,
 		0x4E24, 0x58F9, 0x8D30, 0x53C1, 0x8086, 0x4F0D, 0x9646, 0x67D2, 0x634C, 0x7396
 	};
+	static const int values[] = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 	size_t		i;
 
 	for (i = 0; i < lengthof(numerals); i++)
 		if (c == numerals[i])
-			return true;
-	return false;
+			return values[i];
+	return -1;
+}
+
+static bool
+is_chinese_numeral(pg_wchar c)
+{
+	return chinese_numeral_value(c) >= 0;
+}
+
+/* The superscript digits ⁰¹²³⁴-⁹: 0-9, or -1. */
+static int
+superscript_value(pg_wchar c)
+{
+	if (c == 0x2070)
+		return 0;
+	if (c == 0x00B9)
+		return 1;
+	if (c == 0x00B2 || c == 0x00B3)
+		return (int) (c - 0x00B0);
+	if (c >= 0x2074 && c <= 0x2079)
+		return (int) (c - 0x2070);
+	return -1;
+}
+
+/* The value of a digit of a block whose digits run from first (0 or 1) upwards. */
+#define DIGIT_RUN(c, lo, hi, first) \
+	if ((c) >= (lo) && (c) <= (hi)) \
+		return (int) ((c) - (lo)) + (first)
+
+/*
+ * The value 0-9 of a character that writes a digit (see the head of this
+ * file), -1 for any other character.
+ */
+static int
+digit_value_cp(pg_wchar c)
+{
+	DIGIT_RUN(c, '0', '9', 0);
+	DIGIT_RUN(c, 0xFF10, 0xFF19, 0);	/* full-width */
+	DIGIT_RUN(c, 0x2460, 0x2468, 1);	/* circled 1-9 */
+	DIGIT_RUN(c, 0x2474, 0x247C, 1);	/* parenthesized 1-9 */
+	DIGIT_RUN(c, 0x2776, 0x277E, 1);	/* dingbat negative circled 1-9 */
+	DIGIT_RUN(c, 0x0660, 0x0669, 0);	/* Arabic-Indic */
+	DIGIT_RUN(c, 0x06F0, 0x06F9, 0);	/* extended Arabic-Indic */
+	DIGIT_RUN(c, 0x0966, 0x096F, 0);	/* Devanagari */
+	DIGIT_RUN(c, 0x0E50, 0x0E59, 0);	/* Thai */
+	DIGIT_RUN(c, 0x2080, 0x2089, 0);	/* subscript */
+	if (c == 0x24EA || c == 0x24FF)		/* circled 0, negative circled 0 */
+		return 0;
+	if (c >= 0x1D7CE && c <= 0x1D7FF)	/* mathematical: five styles of 0-9 */
+		return (int) ((c - 0x1D7CE) % 10);
+	if (superscript_value(c) >= 0)
+		return superscript_value(c);
+	return chinese_numeral_value(c);
 }
 
 static bool
 is_digit_cp(pg_wchar c)
 {
-	return (c >= '0' && c <= '9') ||
-		(c >= 0xFF10 && c <= 0xFF19) ||		/* full-width */
-		(c >= 0x2460 && c <= 0x2468) ||		/* circled 1-9 */
-		c == 0x24EA ||			/* circled 0 */
-		(c >= 0x1D7CE && c <= 0x1D7FF) ||	/* mathematical */
-		(c >= 0x0660 && c <= 0x0669) || (c >= 0x06F0 && c <= 0x06F9) ||	/* Arabic-Indic */
-		(c >= 0x0966 && c <= 0x096F) || (c >= 0x0E50 && c <= 0x0E59) ||	/* Devanagari, Thai */
-		c == 0x00B9 || c == 0x00B2 || c == 0x00B3 || c == 0x2070 ||
-		(c >= 0x2074 && c <= 0x2079) ||		/* superscript */
-		(c >= 0x2080 && c <= 0x2089) ||		/* subscript */
-		(c >= 0x2474 && c <= 0x247C) ||		/* parenthesized 1-9 */
-		(c >= 0x2776 && c <= 0x277E) || c == 0x24FF ||	/* dingbat negative circled */
-		is_chinese_numeral(c);
+	return digit_value_cp(c) >= 0;
 }
 
 /* A separator inside a number: spaces, dashes, dots, slashes, brackets. */
@@ -325,6 +369,27 @@ mask_numbers(const char *s, int len)
 	}
 	pfree(copy);
 	return buf.data;
+}
+
+char *
+phone_digits(const char *s, int len)
+{
+	char	   *out = palloc(len + 1);
+	const char *p = s;
+	const char *end = s + len;
+	int			n = 0;
+
+	while (p < end)
+	{
+		int			l = char_len(p, end);
+		int			v = digit_value_cp(code_point(p, l));
+
+		if (v >= 0)
+			out[n++] = (char) ('0' + v);
+		p += l;
+	}
+	out[n] = '\0';
+	return out;
 }
 
 /* SQL ------------------------------------------------------------------------ */

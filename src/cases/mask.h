@@ -19,4 +19,11 @@ extern char *mask_address(const char *s, int len);
 /* Free text: each run of 7 or more digits (with single spaces or dashes) masked as a phone. */
 extern char *mask_numbers(const char *s, int len);
 
+/*
+ * The digits of a phone number in ASCII, in their order: every character that
+ * writes a digit (as the masks recognise them: full-width, Chinese numerals,
+ * circled ...) becomes its value 0-9, everything else is dropped.
+ */
+extern char *phone_digits(const char *s, int len);
+
 #endif							/* GRIDGOV_MASK_H */

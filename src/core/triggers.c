@@ -98,6 +98,10 @@ static const TriggerBinding bindings[] = {
 	B_ROW("score_weights_guard", "score_weights", "IUD"),
 	B_ROW("settings_analytics_check", "settings", "IU"),
 	A_ROW("settings_analytics_changed", "settings", "IUD"),
+	/* repeat callers and the social-conditions index */
+	B_ROW("caller_key_secret_restore", "caller_key_secret", "I"),
+	B_ROW("settings_social_check", "settings", "IU"),
+	B_ROW("social_index_weights_guard", "social_index_weights", "IUD"),
 };
 
 #define NSTATIC		((int) lengthof(bindings))

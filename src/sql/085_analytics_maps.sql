@@ -110,10 +110,10 @@ BEGIN
             DETAIL = 'Map levels are county, town, community and grid.';
     END IF;
     IF metric NOT IN ('open_cases', 'overdue_cases', 'cases_30d', 'response_rate', 'resolution_rate',
-                      'satisfaction_rate', 'score') THEN
+                      'satisfaction_rate', 'score', 'social_index') THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('unknown map metric "%s"', pg_catalog.left(metric, 40)),
-            DETAIL = 'Map metrics are open_cases, overdue_cases, cases_30d, response_rate, resolution_rate, satisfaction_rate and score.';
+            DETAIL = 'Map metrics are open_cases, overdue_cases, cases_30d, response_rate, resolution_rate, satisfaction_rate, score and social_index.';
     END IF;
     RETURN lvl;
 END
@@ -122,19 +122,32 @@ COMMENT ON FUNCTION gridgov.map_check(text, text, timestamptz) IS
     'Building block of map_geojson() and map_svg(): validates the level and metric of map_geojson / map_svg and returns the level number (22004 NULL, 22023 unknown)';
 
 -- The areas of a level at a time, with every metric and the chosen one as value.
+-- The social-conditions index (088) is computed only when it is the metric: for
+-- the last complete month before as_of.
 CREATE FUNCTION gridgov.map_areas(level text, metric text, as_of timestamptz)
     RETURNS TABLE (id bigint, code gridgov.gridcode, name text, kind gridgov.grid_kind, geom geometry,
                    metrics jsonb, value numeric)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 #variable_conflict use_column
+DECLARE
+    lvl integer := gridgov.map_check(map_areas.level, map_areas.metric, map_areas.as_of);
+    si_month date := (pg_catalog.date_trunc('month', map_areas.as_of AT TIME ZONE gridgov.analytics_time_zone())
+                      - interval '1 month')::date;
 BEGIN
     RETURN QUERY
+    WITH si AS (
+        SELECT x.area, x.index FROM gridgov.social_index(si_month, map_areas.level) x
+        WHERE map_areas.metric = 'social_index'
+    )
     SELECT g.id, g.code, g.name, g.kind, g.geom,
            pg_catalog.jsonb_build_object(
                'open_cases', COALESCE(m.open_cases, 0), 'overdue_cases', COALESCE(m.overdue_cases, 0),
                'cases_30d', COALESCE(m.cases_30d, 0), 'response_rate', m.response_rate,
                'resolution_rate', m.resolution_rate, 'satisfaction_rate', m.satisfaction_rate,
-               'score', m.score) AS metrics,
+               'score', m.score)
+           || CASE WHEN map_areas.metric = 'social_index'
+                   THEN pg_catalog.jsonb_build_object('social_index', si.index, 'social_index_month', si_month)
+                   ELSE '{}'::jsonb END AS metrics,
            CASE map_areas.metric
                WHEN 'open_cases' THEN COALESCE(m.open_cases, 0)
                WHEN 'overdue_cases' THEN COALESCE(m.overdue_cases, 0)
@@ -142,16 +155,18 @@ BEGIN
                WHEN 'response_rate' THEN m.response_rate
                WHEN 'resolution_rate' THEN m.resolution_rate
                WHEN 'satisfaction_rate' THEN m.satisfaction_rate
-               WHEN 'score' THEN m.score END::numeric AS value
+               WHEN 'score' THEN m.score
+               WHEN 'social_index' THEN si.index END::numeric AS value
     FROM gridgov.grids g
     LEFT JOIN gridgov.grid_metrics(map_areas.as_of) m ON m.code OPERATOR(gridgov.=) g.code
-    WHERE g.level = gridgov.map_check(map_areas.level, map_areas.metric, map_areas.as_of)
+    LEFT JOIN si ON si.area OPERATOR(gridgov.=) g.code
+    WHERE g.level = lvl
       AND g.valid_from <= map_areas.as_of AND map_areas.as_of < g.valid_to
     ORDER BY g.code;
 END
 $$;
 COMMENT ON FUNCTION gridgov.map_areas(text, text, timestamptz) IS
-    'Building block of map_geojson() and map_svg(): the grid versions of a level valid at as_of with their metrics (gridgov.grid_metrics) as JSON and the chosen metric as value, ordered by code';
+    'Building block of map_geojson() and map_svg(): the grid versions of a level valid at as_of with their metrics (gridgov.grid_metrics; for the metric social_index also social_index and social_index_month: gridgov.social_index() of the last complete month before as_of) as JSON and the chosen metric as value, ordered by code';
 
 CREATE FUNCTION gridgov.map_geojson(level text, metric text DEFAULT 'open_cases',
                                     as_of timestamptz DEFAULT pg_catalog.now())
@@ -170,7 +185,7 @@ BEGIN ATOMIC
     FROM gridgov.map_areas(map_geojson.level, map_geojson.metric, map_geojson.as_of) a;
 END;
 COMMENT ON FUNCTION gridgov.map_geojson(text, text, timestamptz) IS
-    'GeoJSON FeatureCollection of the areas of a level (county, town, community, grid) valid at as_of: one Feature per area with id (grid version), WGS-84 geometry (6 decimals) and properties code, name, kind, metric, value (the chosen metric) and every metric of gridgov.grid_metrics. 22004 NULL, 22023 unknown level or metric';
+    'GeoJSON FeatureCollection of the areas of a level (county, town, community, grid) valid at as_of: one Feature per area with id (grid version), WGS-84 geometry (6 decimals) and properties code, name, kind, metric, value (the chosen metric) and every metric of gridgov.grid_metrics (with the metric social_index: also social_index and social_index_month, the last complete month before as_of). 22004 NULL, 22023 unknown level or metric';
 
 CREATE FUNCTION gridgov.map_svg(level text, metric text DEFAULT 'open_cases',
                                 as_of timestamptz DEFAULT pg_catalog.now())
@@ -203,6 +218,8 @@ BEGIN
         WHEN 'response_rate' THEN '响应率 response rate (%)'
         WHEN 'resolution_rate' THEN '解决率 resolution rate (%)'
         WHEN 'satisfaction_rate' THEN '满意率 satisfaction rate (%)'
+        WHEN 'social_index' THEN pg_catalog.format('社情指数 social-conditions index (%s)', pg_catalog.to_char(
+            pg_catalog.date_trunc('month', as_of AT TIME ZONE gridgov.analytics_time_zone()) - interval '1 month', 'YYYY-MM'))
         ELSE '综合得分 composite score' END;
     title := pg_catalog.format('%s — %s, as of %s', label, level,
                                pg_catalog.to_char(as_of AT TIME ZONE gridgov.analytics_time_zone(), 'YYYY-MM-DD HH24:MI'));

@@ -578,7 +578,7 @@ COMMENT ON FUNCTION gridgov.forecast_check(gridgov.gridcode, text, text) IS
 -- key_work_items is configuration: a reference table on Citus (src/sql/096_citus.sql).
 CREATE OR REPLACE FUNCTION gridgov.citus_layout()
     RETURNS TABLE (table_name text, kind text, step integer)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 46
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 51
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l.t, l.k, l.n::integer
@@ -601,7 +601,10 @@ AS $$
             'hotspot_runs', 'hotspots', 'forecast_fits',
             -- the gateway's keys and the transfer's endpoints, outbox and
             -- inbound updates: on the coordinator, where the gateway connects
-            'api_keys', 'transfer_endpoints', 'transfer_outbox', 'transfer_inbound']),
+            'api_keys', 'transfer_endpoints', 'transfer_outbox', 'transfer_inbound',
+            -- repeat callers and the social-conditions index (088): configuration,
+            -- copied to every node (the nodes key the calls they hold)
+            'caller_key_secret', 'area_population', 'social_index_weights']),
         pg_catalog.unnest(ARRAY[
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference', 'reference',
@@ -613,7 +616,8 @@ AS $$
             'distributed', 'distributed', 'distributed', 'distributed',
             'distributed', 'distributed', 'distributed', 'distributed',
             'local', 'local', 'local', 'local', 'local', 'local', 'local',
-            'local', 'local', 'local', 'local', 'local']))
+            'local', 'local', 'local', 'local', 'local',
+            'reference', 'reference', 'reference']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS

@@ -213,6 +213,17 @@ BEGIN
           gridgov.forecast_actuals(gridgov.gridcode, text, text, integer, timestamptz),
           gridgov.forecast_panel(gridgov.gridcode, timestamptz, integer, integer)
           TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    -- Repeat callers and the social-conditions index (088, docs/bi.md): the
+    -- analytics readers read them (pseudonyms and counts only, as the owner:
+    -- no contact rights needed); the admin role maintains the populations and
+    -- the weights and rotates the caller key.  Nobody reads its secret.
+    GRANT SELECT ON gridgov.repeat_callers, gridgov.area_population, gridgov.social_index_weights
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT EXECUTE ON FUNCTION gridgov.repeat_callers(timestamptz, integer, integer),
+          gridgov.social_index(date, text), gridgov.social_index_series(gridgov.gridcode, date, date)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    GRANT INSERT, UPDATE, DELETE ON gridgov.area_population, gridgov.social_index_weights TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.caller_key_rotate() TO gridgov_admin;
     RETURN NEXT 'granted';
 END
 $$;
