@@ -167,19 +167,26 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         CROSS JOIN b
         CROSS JOIN pg_catalog.generate_series(since::timestamp, b.m0::timestamp, interval '1 month') m
         LEFT JOIN p ON p.county OPERATOR(gridgov.=) u.county AND p.unit = u.unit AND p.month = m::date
+    ), first AS (
+        -- the county's first month with a dispatch: months before it count for no time
+        SELECT d.county, pg_catalog.min(d.month) AS first_month FROM dense d WHERE d.dispatched > 0 GROUP BY d.county
     ), w AS (
         SELECT d.*,
+               -- months the last 3 span (the last counted by its share before as_of)
+               LEAST(2, GREATEST(0, (EXTRACT(year FROM pg_catalog.age(d.month, fm.first_month)) * 12
+                                     + EXTRACT(month FROM pg_catalog.age(d.month, fm.first_month)))::integer))
+               + d.elapsed AS span_3,
                pg_catalog.sum(d.dispatched) OVER w3 AS dispatched_3, pg_catalog.sum(d.responded) OVER w3 AS responded_3,
                pg_catalog.sum(d.called_back) OVER w3 AS called_back_3, pg_catalog.sum(d.solved) OVER w3 AS solved_3,
                pg_catalog.sum(d.satisfied) OVER w3 AS satisfied_3,
                pg_catalog.sum(d.dispatched) OVER w12 AS dispatched_12, pg_catalog.sum(d.responded) OVER w12 AS responded_12,
                pg_catalog.sum(d.called_back) OVER w12 AS called_back_12, pg_catalog.sum(d.solved) OVER w12 AS solved_12,
                pg_catalog.sum(d.satisfied) OVER w12 AS satisfied_12
-        FROM dense d
+        FROM dense d JOIN first fm ON fm.county OPERATOR(gridgov.=) d.county
         WINDOW w3 AS (PARTITION BY d.county, d.unit ORDER BY d.month ROWS 2 PRECEDING),
                w12 AS (PARTITION BY d.county, d.unit ORDER BY d.month ROWS 11 PRECEDING)
     ), r AS (
-        SELECT w.county, w.unit, w.town, w.department_id, w.month, w.elapsed, w.dispatched_3, v.*
+        SELECT w.county, w.unit, w.town, w.department_id, w.month, w.span_3, w.dispatched_3, v.*
         FROM w CROSS JOIN LATERAL (VALUES
             ('response', w.responded, w.dispatched, w.responded_3, w.dispatched_3, w.responded_12, w.dispatched_12),
             ('resolution', w.solved, w.called_back, w.solved_3, w.called_back_3, w.solved_12, w.called_back_12),
@@ -208,12 +215,12 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         WINDOW n AS (PARTITION BY r.county, r.unit, r.rate ORDER BY r.month)
     )
     SELECT s.county, s.unit, s.town, s.department_id, s.rate, s.month, s.k1, s.n1, s.n12::bigint, s.s1, s.s3, s.s12,
-           COALESCE(s.c1, s.s3), (s.n3 / (2 + s.elapsed))::float8, (s.dispatched_3 / (2 + s.elapsed))::float8,
+           COALESCE(s.c1, s.s3), (s.n3 / s.span_3)::float8, (s.dispatched_3 / s.span_3)::float8,
            s.open_cases, s.overdue_cases,
            CASE WHEN s.s12 IS NOT NULL THEN
                ARRAY[1, gridgov.forecast_rates_logit(s.s1), gridgov.forecast_rates_logit(s.s3),
                      gridgov.forecast_rates_logit(s.s12), gridgov.forecast_rates_logit(COALESCE(s.c1, s.s3)),
-                     pg_catalog.ln((s.open_cases + 1) / (s.dispatched_3 / (2 + s.elapsed) + 1)),
+                     pg_catalog.ln((s.open_cases + 1) / (s.dispatched_3 / s.span_3 + 1)),
                      CASE WHEN s.open_cases > 0 THEN s.overdue_cases::float8 / s.open_cases ELSE 0 END]::float8[]
            END,
            s.next_successes, s.next_trials,
@@ -244,7 +251,8 @@ CREATE FUNCTION gridgov.forecast_rates_predict(by text, since date, as_of timest
                    rate_1 double precision, rate_3 double precision, rate_12 double precision,
                    county_rate double precision, open_cases bigint, overdue_share double precision,
                    workload double precision, actual_rate double precision, actual_denominator bigint,
-                   naive_rate double precision)
+                   naive_rate double precision, coefficients double precision[], standard_errors double precision[],
+                   dispersion double precision, training_rows integer, training_months integer)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     WITH f AS MATERIALIZED (
         SELECT * FROM gridgov.forecast_rates_features(by, since, as_of) x WHERE x.x IS NOT NULL
@@ -260,7 +268,8 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
               AND f.month < t - interval '1 month' AND f.next_trials > 0
         GROUP BY f.county, f.rate, t
     ), fits AS (
-        SELECT tr.county, tr.rate, tr.target, g.coefficients, g.dispersion, g.covariance
+        SELECT tr.county, tr.rate, tr.target, g.coefficients, g.dispersion, g.covariance,
+               pg_catalog.cardinality(tr.y) AS training_rows, tr.months::integer AS training_months
         FROM train tr
         CROSS JOIN LATERAL gridgov.glm_binomial_fit(
             CASE WHEN tr.months >= gridgov.forecast_rates_min_months()
@@ -274,7 +283,11 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
            100 * f.county_rate, f.open_cases,
            CASE WHEN f.open_cases > 0 THEN f.overdue_cases::float8 / f.open_cases ELSE 0 END,
            f.open_cases / NULLIF(f.dispatches_per_month, 0),
-           100.0 * f.next_successes / NULLIF(f.next_trials, 0), f.next_trials, 100 * f.naive
+           100.0 * f.next_successes / NULLIF(f.next_trials, 0), f.next_trials, 100 * f.naive,
+           fits.coefficients,
+           ARRAY(SELECT pg_catalog.sqrt(GREATEST(fits.covariance[j][j], 0))
+                 FROM pg_catalog.generate_series(1, pg_catalog.cardinality(fits.coefficients)) j ORDER BY j),
+           fits.dispersion, fits.training_rows, fits.training_months
     FROM fits
     JOIN f ON f.county OPERATOR(gridgov.=) fits.county AND f.rate = fits.rate AND f.month = fits.target - interval '1 month'
     CROSS JOIN LATERAL (
@@ -290,9 +303,21 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     WHERE f.trials_12 > 0 OR f.open_cases > 0
 $$;
 COMMENT ON FUNCTION gridgov.forecast_rates_predict(text, date, timestamptz, date, date) IS
-    'Internal: the three-rate model fitted for each month from first_month to last_month (per county x rate: gridgov.glm_binomial_fit with ridge 1 on the rows of gridgov.forecast_rates_features(by, since, as_of) whose next month lies in the gridgov.forecast_rates_training_months() before it, when gridgov.forecast_rates_min_months() of them have trials) and its predictions for the units active in the year before (trials or open cases): expected rate and 80 % interval in % (gridgov.beta_binomial_interval at the expected denominator, rounded), the inputs, the actual rate when known and the naive forecast';
+    'Internal: the three-rate model fitted for each month from first_month to last_month (per county x rate: gridgov.glm_binomial_fit with ridge 1 on the rows of gridgov.forecast_rates_features(by, since, as_of) whose next month lies in the gridgov.forecast_rates_training_months() before it, when gridgov.forecast_rates_min_months() of them have trials) and its predictions for the units active in the year before (trials or open cases): expected rate and 80 % interval in % (gridgov.beta_binomial_interval at the expected denominator, rounded), the inputs, the actual rate when known, the naive forecast, and the fit (coefficients, their standard errors, over-dispersion, rows and months learnt from)';
 
 -- The prediction and its backtest ---------------------------------------------------------
+
+CREATE FUNCTION gridgov.forecast_rates_no_history(month date) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'GG301',
+        MESSAGE = pg_catalog.format('too little history for a three-rate prediction of %s: no county has %s months with cases in the %s months before it',
+                                    pg_catalog.to_char(month, 'YYYY-MM'), gridgov.forecast_rates_min_months(),
+                                    gridgov.forecast_rates_training_months());
+END
+$$;
+COMMENT ON FUNCTION gridgov.forecast_rates_no_history(date) IS
+    'Internal: raises GG301, too little history for a three-rate prediction of the month';
 
 CREATE FUNCTION gridgov.forecast_rates(by text DEFAULT 'town', as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (county gridgov.gridcode, town gridgov.gridcode, department_id bigint, month date, rate text,
@@ -316,19 +341,42 @@ BEGIN
                                         as_of, (m0 + interval '1 month')::date, (m0 + interval '1 month')::date) p
     ORDER BY p.county, p.town, p.department_id, pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], p.rate);
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'GG301',
-            MESSAGE = pg_catalog.format('too little history for a three-rate prediction of %s: no county has %s months with cases in the %s months before it',
-                                        pg_catalog.to_char(m0 + interval '1 month', 'YYYY-MM'),
-                                        gridgov.forecast_rates_min_months(), gridgov.forecast_rates_training_months());
+        PERFORM gridgov.forecast_rates_no_history((m0 + interval '1 month')::date);
     END IF;
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_rates(text, timestamptz) IS
     'Three-rate prediction (三率预测, docs/bi.md "Three-rate prediction"): for the month after the last month of data before as_of (gridgov.forecast_rates_month: the local month of as_of, or the one just ended at midnight on the 1st), per county x town (by town) or county x department (by department) and rate (response, resolution, satisfaction, as gridgov.three_rates defines them): the expected rate in %, its 80 % interval, the expected denominator (dispatched or called back per month), the last month''s rate and denominator (so far when as_of falls inside it), and the inputs: the unit''s rates of the last 1, 3 and 12 months shrunk toward the county''s, the county''s rate, the cases open at as_of, their overdue share and workload (open cases per monthly dispatch). Only cases reported before as_of count; counts only, as the owner. 22004 NULL, 22023 by not town or department, as_of not finite or in the future, GG301 no county x rate with gridgov.forecast_rates_min_months() months of history';
 
+CREATE FUNCTION gridgov.forecast_rates_model(by text DEFAULT 'town', as_of timestamptz DEFAULT pg_catalog.now())
+    RETURNS TABLE (county gridgov.gridcode, month date, rate text, regressors text[], coefficients double precision[],
+                   standard_errors double precision[], dispersion double precision, training_rows integer,
+                   training_months integer)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+DECLARE
+    m0 date;
+BEGIN
+    PERFORM gridgov.forecast_rates_check(by);
+    PERFORM gridgov.forecast_check_as_of(as_of);
+    m0 := gridgov.forecast_rates_month(as_of);
+    RETURN QUERY
+    SELECT DISTINCT ON (p.county, pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], p.rate)) p.county, p.month, p.rate, gridgov.forecast_rates_regressors(),
+           p.coefficients, p.standard_errors, p.dispersion, p.training_rows, p.training_months
+    FROM gridgov.forecast_rates_predict(by, (m0 - (gridgov.forecast_rates_training_months() + 12) * interval '1 month')::date,
+                                        as_of, (m0 + interval '1 month')::date, (m0 + interval '1 month')::date) p
+    ORDER BY p.county, pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], p.rate);
+    IF NOT FOUND THEN
+        PERFORM gridgov.forecast_rates_no_history((m0 + interval '1 month')::date);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION gridgov.forecast_rates_model(text, timestamptz) IS
+    'The three-rate models behind gridgov.forecast_rates(by, as_of), one per county x rate: the month predicted, the regressors (gridgov.forecast_rates_regressors()), their coefficients on the logit scale and standard errors, the beta-binomial over-dispersion rho, and the unit-months and months learnt from. Counts only, as the owner. 22004 NULL, 22023 by not town or department, as_of not finite or in the future, GG301 as forecast_rates';
+
 CREATE FUNCTION gridgov.forecast_rates_backtest(by text, from_month date, to_month date)
     RETURNS TABLE (rate text, origins integer, unit_months integer, model_mae double precision,
-                   naive_mae double precision, mae_ratio double precision, coverage_80 double precision)
+                   naive_mae double precision, mae_ratio double precision, coverage_80 double precision,
+                   model_mae_weighted double precision, naive_mae_weighted double precision)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     tz text := gridgov.analytics_time_zone();
@@ -355,7 +403,7 @@ BEGIN
     as_of := LEAST(pg_catalog.now(), ((to_month + interval '1 month')::timestamp AT TIME ZONE tz));
     RETURN QUERY
     WITH b AS MATERIALIZED (
-        SELECT p.rate, p.month, pg_catalog.abs(p.expected - p.actual_rate) AS model_error,
+        SELECT p.rate, p.month, p.actual_denominator AS n, pg_catalog.abs(p.expected - p.actual_rate) AS model_error,
                pg_catalog.abs(p.naive_rate - p.actual_rate) AS naive_error,
                p.actual_rate BETWEEN p.lower_80 - 1e-9 AND p.upper_80 + 1e-9 AS in80
         FROM gridgov.forecast_rates_predict(by, (from_month - (gridgov.forecast_rates_training_months() + 13) * interval '1 month')::date,
@@ -365,7 +413,8 @@ BEGIN
     SELECT b.rate, pg_catalog.count(DISTINCT b.month)::integer, pg_catalog.count(*)::integer,
            pg_catalog.avg(b.model_error), pg_catalog.avg(b.naive_error),
            pg_catalog.avg(b.model_error) / NULLIF(pg_catalog.avg(b.naive_error), 0),
-           pg_catalog.avg(b.in80::integer)::double precision
+           pg_catalog.avg(b.in80::integer)::double precision,
+           pg_catalog.sum(b.n * b.model_error) / pg_catalog.sum(b.n), pg_catalog.sum(b.n * b.naive_error) / pg_catalog.sum(b.n)
     FROM b
     GROUP BY b.rate
     ORDER BY pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], b.rate);
@@ -378,4 +427,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_rates_backtest(text, date, date) IS
-    'Backtest of the three-rate prediction on rolling monthly origins: for each month from from_month to to_month (first days of months), the model is fitted on the months before it only and predicts it from the month before (as gridgov.forecast_rates at the month''s first local midnight, the open workload then); per rate, the months and unit-months scored (units with a denominator that month), the mean absolute error in percentage points of the model and of the naive forecast (last month''s rate, the county''s when the unit had none), their ratio, and the share of actual rates within the 80 % interval. 22004 NULL, 22023 by not town or department, months not first days, from_month after to_month, more than 60 months, to_month after the current month, GG301 no month could be predicted';
+    'Backtest of the three-rate prediction on rolling monthly origins: for each month from from_month to to_month (first days of months), the model is fitted on the months before it only and predicts it from the month before (as gridgov.forecast_rates at the month''s first local midnight, the open workload then); per rate, the months and unit-months scored (units with a denominator that month), the mean absolute error in percentage points of the model and of the naive forecast (last month''s rate, the county''s when the unit had none), their ratio, the share of actual rates within the 80 % interval, and both errors again weighted by the unit-month''s denominator (large units count more). 22004 NULL, 22023 by not town or department, months not first days, from_month after to_month, more than 60 months, to_month after the current month, GG301 no month could be predicted';
