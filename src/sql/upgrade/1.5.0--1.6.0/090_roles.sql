@@ -199,6 +199,13 @@ BEGIN
              gridgov_auditor;
     GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.place_names TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.place_names_refresh(timestamptz) TO gridgov_admin;
+
+    -- Three-rate prediction (088_forecast_rates.sql): the roles that read the
+    -- three rates predict them, see the models and backtest them (counts only,
+    -- as the owner).
+    GRANT EXECUTE ON FUNCTION gridgov.forecast_rates(text, timestamptz),
+          gridgov.forecast_rates_model(text, timestamptz), gridgov.forecast_rates_backtest(text, date, date)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
     RETURN NEXT 'granted';
 END
 $$;
