@@ -139,10 +139,10 @@ SELECT ok((SELECT upper_80 - lower_80 FROM f WHERE town OPERATOR(gridgov.=) '110
 CREATE TEMP TABLE md AS SELECT * FROM gridgov.forecast_rates_model('town', '2026-07-01 00:00');
 SELECT is((SELECT array_agg(rate ORDER BY rate) FROM md), ARRAY['resolution', 'response', 'satisfaction'],
           'forecast_rates_model: one model per rate of the county');
-SELECT ok((SELECT abs(coefficients[6] + 0.6) < 3 * standard_errors[6] + 0.05 AND regressors[6] = 'workload'
+SELECT ok((SELECT abs(coefficients[7] + 0.6) < 3 * standard_errors[7] + 0.05 AND regressors[7] = 'workload'
            FROM md WHERE rate = 'response'),
           'response: the workload coefficient -0.6 recovered within 3 standard errors (+0.05)');
-SELECT ok((SELECT bool_and(abs(coefficients[6]) < 3 * standard_errors[6] + 0.05) FROM md WHERE rate <> 'response'),
+SELECT ok((SELECT bool_and(abs(coefficients[7]) < 3 * standard_errors[7] + 0.05) FROM md WHERE rate <> 'response'),
           'resolution and satisfaction: no workload effect found where there is none');
 SELECT ok((SELECT bool_and(training_rows = 12 * 24 AND training_months = 24 AND dispersion BETWEEN 0 AND 0.01) FROM md),
           'each learnt from 12 towns x 24 months, little over-dispersion');

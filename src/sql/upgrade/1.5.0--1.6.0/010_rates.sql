@@ -74,9 +74,9 @@ COMMENT ON FUNCTION gridgov.forecast_rates_logit(double precision) IS
 
 CREATE FUNCTION gridgov.forecast_rates_regressors() RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN ARRAY['intercept', 'rate_1', 'rate_3', 'rate_12', 'county_rate', 'workload', 'overdue_share'];
+RETURN ARRAY['intercept', 'rate_1', 'rate_3', 'rate_12', 'county_rate', 'county_season', 'workload', 'overdue_share'];
 COMMENT ON FUNCTION gridgov.forecast_rates_regressors() IS
-    'Names of the three-rate model''s regressors in the order of its design matrix: intercept; the logits of the unit''s shrunk rate of the last month, the last 3 and the last 12 months; the logit of the county''s rate of the last month; the log of (open cases + 1) / (monthly dispatches + 1); the overdue share of the open cases';
+    'Names of the three-rate model''s regressors in the order of its design matrix: intercept; the logits of the unit''s shrunk rate of the last month, the last 3 and the last 12 months; the logit of the county''s rate of the last month; the county''s season: the logit of its rate of the predicted month a year before less that of its last 12 months (0 without a year of history); the log of (open cases + 1) / (monthly dispatches + 1); the overdue share of the open cases';
 
 CREATE FUNCTION gridgov.forecast_rates_panel(by text, since date, as_of timestamptz)
     RETURNS TABLE (county gridgov.gridcode, unit text, town gridgov.gridcode, department_id bigint, month date,
@@ -97,7 +97,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         FROM b, gridgov.case_stats s CROSS JOIN LATERAL gridgov.stat_rows(ROW(s.*)::gridgov.case_stats) r
         WHERE s.reported_day >= b.m0 AND s.reported_at < as_of AND r.reported = 1 AND b.m0 >= since
     )
-    SELECT x.county, CASE WHEN by = 'town' THEN x.town::text ELSE x.department_id::text END,
+    SELECT x.county, CASE WHEN by = 'town' THEN x.town::text ELSE x.county::text || ':' || x.department_id::text END,
            CASE WHEN by = 'town' THEN x.town END, CASE WHEN by = 'department' THEN x.department_id END,
            x.month, pg_catalog.sum(x.dispatched)::bigint, pg_catalog.sum(x.responded)::bigint,
            pg_catalog.sum(x.called_back)::bigint, pg_catalog.sum(x.solved)::bigint,
@@ -107,7 +107,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     GROUP BY 1, 2, 3, 4, 5
 $$;
 COMMENT ON FUNCTION gridgov.forecast_rates_panel(text, date, timestamptz) IS
-    'Internal: the counts behind the three rates (gridgov.stat_rows(): dispatched, responded, called back, solved, satisfied) per county x town (by town: towns only) or county x department (by department) x local month of report, from since to the month of gridgov.forecast_rates_month(as_of): complete months from gridgov.stats_month, that month from the cases reported before as_of';
+    'Internal: the counts behind the three rates (gridgov.stat_rows(): dispatched, responded, called back, solved, satisfied) per county x town (by town: towns only) or county x department (by department) x local month of report (unit: the town''s code, or county:department id), from since to the month of gridgov.forecast_rates_month(as_of): complete months from gridgov.stats_month, that month from the cases reported before as_of';
 
 CREATE FUNCTION gridgov.forecast_rates_workload(by text, since date, as_of timestamptz)
     RETURNS TABLE (county gridgov.gridcode, unit text, month date, open_cases bigint, overdue_cases bigint)
@@ -115,7 +115,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     WITH b AS MATERIALIZED (
         SELECT gridgov.forecast_rates_month(as_of) AS m0, gridgov.analytics_time_zone() AS tz
     )
-    SELECT s.county, CASE WHEN by = 'town' THEN s.town::text ELSE s.department_id::text END, g.month,
+    SELECT s.county, CASE WHEN by = 'town' THEN s.town::text ELSE s.county::text || ':' || s.department_id::text END, g.month,
            pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE s.deadline < g.at)
     FROM b, gridgov.case_stats s
     CROSS JOIN LATERAL (
@@ -142,10 +142,13 @@ CREATE FUNCTION gridgov.forecast_rates_features(by text, since date, as_of times
     RETURNS TABLE (county gridgov.gridcode, unit text, town gridgov.gridcode, department_id bigint, rate text,
                    month date, successes bigint, trials bigint, trials_12 bigint, rate_1 double precision,
                    rate_3 double precision, rate_12 double precision, county_rate double precision,
-                   trials_per_month double precision, dispatches_per_month double precision,
+                   county_rate_year_before double precision, trials_per_month double precision, dispatches_per_month double precision,
                    open_cases bigint, overdue_cases bigint, x double precision[], next_successes bigint,
                    next_trials bigint, naive double precision)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT
+-- The planner cannot know how few units and months the panel has: with JIT on,
+-- compiling the plan took 10 of the 12 s of a county's 26 towns.
+SET jit = off AS $$
     WITH b AS MATERIALIZED (
         SELECT gridgov.forecast_rates_month(as_of) AS m0,
                -- the share of the last month that lies before as_of
@@ -167,7 +170,8 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         FROM (SELECT DISTINCT p.county, p.unit, p.town, p.department_id FROM p) u
         CROSS JOIN b
         CROSS JOIN pg_catalog.generate_series(since::timestamp, b.m0::timestamp, interval '1 month') m
-        LEFT JOIN p ON p.county OPERATOR(gridgov.=) u.county AND p.unit = u.unit AND p.month = m::date
+        -- (a unit, a town code or county:department id, is one county's)
+        LEFT JOIN p ON p.unit = u.unit AND p.month = m::date
     ), first AS (
         -- the county's first month with a dispatch: months before it count for no time
         SELECT d.county, pg_catalog.min(d.month) AS first_month FROM dense d WHERE d.dispatched > 0 GROUP BY d.county
@@ -200,27 +204,32 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
                gridgov.beta_binomial_prior(pg_catalog.array_agg(r.k3::float8), pg_catalog.array_agg(r.n3::float8)) AS p3,
                gridgov.beta_binomial_prior(pg_catalog.array_agg(r.k12::float8), pg_catalog.array_agg(r.n12::float8)) AS p12
         FROM r GROUP BY r.county, r.rate, r.month
+    ), seasons AS (
+        -- the county's rate of the month after, a year before (months are dense)
+        SELECT q.*, pg_catalog.lag((q.p1).mean, 11) OVER (PARTITION BY q.county, q.rate ORDER BY q.month) AS c1_year_before
+        FROM priors q
     ), s AS (
-        SELECT r.*, (q.p1).mean AS c1,
+        SELECT r.*, (q.p1).mean AS c1, q.c1_year_before,
                CASE WHEN r.n1 > 0 THEN (r.k1 + (q.p1).strength * mu.m1) / (r.n1 + (q.p1).strength) ELSE mu.m1 END AS s1,
                CASE WHEN r.n3 > 0 THEN (r.k3 + (q.p3).strength * mu.m3) / (r.n3 + (q.p3).strength) ELSE mu.m3 END AS s3,
                CASE WHEN r.n12 > 0 THEN (r.k12 + (q.p12).strength * mu.m12) / (r.n12 + (q.p12).strength) ELSE mu.m12 END AS s12,
                COALESCE(o.open_cases, 0) AS open_cases, COALESCE(o.overdue_cases, 0) AS overdue_cases,
                pg_catalog.lead(r.k1) OVER n AS next_successes, pg_catalog.lead(r.n1) OVER n AS next_trials
         FROM r
-        JOIN priors q ON q.county OPERATOR(gridgov.=) r.county AND q.rate = r.rate AND q.month = r.month
+        JOIN seasons q ON q.county OPERATOR(gridgov.=) r.county AND q.rate = r.rate AND q.month = r.month
         CROSS JOIN LATERAL (SELECT COALESCE((q.p1).mean, (q.p3).mean, (q.p12).mean) AS m1,
                                    COALESCE((q.p3).mean, (q.p12).mean) AS m3, (q.p12).mean AS m12) mu
         LEFT JOIN gridgov.forecast_rates_workload(by, since, as_of) o
-               ON o.county OPERATOR(gridgov.=) r.county AND o.unit = r.unit AND o.month = r.month
+               ON o.unit = r.unit AND o.month = r.month
         WINDOW n AS (PARTITION BY r.county, r.unit, r.rate ORDER BY r.month)
     )
     SELECT s.county, s.unit, s.town, s.department_id, s.rate, s.month, s.k1, s.n1, s.n12::bigint, s.s1, s.s3, s.s12,
-           COALESCE(s.c1, s.s3), (s.n3 / s.span_3)::float8, (s.dispatched_3 / s.span_3)::float8,
+           COALESCE(s.c1, s.s3), s.c1_year_before, (s.n3 / s.span_3)::float8, (s.dispatched_3 / s.span_3)::float8,
            s.open_cases, s.overdue_cases,
            CASE WHEN s.s12 IS NOT NULL THEN
                ARRAY[1, gridgov.forecast_rates_logit(s.s1), gridgov.forecast_rates_logit(s.s3),
                      gridgov.forecast_rates_logit(s.s12), gridgov.forecast_rates_logit(COALESCE(s.c1, s.s3)),
+                     COALESCE(gridgov.forecast_rates_logit(s.c1_year_before) - gridgov.forecast_rates_logit(s.s12), 0),
                      pg_catalog.ln((s.open_cases + 1) / (s.dispatched_3 / s.span_3 + 1)),
                      CASE WHEN s.open_cases > 0 THEN s.overdue_cases::float8 / s.open_cases ELSE 0 END]::float8[]
            END,
@@ -229,7 +238,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     FROM s
 $$;
 COMMENT ON FUNCTION gridgov.forecast_rates_features(text, date, timestamptz) IS
-    'Internal: per county x unit (town or department) x rate x month from since to gridgov.forecast_rates_month(as_of), the three-rate model''s inputs: the month''s successes and trials, the unit''s rates of the month, the last 3 and the last 12 months shrunk toward the county''s by gridgov.beta_binomial_prior() of that month''s units, the county''s rate, trials and dispatches per month over the last 3 months (the last month counted by the share of it before as_of), open and overdue cases at the month''s end (gridgov.forecast_rates_workload), the regressor row x (gridgov.forecast_rates_regressors(); NULL when the county had no trials in 12 months), the next month''s successes and trials, and the naive forecast (the month''s rate, else the county''s)';
+    'Internal: per county x unit (town or department) x rate x month from since to gridgov.forecast_rates_month(as_of), the three-rate model''s inputs: the month''s successes and trials, the unit''s rates of the month, the last 3 and the last 12 months shrunk toward the county''s by gridgov.beta_binomial_prior() of that month''s units, the county''s rate, its rate of the month after a year before, trials and dispatches per month over the last 3 months (the last month counted by the share of it before as_of), open and overdue cases at the month''s end (gridgov.forecast_rates_workload), the regressor row x (gridgov.forecast_rates_regressors(); NULL when the county had no trials in 12 months), the next month''s successes and trials, and the naive forecast (the month''s rate, else the county''s)';
 
 -- Fits and predictions ------------------------------------------------------------------
 
@@ -250,11 +259,11 @@ CREATE FUNCTION gridgov.forecast_rates_predict(by text, since date, as_of timest
                    expected double precision, lower_80 double precision, upper_80 double precision,
                    expected_denominator double precision, last_rate double precision, last_denominator bigint,
                    rate_1 double precision, rate_3 double precision, rate_12 double precision,
-                   county_rate double precision, open_cases bigint, overdue_share double precision,
-                   workload double precision, actual_rate double precision, actual_denominator bigint,
+                   county_rate double precision, county_rate_year_before double precision, open_cases bigint,
+                   overdue_share double precision, workload double precision, actual_rate double precision, actual_denominator bigint,
                    naive_rate double precision, coefficients double precision[], standard_errors double precision[],
                    dispersion double precision, training_rows integer, training_months integer)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT SET jit = off AS $$
     WITH f AS MATERIALIZED (
         SELECT * FROM gridgov.forecast_rates_features(by, since, as_of) x WHERE x.x IS NOT NULL
     ), train AS (
@@ -279,9 +288,10 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
         WHERE g.coefficients IS NOT NULL
     )
     SELECT f.county, f.town, f.department_id, fits.target, f.rate,
-           100 * e.p, 100.0 * i.lower / d.trials, 100.0 * i.upper / d.trials, f.trials_per_month,
+           100 * e.p, GREATEST(100 * (i.lower - 0.5) / d.trials, 0), LEAST(100 * (i.upper + 0.5) / d.trials, 100),
+           f.trials_per_month,
            100.0 * f.successes / NULLIF(f.trials, 0), f.trials, 100 * f.rate_1, 100 * f.rate_3, 100 * f.rate_12,
-           100 * f.county_rate, f.open_cases,
+           100 * f.county_rate, 100 * f.county_rate_year_before, f.open_cases,
            CASE WHEN f.open_cases > 0 THEN f.overdue_cases::float8 / f.open_cases ELSE 0 END,
            f.open_cases / NULLIF(f.dispatches_per_month, 0),
            100.0 * f.next_successes / NULLIF(f.next_trials, 0), f.next_trials, 100 * f.naive,
@@ -304,7 +314,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     WHERE f.trials_12 > 0 OR f.open_cases > 0
 $$;
 COMMENT ON FUNCTION gridgov.forecast_rates_predict(text, date, timestamptz, date, date) IS
-    'Internal: the three-rate model fitted for each month from first_month to last_month (per county x rate: gridgov.glm_binomial_fit with ridge 1 on the rows of gridgov.forecast_rates_features(by, since, as_of) whose next month lies in the gridgov.forecast_rates_training_months() before it, when gridgov.forecast_rates_min_months() of them have trials) and its predictions for the units active in the year before (trials or open cases): expected rate and 80 % interval in % (gridgov.beta_binomial_interval at the expected denominator, rounded), the inputs, the actual rate when known, the naive forecast, and the fit (coefficients, their standard errors, over-dispersion, rows and months learnt from)';
+    'Internal: the three-rate model fitted for each month from first_month to last_month (per county x rate: gridgov.glm_binomial_fit with ridge 1 on the rows of gridgov.forecast_rates_features(by, since, as_of) whose next month lies in the gridgov.forecast_rates_training_months() before it, when gridgov.forecast_rates_min_months() of them have trials) and its predictions for the units active in the year before (trials or open cases): expected rate and 80 % interval in % (gridgov.beta_binomial_interval of counts out of the expected denominator, rounded, each bound widened by half a count: the rates it covers out of any denominator), the inputs, the actual rate when known, the naive forecast, and the fit (coefficients, their standard errors, over-dispersion, rows and months learnt from)';
 
 -- The prediction and its backtest ---------------------------------------------------------
 
@@ -324,7 +334,8 @@ CREATE FUNCTION gridgov.forecast_rates(by text DEFAULT 'town', as_of timestamptz
     RETURNS TABLE (county gridgov.gridcode, town gridgov.gridcode, department_id bigint, month date, rate text,
                    expected numeric, lower_80 numeric, upper_80 numeric, expected_denominator numeric,
                    last_rate numeric, last_denominator bigint, rate_1 numeric, rate_3 numeric, rate_12 numeric,
-                   county_rate numeric, open_cases bigint, overdue_share numeric, workload numeric)
+                   county_rate numeric, county_rate_year_before numeric, open_cases bigint, overdue_share numeric,
+                   workload numeric)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     m0 date;
@@ -337,7 +348,7 @@ BEGIN
            pg_catalog.round(p.lower_80::numeric, 2), pg_catalog.round(p.upper_80::numeric, 2), pg_catalog.round(p.expected_denominator::numeric, 1),
            pg_catalog.round(p.last_rate::numeric, 2), p.last_denominator, pg_catalog.round(p.rate_1::numeric, 2),
            pg_catalog.round(p.rate_3::numeric, 2), pg_catalog.round(p.rate_12::numeric, 2), pg_catalog.round(p.county_rate::numeric, 2),
-           p.open_cases, pg_catalog.round(p.overdue_share::numeric, 3), pg_catalog.round(p.workload::numeric, 2)
+           pg_catalog.round(p.county_rate_year_before::numeric, 2), p.open_cases, pg_catalog.round(p.overdue_share::numeric, 3), pg_catalog.round(p.workload::numeric, 2)
     FROM gridgov.forecast_rates_predict(by, (m0 - (gridgov.forecast_rates_training_months() + 12) * interval '1 month')::date,
                                         as_of, (m0 + interval '1 month')::date, (m0 + interval '1 month')::date) p
     ORDER BY p.county, p.town, p.department_id, pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], p.rate);
@@ -347,7 +358,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.forecast_rates(text, timestamptz) IS
-    'Three-rate prediction (三率预测, docs/bi.md "Three-rate prediction"): for the month after the last month of data before as_of (gridgov.forecast_rates_month: the local month of as_of, or the one just ended at midnight on the 1st), per county x town (by town) or county x department (by department) and rate (response, resolution, satisfaction, as gridgov.three_rates defines them): the expected rate in %, its 80 % interval, the expected denominator (dispatched or called back per month), the last month''s rate and denominator (so far when as_of falls inside it), and the inputs: the unit''s rates of the last 1, 3 and 12 months shrunk toward the county''s, the county''s rate, the cases open at as_of, their overdue share and workload (open cases per monthly dispatch). Only cases reported before as_of count; counts only, as the owner. 22004 NULL, 22023 by not town or department, as_of not finite or in the future, GG301 no county x rate with gridgov.forecast_rates_min_months() months of history';
+    'Three-rate prediction (三率预测, docs/bi.md "Three-rate prediction"): for the month after the last month of data before as_of (gridgov.forecast_rates_month: the local month of as_of, or the one just ended at midnight on the 1st), per county x town (by town) or county x department (by department) and rate (response, resolution, satisfaction, as gridgov.three_rates defines them): the expected rate in %, its 80 % interval, the expected denominator (dispatched or called back per month), the last month''s rate and denominator (so far when as_of falls inside it), and the inputs: the unit''s rates of the last 1, 3 and 12 months shrunk toward the county''s, the county''s rate (of the last month, and of the predicted month a year before), the cases open at as_of, their overdue share and workload (open cases per monthly dispatch). Only cases reported before as_of count; counts only, as the owner. 22004 NULL, 22023 by not town or department, as_of not finite or in the future, GG301 no county x rate with gridgov.forecast_rates_min_months() months of history';
 
 CREATE FUNCTION gridgov.forecast_rates_model(by text DEFAULT 'town', as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (county gridgov.gridcode, month date, rate text, regressors text[], coefficients double precision[],
