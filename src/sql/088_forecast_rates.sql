@@ -253,7 +253,8 @@ RETURN 6;
 COMMENT ON FUNCTION gridgov.forecast_rates_min_months() IS
     'Months with trials (of the rate, in the county, within gridgov.forecast_rates_training_months() before the month predicted) a three-rate model needs; a county x rate with fewer is not predicted, and GG301 is raised when none is';
 
-CREATE FUNCTION gridgov.forecast_rates_predict(by text, since date, as_of timestamptz, first_month date, last_month date)
+CREATE FUNCTION gridgov.forecast_rates_predict(by text, as_of timestamptz, first_month date DEFAULT NULL,
+                                               last_month date DEFAULT NULL)
     RETURNS TABLE (county gridgov.gridcode, town gridgov.gridcode, department_id bigint, month date, rate text,
                    expected double precision, lower_80 double precision, upper_80 double precision,
                    expected_denominator double precision, last_rate double precision, last_denominator bigint,
@@ -263,19 +264,27 @@ CREATE FUNCTION gridgov.forecast_rates_predict(by text, since date, as_of timest
                    naive_rate double precision, coefficients double precision[], standard_errors double precision[],
                    dispersion double precision, training_rows integer, training_months integer)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT SET jit = off AS $$
-    WITH f AS MATERIALIZED (
-        SELECT * FROM gridgov.forecast_rates_features(by, since, as_of) x WHERE x.x IS NOT NULL
+    WITH t AS MATERIALIZED (
+        -- the months predicted (by default the month after the last of data) and the
+        -- first month of data their fits and inputs need
+        SELECT m.first_month, COALESCE(last_month, m.first_month) AS last_month,
+               (m.first_month - (gridgov.forecast_rates_training_months() + 13) * interval '1 month')::date AS since
+        FROM (SELECT COALESCE(first_month, (gridgov.forecast_rates_month(as_of) + interval '1 month')::date)
+                     AS first_month) m
+    ), f AS MATERIALIZED (
+        SELECT x.* FROM t, gridgov.forecast_rates_features(by, t.since, as_of) x WHERE x.x IS NOT NULL
     ), train AS (
         -- per county x rate x month predicted: the rows of the months before it
-        SELECT f.county, f.rate, t::date AS target,
+        SELECT f.county, f.rate, g::date AS target,
                pg_catalog.array_agg(f.next_successes::float8 ORDER BY f.unit, f.month) AS y,
                pg_catalog.array_agg(f.next_trials::float8 ORDER BY f.unit, f.month) AS n,
                pg_catalog.array_agg(f.x ORDER BY f.unit, f.month) AS x,
                pg_catalog.count(DISTINCT f.month) AS months
-        FROM pg_catalog.generate_series(first_month::timestamp, last_month::timestamp, interval '1 month') t
-        JOIN f ON f.month >= t - (gridgov.forecast_rates_training_months() + 1) * interval '1 month'
-              AND f.month < t - interval '1 month' AND f.next_trials > 0
-        GROUP BY f.county, f.rate, t
+        FROM t CROSS JOIN pg_catalog.generate_series(t.first_month::timestamp, t.last_month::timestamp,
+                                                     interval '1 month') g
+        JOIN f ON f.month >= g - (gridgov.forecast_rates_training_months() + 1) * interval '1 month'
+              AND f.month < g - interval '1 month' AND f.next_trials > 0
+        GROUP BY f.county, f.rate, g
     ), fits AS (
         SELECT tr.county, tr.rate, tr.target, g.coefficients, g.dispersion, g.covariance,
                pg_catalog.cardinality(tr.y) AS training_rows, tr.months::integer AS training_months
@@ -312,8 +321,8 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT SET jit = off AS 
         0.8) i
     WHERE f.trials_12 > 0 OR f.open_cases > 0
 $$;
-COMMENT ON FUNCTION gridgov.forecast_rates_predict(text, date, timestamptz, date, date) IS
-    'Internal: the three-rate model fitted for each month from first_month to last_month (per county x rate: gridgov.glm_binomial_fit with ridge 1 on the rows of gridgov.forecast_rates_features(by, since, as_of) whose next month lies in the gridgov.forecast_rates_training_months() before it, when gridgov.forecast_rates_min_months() of them have trials) and its predictions for the units active in the year before (trials or open cases): expected rate and 80 % interval in % (gridgov.beta_binomial_interval of counts out of the expected denominator, rounded, each bound widened by half a count: the rates it covers out of any denominator), the inputs, the actual rate when known, the naive forecast, and the fit (coefficients, their standard errors, over-dispersion, rows and months learnt from)';
+COMMENT ON FUNCTION gridgov.forecast_rates_predict(text, timestamptz, date, date) IS
+    'Internal: the three-rate model fitted for each month from first_month to last_month (by default the month after gridgov.forecast_rates_month(as_of); per county x rate: gridgov.glm_binomial_fit with ridge 1 on the rows of gridgov.forecast_rates_features(by, since, as_of), since the 37th month before first_month, whose next month lies in the gridgov.forecast_rates_training_months() before it, when gridgov.forecast_rates_min_months() of them have trials) and its predictions for the units active in the year before (trials or open cases): expected rate and 80 % interval in % (gridgov.beta_binomial_interval of counts out of the expected denominator, rounded, each bound widened by half a count: the rates it covers out of any denominator), the inputs, the actual rate when known, the naive forecast, and the fit (coefficients, their standard errors, over-dispersion, rows and months learnt from)';
 
 -- The prediction and its backtest ---------------------------------------------------------
 
@@ -336,23 +345,21 @@ CREATE FUNCTION gridgov.forecast_rates(by text DEFAULT 'town', as_of timestamptz
                    county_rate numeric, county_rate_year_before numeric, open_cases bigint, overdue_share numeric,
                    workload numeric)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-DECLARE
-    m0 date;
 BEGIN
     PERFORM gridgov.forecast_rates_check(by);
     PERFORM gridgov.forecast_check_as_of(as_of);
-    m0 := gridgov.forecast_rates_month(as_of);
     RETURN QUERY
     SELECT p.county, p.town, p.department_id, p.month, p.rate, pg_catalog.round(p.expected::numeric, 2),
-           pg_catalog.round(p.lower_80::numeric, 2), pg_catalog.round(p.upper_80::numeric, 2), pg_catalog.round(p.expected_denominator::numeric, 1),
-           pg_catalog.round(p.last_rate::numeric, 2), p.last_denominator, pg_catalog.round(p.rate_1::numeric, 2),
-           pg_catalog.round(p.rate_3::numeric, 2), pg_catalog.round(p.rate_12::numeric, 2), pg_catalog.round(p.county_rate::numeric, 2),
-           pg_catalog.round(p.county_rate_year_before::numeric, 2), p.open_cases, pg_catalog.round(p.overdue_share::numeric, 3), pg_catalog.round(p.workload::numeric, 2)
-    FROM gridgov.forecast_rates_predict(by, (m0 - (gridgov.forecast_rates_training_months() + 12) * interval '1 month')::date,
-                                        as_of, (m0 + interval '1 month')::date, (m0 + interval '1 month')::date) p
+           pg_catalog.round(p.lower_80::numeric, 2), pg_catalog.round(p.upper_80::numeric, 2),
+           pg_catalog.round(p.expected_denominator::numeric, 1), pg_catalog.round(p.last_rate::numeric, 2),
+           p.last_denominator, pg_catalog.round(p.rate_1::numeric, 2), pg_catalog.round(p.rate_3::numeric, 2),
+           pg_catalog.round(p.rate_12::numeric, 2), pg_catalog.round(p.county_rate::numeric, 2),
+           pg_catalog.round(p.county_rate_year_before::numeric, 2), p.open_cases,
+           pg_catalog.round(p.overdue_share::numeric, 3), pg_catalog.round(p.workload::numeric, 2)
+    FROM gridgov.forecast_rates_predict(by, as_of) p
     ORDER BY p.county, p.town, p.department_id, pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], p.rate);
     IF NOT FOUND THEN
-        PERFORM gridgov.forecast_rates_no_history((m0 + interval '1 month')::date);
+        PERFORM gridgov.forecast_rates_no_history((gridgov.forecast_rates_month(as_of) + interval '1 month')::date);
     END IF;
 END
 $$;
@@ -364,20 +371,16 @@ CREATE FUNCTION gridgov.forecast_rates_model(by text DEFAULT 'town', as_of times
                    standard_errors double precision[], dispersion double precision, training_rows integer,
                    training_months integer)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-DECLARE
-    m0 date;
 BEGIN
     PERFORM gridgov.forecast_rates_check(by);
     PERFORM gridgov.forecast_check_as_of(as_of);
-    m0 := gridgov.forecast_rates_month(as_of);
     RETURN QUERY
     SELECT DISTINCT ON (p.county, pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], p.rate)) p.county, p.month, p.rate, gridgov.forecast_rates_regressors(),
            p.coefficients, p.standard_errors, p.dispersion, p.training_rows, p.training_months
-    FROM gridgov.forecast_rates_predict(by, (m0 - (gridgov.forecast_rates_training_months() + 12) * interval '1 month')::date,
-                                        as_of, (m0 + interval '1 month')::date, (m0 + interval '1 month')::date) p
+    FROM gridgov.forecast_rates_predict(by, as_of) p
     ORDER BY p.county, pg_catalog.array_position(ARRAY['response', 'resolution', 'satisfaction'], p.rate);
     IF NOT FOUND THEN
-        PERFORM gridgov.forecast_rates_no_history((m0 + interval '1 month')::date);
+        PERFORM gridgov.forecast_rates_no_history((gridgov.forecast_rates_month(as_of) + interval '1 month')::date);
     END IF;
 END
 $$;
@@ -417,8 +420,7 @@ BEGIN
         SELECT p.rate, p.month, p.actual_denominator AS n, pg_catalog.abs(p.expected - p.actual_rate) AS model_error,
                pg_catalog.abs(p.naive_rate - p.actual_rate) AS naive_error,
                p.actual_rate BETWEEN p.lower_80 - 1e-9 AND p.upper_80 + 1e-9 AS in80
-        FROM gridgov.forecast_rates_predict(by, (from_month - (gridgov.forecast_rates_training_months() + 13) * interval '1 month')::date,
-                                            as_of, from_month, to_month) p
+        FROM gridgov.forecast_rates_predict(by, as_of, from_month, to_month) p
         WHERE p.actual_denominator > 0 AND p.naive_rate IS NOT NULL
     )
     SELECT b.rate, pg_catalog.count(DISTINCT b.month)::integer, pg_catalog.count(*)::integer,
