@@ -211,58 +211,76 @@ glm_inverse_normal(const double *x, const double *w, int n, int p, double ridge)
 	return cov;
 }
 
+/* eta = X b per row, held within +-limit. */
+void
+glm_linear_predictor(const double *x, const double *b, int n, int p, double limit, double *eta)
+{
+	for (int i = 0; i < n; i++)
+	{
+		double		e = 0;
+
+		for (int j = 0; j < p; j++)
+			e += x[(size_t) i * p + j] * b[j];
+		eta[i] = Max(-limit, Min(limit, e));
+	}
+}
+
 /* mu = exp(X b), the linear predictor held within +-30. */
 static void
 linear_predict(const double *x, const double *b, int n, int p, double *mu)
 {
+	glm_linear_predictor(x, b, n, p, GLM_ETA_LIMIT, mu);
 	for (int i = 0; i < n; i++)
-	{
-		double		eta = 0;
-
-		for (int j = 0; j < p; j++)
-			eta += x[(size_t) i * p + j] * b[j];
-		mu[i] = exp(Max(-GLM_ETA_LIMIT, Min(GLM_ETA_LIMIT, eta)));
-	}
+		mu[i] = exp(mu[i]);
 }
 
-/* Poisson deviance of y given mu. */
+/* Poisson deviance of y given mu (no trials: m is not read). */
 static double
-poisson_deviance(const double *y, const double *mu, int n)
+poisson_deviance(const double *y, const double *m, const double *mu, int n)
 {
 	double		d = 0;
 
+	(void) m;
 	for (int i = 0; i < n; i++)
 		d += 2.0 * ((y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0) - (y[i] - mu[i]));
 	return d;
 }
 
+/* The Poisson log-linear model's working weight and response at mu. */
+static void
+poisson_working(double y, double m, double mu, double *w, double *z)
+{
+	(void) m;
+	*w = mu;
+	*z = log(mu) + (y - mu) / mu;
+}
+
+static const GlmFamily poisson_family = {poisson_working, linear_predict, poisson_deviance};
+
 /*
- * IRLS for the Poisson log-linear model from mu = y + 0.5; returns the
- * number of iterations, b and mu set.
+ * Iteratively reweighted least squares for a family from the means mu the
+ * caller set; returns the number of iterations, b and mu set.  m holds the
+ * trials of a binomial (NULL for counts).
  */
-static int
-irls(const double *y, const double *x, int n, int p, double ridge, double *b, double *mu)
+int
+glm_irls(const GlmFamily *family, const double *y, const double *m, const double *x, int n, int p,
+		 double ridge, double *b, double *mu)
 {
 	double	   *w = palloc(sizeof(double) * n);
 	double	   *z = palloc(sizeof(double) * n);
 	double		dev = INFINITY;
 	int			iter;
 
-	for (int i = 0; i < n; i++)
-		mu[i] = y[i] + 0.5;
 	for (iter = 1; iter <= GLM_MAX_ITER; iter++)
 	{
 		double		next;
 
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < n; i++)
-		{
-			w[i] = mu[i];
-			z[i] = log(mu[i]) + (y[i] - mu[i]) / mu[i];
-		}
+			family->working(y[i], m ? m[i] : 0, mu[i], &w[i], &z[i]);
 		glm_wls_step(x, w, z, n, p, ridge, b);
-		linear_predict(x, b, n, p, mu);
-		next = poisson_deviance(y, mu, n);
+		family->predict(x, b, n, p, mu);
+		next = family->deviance(y, m, mu, n);
 		if (fabs(dev - next) <= GLM_TOLERANCE * (fabs(next) + 0.1))
 			break;
 		dev = next;
@@ -350,11 +368,13 @@ gridgov_glm_poisson_fit(PG_FUNCTION_ARGS)
 						errmsg("glm_poisson_fit must be called where a record is expected")));
 	b = palloc(sizeof(double) * p);
 	mu = palloc(sizeof(double) * n);
-	iter = irls(y, x, n, p, ridge, b, mu);
+	for (int i = 0; i < n; i++)
+		mu[i] = y[i] + 0.5;
+	iter = glm_irls(&poisson_family, y, NULL, x, n, p, ridge, b, mu);
 	dispersion = nb_dispersion(y, mu, n, p);
 	values[0] = PointerGetDatum(glm_float8_array(b, p));
 	values[1] = Float8GetDatum(dispersion);
-	values[2] = Float8GetDatum(poisson_deviance(y, mu, n));
+	values[2] = Float8GetDatum(poisson_deviance(y, NULL, mu, n));
 	values[3] = Int32GetDatum(iter);
 	values[4] = PointerGetDatum(glm_float8_matrix(coefficient_covariance(x, mu, n, p, ridge, dispersion), p));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));

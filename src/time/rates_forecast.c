@@ -27,8 +27,6 @@ PG_FUNCTION_INFO_V1(gridgov_glm_binomial_fit);
 PG_FUNCTION_INFO_V1(gridgov_beta_binomial_prior);
 PG_FUNCTION_INFO_V1(gridgov_beta_binomial_interval);
 
-#define BIN_MAX_ITER		60
-#define BIN_TOLERANCE		1e-10
 /* |logit p| at most 12: p within 6e-6 of 0 or 1, so that every weight stays positive */
 #define BIN_ETA_LIMIT		12.0
 #define BIN_MAX_RHO			0.5
@@ -59,15 +57,9 @@ binomial_counts(ArrayType *ya, ArrayType *ma, int rows, double **y, double **m)
 static void
 binomial_predict(const double *x, const double *b, int n, int p, double *prob)
 {
+	glm_linear_predictor(x, b, n, p, BIN_ETA_LIMIT, prob);
 	for (int i = 0; i < n; i++)
-	{
-		double		eta = 0;
-
-		for (int j = 0; j < p; j++)
-			eta += x[(size_t) i * p + j] * b[j];
-		eta = Max(-BIN_ETA_LIMIT, Min(BIN_ETA_LIMIT, eta));
-		prob[i] = 1.0 / (1.0 + exp(-eta));
-	}
+		prob[i] = 1.0 / (1.0 + exp(-prob[i]));
 }
 
 /* Binomial deviance of y successes in m trials given prob. */
@@ -86,41 +78,17 @@ binomial_deviance(const double *y, const double *m, const double *prob, int n)
 	return d;
 }
 
-/* IRLS for the logit model from prob = (y + 0.5) / (m + 1); returns the iterations, b and prob set. */
-static int
-binomial_irls(const double *y, const double *m, const double *x, int n, int p, double ridge,
-			  double *b, double *prob)
+/* The logit model's working weight and response at prob, for m trials (none: no weight). */
+static void
+binomial_working(double y, double m, double prob, double *w, double *z)
 {
-	double	   *w = palloc(sizeof(double) * n);
-	double	   *z = palloc(sizeof(double) * n);
-	double		dev = INFINITY;
-	int			iter;
+	double		v = prob * (1.0 - prob);
 
-	for (int i = 0; i < n; i++)
-		prob[i] = (y[i] + 0.5) / (m[i] + 1.0);
-	for (iter = 1; iter <= BIN_MAX_ITER; iter++)
-	{
-		double		next;
-
-		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < n; i++)
-		{
-			double		v = prob[i] * (1.0 - prob[i]);
-
-			w[i] = m[i] * v;
-			z[i] = m[i] > 0 ? log(prob[i] / (1.0 - prob[i])) + (y[i] - m[i] * prob[i]) / (m[i] * v) : 0;
-		}
-		glm_wls_step(x, w, z, n, p, ridge, b);
-		binomial_predict(x, b, n, p, prob);
-		next = binomial_deviance(y, m, prob, n);
-		if (fabs(dev - next) <= BIN_TOLERANCE * (fabs(next) + 0.1))
-			break;
-		dev = next;
-	}
-	pfree(w);
-	pfree(z);
-	return Min(iter, BIN_MAX_ITER);
+	*w = m * v;
+	*z = m > 0 ? log(prob / (1.0 - prob)) + (y - m * prob) / (m * v) : 0;
 }
+
+static const GlmFamily binomial_family = {binomial_working, binomial_predict, binomial_deviance};
 
 /*
  * Intra-class correlation rho of a beta-binomial (variance m p (1 - p)
@@ -194,7 +162,9 @@ gridgov_glm_binomial_fit(PG_FUNCTION_ARGS)
 						errmsg("glm_binomial_fit must be called where a record is expected")));
 	b = palloc(sizeof(double) * p);
 	prob = palloc(sizeof(double) * n);
-	iter = binomial_irls(y, m, x, n, p, ridge, b, prob);
+	for (int i = 0; i < n; i++)
+		prob[i] = (y[i] + 0.5) / (m[i] + 1.0);
+	iter = glm_irls(&binomial_family, y, m, x, n, p, ridge, b, prob);
 	rho = binomial_rho(y, m, prob, n, p);
 	values[0] = PointerGetDatum(glm_float8_array(b, p));
 	values[1] = Float8GetDatum(rho);
