@@ -199,13 +199,42 @@ INSERT INTO fh_timeline VALUES
     ('hotline', 7, 'close', 48.2, false, false),
     ('dispute', 1, 'mediate', 2, true, false), ('dispute', 2, 'agree', 40, true, false),
     ('dispute', 3, 'follow_up', 46, false, true), ('dispute', 4, 'close', 46.2, false, false);
+-- The callback answers: solved and satisfied with a town x month probability
+-- (below), each case's draws from a hash of its external id (they take no
+-- random() draws, so that the counts above stay those of the seed).
+CREATE FUNCTION pg_temp.fh_uniform(key text) RETURNS float8 LANGUAGE sql IMMUTABLE
+RETURN (pg_catalog.abs(pg_catalog.hashtext(key)::bigint) % 1000003) / 1000003.0;
+CREATE FUNCTION pg_temp.fh_normal(key text) RETURNS float8 LANGUAGE sql IMMUTABLE
+RETURN pg_catalog.sqrt(-2 * pg_catalog.ln(1 - pg_temp.fh_uniform(key || ':a')))
+       * pg_catalog.cos(2 * pg_catalog.pi() * pg_temp.fh_uniform(key || ':b'));
+CREATE TEMP TABLE fh_answers ON COMMIT DROP AS
+WITH u AS (
+    SELECT c.external_id, pg_catalog.left(c.grid::text, 9) AS town,
+           pg_catalog.date_trunc('month', c.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS month
+    FROM fh_cases c
+), tm AS (
+    -- a town's level and a drift of the month that lasts three months (a sum of
+    -- three monthly draws), on the logit scale
+    SELECT x.town, x.month,
+           pg_temp.fh_uniform(x.town || ':solved') AS level_s, pg_temp.fh_uniform(x.town || ':satisfied') AS level_a,
+           (SELECT pg_catalog.sum(pg_temp.fh_normal(x.town || ':' || (x.month - k * interval '1 month')::date))
+            FROM pg_catalog.generate_series(0, 2) k) AS drift
+    FROM (SELECT DISTINCT u.town, u.month FROM u) x
+)
+SELECT u.external_id,
+       pg_temp.fh_uniform(u.external_id || ':solved')
+           < 1 / (1 + pg_catalog.exp(-(1.0 + 1.6 * tm.level_s + 0.25 * tm.drift))) AS solved,
+       pg_temp.fh_uniform(u.external_id || ':satisfied')
+           < 1 / (1 + pg_catalog.exp(-(1.4 + 1.8 * tm.level_a + 0.25 * tm.drift))) AS satisfied
+FROM u JOIN tm ON tm.town = u.town AND tm.month = u.month;
 INSERT INTO gridgov.import_steps (county, source, external_id, seq, at, action, department, solved, satisfaction)
 SELECT s.county, s.source, s.external_id, t.seq, c.reported_at + t.hours * c.pace * interval '1 hour', t.action,
        CASE WHEN t.dept THEN s.department END,
-       CASE WHEN t.answer THEN true END,
-       CASE WHEN t.answer THEN 'satisfied'::gridgov.satisfaction END
+       CASE WHEN t.answer THEN a.solved END,
+       CASE WHEN t.answer THEN CASE WHEN a.satisfied THEN 'satisfied' ELSE 'unsatisfied' END::gridgov.satisfaction END
 FROM gridgov.import_cases s
 JOIN fh_cases c ON c.external_id = s.external_id
+JOIN fh_answers a ON a.external_id = s.external_id
 JOIN fh_timeline t ON t.workflow = c.workflow
 WHERE c.reported_at + t.hours * c.pace * interval '1 hour' < pg_catalog.now();
 

@@ -231,6 +231,12 @@ BEGIN
           TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
     GRANT INSERT, UPDATE, DELETE ON gridgov.area_population, gridgov.social_index_weights TO gridgov_admin;
     GRANT EXECUTE ON FUNCTION gridgov.caller_key_rotate() TO gridgov_admin;
+    -- Three-rate prediction (088_forecast_rates.sql): the roles that read the
+    -- three rates predict them, see the models and backtest them (counts only,
+    -- as the owner).
+    GRANT EXECUTE ON FUNCTION gridgov.forecast_rates(text, timestamptz),
+          gridgov.forecast_rates_model(text, timestamptz), gridgov.forecast_rates_backtest(text, date, date)
+          TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
     RETURN NEXT 'granted';
 END
 $$;

@@ -24,6 +24,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "forecast.h"
+
 PG_FUNCTION_INFO_V1(gridgov_glm_poisson_fit);
 PG_FUNCTION_INFO_V1(gridgov_glm_predict);
 PG_FUNCTION_INFO_V1(gridgov_glm_predict_variance);
@@ -38,8 +40,8 @@ PG_FUNCTION_INFO_V1(gridgov_nb_interval);
 #define GLM_ETA_LIMIT		30.0
 
 /* A float8 array's values, checked: no NULL, all finite. */
-static double *
-float8_values(ArrayType *a, const char *what, int *count)
+double *
+glm_float8_values(ArrayType *a, const char *what, int *count)
 {
 	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
 	double	   *v;
@@ -60,8 +62,8 @@ float8_values(ArrayType *a, const char *what, int *count)
 }
 
 /* The design matrix: a 2-D array of rows x columns, at most 64 columns. */
-static double *
-design_matrix(ArrayType *a, int *rows, int *cols)
+double *
+glm_design_matrix(ArrayType *a, int *rows, int *cols)
 {
 	int			n;
 	double	   *x;
@@ -69,7 +71,7 @@ design_matrix(ArrayType *a, int *rows, int *cols)
 	if (ARR_NDIM(a) != 2)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("the design matrix must be a two-dimensional array (one row per period)")));
-	x = float8_values(a, "the design matrix", &n);
+	x = glm_float8_values(a, "the design matrix", &n);
 	*rows = ARR_DIMS(a)[0];
 	*cols = ARR_DIMS(a)[1];
 	if (*cols < 1 || *cols > GLM_MAX_COLUMNS || *rows > GLM_MAX_ROWS)
@@ -106,8 +108,8 @@ cholesky(double *a, int p)
 }
 
 /* Solves L L' b = r for b (r overwritten), L from cholesky(). */
-static void
-cholesky_solve(const double *l, double *r, int p)
+void
+glm_cholesky_solve(const double *l, double *r, int p)
 {
 	for (int i = 0; i < p; i++)
 	{
@@ -130,8 +132,8 @@ cholesky_solve(const double *l, double *r, int p)
  * intercept, which holds a regressor seen a few times (one Spring Festival)
  * near 0 and one absent from the history at 0.
  */
-static double *
-normal_factor(const double *x, const double *w, int n, int p, double ridge)
+double *
+glm_normal_factor(const double *x, const double *w, int n, int p, double ridge)
 {
 	double	   *a = palloc0(sizeof(double) * p * p);
 
@@ -158,16 +160,16 @@ normal_factor(const double *x, const double *w, int n, int p, double ridge)
 }
 
 /* One weighted least-squares step: b = (X'WX + ridge I')^-1 X'Wz. */
-static void
-wls_step(const double *x, const double *w, const double *z, int n, int p, double ridge, double *b)
+void
+glm_wls_step(const double *x, const double *w, const double *z, int n, int p, double ridge, double *b)
 {
-	double	   *l = normal_factor(x, w, n, p, ridge);
+	double	   *l = glm_normal_factor(x, w, n, p, ridge);
 
 	memset(b, 0, sizeof(double) * p);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < p; j++)
 			b[j] += w[i] * x[(size_t) i * p + j] * z[i];
-	cholesky_solve(l, b, p);
+	glm_cholesky_solve(l, b, p);
 	pfree(l);
 }
 
@@ -179,79 +181,106 @@ static double *
 coefficient_covariance(const double *x, const double *mu, int n, int p, double ridge, double a)
 {
 	double	   *w = palloc(sizeof(double) * n);
-	double	   *l;
-	double	   *cov = palloc(sizeof(double) * p * p);
-	double	   *e = palloc(sizeof(double) * p);
+	double	   *cov;
 
 	for (int i = 0; i < n; i++)
 		w[i] = mu[i] / (1.0 + a * mu[i]);
-	l = normal_factor(x, w, n, p, ridge);
+	cov = glm_inverse_normal(x, w, n, p, ridge);
+	pfree(w);
+	return cov;
+}
+
+/* The inverse of the normal matrix X'WX + ridge I' (p x p), given the weights w. */
+double *
+glm_inverse_normal(const double *x, const double *w, int n, int p, double ridge)
+{
+	double	   *l = glm_normal_factor(x, w, n, p, ridge);
+	double	   *cov = palloc(sizeof(double) * p * p);
+	double	   *e = palloc(sizeof(double) * p);
+
 	for (int j = 0; j < p; j++)
 	{
 		memset(e, 0, sizeof(double) * p);
 		e[j] = 1.0;
-		cholesky_solve(l, e, p);
+		glm_cholesky_solve(l, e, p);
 		for (int k = 0; k < p; k++)
 			cov[k * p + j] = e[k];
 	}
-	pfree(w);
 	pfree(l);
 	pfree(e);
 	return cov;
+}
+
+/* eta = X b per row, held within +-limit. */
+void
+glm_linear_predictor(const double *x, const double *b, int n, int p, double limit, double *eta)
+{
+	for (int i = 0; i < n; i++)
+	{
+		double		e = 0;
+
+		for (int j = 0; j < p; j++)
+			e += x[(size_t) i * p + j] * b[j];
+		eta[i] = Max(-limit, Min(limit, e));
+	}
 }
 
 /* mu = exp(X b), the linear predictor held within +-30. */
 static void
 linear_predict(const double *x, const double *b, int n, int p, double *mu)
 {
+	glm_linear_predictor(x, b, n, p, GLM_ETA_LIMIT, mu);
 	for (int i = 0; i < n; i++)
-	{
-		double		eta = 0;
-
-		for (int j = 0; j < p; j++)
-			eta += x[(size_t) i * p + j] * b[j];
-		mu[i] = exp(Max(-GLM_ETA_LIMIT, Min(GLM_ETA_LIMIT, eta)));
-	}
+		mu[i] = exp(mu[i]);
 }
 
-/* Poisson deviance of y given mu. */
+/* Poisson deviance of y given mu (no trials: m is not read). */
 static double
-poisson_deviance(const double *y, const double *mu, int n)
+poisson_deviance(const double *y, const double *m, const double *mu, int n)
 {
 	double		d = 0;
 
+	(void) m;
 	for (int i = 0; i < n; i++)
 		d += 2.0 * ((y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0) - (y[i] - mu[i]));
 	return d;
 }
 
+/* The Poisson log-linear model's working weight and response at mu. */
+static void
+poisson_working(double y, double m, double mu, double *w, double *z)
+{
+	(void) m;
+	*w = mu;
+	*z = log(mu) + (y - mu) / mu;
+}
+
+static const GlmFamily poisson_family = {poisson_working, linear_predict, poisson_deviance};
+
 /*
- * IRLS for the Poisson log-linear model from mu = y + 0.5; returns the
- * number of iterations, b and mu set.
+ * Iteratively reweighted least squares for a family from the means mu the
+ * caller set; returns the number of iterations, b and mu set.  m holds the
+ * trials of a binomial (NULL for counts).
  */
-static int
-irls(const double *y, const double *x, int n, int p, double ridge, double *b, double *mu)
+int
+glm_irls(const GlmFamily *family, const double *y, const double *m, const double *x, int n, int p,
+		 double ridge, double *b, double *mu)
 {
 	double	   *w = palloc(sizeof(double) * n);
 	double	   *z = palloc(sizeof(double) * n);
 	double		dev = INFINITY;
 	int			iter;
 
-	for (int i = 0; i < n; i++)
-		mu[i] = y[i] + 0.5;
 	for (iter = 1; iter <= GLM_MAX_ITER; iter++)
 	{
 		double		next;
 
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < n; i++)
-		{
-			w[i] = mu[i];
-			z[i] = log(mu[i]) + (y[i] - mu[i]) / mu[i];
-		}
-		wls_step(x, w, z, n, p, ridge, b);
-		linear_predict(x, b, n, p, mu);
-		next = poisson_deviance(y, mu, n);
+			family->working(y[i], m ? m[i] : 0, mu[i], &w[i], &z[i]);
+		glm_wls_step(x, w, z, n, p, ridge, b);
+		family->predict(x, b, n, p, mu);
+		next = family->deviance(y, m, mu, n);
 		if (fabs(dev - next) <= GLM_TOLERANCE * (fabs(next) + 0.1))
 			break;
 		dev = next;
@@ -283,8 +312,8 @@ nb_dispersion(const double *y, const double *mu, int n, int p)
 	return den > 0 ? Max(0.0, num / den) : 0.0;
 }
 
-static ArrayType *
-float8_array(const double *v, int n)
+ArrayType *
+glm_float8_array(const double *v, int n)
 {
 	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
 
@@ -294,8 +323,8 @@ float8_array(const double *v, int n)
 }
 
 /* A p x p matrix as a two-dimensional float8 array. */
-static ArrayType *
-float8_matrix(const double *v, int p)
+ArrayType *
+glm_float8_matrix(const double *v, int p)
 {
 	Datum	   *d = palloc(sizeof(Datum) * p * p);
 	int			dims[2] = {p, p};
@@ -321,8 +350,8 @@ gridgov_glm_poisson_fit(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 
-	y = float8_values(PG_GETARG_ARRAYTYPE_P(0), "the counts", &ny);
-	x = design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
+	y = glm_float8_values(PG_GETARG_ARRAYTYPE_P(0), "the counts", &ny);
+	x = glm_design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
 	if (ny != n || n <= p)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("%d counts for a design matrix of %d rows x %d columns: one count per row and more rows than columns needed",
@@ -339,13 +368,15 @@ gridgov_glm_poisson_fit(PG_FUNCTION_ARGS)
 						errmsg("glm_poisson_fit must be called where a record is expected")));
 	b = palloc(sizeof(double) * p);
 	mu = palloc(sizeof(double) * n);
-	iter = irls(y, x, n, p, ridge, b, mu);
+	for (int i = 0; i < n; i++)
+		mu[i] = y[i] + 0.5;
+	iter = glm_irls(&poisson_family, y, NULL, x, n, p, ridge, b, mu);
 	dispersion = nb_dispersion(y, mu, n, p);
-	values[0] = PointerGetDatum(float8_array(b, p));
+	values[0] = PointerGetDatum(glm_float8_array(b, p));
 	values[1] = Float8GetDatum(dispersion);
-	values[2] = Float8GetDatum(poisson_deviance(y, mu, n));
+	values[2] = Float8GetDatum(poisson_deviance(y, NULL, mu, n));
 	values[3] = Int32GetDatum(iter);
-	values[4] = PointerGetDatum(float8_matrix(coefficient_covariance(x, mu, n, p, ridge, dispersion), p));
+	values[4] = PointerGetDatum(glm_float8_matrix(coefficient_covariance(x, mu, n, p, ridge, dispersion), p));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 
@@ -354,8 +385,8 @@ Datum
 gridgov_glm_predict(PG_FUNCTION_ARGS)
 {
 	int			n, p, nb;
-	double	   *b = float8_values(PG_GETARG_ARRAYTYPE_P(0), "the coefficients", &nb);
-	double	   *x = design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
+	double	   *b = glm_float8_values(PG_GETARG_ARRAYTYPE_P(0), "the coefficients", &nb);
+	double	   *x = glm_design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
 	double	   *mu;
 
 	if (nb != p)
@@ -363,7 +394,7 @@ gridgov_glm_predict(PG_FUNCTION_ARGS)
 						errmsg("%d coefficients for a design matrix of %d columns", nb, p)));
 	mu = palloc(sizeof(double) * Max(n, 1));
 	linear_predict(x, b, n, p, mu);
-	PG_RETURN_ARRAYTYPE_P(float8_array(mu, n));
+	PG_RETURN_ARRAYTYPE_P(glm_float8_array(mu, n));
 }
 
 /*
@@ -375,8 +406,8 @@ Datum
 gridgov_glm_predict_variance(PG_FUNCTION_ARGS)
 {
 	int			n, p, pc, qc;
-	double	   *c = design_matrix(PG_GETARG_ARRAYTYPE_P(0), &pc, &qc);
-	double	   *x = design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
+	double	   *c = glm_design_matrix(PG_GETARG_ARRAYTYPE_P(0), &pc, &qc);
+	double	   *x = glm_design_matrix(PG_GETARG_ARRAYTYPE_P(1), &n, &p);
 	double	   *v;
 
 	if (pc != p || qc != p)
@@ -392,7 +423,7 @@ gridgov_glm_predict_variance(PG_FUNCTION_ARGS)
 				v[i] += xi[j] * c[j * p + k] * xi[k];
 		v[i] = Max(v[i], 0.0);
 	}
-	PG_RETURN_ARRAYTYPE_P(float8_array(v, n));
+	PG_RETURN_ARRAYTYPE_P(glm_float8_array(v, n));
 }
 
 /* log P(Y = y) of NB2(mu, a), Poisson when a = 0. */
@@ -544,15 +575,24 @@ gridgov_nb_score(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(-log10(Max(below, 1e-300)));
 }
 
+/* nb_log_pmf with its parameters (mu, a) as an array, for glm_central_bounds. */
+static double
+nb_log_pmf_of(double y, const double *q)
+{
+	return nb_log_pmf(y, q[0], q[1]);
+}
+
 /*
- * The bounds of a central interval of NB2(mu, a) with the given level whose
- * tail probabilities are nearest (1 - level) / 2 each: lower minimises
+ * The bounds of a central interval with the given level of a count whose
+ * log probabilities f gives (parameters q), its mass within [start, end]:
+ * the tail probabilities nearest (1 - level) / 2 each, lower minimising
  * |P(Y < lower) - t| and upper |P(Y <= upper) - (1 - t)|.  The usual
  * quantiles (tails at most t) cover more than the level for small counts;
  * these cover it on average.
  */
-static void
-nb_bounds(double mu, double a, double level, int32 *lower, int32 *upper)
+void
+glm_central_bounds(glm_log_pmf f, const double *q, double start, double end, double level,
+				   int32 *lower, int32 *upper)
 {
 	double		t = (1.0 - level) / 2.0;
 	double		below = 0;
@@ -560,16 +600,16 @@ nb_bounds(double mu, double a, double level, int32 *lower, int32 *upper)
 	double		y;
 
 	*lower = 0;
-	for (y = nb_start(mu, a);; y += 1.0)
+	for (y = start;; y += 1.0)
 	{
-		double		cdf = below + exp(nb_log_pmf(y, mu, a));
+		double		cdf = below + exp(f(y, q));
 
 		if (fabs(below - t) < best)
 		{
 			best = fabs(below - t);
 			*lower = (int32) y;
 		}
-		if (cdf >= 1.0 - t || y >= nb_end(mu, a))
+		if (cdf >= 1.0 - t || y >= end)
 		{
 			*upper = (int32) y;
 			if (y > 0 && fabs(below - (1.0 - t)) < fabs(cdf - (1.0 - t)))
@@ -604,7 +644,11 @@ gridgov_nb_interval(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						errmsg("nb_interval must be called where a record is expected")));
 	if (mu > 0)
-		nb_bounds(mu, a, level, &lower, &upper);
+	{
+		double		q[2] = {mu, a};
+
+		glm_central_bounds(nb_log_pmf_of, q, nb_start(mu, a), nb_end(mu, a), level, &lower, &upper);
+	}
 	values[0] = Int32GetDatum(lower);
 	values[1] = Int32GetDatum(upper);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
