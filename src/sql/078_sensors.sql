@@ -520,8 +520,8 @@ BEGIN
     JOIN gridgov.cases c ON c.county OPERATOR(gridgov.=) v.county AND c.id = v.case_id AND c.closed_at IS NULL
     WHERE v.event_type = t.event_type AND v.case_id IS NOT NULL AND v.id <> a.id
       AND v.at BETWEEN a.at - t.dedup_window AND a.at + t.dedup_window
-      AND ST_DWithin(v.location::geography, a.location::geography, t.dedup_radius_m)
-    ORDER BY ST_Distance(v.location::geography, a.location::geography), v.at DESC, v.id
+      AND public.ST_DWithin(v.location::public.geography, a.location::public.geography, t.dedup_radius_m)
+    ORDER BY public.ST_Distance(v.location::public.geography, a.location::public.geography), v.at DESC, v.id
     LIMIT 1;
     IF FOUND THEN
         status := 'duplicate';
@@ -579,12 +579,12 @@ BEGIN
             MESSAGE = 'image_url must be an http or https URL of at most 2000 characters without spaces';
     END IF;
     IF NEW.at IS NULL OR NOT pg_catalog.isfinite(NEW.at)
-       OR NEW.at > pg_catalog.now() + pg_catalog.make_interval(secs => pg_catalog.current_setting('gridgov.future_tolerance')::integer) THEN
+       OR NEW.at > pg_catalog.now() + pg_catalog.current_setting('gridgov.future_tolerance')::interval THEN
         RAISE EXCEPTION USING ERRCODE = 'GG112', MESSAGE = 'the time of a video alert must not lie in the future',
             DETAIL = 'It may be at most gridgov.future_tolerance seconds ahead of the database''s clock.';
     END IF;
     NEW.location := COALESCE(NEW.location, s.location);
-    IF ST_SRID(NEW.location) <> 4326 THEN
+    IF public.ST_SRID(NEW.location) <> 4326 THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the location of a video alert must be a WGS-84 point';
     END IF;
     NEW.county := s.county;
