@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# 060_sensors.sql: machines that report (issue 20): the case source 'sensor'
+# (055; added at the end of the enum, as a fresh install has it), the module
+# 078_sensors.sql whole, the invalidation triggers of its two watched tables
+# (095 creates them on a fresh install), and nightly_maintenance() making the
+# readings' partitions (074).  No statement here uses the new enum value:
+# ALTER TYPE ... ADD VALUE inside the update's transaction leaves it unusable
+# until the update commits, and the sensor functions that name it are
+# PL/pgSQL, which resolves 'sensor' only when they run.
+set -euo pipefail
+cd "$(dirname "$0")/../../../.."
+x=tools/upgrade_extract.py
+sql=src/sql
+{
+	echo "-- The case source of a device's rule (src/sql/055_cases.sql), at the end of the enum."
+	echo "ALTER TYPE gridgov.case_source ADD VALUE IF NOT EXISTS 'sensor';"
+	python3 - "$sql/055_cases.sql" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+m = re.search(r"^COMMENT ON TYPE gridgov\.case_source IS\n.*?';$", text, re.M | re.S)
+print(m.group(0))
+PY
+	echo "-- The devices, their readings and rules, video alerts (src/sql/078_sensors.sql)."
+	$x $sql/078_sensors.sql file
+	echo "-- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql)."
+	cat <<'SQL'
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN SELECT w.table_name FROM gridgov.cache_watched_tables() w
+             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                               WHERE g.tgrelid = pg_catalog.format('gridgov.%I', w.table_name)::pg_catalog.regclass
+                                 AND g.tgname = w.table_name || '_invalidate')
+             ORDER BY 1 LOOP
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.%I '
+            'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches()',
+            t || '_invalidate', t);
+    END LOOP;
+END
+$$;
+SQL
+	echo "-- The nightly job makes the readings' partitions ahead (src/sql/074_sla_sweep.sql)."
+	$x $sql/074_sla_sweep.sql function nightly_maintenance replace
+} >src/sql/upgrade/1.5.0--1.6.0/060_sensors.sql
