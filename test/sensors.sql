@@ -13,7 +13,7 @@
 --      sensor_quarantine_retry once the reason is gone; partitions;
 --   5. a device login feeds readings and nothing else.
 BEGIN;
-SELECT plan(59);
+SELECT plan(60);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -234,6 +234,18 @@ DO $$ BEGIN PERFORM 1 / 0; EXCEPTION WHEN division_by_zero THEN NULL; END $$;
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-2', '2026-07-01 12:10+08', 0.7);
 SELECT is((SELECT occurred_at::text FROM gridgov.cases WHERE external_id LIKE 'SEN-WL-2/%'), '2026-07-01 12:00:00+08',
           'the state is taken from gridgov.sensor_rule_state when memory is stale: pending since 12:00, fired at 12:10');
+
+-- The same for 40 devices at once: the first 32 read one by one, the others in one statement.
+INSERT INTO gridgov.sensors (id, kind, location)
+SELECT 'SEN-B-' || i, 'water_level', ST_SetSRID(ST_MakePoint(103.01, 33.02), 4326) FROM generate_series(1, 40) i;
+INSERT INTO gridgov.sensor_rule_state (sensor_id, rule_id, phase, since, last_at, last_value)
+SELECT 'SEN-B-' || i, r.id, 'pending', '2026-07-01 12:00+08', '2026-07-01 12:00+08', 0.6
+FROM generate_series(1, 40) i, gridgov.sensor_rules r WHERE r.name = 'sen 涵洞积水';
+DO $$ BEGIN PERFORM 1 / 0; EXCEPTION WHEN division_by_zero THEN NULL; END $$;
+INSERT INTO gridgov.sensor_readings (sensor_id, at, value)
+SELECT 'SEN-B-' || i, '2026-07-01 12:10+08', 0.7 FROM generate_series(1, 40) i;
+SELECT is((SELECT count(*) FROM gridgov.cases WHERE external_id LIKE 'SEN-B-%' AND occurred_at = '2026-07-01 12:00+08'),
+          40::bigint, '40 devices whose states are read back (32 one by one, 8 in one statement) each open their case');
 
 -- 4. Bad readings ---------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ typedef struct SensorEntry
 	SensorRule *rules;
 	SensorState *states;
 	uint64		state_gen;		/* states loaded in this generation */
+	bool		bulk_fill;		/* being loaded by load_all_states() */
 	uint64		dirty_epoch;	/* in the dirty list of this epoch */
 } SensorEntry;
 
@@ -62,6 +63,7 @@ static struct
 	uint64		gen;			/* states of an older generation are reloaded */
 	LocalTransactionId lxid;	/* the transaction the states belong to */
 	bool		lost;			/* a subtransaction aborted: reload */
+	int			loads;			/* devices loaded one by one in this generation */
 	SensorEntry **dirty;
 	int			ndirty;
 	int			cap;
@@ -113,6 +115,7 @@ static void
 forget_states(void)
 {
 	sc.gen++;
+	sc.loads = 0;
 	sc.ndirty = 0;
 	sc.dirty_epoch++;
 	sc.lost = false;
@@ -233,22 +236,24 @@ static const char *const state_sql =
 "SELECT x.rule_id, x.phase, x.since, x.ref_value, x.last_at, x.last_value, x.peak, x.peak_at "
 "FROM gridgov.sensor_rule_state x WHERE x.sensor_id = $1";
 
+/* A state from columns off+2 .. off+8 of t: phase, since, ref_value, last_at, last_value, peak, peak_at. */
 static void
-load_state(SensorState *s, HeapTuple t, TupleDesc d)
+load_state_at(SensorState *s, HeapTuple t, TupleDesc d, int off)
 {
 	bool		isnull;
+	bool		n2;
 
-	s->phase = (SensorPhase) Max(sensor_phase_parse(TextDatumGetCString(SPI_getbinval(t, d, 2, &isnull))), 0);
-	s->since = DatumGetTimestampTz(SPI_getbinval(t, d, 3, &s->has_since));
-	s->has_since = !s->has_since;
-	s->ref_value = DatumGetFloat8(SPI_getbinval(t, d, 4, &s->has_ref));
-	s->has_ref = !s->has_ref;
-	s->last_at = DatumGetTimestampTz(SPI_getbinval(t, d, 5, &s->has_last));
-	s->last_value = DatumGetFloat8(SPI_getbinval(t, d, 6, &isnull));
-	s->has_last = !s->has_last && !isnull;
-	s->peak = DatumGetFloat8(SPI_getbinval(t, d, 7, &s->has_peak));
-	s->peak_at = DatumGetTimestampTz(SPI_getbinval(t, d, 8, &isnull));
-	s->has_peak = !s->has_peak && !isnull;
+	s->phase = (SensorPhase) Max(sensor_phase_parse(TextDatumGetCString(SPI_getbinval(t, d, off + 2, &isnull))), 0);
+	s->since = DatumGetTimestampTz(SPI_getbinval(t, d, off + 3, &isnull));
+	s->has_since = !isnull;
+	s->ref_value = DatumGetFloat8(SPI_getbinval(t, d, off + 4, &isnull));
+	s->has_ref = !isnull;
+	s->last_at = DatumGetTimestampTz(SPI_getbinval(t, d, off + 5, &isnull));
+	s->last_value = DatumGetFloat8(SPI_getbinval(t, d, off + 6, &n2));
+	s->has_last = !isnull && !n2;
+	s->peak = DatumGetFloat8(SPI_getbinval(t, d, off + 7, &isnull));
+	s->peak_at = DatumGetTimestampTz(SPI_getbinval(t, d, off + 8, &n2));
+	s->has_peak = !isnull && !n2;
 }
 
 static void
@@ -270,8 +275,80 @@ load_states_cb(void *arg)
 
 		for (j = 0; j < e->nrules; j++)
 			if (e->rules[j].id == rule)
-				load_state(&e->states[j], SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+				load_state_at(&e->states[j], SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 0);
 	}
+}
+
+/*
+ * After this many devices loaded one by one in a transaction, the states of
+ * all the others are read in one statement (a bulk feed touches them all;
+ * a feed of a few readings a transaction reads only its own).
+ */
+#define SENSOR_SINGLE_LOADS 32
+
+static const char *const all_states_sql =
+"SELECT x.sensor_id, x.rule_id, x.phase, x.since, x.ref_value, x.last_at, x.last_value, x.peak, x.peak_at "
+"FROM gridgov.sensor_rule_state x";
+
+static void
+load_all_states_cb(void *arg pg_attribute_unused())
+{
+	static SPIPlanPtr plan = NULL;
+	uint64		i;
+	int			j;
+
+	plans_execute(plans_keep(&plan, all_states_sql, 0, NULL), NULL, NULL, true, 0, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *id = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
+		int64		rule = DatumGetInt64(SPI_getbinval(t, d, 2, &isnull));
+		SensorEntry *e = strlen(id) < SENSOR_ID_LEN ? hash_search(sc.sensors, id, HASH_FIND, NULL) : NULL;
+
+		if (e == NULL || !e->bulk_fill)
+			continue;
+		for (j = 0; j < e->nrules; j++)
+			if (e->rules[j].id == rule)
+				load_state_at(&e->states[j], t, d, 1);
+	}
+}
+
+/* The states of every device not yet loaded in this generation, in one statement. */
+static void
+load_all_states(void)
+{
+	HASH_SEQ_STATUS seq;
+	SensorEntry *e;
+
+	hash_seq_init(&seq, sc.sensors);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		e->bulk_fill = e->state_gen != sc.gen;
+		if (e->bulk_fill)
+		{
+			memset(e->states, 0, sizeof(SensorState) * e->nrules);
+			e->state_gen = sc.gen;
+		}
+	}
+	owner_spi_as_history_owner(load_all_states_cb, NULL);
+}
+
+/* The device's states of this generation. */
+static void
+ensure_states(SensorEntry *e)
+{
+	if (e->state_gen == sc.gen)
+		return;
+	if (sc.loads >= SENSOR_SINGLE_LOADS)
+	{
+		load_all_states();
+		return;
+	}
+	owner_spi_as_history_owner(load_states_cb, e);
+	e->state_gen = sc.gen;
+	sc.loads++;
 }
 
 static void
@@ -454,11 +531,7 @@ run_rules(SensorEntry *e, const Reading *rd)
 {
 	int			i;
 
-	if (e->state_gen != sc.gen)
-	{
-		owner_spi_as_history_owner(load_states_cb, e);
-		e->state_gen = sc.gen;
-	}
+	ensure_states(e);
 	for (i = 0; i < e->nrules; i++)
 	{
 		SensorStep	st;
