@@ -40,26 +40,28 @@ sensor_phase_name(SensorPhase p)
 	return phase_names[p];
 }
 
-int
-sensor_phase_parse(const char *name)
+/* The index of name in names[0..n-1], or -1. */
+static int
+name_index(const char *const *names, int n, const char *name)
 {
 	int			i;
 
-	for (i = 0; i < (int) lengthof(phase_names); i++)
-		if (name != NULL && strcmp(name, phase_names[i]) == 0)
+	for (i = 0; i < n; i++)
+		if (name != NULL && strcmp(name, names[i]) == 0)
 			return i;
 	return -1;
 }
 
 int
+sensor_phase_parse(const char *name)
+{
+	return name_index(phase_names, lengthof(phase_names), name);
+}
+
+int
 sensor_condition_parse(const char *name)
 {
-	int			i;
-
-	for (i = 0; i < (int) lengthof(condition_names); i++)
-		if (name != NULL && strcmp(name, condition_names[i]) == 0)
-			return i;
-	return -1;
+	return name_index(condition_names, lengthof(condition_names), name);
 }
 
 void

@@ -638,7 +638,8 @@ END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_review(bigint, boolean) IS
     'A person decides a video alert waiting for review: accept files it as if it had passed its threshold (opens a case or joins an open duplicate), otherwise it is dismissed; returns the alert. 22004 NULL argument, 55000 when the alert does not wait for review';
--- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql).
+-- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql
+-- makes their triggers on a fresh install): the block 1.5.0's upgrade has for the same.
 DO $$
 DECLARE
     t text;

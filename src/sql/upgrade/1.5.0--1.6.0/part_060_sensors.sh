@@ -22,25 +22,9 @@ print(m.group(0))
 PY
 	echo "-- The devices, their readings and rules, video alerts (src/sql/078_sensors.sql)."
 	$x $sql/078_sensors.sql file
-	echo "-- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql)."
-	cat <<'SQL'
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOR t IN SELECT w.table_name FROM gridgov.cache_watched_tables() w
-             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
-                               WHERE g.tgrelid = pg_catalog.format('gridgov.%I', w.table_name)::pg_catalog.regclass
-                                 AND g.tgname = w.table_name || '_invalidate')
-             ORDER BY 1 LOOP
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gridgov.%I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION gridgov.invalidate_caches()',
-            t || '_invalidate', t);
-    END LOOP;
-END
-$$;
-SQL
+	echo "-- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql"
+	echo "-- makes their triggers on a fresh install): the block 1.5.0's upgrade has for the same."
+	$x src/sql/upgrade/1.4.0--1.5.0/020_text_model.sql do_after 'The statement trigger of each table a cache now reads'
 	echo "-- The nightly job makes the readings' partitions ahead (src/sql/074_sla_sweep.sql)."
 	$x $sql/074_sla_sweep.sql function nightly_maintenance replace
 } >src/sql/upgrade/1.5.0--1.6.0/060_sensors.sql
