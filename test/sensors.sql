@@ -28,7 +28,7 @@ CREATE FUNCTION pg_temp.ev(cond text, t float8, h float8, d interval, vals float
     RETURNS text[] LANGUAGE sql AS $$
     SELECT array_agg(e.phase || COALESCE('/' || e.event, '') ORDER BY e.at)
     FROM gridgov.sensor_rule_eval(cond, t, h, d, w, step,
-                                  (SELECT array_agg(timestamptz '2026-07-01 10:00+08' + (i - 1) * interval '5 minutes' ORDER BY i)
+                                  (SELECT array_agg(timestamptz '2019-07-01 10:00+08' + (i - 1) * interval '5 minutes' ORDER BY i)
                                    FROM generate_series(1, cardinality(vals)) i), vals) e
 $$;
 
@@ -64,7 +64,7 @@ SELECT is(pg_temp.ev('stuck', 0.01, 0, '15 minutes', ARRAY[5, 5.005, 5, 5.01, 5.
           ARRAY['idle', 'idle', 'idle', 'firing/fire', 'firing', 'idle/clear', 'idle'],
           'stuck within 0.01 for 15 minutes fires at the reading 15 minutes into the run, and clears when the value moves');
 SELECT is((SELECT array_agg(e.event ORDER BY e.at) FROM gridgov.sensor_rule_eval('above', 1, 0, '0', '10 minutes', 0,
-                                                     ARRAY['2026-07-01 10:00+08', '2026-07-01 09:00+08', '2026-07-01 10:05+08']::timestamptz[],
+                                                     ARRAY['2019-07-01 10:00+08', '2019-07-01 09:00+08', '2019-07-01 10:05+08']::timestamptz[],
                                                      ARRAY[2, 0, 3]::float8[]) e),
           ARRAY['fire', 'peak'],
           'a reading earlier than the last one evaluated is skipped');
@@ -128,25 +128,25 @@ SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, condition, thre
 
 -- 3. Readings end to end --------------------------------------------------------------
 
-SELECT is((SELECT array_agg(p ORDER BY p) FROM gridgov.sensor_partitions('2026-07-01 00:00+00', 0) p),
-          ARRAY['sensor_readings_y2026m07'], 'sensor_partitions makes the month of as_of');
-SELECT is((SELECT count(*) FROM gridgov.sensor_partitions('2026-07-15 00:00+00', 0)), 0::bigint,
+SELECT is((SELECT array_agg(p ORDER BY p) FROM gridgov.sensor_partitions('2019-07-01 00:00+00', 0) p),
+          ARRAY['sensor_readings_y2019m07'], 'sensor_partitions makes the month of as_of');
+SELECT is((SELECT count(*) FROM gridgov.sensor_partitions('2019-07-15 00:00+00', 0)), 0::bigint,
           'sensor_partitions: a month that has its partition is left alone');
 
 -- One statement: the water level rises from 10:00, above 0.5 from 10:05.
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES
-    ('SEN-WL-1', '2026-07-01 10:00+08', 0.2), ('SEN-WL-1', '2026-07-01 10:05+08', 0.6),
-    ('SEN-WL-2', '2026-07-01 10:05+08', 0.3), ('SEN-WL-1', '2026-07-01 10:10+08', 0.7);
+    ('SEN-WL-1', '2019-07-01 10:00+08', 0.2), ('SEN-WL-1', '2019-07-01 10:05+08', 0.6),
+    ('SEN-WL-2', '2019-07-01 10:05+08', 0.3), ('SEN-WL-1', '2019-07-01 10:10+08', 0.7);
 SELECT is((SELECT phase || ' ' || since::text FROM gridgov.sensor_rule_state WHERE sensor_id = 'SEN-WL-1'),
-          'pending 2026-07-01 10:05:00+08', 'the state the statement left is written at its end: pending since 10:05');
+          'pending 2019-07-01 10:05:00+08', 'the state the statement left is written at its end: pending since 10:05');
 SELECT is((SELECT count(*) FROM gridgov.cases WHERE county = '990701'), 0::bigint, 'no case before the duration');
 
-INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2026-07-01 10:15+08', 0.9);
+INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2019-07-01 10:15+08', 0.9);
 CREATE TEMP TABLE c1 AS SELECT * FROM gridgov.cases WHERE county = '990701' AND source = 'sensor';
 SELECT is((SELECT count(*) FROM c1), 1::bigint, 'the reading 10 minutes into the condition opens a case');
 SELECT is((SELECT ARRAY[category, urgency::text, workflow, state, reported_at::text, occurred_at::text,
                         grid::text, (SELECT code FROM gridgov.departments d WHERE d.id = department_id)] FROM c1),
-          ARRAY['E0406', 'urgent', 'grid_event', 'reported', '2026-07-01 10:15:00+08', '2026-07-01 10:05:00+08',
+          ARRAY['E0406', 'urgent', 'grid_event', 'reported', '2019-07-01 10:15:00+08', '2019-07-01 10:05:00+08',
                 '990701001001001', 'sen-water'],
           'the case: the rule''s category (its default urgency and workflow), reported at the firing reading, occurred when the condition began, in the device''s grid, held by the device''s owner department');
 SELECT is((SELECT title FROM c1), '一号涵洞水位计 涵洞积水', 'its title is the device''s name and the rule''s title');
@@ -156,13 +156,13 @@ SELECT is((SELECT ARRAY[sensor_id, (SELECT name FROM gridgov.sensor_rules r WHER
 
 -- Later readings: a new peak, a lower one, 0.45 (inside the hysteresis), then 0.35 clears.
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES
-    ('SEN-WL-1', '2026-07-01 10:20+08', 0.8), ('SEN-WL-1', '2026-07-01 10:25+08', 1.1);
-INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2026-07-01 10:30+08', 0.45);
-INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2026-07-01 10:35+08', 0.35);
+    ('SEN-WL-1', '2019-07-01 10:20+08', 0.8), ('SEN-WL-1', '2019-07-01 10:25+08', 1.1);
+INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2019-07-01 10:30+08', 0.45);
+INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2019-07-01 10:35+08', 0.35);
 SELECT is((SELECT array_agg(e.action || ' ' || e.at::text || COALESCE(' ' || (e.payload ->> 'value'), '') ORDER BY e.seq)
            FROM gridgov.case_events e JOIN c1 ON e.county = c1.county AND e.case_id = c1.id),
-          ARRAY['intake 2026-07-01 10:15:00+08', 'sensor_peak 2026-07-01 10:25:00+08 1.1',
-                'sensor_cleared 2026-07-01 10:35:00+08 0.35'],
+          ARRAY['intake 2019-07-01 10:15:00+08', 'sensor_peak 2019-07-01 10:25:00+08 1.1',
+                'sensor_cleared 2019-07-01 10:35:00+08 0.35'],
           'the history: intake, the new peak 1.1 at 10:25, "condition cleared" at 10:35 (0.8 and 0.45 add nothing)');
 SELECT is((SELECT state || ' ' || (closed_at IS NULL)::text FROM gridgov.cases c WHERE c.id = (SELECT id FROM c1)),
           'reported true', 'clearing does not close the case: a person verifies it');
@@ -170,37 +170,37 @@ SELECT is_empty($$SELECT * FROM gridgov.verify_histories('990701')$$, 'the histo
 
 -- The condition returns while the case is open: no second case, an alarm joins it.
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES
-    ('SEN-WL-1', '2026-07-01 11:00+08', 0.7), ('SEN-WL-1', '2026-07-01 11:10+08', 0.8);
+    ('SEN-WL-1', '2019-07-01 11:00+08', 0.7), ('SEN-WL-1', '2019-07-01 11:10+08', 0.8);
 SELECT is((SELECT count(*) FROM gridgov.cases WHERE county = '990701' AND source = 'sensor'), 1::bigint,
           'the rule fires again while its case is open: still one case');
 SELECT is((SELECT e.action || ' ' || (e.payload ->> 'since') FROM gridgov.case_events e
            WHERE e.case_id = (SELECT id FROM c1) ORDER BY e.seq DESC LIMIT 1),
-          'sensor_alarm 2026-07-01T11:00:00+08:00', 'the new alarm is appended to the open case (since 11:00)');
+          'sensor_alarm 2019-07-01T11:00:00+08:00', 'the new alarm is appended to the open case (since 11:00)');
 
 -- Closed by a person; the next alarm opens a new case.
-SELECT lives_ok($$SELECT gridgov.act((SELECT id FROM c1), 'reject', '核实：已排水', '{}', '2026-07-01 11:20+08')$$,
+SELECT lives_ok($$SELECT gridgov.act((SELECT id FROM c1), 'reject', '核实：已排水', '{}', '2019-07-01 11:20+08')$$,
                 'the command center closes the case');
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES
-    ('SEN-WL-1', '2026-07-01 11:30+08', 0.2), ('SEN-WL-1', '2026-07-01 11:40+08', 0.9),
-    ('SEN-WL-1', '2026-07-01 11:50+08', 0.95);
+    ('SEN-WL-1', '2019-07-01 11:30+08', 0.2), ('SEN-WL-1', '2019-07-01 11:40+08', 0.9),
+    ('SEN-WL-1', '2019-07-01 11:50+08', 0.95);
 SELECT is((SELECT array_agg(occurred_at::text ORDER BY id) FROM gridgov.cases WHERE county = '990701' AND source = 'sensor'),
-          ARRAY['2026-07-01 10:05:00+08', '2026-07-01 11:40:00+08'],
+          ARRAY['2019-07-01 10:05:00+08', '2019-07-01 11:40:00+08'],
           'after the case was closed, the next firing opens a new case');
 
 -- Quality 2 is kept and not evaluated; a late reading is kept and not evaluated.
-INSERT INTO gridgov.sensor_readings (sensor_id, at, value, quality) VALUES ('SEN-WL-2', '2026-07-01 10:10+08', 5, 2);
-INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2026-07-01 09:00+08', 0.0);
+INSERT INTO gridgov.sensor_readings (sensor_id, at, value, quality) VALUES ('SEN-WL-2', '2019-07-01 10:10+08', 5, 2);
+INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-1', '2019-07-01 09:00+08', 0.0);
 SELECT is((SELECT ARRAY[(SELECT count(*) FROM gridgov.sensor_readings WHERE sensor_id = 'SEN-WL-2'),
                         (SELECT count(*) FROM gridgov.sensor_rule_state WHERE sensor_id = 'SEN-WL-2' AND phase <> 'idle')]),
           ARRAY[2, 0]::bigint[], 'a reading of quality 2 is stored but runs no rule');
 SELECT is((SELECT phase || ' ' || last_at::text FROM gridgov.sensor_rule_state WHERE sensor_id = 'SEN-WL-1'),
-          'firing 2026-07-01 11:50:00+08', 'a reading earlier than the last one evaluated is stored but changes no state');
+          'firing 2019-07-01 11:50:00+08', 'a reading earlier than the last one evaluated is stored but changes no state');
 
 -- Rate: rainfall totals; +6 mm in 5 minutes is 1.2 mm a minute.
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES
-    ('SEN-RF-1', '2026-07-01 10:00+08', 10), ('SEN-RF-1', '2026-07-01 10:05+08', 12),
-    ('SEN-RF-1', '2026-07-01 10:10+08', 18), ('SEN-RF-1', '2026-07-01 10:15+08', 26),
-    ('SEN-RF-1', '2026-07-01 10:20+08', 28);
+    ('SEN-RF-1', '2019-07-01 10:00+08', 10), ('SEN-RF-1', '2019-07-01 10:05+08', 12),
+    ('SEN-RF-1', '2019-07-01 10:10+08', 18), ('SEN-RF-1', '2019-07-01 10:15+08', 26),
+    ('SEN-RF-1', '2019-07-01 10:20+08', 28);
 SELECT is((SELECT array_agg(e.action || COALESCE(' ' || (e.payload ->> 'value'), '') ORDER BY e.seq)
            FROM gridgov.cases c JOIN gridgov.case_events e ON e.county = c.county AND e.case_id = c.id
            WHERE c.source = 'sensor' AND c.external_id LIKE 'SEN-RF-1/%'),
@@ -211,51 +211,51 @@ SELECT is((SELECT urgency::text FROM gridgov.cases WHERE external_id LIKE 'SEN-R
 
 -- Stuck: one device's rule, 20 minutes unchanged; its department is the rule's.
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value)
-SELECT 'SEN-NS-1', timestamptz '2026-07-01 10:00+08' + i * interval '5 minutes', CASE WHEN i < 6 THEN 48.0 ELSE 52.5 END
+SELECT 'SEN-NS-1', timestamptz '2019-07-01 10:00+08' + i * interval '5 minutes', CASE WHEN i < 6 THEN 48.0 ELSE 52.5 END
 FROM generate_series(0, 6) i;
 SELECT is((SELECT ARRAY[c.occurred_at::text, c.reported_at::text, d.code,
                         (SELECT string_agg(e.action, ',' ORDER BY e.seq) FROM gridgov.case_events e
                          WHERE e.county = c.county AND e.case_id = c.id)]
            FROM gridgov.cases c JOIN gridgov.departments d ON d.id = c.department_id
            WHERE c.external_id LIKE 'SEN-NS-1/%'),
-          ARRAY['2026-07-01 10:00:00+08', '2026-07-01 10:20:00+08', 'sen-cc', 'intake,sensor_cleared'],
+          ARRAY['2019-07-01 10:00:00+08', '2019-07-01 10:20:00+08', 'sen-cc', 'intake,sensor_cleared'],
           'stuck: the rule of one device fires 20 minutes into the run (to the rule''s department) and clears when the value moves');
 
 -- The state is read back from the table: a new transaction (here: after an
 -- aborted subtransaction) finds SEN-WL-2 pending since the time the table says.
-UPDATE gridgov.sensor_rule_state SET phase = 'pending', since = '2026-07-01 12:00+08', last_at = '2026-07-01 12:00+08',
+UPDATE gridgov.sensor_rule_state SET phase = 'pending', since = '2019-07-01 12:00+08', last_at = '2019-07-01 12:00+08',
                                      last_value = 0.6
 WHERE sensor_id = 'SEN-WL-2';
 INSERT INTO gridgov.sensor_rule_state (sensor_id, rule_id, phase, since, last_at, last_value)
-SELECT 'SEN-WL-2', id, 'pending', '2026-07-01 12:00+08', '2026-07-01 12:00+08', 0.6
+SELECT 'SEN-WL-2', id, 'pending', '2019-07-01 12:00+08', '2019-07-01 12:00+08', 0.6
 FROM gridgov.sensor_rules WHERE name = 'sen 涵洞积水'
 ON CONFLICT DO NOTHING;
 DO $$ BEGIN PERFORM 1 / 0; EXCEPTION WHEN division_by_zero THEN NULL; END $$;
-INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-2', '2026-07-01 12:10+08', 0.7);
-SELECT is((SELECT occurred_at::text FROM gridgov.cases WHERE external_id LIKE 'SEN-WL-2/%'), '2026-07-01 12:00:00+08',
+INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('SEN-WL-2', '2019-07-01 12:10+08', 0.7);
+SELECT is((SELECT occurred_at::text FROM gridgov.cases WHERE external_id LIKE 'SEN-WL-2/%'), '2019-07-01 12:00:00+08',
           'the state is taken from gridgov.sensor_rule_state when memory is stale: pending since 12:00, fired at 12:10');
 
 -- The same for 40 devices at once: the first 32 read one by one, the others in one statement.
 INSERT INTO gridgov.sensors (id, kind, location)
 SELECT 'SEN-B-' || i, 'water_level', ST_SetSRID(ST_MakePoint(103.01, 33.02), 4326) FROM generate_series(1, 40) i;
 INSERT INTO gridgov.sensor_rule_state (sensor_id, rule_id, phase, since, last_at, last_value)
-SELECT 'SEN-B-' || i, r.id, 'pending', '2026-07-01 12:00+08', '2026-07-01 12:00+08', 0.6
+SELECT 'SEN-B-' || i, r.id, 'pending', '2019-07-01 12:00+08', '2019-07-01 12:00+08', 0.6
 FROM generate_series(1, 40) i, gridgov.sensor_rules r WHERE r.name = 'sen 涵洞积水';
 DO $$ BEGIN PERFORM 1 / 0; EXCEPTION WHEN division_by_zero THEN NULL; END $$;
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value)
-SELECT 'SEN-B-' || i, '2026-07-01 12:10+08', 0.7 FROM generate_series(1, 40) i;
-SELECT is((SELECT count(*) FROM gridgov.cases WHERE external_id LIKE 'SEN-B-%' AND occurred_at = '2026-07-01 12:00+08'),
+SELECT 'SEN-B-' || i, '2019-07-01 12:10+08', 0.7 FROM generate_series(1, 40) i;
+SELECT is((SELECT count(*) FROM gridgov.cases WHERE external_id LIKE 'SEN-B-%' AND occurred_at = '2019-07-01 12:00+08'),
           40::bigint, '40 devices whose states are read back (32 one by one, 8 in one statement) each open their case');
 
 -- 4. Bad readings ---------------------------------------------------------------------
 
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value, quality) VALUES
-    ('SEN-XX-9', '2026-07-01 10:00+08', 1, 0), ('SEN-OFF-1', '2026-07-01 10:00+08', 1, 0),
-    ('SEN-WL-2', '2026-07-01 13:00+08', 'NaN', 0), ('SEN-WL-2', '2026-07-01 13:00+08', '-Infinity', 0),
-    ('SEN-WL-2', '2026-07-01 13:00+08', NULL, 0), ('SEN-WL-2', NULL, 1, 0), (NULL, '2026-07-01 13:00+08', 1, 0),
-    ('SEN-WL-2', '2026-07-01 13:00+08', 1, 7), ('SEN-WL-2', '2026-07-01 13:00+08', 1, NULL),
+    ('SEN-XX-9', '2019-07-01 10:00+08', 1, 0), ('SEN-OFF-1', '2019-07-01 10:00+08', 1, 0),
+    ('SEN-WL-2', '2019-07-01 13:00+08', 'NaN', 0), ('SEN-WL-2', '2019-07-01 13:00+08', '-Infinity', 0),
+    ('SEN-WL-2', '2019-07-01 13:00+08', NULL, 0), ('SEN-WL-2', NULL, 1, 0), (NULL, '2019-07-01 13:00+08', 1, 0),
+    ('SEN-WL-2', '2019-07-01 13:00+08', 1, 7), ('SEN-WL-2', '2019-07-01 13:00+08', 1, NULL),
     ('SEN-WL-2', now() + interval '1 day', 1, 0), ('SEN-WL-2', 'infinity', 1, 0),
-    ('SEN-WL-2', '2026-05-01 10:00+08', 1, 0), (repeat('x', 500), '2026-07-01 13:00+08', 1, 0);
+    ('SEN-WL-2', '2019-05-01 10:00+08', 1, 0), (repeat('x', 500), '2019-07-01 13:00+08', 1, 0);
 SELECT is((SELECT array_agg(reason || ' ' || COALESCE(left(sensor_id, 8), '-') ORDER BY id) FROM gridgov.sensor_quarantine),
           ARRAY['unknown_sensor SEN-XX-9', 'inactive_sensor SEN-OFF-', 'not_finite SEN-WL-2', 'not_finite SEN-WL-2',
                 'no_value SEN-WL-2', 'no_time SEN-WL-2', 'unknown_sensor -', 'bad_quality SEN-WL-2',
@@ -264,7 +264,7 @@ SELECT is((SELECT array_agg(reason || ' ' || COALESCE(left(sensor_id, 8), '-') O
           'every bad reading is quarantined with its reason, none is lost and none fails the statement');
 SELECT is((SELECT length(sensor_id) FROM gridgov.sensor_quarantine WHERE sensor_id LIKE 'xxx%'), 64,
           'an over-long device id is kept to its first 64 characters');
-SELECT is((SELECT count(*) FROM gridgov.sensor_readings WHERE at = '2026-07-01 13:00+08' OR sensor_id IN ('SEN-XX-9', 'SEN-OFF-1')),
+SELECT is((SELECT count(*) FROM gridgov.sensor_readings WHERE at = '2019-07-01 13:00+08' OR sensor_id IN ('SEN-XX-9', 'SEN-OFF-1')),
           0::bigint, 'no bad reading is stored');
 SELECT is((SELECT count(*) FROM gridgov.sensor_readings_default), 0::bigint, 'the default partition stays empty');
 SELECT is((SELECT quality FROM gridgov.sensor_quarantine WHERE reason = 'bad_quality' ORDER BY id LIMIT 1), 7::smallint,
@@ -272,11 +272,11 @@ SELECT is((SELECT quality FROM gridgov.sensor_quarantine WHERE reason = 'bad_qua
 
 -- The reasons go away: the device is registered, May gets its partition.
 INSERT INTO gridgov.sensors (id, kind, location) VALUES ('SEN-XX-9', 'rainfall', ST_SetSRID(ST_MakePoint(103.02, 33.02), 4326));
-SELECT is((SELECT count(*) FROM gridgov.sensor_partitions('2026-05-01 00:00+00', 0)), 1::bigint,
+SELECT is((SELECT count(*) FROM gridgov.sensor_partitions('2019-05-01 00:00+00', 0)), 1::bigint,
           'a partition for May is made');
 SELECT is((SELECT ARRAY[retried, quarantined_again] FROM gridgov.sensor_quarantine_retry()), ARRAY[7, 5]::bigint[],
           'sensor_quarantine_retry feeds unknown_sensor, inactive_sensor, future and no_partition again: 2 are stored now, the still inactive, the nameless, the over-long and the two future ones are quarantined again');
-SELECT is((SELECT count(*) FROM gridgov.sensor_readings WHERE sensor_id IN ('SEN-XX-9', 'SEN-WL-2') AND at IN ('2026-07-01 10:00+08', '2026-05-01 10:00+08')),
+SELECT is((SELECT count(*) FROM gridgov.sensor_readings WHERE sensor_id IN ('SEN-XX-9', 'SEN-WL-2') AND at IN ('2019-07-01 10:00+08', '2019-05-01 10:00+08')),
           2::bigint, 'the device registered since and the month with a partition now are stored');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(NULL)$$, '22023', NULL, 'sensor_partitions: NULL as_of is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(now(), 99)$$, '22023', NULL, 'sensor_partitions: 99 months ahead is 22023');
@@ -287,7 +287,7 @@ SELECT throws_ok($$SELECT * FROM gridgov.sensor_quarantine_retry(NULL)$$, '22004
 CREATE ROLE sen_feed IN ROLE gridgov_device;
 SET LOCAL ROLE sen_feed;
 INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES
-    ('SEN-WL-2', '2026-07-01 14:00+08', 0.2), ('SEN-NONE', '2026-07-01 14:00+08', 0.2);
+    ('SEN-WL-2', '2019-07-01 14:00+08', 0.2), ('SEN-NONE', '2019-07-01 14:00+08', 0.2);
 SELECT throws_ok($$SELECT count(*) FROM gridgov.sensor_quarantine$$, '42501', NULL,
                  'the device role cannot read the quarantine');
 SELECT throws_ok($$SELECT count(*) FROM gridgov.sensor_readings$$, '42501', NULL,
@@ -296,7 +296,7 @@ SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, condition, thre
                    VALUES ('sen feed', 'noise', 'above', 1, 'H0902', 'x')$$, '42501', NULL,
                  'the device role cannot define rules');
 RESET ROLE;
-SELECT is((SELECT ARRAY[(SELECT count(*) FROM gridgov.sensor_readings WHERE at = '2026-07-01 14:00+08'),
+SELECT is((SELECT ARRAY[(SELECT count(*) FROM gridgov.sensor_readings WHERE at = '2019-07-01 14:00+08'),
                         (SELECT count(*) FROM gridgov.sensor_quarantine WHERE sensor_id = 'SEN-NONE')]),
           ARRAY[1, 1]::bigint[], 'the device role''s readings are stored or quarantined (the trigger writes as the history''s owner)');
 
