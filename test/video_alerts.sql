@@ -6,7 +6,7 @@
 -- alert whose case is open joins that case's history; bad alerts are refused
 -- with their SQLSTATEs; a re-sent alert is a no-op.
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -132,6 +132,15 @@ SELECT lives_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confi
                 'the device role files an alert (the trigger opens the case as the owner)');
 RESET ROLE;
 SELECT is((SELECT status FROM gridgov.video_alerts WHERE external_id = 'w-feed'), 'case', 'and it opened a case');
+
+-- Row-level security: a dispatcher login that is no staff member sees no case, so
+-- only the alerts without one.
+CREATE ROLE va_disp IN ROLE gridgov_dispatcher;
+SET LOCAL ROLE va_disp;
+SELECT is((SELECT array_agg(external_id ORDER BY external_id) FROM gridgov.video_alerts),
+          ARRAY['r-3', 'r-4'], 'a login sees the alerts of the cases it sees (none here) and those without a case');
+SELECT is((SELECT count(*) FROM gridgov.sensor_cases), 0::bigint, 'and the machines'' cases it sees (none)');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

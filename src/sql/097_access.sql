@@ -97,6 +97,15 @@ CREATE POLICY case_requests_read ON gridgov.case_requests FOR SELECT
 ALTER TABLE gridgov.case_meetings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY case_meetings_read ON gridgov.case_meetings FOR SELECT
     USING (gridgov.case_row_readable(county, case_id));
+-- The cases machines opened (078): visible with the case; a video alert
+-- without a case (waiting for review, dismissed) to whoever may read alerts.
+ALTER TABLE gridgov.sensor_cases ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sensor_cases_read ON gridgov.sensor_cases FOR SELECT
+    USING (gridgov.case_row_readable(county, case_id));
+ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY video_alerts_read ON gridgov.video_alerts FOR SELECT
+    USING (case_id IS NULL OR gridgov.case_row_readable(county, case_id));
+CREATE POLICY video_alerts_feed ON gridgov.video_alerts FOR INSERT WITH CHECK (true);
 ALTER TABLE gridgov.whistles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY whistles_read ON gridgov.whistles FOR SELECT
     USING (gridgov.case_row_readable(county, case_id) OR gridgov.whistle_calls_me(county, case_id, id));

@@ -656,6 +656,14 @@ BEGIN
     END LOOP;
 END
 $$;
+-- Row-level security of the cases machines opened and of video alerts (src/sql/097_access.sql).
+ALTER TABLE gridgov.sensor_cases ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sensor_cases_read ON gridgov.sensor_cases FOR SELECT
+    USING (gridgov.case_row_readable(county, case_id));
+ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY video_alerts_read ON gridgov.video_alerts FOR SELECT
+    USING (case_id IS NULL OR gridgov.case_row_readable(county, case_id));
+CREATE POLICY video_alerts_feed ON gridgov.video_alerts FOR INSERT WITH CHECK (true);
 -- The nightly job makes the readings' partitions ahead (src/sql/074_sla_sweep.sql).
 CREATE OR REPLACE FUNCTION gridgov.nightly_maintenance(as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS jsonb

@@ -25,6 +25,12 @@ PY
 	echo "-- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql"
 	echo "-- makes their triggers on a fresh install): the block 1.5.0's upgrade has for the same."
 	$x src/sql/upgrade/1.4.0--1.5.0/020_text_model.sql do_after 'The statement trigger of each table a cache now reads'
+	echo "-- Row-level security of the cases machines opened and of video alerts (src/sql/097_access.sql)."
+	echo "ALTER TABLE gridgov.sensor_cases ENABLE ROW LEVEL SECURITY;"
+	$x $sql/097_access.sql policy sensor_cases_read
+	echo "ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;"
+	$x $sql/097_access.sql policy video_alerts_read
+	$x $sql/097_access.sql policy video_alerts_feed
 	echo "-- The nightly job makes the readings' partitions ahead (src/sql/074_sla_sweep.sql)."
 	$x $sql/074_sla_sweep.sql function nightly_maintenance replace
 } >src/sql/upgrade/1.5.0--1.6.0/060_sensors.sql
