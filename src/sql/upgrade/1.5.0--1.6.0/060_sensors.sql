@@ -563,6 +563,9 @@ DECLARE
     f record;
 BEGIN
     PERFORM gridgov.trigger_check('video_alert_in', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF NEW.camera_id IS NULL OR NEW.event_type IS NULL OR NEW.at IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '23502', MESSAGE = 'a video alert needs a camera_id, an event_type and a time';
+    END IF;
     SELECT * INTO s FROM gridgov.sensors x WHERE x.id = NEW.camera_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '23503',
@@ -583,7 +586,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = 'image_url must be an http or https URL of at most 2000 characters without spaces';
     END IF;
-    IF NEW.at IS NULL OR NOT pg_catalog.isfinite(NEW.at)
+    IF NOT pg_catalog.isfinite(NEW.at)
        OR NEW.at > pg_catalog.now() + pg_catalog.current_setting('gridgov.future_tolerance')::interval THEN
         RAISE EXCEPTION USING ERRCODE = 'GG112', MESSAGE = 'the time of a video alert must not lie in the future',
             DETAIL = 'It may be at most gridgov.future_tolerance seconds ahead of the database''s clock.';
@@ -606,7 +609,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_in() IS
-    'BEFORE INSERT trigger on video_alerts: checks the alert (camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, and files it: review below the type''s threshold (or when camera or type is inactive), else gridgov.video_alert_file (duplicate or case)';
+    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, and files it: review below the type''s threshold (or when camera or type is inactive), else gridgov.video_alert_file (duplicate or case)';
 CREATE TRIGGER video_alert_in BEFORE INSERT ON gridgov.video_alerts
     FOR EACH ROW EXECUTE FUNCTION gridgov.video_alert_in();
 
