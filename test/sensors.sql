@@ -13,7 +13,7 @@
 --      sensor_quarantine_retry once the reason is gone; partitions;
 --   5. a device login feeds readings and nothing else.
 BEGIN;
-SELECT plan(60);
+SELECT plan(63);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -76,6 +76,8 @@ SELECT throws_ok($$SELECT * FROM gridgov.sensor_rule_eval('sideways', 0, 0, '0',
                  '22023', NULL, 'sensor_rule_eval: an unknown condition is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_rule_eval('above', 0, 0, '0', '1 minute', 0, ARRAY[now()], ARRAY['NaN'::float8])$$,
                  '22023', NULL, 'sensor_rule_eval: a NaN reading is 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.sensor_rule_eval('above', 0, 0, '178000000 years', '1 minute', 0, ARRAY[now()], ARRAY[1::float8])$$,
+                 '22023', 'bad sensor rule: duration must be between 0 and 30 days', 'sensor_rule_eval: a huge duration is 22023, not an overflow');
 SELECT is((SELECT count(*) FROM gridgov.sensor_rule_eval('above', NULL, 0, '0', '1 minute', 0, ARRAY[now()], ARRAY[1::float8])),
           0::bigint, 'sensor_rule_eval: a NULL argument gives no rows');
 
@@ -282,6 +284,15 @@ SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(NULL)$$, '22023', NUL
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(now(), 99)$$, '22023', NULL, 'sensor_partitions: 99 months ahead is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_quarantine_retry(NULL)$$, '22004', NULL, 'sensor_quarantine_retry(NULL) is 22004');
 
+-- A restore writes each partition's rows straight into it: they go in as they are.
+INSERT INTO gridgov.sensor_readings_y2019m07 (sensor_id, at, value) VALUES
+    ('SEN-GONE', '2019-07-02 10:00+08', 'NaN'), ('SEN-WL-2', '2019-07-02 10:00+08', 9);
+SELECT is((SELECT ARRAY[(SELECT count(*) FROM gridgov.sensor_readings WHERE at = '2019-07-02 10:00+08'),
+                        (SELECT count(*) FROM gridgov.sensor_quarantine WHERE sensor_id = 'SEN-GONE'),
+                        (SELECT count(*) FROM gridgov.cases WHERE external_id LIKE 'SEN-WL-2/%')]),
+          ARRAY[2, 0, 1]::bigint[],
+          'rows the owner writes straight into a partition (as pg_restore does) are stored as they are: no quarantine, no rule');
+
 -- 5. A device's login ---------------------------------------------------------------
 
 CREATE ROLE sen_feed IN ROLE gridgov_device;
@@ -292,6 +303,8 @@ SELECT throws_ok($$SELECT count(*) FROM gridgov.sensor_quarantine$$, '42501', NU
                  'the device role cannot read the quarantine');
 SELECT throws_ok($$SELECT count(*) FROM gridgov.sensor_readings$$, '42501', NULL,
                  'the device role only writes readings');
+SELECT throws_ok($$INSERT INTO gridgov.sensor_readings_y2019m07 (sensor_id, at, value) VALUES ('SEN-WL-2', '2019-07-03 10:00+08', 1)$$,
+                 '42501', NULL, 'the device role writes through gridgov.sensor_readings, not straight into a partition');
 SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, condition, threshold, category, title)
                    VALUES ('sen feed', 'noise', 'above', 1, 'H0902', 'x')$$, '42501', NULL,
                  'the device role cannot define rules');

@@ -228,11 +228,21 @@ sensor_rule_step(const SensorRule *r, SensorState *s, TimestampTz at, double v, 
 	return true;
 }
 
-/* An interval as microseconds (a day 24 hours, a month 30 days). */
+/*
+ * An interval as microseconds (a day 24 hours, a month 30 days); beyond a
+ * century either way, a century (sensor_rule_check refuses it).
+ */
 static int64
 interval_us(Interval *iv)
 {
-	return iv->time + ((int64) iv->day + (int64) iv->month * DAYS_PER_MONTH) * USECS_PER_DAY;
+	const int64 century = (int64) 36525 * USECS_PER_DAY;
+	double		us = (double) iv->time + ((double) iv->day + (double) iv->month * DAYS_PER_MONTH) * USECS_PER_DAY;
+
+	if (us > (double) century)
+		return century;
+	if (us < (double) -century)
+		return -century;
+	return (int64) us;
 }
 
 /* The rule of gridgov.sensor_rule_eval's arguments 0-5. */
@@ -292,8 +302,8 @@ gridgov_sensor_rule_eval(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(i))
 			return (Datum) 0;
 	eval_rule(fcinfo, &r);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), TIMESTAMPTZOID, 8, true, TYPALIGN_DOUBLE, &ats, &atn, &n);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), FLOAT8OID, 8, true, TYPALIGN_DOUBLE, &vals, &valn, &nv);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &ats, &atn, &n);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &vals, &valn, &nv);
 	if (n != nv)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

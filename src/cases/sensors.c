@@ -38,6 +38,7 @@
 #include "case_time.h"
 #include "owner.h"
 #include "plans.h"
+#include "restore.h"
 #include "sensor_rules.h"
 #include "sensors.h"
 #include "triggers.h"
@@ -63,6 +64,8 @@ static struct
 	uint64		gen;			/* states of an older generation are reloaded */
 	LocalTransactionId lxid;	/* the transaction the states belong to */
 	bool		lost;			/* a subtransaction aborted: reload */
+	LocalTransactionId parent_lxid; /* the transaction of parent_statements */
+	int			parent_statements;	/* INSERT statements on gridgov.sensor_readings running */
 	int			loads;			/* devices loaded one by one in this generation */
 	SensorEntry **dirty;
 	int			ndirty;
@@ -634,10 +637,19 @@ reading_problem(const Reading *r, SensorEntry **e)
 	return NULL;
 }
 
+/* Whether an INSERT or COPY on gridgov.sensor_readings itself (not a partition) is running. */
+static bool
+via_parent(void)
+{
+	return sc.parent_lxid == MyProc->lxid && sc.parent_statements > 0;
+}
+
 /*
  * BEFORE INSERT row trigger on gridgov.sensor_readings (cloned to every
  * partition): a bad reading goes to the quarantine instead (the row is
- * skipped), a good one through its device's rules.
+ * skipped), a good one through its device's rules.  A row written straight
+ * into a partition by its owner or a superuser (pg_restore, pg_dump | psql
+ * write each partition's rows) goes in as it is.
  */
 PG_FUNCTION_INFO_V1(gridgov_sensor_reading_in);
 Datum
@@ -648,6 +660,8 @@ gridgov_sensor_reading_in(PG_FUNCTION_ARGS)
 	SensorEntry *e = NULL;
 	const char *reason;
 
+	if (!via_parent() && restore_allowed(td->tg_relation->rd_rel->relowner))
+		return PointerGetDatum(td->tg_trigtuple);
 	reading_read(td, &r);
 	reason = reading_problem(&r, &e);
 	if (reason != NULL)
@@ -661,6 +675,24 @@ gridgov_sensor_reading_in(PG_FUNCTION_ARGS)
 }
 
 /*
+ * BEFORE INSERT statement trigger on gridgov.sensor_readings (not its
+ * partitions): a statement on the table itself is running.
+ */
+PG_FUNCTION_INFO_V1(gridgov_sensor_readings_start);
+Datum
+gridgov_sensor_readings_start(PG_FUNCTION_ARGS)
+{
+	(void) triggers_check(fcinfo, "sensor_readings_start");
+	if (sc.parent_lxid != MyProc->lxid)
+	{
+		sc.parent_lxid = MyProc->lxid;
+		sc.parent_statements = 0;
+	}
+	sc.parent_statements++;
+	return PointerGetDatum(NULL);
+}
+
+/*
  * AFTER INSERT statement trigger on gridgov.sensor_readings and each of its
  * partitions: writes the states the statement changed.
  */
@@ -668,7 +700,10 @@ PG_FUNCTION_INFO_V1(gridgov_sensor_readings_done);
 Datum
 gridgov_sensor_readings_done(PG_FUNCTION_ARGS)
 {
-	(void) triggers_check(fcinfo, "sensor_readings_done");
+	TriggerData *td = triggers_check(fcinfo, "sensor_readings_done");
+
+	if (!td->tg_relation->rd_rel->relispartition && sc.parent_lxid == MyProc->lxid && sc.parent_statements > 0)
+		sc.parent_statements--;
 	if (sc.lost || sc.lxid != MyProc->lxid)
 		forget_states();
 	else if (sc.ndirty > 0)

@@ -103,6 +103,7 @@ static const TriggerBinding bindings[] = {
 	B_ROW("sensors_check", "sensors", "IU"),
 	B_ROW("sensor_rules_check", "sensor_rules", "IU"),
 	B_ROW("sensor_reading_in", "sensor_readings", "I"),
+	B_STMT("sensor_readings_start", "sensor_readings", "I"),
 	A_STMT("sensor_readings_done", "sensor_readings", "I"),
 	B_ROW("video_alert_in", "video_alerts", "I"),
 };

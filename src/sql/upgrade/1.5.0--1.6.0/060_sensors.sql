@@ -265,9 +265,16 @@ SELECT pg_catalog.pg_extension_config_dump('gridgov.sensor_cases', '');
 CREATE FUNCTION gridgov.sensor_reading_in() RETURNS trigger
     AS 'MODULE_PATHNAME', 'gridgov_sensor_reading_in' LANGUAGE C;
 COMMENT ON FUNCTION gridgov.sensor_reading_in() IS
-    'BEFORE INSERT row trigger on sensor_readings (each partition): quarantines a bad reading (gridgov.sensor_quarantine) and runs a good one through its device''s rules: fire, new peak and clear cost SQL, nothing else does';
+    'BEFORE INSERT row trigger on sensor_readings (each partition): quarantines a bad reading (gridgov.sensor_quarantine) and runs a good one through its device''s rules: fire, new peak and clear cost SQL, nothing else does. A row written straight into a partition by its owner or a superuser (a restore) goes in as it is';
 CREATE TRIGGER sensor_reading_in BEFORE INSERT ON gridgov.sensor_readings
     FOR EACH ROW EXECUTE FUNCTION gridgov.sensor_reading_in();
+
+CREATE FUNCTION gridgov.sensor_readings_start() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'gridgov_sensor_readings_start' LANGUAGE C;
+COMMENT ON FUNCTION gridgov.sensor_readings_start() IS
+    'BEFORE INSERT statement trigger on sensor_readings (the table, not its partitions): notes that a statement on the table runs, whose rows gridgov.sensor_reading_in checks and runs through the rules (rows written straight into a partition by its owner, as pg_restore writes them, go in as they are)';
+CREATE TRIGGER sensor_readings_start BEFORE INSERT ON gridgov.sensor_readings
+    FOR EACH STATEMENT EXECUTE FUNCTION gridgov.sensor_readings_start();
 
 CREATE FUNCTION gridgov.sensor_readings_done() RETURNS trigger
     AS 'MODULE_PATHNAME', 'gridgov_sensor_readings_done' LANGUAGE C;
