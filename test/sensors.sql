@@ -13,7 +13,7 @@
 --      sensor_quarantine_retry once the reason is gone; partitions;
 --   5. a device login feeds readings and nothing else.
 BEGIN;
-SELECT plan(63);
+SELECT plan(66);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -308,6 +308,24 @@ SELECT throws_ok($$INSERT INTO gridgov.sensor_readings_y2019m07 (sensor_id, at, 
 SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, condition, threshold, category, title)
                    VALUES ('sen feed', 'noise', 'above', 1, 'H0902', 'x')$$, '42501', NULL,
                  'the device role cannot define rules');
+RESET ROLE;
+
+-- Row-level security: devices and their readings are seen as cases are.
+CREATE ROLE sen_water_clerk IN ROLE gridgov_department;
+CREATE ROLE sen_cc_disp IN ROLE gridgov_dispatcher;
+INSERT INTO gridgov.staff (name, department_id, db_role)
+SELECT v.name, d.id, v.r FROM (VALUES ('水务测试员', 'sen-water', 'sen_water_clerk'), ('中心测试员', 'sen-cc', 'sen_cc_disp')) v(name, code, r)
+JOIN gridgov.departments d ON d.code = v.code;
+SET LOCAL ROLE sen_water_clerk;
+SELECT is((SELECT array_agg(id ORDER BY id) FROM gridgov.sensors),
+          ARRAY['SEN-NS-1', 'SEN-OFF-1', 'SEN-RF-1', 'SEN-WL-1', 'SEN-WL-2'],
+          'a functional department sees the devices it owns');
+SELECT is((SELECT count(DISTINCT sensor_id) FROM gridgov.device_readings), 4::bigint,
+          '... and their readings (gridgov.device_readings; the inactive one has none)');
+RESET ROLE;
+SET LOCAL ROLE sen_cc_disp;
+SELECT is((SELECT count(*) FROM gridgov.sensors), 46::bigint,
+          'the command center sees every device of its jurisdiction');
 RESET ROLE;
 SELECT is((SELECT ARRAY[(SELECT count(*) FROM gridgov.sensor_readings WHERE at = '2019-07-01 14:00+08'),
                         (SELECT count(*) FROM gridgov.sensor_quarantine WHERE sensor_id = 'SEN-NONE')]),

@@ -674,6 +674,20 @@ ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY video_alerts_read ON gridgov.video_alerts FOR SELECT
     USING (case_id IS NULL OR gridgov.case_row_readable(county, case_id));
 CREATE POLICY video_alerts_feed ON gridgov.video_alerts FOR INSERT WITH CHECK (true);
+ALTER TABLE gridgov.sensors ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sensors_scope ON gridgov.sensors
+    USING (gridgov.case_readable(county, grid, department_id, NULL));
+CREATE VIEW gridgov.device_readings WITH (security_barrier = true) AS
+SELECT r.sensor_id, r.at, r.value, r.quality
+FROM gridgov.sensor_readings r
+WHERE EXISTS (SELECT 1 FROM gridgov.sensors s
+              WHERE s.id = r.sensor_id AND gridgov.case_readable(s.county, s.grid, s.department_id, NULL));
+COMMENT ON VIEW gridgov.device_readings IS
+    'The readings of the devices the caller sees (gridgov.sensors under row-level security: by county, grid and owner department, as cases are seen): what the case roles, leaders and auditors read instead of gridgov.sensor_readings';
+COMMENT ON COLUMN gridgov.device_readings.sensor_id IS 'The device';
+COMMENT ON COLUMN gridgov.device_readings.at IS 'When it was measured';
+COMMENT ON COLUMN gridgov.device_readings.value IS 'The measured value';
+COMMENT ON COLUMN gridgov.device_readings.quality IS '0 good, 1 suspect, 2 bad';
 -- The nightly job makes the readings' partitions ahead (src/sql/074_sla_sweep.sql).
 CREATE OR REPLACE FUNCTION gridgov.nightly_maintenance(as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS jsonb

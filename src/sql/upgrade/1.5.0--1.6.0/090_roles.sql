@@ -205,18 +205,19 @@ BEGIN
     -- readings and alerts (the triggers open the cases as the history's
     -- owner).  The admin role registers devices, rules and event types and
     -- runs the quarantine; the command center reviews video alerts; the case
-    -- handlers, leaders, auditors and analysts read devices, rules and readings.
+    -- handlers, leaders, auditors and analysts read rules, and the devices
+    -- and their readings in their scope (row-level security, 097).
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'gridgov_device') THEN
         CREATE ROLE gridgov_device NOLOGIN;
         RETURN NEXT 'created gridgov_device';
     END IF;
     GRANT USAGE ON SCHEMA gridgov TO gridgov_device;
-    GRANT SELECT (id, kind, active) ON gridgov.sensors TO gridgov_device;
     GRANT INSERT ON gridgov.sensor_readings, gridgov.video_alerts TO gridgov_device;
-    GRANT SELECT ON gridgov.sensors, gridgov.sensor_rules, gridgov.video_event_types, gridgov.sensor_readings,
+    GRANT SELECT ON gridgov.sensors, gridgov.sensor_rules, gridgov.video_event_types, gridgov.device_readings,
           gridgov.sensor_cases
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
              gridgov_auditor;
+    GRANT SELECT ON gridgov.sensor_readings TO gridgov_admin;
     GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.sensors, gridgov.sensor_rules, gridgov.video_event_types
           TO gridgov_admin;
     GRANT SELECT, DELETE ON gridgov.sensor_quarantine TO gridgov_admin;

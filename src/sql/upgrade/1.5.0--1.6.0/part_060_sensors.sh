@@ -31,6 +31,9 @@ PY
 	echo "ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;"
 	$x $sql/097_access.sql policy video_alerts_read
 	$x $sql/097_access.sql policy video_alerts_feed
+	echo "ALTER TABLE gridgov.sensors ENABLE ROW LEVEL SECURITY;"
+	$x $sql/097_access.sql policy sensors_scope
+	$x $sql/097_access.sql view device_readings
 	echo "-- The nightly job makes the readings' partitions ahead (src/sql/074_sla_sweep.sql)."
 	$x $sql/074_sla_sweep.sql function nightly_maintenance replace
 } >src/sql/upgrade/1.5.0--1.6.0/060_sensors.sql
