@@ -53,6 +53,7 @@ SELECT results_eq($$SELECT table_name, caches FROM gridgov.cache_watched_tables(
              ('calendars', '{calendars}'), ('categories', '{reference data}'), ('components', '{reference data}'),
              ('departments', '{reference data,login scopes}'), ('grid_staff', '{login scopes}'),
              ('grids', '{grid index}'), ('routing_rules', '{reference data}'),
+             ('sensor_rules', '{devices and their rules}'), ('sensors', '{devices and their rules}'),
              ('settings', '{reference data}'), ('sla_policies', '{intake clocks}'), ('staff', '{reference data,login scopes}'),
              ('text_models', '{text models}'), ('transitions', '{reference data}'), ('workflow_states', '{reference data}'),
              ('workflows', '{reference data,intake clocks}')$$,
@@ -138,6 +139,12 @@ CREATE TEMP TABLE answers AS SELECT pg_temp.b_answers() AS before;
 -- cache is read (and holds none).
 SELECT dblink_exec('gg_b', $q$DO $d$ BEGIN PERFORM gridgov.suggest_category('路灯', 1, 'cache_probe');
     EXCEPTION WHEN undefined_object THEN NULL; END $d$$q$);
+-- B feeds a reading of a device that does not exist, and undoes it: its
+-- cache of devices and rules is read.
+SELECT dblink_exec('gg_b', $q$DO $d$ BEGIN
+    INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('cache-probe', '2026-01-05 09:00+08', 1);
+    RAISE SQLSTATE 'TT001';
+    EXCEPTION WHEN SQLSTATE 'TT001' THEN NULL; END $d$$q$);
 SELECT is((SELECT pg_catalog.array_agg(cache ORDER BY cache) FROM dblink('gg_b',
               'SELECT cache, current FROM gridgov.cache_stats()') AS t(cache text, current boolean) WHERE current),
           (SELECT pg_catalog.array_agg(cache ORDER BY cache) FROM gridgov.cache_stats()),

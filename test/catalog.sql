@@ -80,15 +80,19 @@ $$, 'every C function points into the gridgov module');
 -- Every trigger on any table that runs a gridgov function is registered in
 -- gridgov.trigger_bindings(), and every binding is installed.
 SELECT set_eq($$
-    SELECT p.proname::text AS function_name, c.relname::text AS table_name,
+    SELECT t.function_name, t.table_name,
            CASE WHEN t.tgtype & 2 <> 0 THEN 'BEFORE' ELSE 'AFTER' END AS timing,
            CASE WHEN t.tgtype & 1 <> 0 THEN 'ROW' ELSE 'STATEMENT' END AS level,
            pg_catalog.string_agg(e.letter, '' ORDER BY e.ord) AS events
-    FROM pg_catalog.pg_trigger t
-    JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid AND p.pronamespace = 'gridgov'::pg_catalog.regnamespace
-    JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+    FROM (-- a partition's triggers count as its partitioned table's (once)
+          SELECT DISTINCT p.proname::text AS function_name, t.tgname, t.tgtype,
+                 (SELECT r.relname FROM pg_catalog.pg_class r
+                  WHERE r.oid = COALESCE(pg_catalog.pg_partition_root(c.oid), c.oid))::text AS table_name
+          FROM pg_catalog.pg_trigger t
+          JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid AND p.pronamespace = 'gridgov'::pg_catalog.regnamespace
+          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+          WHERE NOT t.tgisinternal AND c.relnamespace = 'gridgov'::pg_catalog.regnamespace) t
     JOIN (VALUES (1, 'I', 4), (2, 'U', 16), (3, 'D', 8), (4, 'T', 32)) e(ord, letter, bit) ON t.tgtype & e.bit <> 0
-    WHERE NOT t.tgisinternal AND c.relnamespace = 'gridgov'::pg_catalog.regnamespace
     GROUP BY 1, 2, 3, 4
 $$, $$ SELECT * FROM gridgov.trigger_bindings() $$,
 'the installed triggers are exactly the registered bindings');

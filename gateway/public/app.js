@@ -23,6 +23,7 @@
   const SYSTEM_ACTIONS = {
     intake: '上报', edit: '修改', escalate: '升级督办', rehome: '重新归属', master_closed: '随主案办结',
     recalendar: '重算时限', contact_revealed: '查阅联系方式',
+    sensor_alarm: '设备告警', sensor_peak: '读数新高', sensor_cleared: '告警解除',
   };
   let labels = { actions: {}, states: {} };
 

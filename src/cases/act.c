@@ -32,7 +32,7 @@ static PendingAction pending;
 
 /* The system actions: no transition row; announced from C only. */
 static const char *const system_actions[] = {"rehome", "master_closed", "escalate", "recalendar",
-"contact_revealed"};
+"contact_revealed", "sensor_alarm", "sensor_peak", "sensor_cleared"};
 
 static void
 act_xact_callback(XactEvent event, void *arg pg_attribute_unused())
@@ -305,7 +305,8 @@ system_update_sql(const char *action)
 	if (strcmp(action, "master_closed") == 0)
 		return "UPDATE gridgov.cases SET closed_at = $4 "
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
-	if (strcmp(action, "recalendar") == 0 || strcmp(action, "contact_revealed") == 0)
+	if (strcmp(action, "recalendar") == 0 || strcmp(action, "contact_revealed") == 0 ||
+		strncmp(action, "sensor_", 7) == 0)
 		return "UPDATE gridgov.cases SET updated_at = updated_at "
 			"WHERE county OPERATOR(gridgov.=) $1 AND id = $2";
 	if (strcmp(action, "escalate") == 0)

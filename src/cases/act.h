@@ -24,7 +24,7 @@ typedef struct PendingAction
 	Jsonb	   *payload;
 	bool		has_at;			/* an explicit time was given */
 	TimestampTz at;
-	bool		system;			/* a system action (rehome, master_closed, escalate, recalendar, contact_revealed) */
+	bool		system;			/* a system action (rehome, master_closed, escalate, recalendar, contact_revealed, sensor_*) */
 } PendingAction;
 
 /* The action announced for case_id, or NULL. */

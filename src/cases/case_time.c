@@ -39,6 +39,13 @@ case_time_check_future(TimestampTz t, const char *what)
 				 errhint("Give the time the case was reported or the action was taken, in the past.")));
 }
 
+bool
+case_time_is_future(TimestampTz t)
+{
+	return TIMESTAMP_IS_NOEND(t) ||
+		t > GetCurrentTimestamp() + (TimestampTz) future_tolerance_s * USECS_PER_SEC;
+}
+
 void
 case_time_check_occurred(TimestampTz occurred, TimestampTz reported)
 {

@@ -20,6 +20,9 @@ extern void case_time_init(void);
  */
 extern void case_time_check_future(TimestampTz t, const char *what);
 
+/* Whether t lies more than gridgov.future_tolerance ahead of the current time (or is infinity). */
+extern bool case_time_is_future(TimestampTz t);
+
 /*
  * 22023 when a case's occurred_at (when the problem occurred or was found)
  * is infinite or later than its reported_at.

@@ -405,8 +405,9 @@ check_system_change(const CaseChange *ch, const char *action)
 			own = (i == change_ix(ch, CC_GRID));
 		else if (strcmp(action, "master_closed") == 0)
 			own = (i == change_ix(ch, CC_CLOSED_AT));
-		else if (strcmp(action, "recalendar") == 0 || strcmp(action, "contact_revealed") == 0)
-			own = false;		/* it records what it did to the clocks, or who looked */
+		else if (strcmp(action, "recalendar") == 0 || strcmp(action, "contact_revealed") == 0 ||
+				 strncmp(action, "sensor_", 7) == 0)
+			own = false;		/* it records what it did to the clocks, who looked, or what a device reported */
 		else
 			own = (i == change_ix(ch, CC_ESCALATION_LEVEL));
 		if (!own)

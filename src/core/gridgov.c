@@ -25,6 +25,7 @@
 #include "act.h"
 #include "scope.h"
 #include "shards.h"
+#include "sensors.h"
 
 PG_MODULE_MAGIC;
 
@@ -65,4 +66,5 @@ _PG_init(void)
 	scope_init();
 	shards_init();
 	worktime_init();
+	sensors_init();
 }

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -102,6 +103,13 @@ static const TriggerBinding bindings[] = {
 	B_ROW("caller_key_secret_restore", "caller_key_secret", "I"),
 	B_ROW("settings_social_check", "settings", "IU"),
 	B_ROW("social_index_weights_guard", "social_index_weights", "IUD"),
+	/* sensors (a partition of sensor_readings counts as the table) */
+	B_ROW("sensors_check", "sensors", "IU"),
+	B_ROW("sensor_rules_check", "sensor_rules", "IU"),
+	B_ROW("sensor_reading_in", "sensor_readings", "I"),
+	B_STMT("sensor_readings_start", "sensor_readings", "I"),
+	A_STMT("sensor_readings_done", "sensor_readings", "I"),
+	B_ROW("video_alert_in", "video_alerts", "I"),
 };
 
 #define NSTATIC		((int) lengthof(bindings))
@@ -166,6 +174,18 @@ describe(const TriggerBinding *b)
 	return buf.data;
 }
 
+/* The partitioned table a partition belongs to (the root of its tree); else relid. */
+static Oid
+partition_root(Oid relid)
+{
+	List	   *ancestors;
+
+	if (!OidIsValid(relid) || !get_rel_relispartition(relid))
+		return relid;
+	ancestors = get_partition_ancestors(relid);
+	return ancestors != NIL ? llast_oid(ancestors) : relid;
+}
+
 /*
  * Refuses a firing of gridgov.fn() that no binding allows; returns the table
  * of the binding that allows it.  The relation fired on is the table or,
@@ -178,7 +198,7 @@ check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char
 	int			n = nbindings();
 	int			i;
 	char	   *relname;
-	Oid			table = shards_table_of(relid);
+	Oid			table = partition_root(shards_table_of(relid));
 
 	initStringInfo(&allowed);
 	for (i = 0; i < n; i++)

@@ -3,9 +3,9 @@
 -- ---------------------------------------------------------------------------
 
 CREATE TYPE gridgov.case_source AS ENUM
-    ('hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city', 'proactive');
+    ('hotline', 'patrol', 'video', 'app', 'department', 'leader', 'city', 'proactive', 'sensor');
 COMMENT ON TYPE gridgov.case_source IS
-    'Where a case came from: 12345 hotline, grid-worker patrol, video AI alert, public app (随手拍), department inspection, leader''s instruction, city-level dispatch, proactive (未诉先办)';
+    'Where a case came from: 12345 hotline, grid-worker patrol, video AI alert, public app (随手拍), department inspection, leader''s instruction, city-level dispatch, proactive (未诉先办), sensor (a device''s rule, gridgov.sensor_rules)';
 CREATE TYPE gridgov.urgency AS ENUM ('normal', 'urgent', 'emergency');
 COMMENT ON TYPE gridgov.urgency IS 'Urgency of a case; selects the time limits';
 CREATE TYPE gridgov.satisfaction AS ENUM ('satisfied', 'basically_satisfied', 'unsatisfied');

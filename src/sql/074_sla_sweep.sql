@@ -493,17 +493,22 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
 DECLARE
     result jsonb := pg_catalog.jsonb_build_object('rehomed', gridgov.rehome_due_cases(as_of));
     analytics jsonb;
+    made bigint;
 BEGIN
     IF pg_catalog.to_regprocedure('gridgov.analytics_nightly(timestamp with time zone)') IS NOT NULL THEN
         EXECUTE 'SELECT pg_catalog.to_jsonb(gridgov.analytics_nightly($1))' INTO STRICT analytics USING as_of;
         result := result || pg_catalog.jsonb_build_object('analytics', analytics);
     END IF;
     result := result || pg_catalog.jsonb_build_object('seal', gridgov.seal_nightly(as_of));
+    IF pg_catalog.to_regprocedure('gridgov.sensor_partitions(timestamp with time zone, integer)') IS NOT NULL THEN
+        EXECUTE 'SELECT pg_catalog.count(*) FROM gridgov.sensor_partitions($1, 3)' INTO STRICT made USING as_of;
+        result := result || pg_catalog.jsonb_build_object('sensor_partitions', made);
+    END IF;
     RETURN result;
 END
 $$;
 COMMENT ON FUNCTION gridgov.nightly_maintenance(timestamptz) IS
-    'Administration: the nightly job: re-homes open cases of re-divisions that took effect, refreshes the analytics summaries and seals yesterday''s histories (gridgov.seal_nightly); returns what it did';
+    'Administration: the nightly job: re-homes open cases of re-divisions that took effect, refreshes the analytics summaries, seals yesterday''s histories (gridgov.seal_nightly) and makes the devices'' reading partitions of this month and the next 3 (gridgov.sensor_partitions); returns what it did';
 
 CREATE FUNCTION gridgov.job_definitions(OUT job_name text, OUT schedule text, OUT command text)
     RETURNS SETOF record

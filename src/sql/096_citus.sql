@@ -7,7 +7,7 @@
 
 CREATE FUNCTION gridgov.citus_layout()
     RETURNS TABLE (table_name text, kind text, step integer)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 51
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 59
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l.t, l.k, l.n::integer
@@ -33,7 +33,15 @@ AS $$
             'api_keys', 'transfer_endpoints', 'transfer_outbox', 'transfer_inbound',
             -- repeat callers and the social-conditions index (088): configuration,
             -- copied to every node (the nodes key the calls they hold)
-            'caller_key_secret', 'area_population', 'social_index_weights']),
+            'caller_key_secret', 'area_population', 'social_index_weights',
+            -- the devices, their rules and the video event types (078): configuration
+            'sensors', 'sensor_rules', 'video_event_types',
+            -- the cases machines opened, by county, co-located with cases
+            'sensor_cases',
+            -- the readings (partitioned by month, the partitions with their
+            -- table), their quarantine, the rules' states and the video alerts:
+            -- written by the feed's triggers on the coordinator, where devices connect
+            'sensor_readings', 'sensor_quarantine', 'sensor_rule_state', 'video_alerts']),
         pg_catalog.unnest(ARRAY[
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference', 'reference',
@@ -46,11 +54,14 @@ AS $$
             'distributed', 'distributed', 'distributed', 'distributed',
             'local', 'local', 'local', 'local', 'local', 'local', 'local',
             'local', 'local', 'local', 'local', 'local',
-            'reference', 'reference', 'reference']))
+            'reference', 'reference', 'reference',
+            'reference', 'reference', 'reference',
+            'distributed',
+            'local', 'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
-    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots, the forecasts'' fits, the gateway''s keys and the transfer''s tables); docs/scaling.md';
+    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots, the forecasts'' fits, the gateway''s keys and the transfer''s tables, the sensors'' readings, quarantine, rule states and video alerts); docs/scaling.md';
 
 CREATE FUNCTION gridgov.citus_node_group() RETURNS integer
     LANGUAGE plpgsql STABLE PARALLEL SAFE

@@ -97,6 +97,34 @@ CREATE POLICY case_requests_read ON gridgov.case_requests FOR SELECT
 ALTER TABLE gridgov.case_meetings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY case_meetings_read ON gridgov.case_meetings FOR SELECT
     USING (gridgov.case_row_readable(county, case_id));
+-- The cases machines opened (078): visible with the case; a video alert
+-- without a case (waiting for review, dismissed) to whoever may read alerts.
+ALTER TABLE gridgov.sensor_cases ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sensor_cases_read ON gridgov.sensor_cases FOR SELECT
+    USING (gridgov.case_row_readable(county, case_id));
+ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY video_alerts_read ON gridgov.video_alerts FOR SELECT
+    USING (case_id IS NULL OR gridgov.case_row_readable(county, case_id));
+CREATE POLICY video_alerts_feed ON gridgov.video_alerts FOR INSERT WITH CHECK (true);
+-- Devices as cases are seen: by their county, grid and owner department (a
+-- command center its jurisdiction's, a department its own, a worker its
+-- grids', the admin role all).  Their readings through
+-- gridgov.device_readings (COPY, the feed, refuses a table with row-level
+-- security, so sensor_readings has none and only the admin role reads it).
+ALTER TABLE gridgov.sensors ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sensors_scope ON gridgov.sensors
+    USING (gridgov.case_readable(county, grid, department_id, NULL));
+CREATE VIEW gridgov.device_readings WITH (security_barrier = true) AS
+SELECT r.sensor_id, r.at, r.value, r.quality
+FROM gridgov.sensor_readings r
+WHERE EXISTS (SELECT 1 FROM gridgov.sensors s
+              WHERE s.id = r.sensor_id AND gridgov.case_readable(s.county, s.grid, s.department_id, NULL));
+COMMENT ON VIEW gridgov.device_readings IS
+    'The readings of the devices the caller sees (gridgov.sensors under row-level security: by county, grid and owner department, as cases are seen): what the case roles, leaders and auditors read instead of gridgov.sensor_readings';
+COMMENT ON COLUMN gridgov.device_readings.sensor_id IS 'The device';
+COMMENT ON COLUMN gridgov.device_readings.at IS 'When it was measured';
+COMMENT ON COLUMN gridgov.device_readings.value IS 'The measured value';
+COMMENT ON COLUMN gridgov.device_readings.quality IS '0 good, 1 suspect, 2 bad';
 ALTER TABLE gridgov.whistles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY whistles_read ON gridgov.whistles FOR SELECT
     USING (gridgov.case_row_readable(county, case_id) OR gridgov.whistle_calls_me(county, case_id, id));

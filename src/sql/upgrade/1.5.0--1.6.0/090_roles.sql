@@ -230,11 +230,37 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.forecast_rates(text, timestamptz),
           gridgov.forecast_rates_model(text, timestamptz), gridgov.forecast_rates_backtest(text, date, date)
           TO gridgov_analyst, gridgov_dispatcher, gridgov_admin, gridgov_leader;
+    -- Sensors and video alerts (078): gridgov_device is what a device
+    -- platform's or video platform's login is a member of: it only feeds
+    -- readings and alerts (the triggers open the cases as the history's
+    -- owner).  The admin role registers devices, rules and event types and
+    -- runs the quarantine; the command center reviews video alerts; the case
+    -- handlers, leaders, auditors and analysts read rules, and the devices
+    -- and their readings in their scope (row-level security, 097).
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'gridgov_device') THEN
+        CREATE ROLE gridgov_device NOLOGIN;
+        RETURN NEXT 'created gridgov_device';
+    END IF;
+    GRANT USAGE ON SCHEMA gridgov TO gridgov_device;
+    GRANT INSERT ON gridgov.sensor_readings, gridgov.video_alerts TO gridgov_device;
+    GRANT SELECT ON gridgov.sensors, gridgov.sensor_rules, gridgov.video_event_types, gridgov.device_readings,
+          gridgov.sensor_cases
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+             gridgov_auditor;
+    GRANT SELECT ON gridgov.sensor_readings TO gridgov_admin;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.sensors, gridgov.sensor_rules, gridgov.video_event_types
+          TO gridgov_admin;
+    GRANT SELECT, DELETE ON gridgov.sensor_quarantine TO gridgov_admin;
+    GRANT SELECT ON gridgov.sensor_rule_state, gridgov.video_alerts TO gridgov_admin;
+    GRANT SELECT ON gridgov.video_alerts TO gridgov_dispatcher;
+    GRANT EXECUTE ON FUNCTION gridgov.video_alert_review(bigint, boolean) TO gridgov_dispatcher;
+    GRANT EXECUTE ON FUNCTION gridgov.sensor_partitions(timestamptz, integer),
+          gridgov.sensor_quarantine_retry(text[]) TO gridgov_admin;
     RETURN NEXT 'granted';
 END
 $$;
 COMMENT ON FUNCTION gridgov.setup_roles() IS
-    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader, gridgov_auditor, and the gateway''s gridgov_open311, gridgov_reporter and gridgov_gateway, and grants their privileges (the case handlers, leaders and auditors: every column of gridgov.cases but the contact columns, gridgov.contact_columns()); idempotent. Workflow transitions name these roles; which cases each login sees is its scope (docs/security.md)';
+    'Administration: Creates (if missing) the group roles gridgov_admin, gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader, gridgov_auditor, and the gateway''s gridgov_open311, gridgov_reporter and gridgov_gateway, and the devices'' gridgov_device (it feeds readings and video alerts), and grants their privileges (the case handlers, leaders and auditors: every column of gridgov.cases but the contact columns, gridgov.contact_columns()); idempotent. Workflow transitions name these roles; which cases each login sees is its scope (docs/security.md)';
 -- A database whose roles were set up gets the new grants now, as a fresh
 -- install gets them from its setup_roles() call.
 DO $$
