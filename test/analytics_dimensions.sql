@@ -7,7 +7,7 @@
 -- live situation at a fixed as_of, the forecast's actual counts with the
 -- prefix '' (every category), and bad arguments -> their SQLSTATEs.
 BEGIN;
-SELECT plan(46);
+SELECT plan(48);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'UTC';
 \i sql/fixtures/cases.sql
@@ -210,6 +210,11 @@ SELECT throws_ok($$SELECT * FROM gridgov.top_problems('month', 'town', '2026-02-
                  'from_day after to_day is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.season_profile('2000-01-01', '2030-01-01')$$, '22023',
                  'a range of at most 3,660 days, not 10958', 'a huge range is 22023');
+-- (a month's start 4713 BC, or a year before it, is out of range: 22008 before)
+SELECT throws_ok($$SELECT * FROM gridgov.top_problems('month', 'town', '4713-01-01 BC', '4713-03-01 BC')$$, '22023', NULL,
+                 'days before 1949 are 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.source_stats('week', 'town', '5874897-12-20', '5874897-12-31')$$, '22023', NULL,
+                 'days after 2200 are 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.season_profile('2026-01-01', 'infinity')$$, '22023', NULL,
                  'an infinite day is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.top_problems('month', 'town', '2026-01-01', '2026-02-01', NULL, 'sub')$$,

@@ -17,7 +17,7 @@
 -- would take minutes.  The rows have no gridgov.cases behind them, so the
 -- foreign key's trigger is off for this transaction (session_replication_role).
 BEGIN;
-SELECT plan(49);
+SELECT plan(51);
 SET LOCAL timezone = 'Asia/Shanghai';
 
 -- 1. The arithmetic -------------------------------------------------------------------
@@ -214,6 +214,11 @@ SELECT throws_ok($$SELECT * FROM gridgov.glm_binomial_fit('{5,1}', '{4,1}', '{{1
                  'glm_binomial_fit: more successes than trials is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.beta_binomial_prior('{1,NULL}', '{2,2}')$$, '22004', NULL,
                  'beta_binomial_prior: a NULL element is 22004');
+-- (the sum of 1e308 and 1e308 overflowed: a mean of 1e308 / Infinity = 0, silently)
+SELECT throws_ok($$SELECT * FROM gridgov.beta_binomial_prior('{0,1e308}', '{1e308,1e308}')$$, '22023', NULL,
+                 'beta_binomial_prior: more than 10^15 trials in all is 22023, not a mean of 0');
+SELECT throws_ok($$SELECT * FROM gridgov.glm_binomial_fit('{1,2,0}', '{1e300,1e300,1e300}', '{{1,0},{1,1},{1,2}}', 0)$$,
+                 '22023', NULL, 'glm_binomial_fit: so is a fit of more than 10^15 trials');
 SELECT throws_ok($$SELECT * FROM gridgov.beta_binomial_interval(10, 0.5, 1, 0.8)$$, '22023', NULL,
                  'beta_binomial_interval: rho 1 is 22023');
 

@@ -9,7 +9,7 @@
 --      contact rights reads the view;
 --   5. settings and bad arguments give their documented SQLSTATEs.
 BEGIN;
-SELECT plan(48);
+SELECT plan(50);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
@@ -176,6 +176,10 @@ SELECT throws_ok($$UPDATE gridgov.settings SET value = '0' WHERE key = 'repeat_c
 SELECT throws_ok($$UPDATE gridgov.settings SET value = 'x' WHERE key = 'repeat_caller_min_calls'$$, '22023', NULL,
                  'a threshold that is no number too');
 SELECT throws_ok($$SELECT * FROM gridgov.repeat_callers(NULL)$$, '22004', NULL, 'NULL as_of: 22004');
+-- (infinity gave no caller without a word; the end of time raised 22008 from the window's arithmetic)
+SELECT throws_ok($$SELECT * FROM gridgov.repeat_callers('infinity')$$, '22023', NULL, 'an infinite as_of: 22023, not no callers');
+SELECT throws_ok($$SELECT * FROM gridgov.repeat_callers('294276-12-31 23:00 UTC')$$, '22023', NULL,
+                 'an as_of after 2200: 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.repeat_callers('2026-03-10', 0)$$, '22023', 'window_days must be from 1 to 366, not 0',
                  'window_days 0: 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.repeat_callers('2026-03-10', 30, 1)$$, '22023', 'min_calls must be from 2 to 1000, not 1',

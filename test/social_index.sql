@@ -8,7 +8,7 @@
 --   4. the series, the map metric (GeoJSON and SVG), an analyst reads them;
 --   5. bad arguments give their documented SQLSTATEs.
 BEGIN;
-SELECT plan(42);
+SELECT plan(46);
 SET LOCAL gridgov.analytics_sync = on;
 SET LOCAL timezone = 'Asia/Shanghai';
 \i sql/fixtures/cases.sql
@@ -134,6 +134,11 @@ SELECT throws_ok($$INSERT INTO gridgov.social_index_weights (component, weight, 
                  'target normalisation without a target is refused (23514)');
 SELECT throws_ok($$INSERT INTO gridgov.social_index_weights (component, weight, normalisation, higher_is)
                    VALUES ('noise', 1, 'minmax', 'worse')$$, '23514', NULL, 'an unknown component too');
+-- (numeric NaN passes "> 0" and made every area's pressure 1; Infinity made it 0)
+SELECT throws_ok($$INSERT INTO gridgov.social_index_weights (component, weight, normalisation, target, higher_is)
+                   VALUES ('case_density', 1, 'target', 'NaN', 'worse')$$, '23514', NULL, 'a target of NaN too');
+SELECT throws_ok($$INSERT INTO gridgov.social_index_weights (component, weight, normalisation, target, higher_is)
+                   VALUES ('overdue_share', 1, 'target', 'Infinity', 'worse')$$, '23514', NULL, 'a target of Infinity too');
 SELECT throws_ok($$INSERT INTO gridgov.social_index_weights (component, weight, normalisation, higher_is)
                    VALUES ('disputes', -1, 'minmax', 'worse')$$, '23514', NULL, 'a negative weight too');
 SELECT throws_ok($$UPDATE gridgov.social_index_weights SET weight = 50 WHERE builtin AND component = 'disputes'$$,
@@ -179,6 +184,13 @@ SELECT throws_ok($$SELECT * FROM gridgov.social_index_series('11', '2025-01-01',
                  'a province: 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.social_index_series('110115004', '2015-01-01', '2025-06-01')$$, '22023', NULL,
                  'a series longer than 120 months: 22023');
+-- (generate_series from infinity to infinity never ends: the timeout only stops a regression)
+SET LOCAL statement_timeout = '10s';
+SELECT throws_ok($$SELECT * FROM gridgov.social_index_series('110115004', 'infinity', 'infinity')$$, '22023', NULL,
+                 'an infinite series: 22023 (it ran until cancelled)');
+SELECT throws_ok($$SELECT * FROM gridgov.social_index_series('110115004', '-infinity', 'infinity')$$, '22023', NULL,
+                 'from -infinity to infinity: 22023');
+SET LOCAL statement_timeout = 0;
 
 SELECT * FROM finish();
 ROLLBACK;

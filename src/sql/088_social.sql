@@ -200,6 +200,12 @@ BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
     END IF;
+    -- (infinity gave no caller, silently; near the end of time the window's end overflowed: 22008)
+    IF NOT pg_catalog.isfinite(as_of) OR as_of < timestamptz '1949-01-01 00:00+00'
+       OR as_of >= timestamptz '2201-01-01 00:00+00' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('as_of must be a finite time from 1949 to 2200, not %s', as_of);
+    END IF;
     IF days NOT BETWEEN 1 AND 366 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('window_days must be from 1 to 366, not %s', days);
@@ -235,7 +241,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.repeat_callers(timestamptz, integer, integer) IS
-    'Repeat callers (重点人群): per county, town, community, topic (category major class, the first 3 characters) and caller, the callers who reported min_calls cases or more in the window_days days up to as_of (as_of included; merged duplicates count, they are calls), with the caller''s pseudonym (the first 12 hex digits of the caller key: HMAC-SHA256 of the normalised phone number under a secret only the owner reads; never the number), calls, first and last call, cases still open at as_of and the sources. window_days and min_calls NULL: the settings repeat_caller_window_days and repeat_caller_min_calls. Counts every case, as the owner. 22004 NULL as_of, 22023 window_days outside 1-366 or min_calls outside 2-1000';
+    'Repeat callers (重点人群): per county, town, community, topic (category major class, the first 3 characters) and caller, the callers who reported min_calls cases or more in the window_days days up to as_of (as_of included; merged duplicates count, they are calls), with the caller''s pseudonym (the first 12 hex digits of the caller key: HMAC-SHA256 of the normalised phone number under a secret only the owner reads; never the number), calls, first and last call, cases still open at as_of and the sources. window_days and min_calls NULL: the settings repeat_caller_window_days and repeat_caller_min_calls. Counts every case, as the owner. 22004 NULL as_of, 22023 as_of not finite or outside 1949-2200, window_days outside 1-366 or min_calls outside 2-1000';
 
 CREATE VIEW gridgov.repeat_callers AS
 SELECT r.county, r.town, r.community, r.topic, r.topic_name, r.caller, r.calls, r.first_call, r.last_call,
@@ -281,7 +287,7 @@ CREATE TABLE gridgov.social_index_weights (
                   CHECK (component IN ('case_density', 'disputes', 'repeat_callers', 'satisfaction', 'overdue_share')),
     weight        numeric NOT NULL CHECK (weight >= 0 AND weight <= 1000),
     normalisation text NOT NULL CHECK (normalisation IN ('minmax', 'zscore', 'target')),
-    target        numeric CHECK (target > 0),
+    target        numeric CHECK (target > 0 AND target < 'Infinity'),  -- (numeric NaN sorts above Infinity)
     higher_is     text NOT NULL CHECK (higher_is IN ('worse', 'better')),
     note          text,
     builtin       boolean NOT NULL DEFAULT false,
@@ -294,7 +300,7 @@ COMMENT ON COLUMN gridgov.social_index_weights.area IS 'Area the row applies to,
 COMMENT ON COLUMN gridgov.social_index_weights.component IS 'case_density, disputes, repeat_callers, satisfaction or overdue_share';
 COMMENT ON COLUMN gridgov.social_index_weights.weight IS 'Weight of the component (0-1000; 0 leaves it out); the index divides by the sum of the weights of the components that have a value';
 COMMENT ON COLUMN gridgov.social_index_weights.normalisation IS 'How the raw value becomes a pressure of 0-1: minmax ((x - min) / (max - min) over the areas of the same level and month; 0 when all are equal: none stands out), zscore (0.5 + z / 4 clamped to 0-1, z over the same areas; 0.5 when they do not vary), target (x / target clamped to 0-1)';
-COMMENT ON COLUMN gridgov.social_index_weights.target IS 'Reference value of target normalisation: the raw value that means full pressure (higher_is worse) or none (higher_is better); NULL for the others';
+COMMENT ON COLUMN gridgov.social_index_weights.target IS 'Reference value of target normalisation (finite, more than 0): the raw value that means full pressure (higher_is worse) or none (higher_is better); NULL for the others';
 COMMENT ON COLUMN gridgov.social_index_weights.higher_is IS 'worse: a higher raw value is more pressure; better: less (the normalised value is 1 minus the above)';
 COMMENT ON COLUMN gridgov.social_index_weights.note IS 'Where the weights come from';
 COMMENT ON COLUMN gridgov.social_index_weights.builtin IS 'Shipped with gridgov (read-only, not dumped); override it with a user row for the same area and component';
@@ -521,9 +527,11 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('area %s is not a county, town, community or grid', social_index_series.area);
     END IF;
-    IF to_month < from_month OR to_month > from_month + interval '119 months' THEN
+    -- (infinity + 119 months is infinity: an infinite series would never end)
+    IF NOT (pg_catalog.isfinite(from_month) AND pg_catalog.isfinite(to_month))
+       OR to_month < from_month OR to_month > from_month + interval '119 months' THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = pg_catalog.format('the series from %s to %s must run forward and span at most 120 months',
+            MESSAGE = pg_catalog.format('the series from %s to %s must be finite, run forward and span at most 120 months',
                                         from_month, to_month);
     END IF;
     RETURN QUERY
@@ -539,4 +547,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.social_index_series(gridgov.gridcode, date, date) IS
-    'Time series of the social-conditions index of one area (county, town, community or grid): one row per month from from_month to to_month (first days of months, at most 120) with the raw and normalised components and the index as gridgov.social_index() gives them for the area''s level (an area without data in a month: counts 0, the rest NULL). 22004 NULL, 22023 an area of another level, months that are not first days, a backward or longer span';
+    'Time series of the social-conditions index of one area (county, town, community or grid): one row per month from from_month to to_month (first days of months, at most 120) with the raw and normalised components and the index as gridgov.social_index() gives them for the area''s level (an area without data in a month: counts 0, the rest NULL). 22004 NULL, 22023 an area of another level, months that are not first days or not finite, a backward or longer span';

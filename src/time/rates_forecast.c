@@ -33,12 +33,18 @@ PG_FUNCTION_INFO_V1(gridgov_beta_binomial_interval);
 #define PRIOR_MAX_STRENGTH	1e6
 #define PRIOR_MIN_STRENGTH	1e-3
 #define BB_MAX_TRIALS		1000000
+/* The trials of a fit or prior in all: counts, exact in a double */
+#define BIN_MAX_TRIALS		1e15
 
-/* The successes and trials of a binomial: one each per row (any number when rows < 0), 0 <= successes <= trials. */
+/*
+ * The successes and trials of a binomial: one each per row (any number when
+ * rows < 0), 0 <= successes <= trials, at most BIN_MAX_TRIALS trials in all.
+ */
 static int
 binomial_counts(ArrayType *ya, ArrayType *ma, int rows, double **y, double **m)
 {
 	int			ny, nm;
+	double		total = 0;
 
 	*y = glm_float8_values(ya, "the successes", &ny);
 	*m = glm_float8_values(ma, "the trials", &nm);
@@ -47,9 +53,16 @@ binomial_counts(ArrayType *ya, ArrayType *ma, int rows, double **y, double **m)
 						errmsg("%d successes and %d trials for %d rows: one of each per row needed",
 							   ny, nm, rows >= 0 ? rows : ny)));
 	for (int i = 0; i < ny; i++)
+	{
 		if (!((*m)[i] >= 0 && (*y)[i] >= 0 && (*y)[i] <= (*m)[i]))
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							errmsg("the trials must not be negative and the successes must lie between 0 and the trials")));
+		total += (*m)[i];
+	}
+	/* (sums and squares of larger counts overflow or lose every unit: a mean of 0 for 1e308 of 2e308) */
+	if (total > BIN_MAX_TRIALS)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the trials must not sum to more than 10^15, not %g", total)));
 	return ny;
 }
 

@@ -201,6 +201,12 @@ BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
     END IF;
+    -- (infinity gave no caller, silently; near the end of time the window's end overflowed: 22008)
+    IF NOT pg_catalog.isfinite(as_of) OR as_of < timestamptz '1949-01-01 00:00+00'
+       OR as_of >= timestamptz '2201-01-01 00:00+00' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('as_of must be a finite time from 1949 to 2200, not %s', as_of);
+    END IF;
     IF days NOT BETWEEN 1 AND 366 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('window_days must be from 1 to 366, not %s', days);
@@ -236,7 +242,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.repeat_callers(timestamptz, integer, integer) IS
-    'Repeat callers (重点人群): per county, town, community, topic (category major class, the first 3 characters) and caller, the callers who reported min_calls cases or more in the window_days days up to as_of (as_of included; merged duplicates count, they are calls), with the caller''s pseudonym (the first 12 hex digits of the caller key: HMAC-SHA256 of the normalised phone number under a secret only the owner reads; never the number), calls, first and last call, cases still open at as_of and the sources. window_days and min_calls NULL: the settings repeat_caller_window_days and repeat_caller_min_calls. Counts every case, as the owner. 22004 NULL as_of, 22023 window_days outside 1-366 or min_calls outside 2-1000';
+    'Repeat callers (重点人群): per county, town, community, topic (category major class, the first 3 characters) and caller, the callers who reported min_calls cases or more in the window_days days up to as_of (as_of included; merged duplicates count, they are calls), with the caller''s pseudonym (the first 12 hex digits of the caller key: HMAC-SHA256 of the normalised phone number under a secret only the owner reads; never the number), calls, first and last call, cases still open at as_of and the sources. window_days and min_calls NULL: the settings repeat_caller_window_days and repeat_caller_min_calls. Counts every case, as the owner. 22004 NULL as_of, 22023 as_of not finite or outside 1949-2200, window_days outside 1-366 or min_calls outside 2-1000';
 
 CREATE VIEW gridgov.repeat_callers AS
 SELECT r.county, r.town, r.community, r.topic, r.topic_name, r.caller, r.calls, r.first_call, r.last_call,

@@ -25,7 +25,7 @@ CREATE TABLE gridgov.social_index_weights (
                   CHECK (component IN ('case_density', 'disputes', 'repeat_callers', 'satisfaction', 'overdue_share')),
     weight        numeric NOT NULL CHECK (weight >= 0 AND weight <= 1000),
     normalisation text NOT NULL CHECK (normalisation IN ('minmax', 'zscore', 'target')),
-    target        numeric CHECK (target > 0),
+    target        numeric CHECK (target > 0 AND target < 'Infinity'),  -- (numeric NaN sorts above Infinity)
     higher_is     text NOT NULL CHECK (higher_is IN ('worse', 'better')),
     note          text,
     builtin       boolean NOT NULL DEFAULT false,
@@ -38,7 +38,7 @@ COMMENT ON COLUMN gridgov.social_index_weights.area IS 'Area the row applies to,
 COMMENT ON COLUMN gridgov.social_index_weights.component IS 'case_density, disputes, repeat_callers, satisfaction or overdue_share';
 COMMENT ON COLUMN gridgov.social_index_weights.weight IS 'Weight of the component (0-1000; 0 leaves it out); the index divides by the sum of the weights of the components that have a value';
 COMMENT ON COLUMN gridgov.social_index_weights.normalisation IS 'How the raw value becomes a pressure of 0-1: minmax ((x - min) / (max - min) over the areas of the same level and month; 0 when all are equal: none stands out), zscore (0.5 + z / 4 clamped to 0-1, z over the same areas; 0.5 when they do not vary), target (x / target clamped to 0-1)';
-COMMENT ON COLUMN gridgov.social_index_weights.target IS 'Reference value of target normalisation: the raw value that means full pressure (higher_is worse) or none (higher_is better); NULL for the others';
+COMMENT ON COLUMN gridgov.social_index_weights.target IS 'Reference value of target normalisation (finite, more than 0): the raw value that means full pressure (higher_is worse) or none (higher_is better); NULL for the others';
 COMMENT ON COLUMN gridgov.social_index_weights.higher_is IS 'worse: a higher raw value is more pressure; better: less (the normalised value is 1 minus the above)';
 COMMENT ON COLUMN gridgov.social_index_weights.note IS 'Where the weights come from';
 COMMENT ON COLUMN gridgov.social_index_weights.builtin IS 'Shipped with gridgov (read-only, not dumped); override it with a user row for the same area and component';
@@ -265,9 +265,11 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('area %s is not a county, town, community or grid', social_index_series.area);
     END IF;
-    IF to_month < from_month OR to_month > from_month + interval '119 months' THEN
+    -- (infinity + 119 months is infinity: an infinite series would never end)
+    IF NOT (pg_catalog.isfinite(from_month) AND pg_catalog.isfinite(to_month))
+       OR to_month < from_month OR to_month > from_month + interval '119 months' THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = pg_catalog.format('the series from %s to %s must run forward and span at most 120 months',
+            MESSAGE = pg_catalog.format('the series from %s to %s must be finite, run forward and span at most 120 months',
                                         from_month, to_month);
     END IF;
     RETURN QUERY
@@ -283,7 +285,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.social_index_series(gridgov.gridcode, date, date) IS
-    'Time series of the social-conditions index of one area (county, town, community or grid): one row per month from from_month to to_month (first days of months, at most 120) with the raw and normalised components and the index as gridgov.social_index() gives them for the area''s level (an area without data in a month: counts 0, the rest NULL). 22004 NULL, 22023 an area of another level, months that are not first days, a backward or longer span';
+    'Time series of the social-conditions index of one area (county, town, community or grid): one row per month from from_month to to_month (first days of months, at most 120) with the raw and normalised components and the index as gridgov.social_index() gives them for the area''s level (an area without data in a month: counts 0, the rest NULL). 22004 NULL, 22023 an area of another level, months that are not first days or not finite, a backward or longer span';
 
 -- The map metric social_index (src/sql/085_analytics_maps.sql).
 CREATE OR REPLACE FUNCTION gridgov.map_check(level text, metric text, as_of timestamptz) RETURNS integer

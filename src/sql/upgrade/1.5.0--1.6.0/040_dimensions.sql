@@ -68,6 +68,11 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('from_day must be before to_day and both finite, not %s and %s', from_day, to_day);
     END IF;
+    -- (a period's start, a year before, and local times of the days must exist: 4713 BC raised 22008)
+    IF from_day < date '1949-01-01' OR to_day > date '2201-01-01' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('from_day and to_day must lie in 1949 to 2200, not %s and %s', from_day, to_day);
+    END IF;
     IF to_day - from_day > 3660 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('a range of at most 3,660 days, not %s', to_day - from_day);
@@ -75,7 +80,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.day_range_check(date, date) IS
-    'Internal: checks a range of days [from_day, to_day): not NULL (22004), finite, from_day before to_day, at most 3,660 days (22023)';
+    'Internal: checks a range of days [from_day, to_day): not NULL (22004), finite, from_day before to_day, within 1949 to 2200 (to_day at most 2201-01-01), at most 3,660 days (22023)';
 
 -- The start of the period n periods after the one starting on day.
 CREATE FUNCTION gridgov.period_add(period text, day date, n integer) RETURNS date
