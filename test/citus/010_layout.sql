@@ -6,8 +6,9 @@
 --   (b) every reference table's rows, read through Citus on the coordinator:
 --       their number and an md5 of the rows as text, sorted, the same as on a
 --       single server, so distribute() copied every row and nothing else
---       (analytics_watermark only by its number of rows: its one row holds a
---       transaction id, which is each server's own);
+--       (analytics_watermark and caller_key_secret only by their number of
+--       rows: the one row of the first holds a transaction id, of the second
+--       the caller key's random secret, each server's own);
 --   (c) each workflow's states and transitions, a join of reference tables;
 --   (d) on the cluster only, printing nothing: each worker's own copy of the
 --       reference tables holds the same rows as the coordinator's (read on the
@@ -21,7 +22,7 @@ SELECT l.table_name, l.kind, l.step FROM gridgov.citus_layout() l ORDER BY l.ste
 SELECT $q$
 SELECT l.table_name,
        (pg_catalog.xpath('/row/n/text()', x.x))[1]::text::bigint AS rows,
-       CASE WHEN l.table_name = 'analytics_watermark' THEN '-'
+       CASE WHEN l.table_name IN ('analytics_watermark', 'caller_key_secret') THEN '-'
             ELSE (pg_catalog.xpath('/row/h/text()', x.x))[1]::text END AS md5
 FROM gridgov.citus_layout() l,
      LATERAL pg_catalog.query_to_xml(pg_catalog.format(
