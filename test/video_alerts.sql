@@ -6,7 +6,7 @@
 -- alert whose case is open joins that case's history; bad alerts are refused
 -- with their SQLSTATEs; a re-sent alert is a no-op.
 BEGIN;
-SELECT plan(33);
+SELECT plan(41);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -123,6 +123,10 @@ SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, conf
                  'GG112', NULL, 'an alert in the future is GG112');
 SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence) VALUES ('VA-CAM-1', 'va_parking', 0.9)$$,
                  '23502', NULL, 'an alert without a time is 23502');
+SELECT throws_ok($$INSERT INTO gridgov.video_event_types (event_type, name, category) VALUES ('va_x', 'x', 'ZZ99')$$,
+                 '23503', NULL, 'an event type''s category must exist (23503): else every alert of the type would fail');
+SELECT throws_ok($$UPDATE gridgov.video_event_types SET category = 'ZZ99' WHERE event_type = 'va_waste'$$,
+                 '23503', NULL, 'also when it changes');
 SELECT throws_ok($$INSERT INTO gridgov.video_event_types (event_type, name, category, min_confidence) VALUES ('va_x', 'x', 'H0404', 2)$$,
                  '23514', NULL, 'a threshold above 1 is refused (23514)');
 
@@ -132,15 +136,45 @@ SET LOCAL ROLE va_feed;
 SELECT lives_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, external_id)
                   VALUES ('VA-CAM-2', 'va_waste', 0.95, '2026-07-02 12:00+08', 'w-feed')$$,
                 'the device role files an alert (the trigger opens the case as the owner)');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (id, camera_id, event_type, confidence, at)
+                   OVERRIDING SYSTEM VALUE VALUES (9000000000, 'VA-CAM-2', 'va_waste', 0.5, '2026-07-02 12:00+08')$$,
+                 '42501', NULL, 'the device role cannot choose an alert''s id (ids ahead of the sequence would fail later alerts)');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, received_at)
+                   VALUES ('VA-CAM-2', 'va_waste', 0.5, '2026-07-02 12:00+08', '2000-01-01')$$,
+                 '42501', NULL, 'nor its arrival time');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, status, county, case_id)
+                   VALUES ('VA-CAM-2', 'va_waste', 0.5, '2026-07-02 12:00+08', 'case', '990702', 1)$$,
+                 '42501', NULL, 'nor its status, county or case');
 RESET ROLE;
 SELECT is((SELECT status FROM gridgov.video_alerts WHERE external_id = 'w-feed'), 'case', 'and it opened a case');
+INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, external_id, received_at)
+VALUES ('VA-CAM-2', 'va_waste', 0.1, '2026-07-02 12:00+08', 'w-stamp', '2000-01-01');
+SELECT ok((SELECT received_at >= now() FROM gridgov.video_alerts WHERE external_id = 'w-stamp'),
+          'received_at is the statement''s time, whatever the row says');
+DELETE FROM gridgov.video_alerts WHERE external_id = 'w-stamp';
 
--- Row-level security: a dispatcher login that is no staff member sees no case, so
--- only the alerts without one.
+-- Row-level security: a dispatcher login that is no staff member sees no case, and
+-- no alert without a case either (those are its county's command center's).
 CREATE ROLE va_disp IN ROLE gridgov_dispatcher;
 SET LOCAL ROLE va_disp;
-SELECT is((SELECT array_agg(external_id ORDER BY external_id) FROM gridgov.video_alerts),
-          ARRAY['r-3', 'r-4'], 'a login sees the alerts of the cases it sees (none here) and those without a case');
+SELECT is_empty($$SELECT external_id FROM gridgov.video_alerts$$,
+                'a login sees the alerts of the cases it sees (none here) and no alert without a case of a county it does not see');
+RESET ROLE;
+CREATE ROLE va_disp_home IN ROLE gridgov_dispatcher;
+CREATE ROLE va_disp_away IN ROLE gridgov_dispatcher;
+INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind) VALUES
+    ('va-cc-away', '视频测试外区指挥中心', 'district', '990799', 'command_center');
+INSERT INTO gridgov.staff (name, department_id, db_role)
+SELECT v.n, d.id, v.r FROM (VALUES ('va 本区', 'va-cc', 'va_disp_home'), ('va 外区', 'va-cc-away', 'va_disp_away')) v(n, c, r)
+JOIN gridgov.departments d ON d.code = v.c;
+SET LOCAL ROLE va_disp_home;
+SELECT is((SELECT array_agg(external_id ORDER BY external_id) FROM gridgov.video_alerts WHERE case_id IS NULL),
+          ARRAY['r-3', 'r-4'], 'the county''s command center sees its alerts without a case');
+SET LOCAL ROLE va_disp_away;
+SELECT is_empty($$SELECT external_id FROM gridgov.video_alerts$$,
+                'another county''s command center sees none of them');
+RESET ROLE;
+SET LOCAL ROLE va_disp;
 SELECT is((SELECT count(*) FROM gridgov.sensor_cases), 0::bigint, 'and the machines'' cases it sees (none)');
 RESET ROLE;
 

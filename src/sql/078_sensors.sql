@@ -479,6 +479,24 @@ COMMENT ON COLUMN gridgov.video_event_types.dedup_window IS 'Time within which a
 COMMENT ON COLUMN gridgov.video_event_types.active IS 'false: its alerts are kept for review only';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.video_event_types', '');
 
+CREATE FUNCTION gridgov.video_event_types_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    PERFORM gridgov.trigger_check('video_event_types_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF NOT EXISTS (SELECT 1 FROM gridgov.categories c WHERE c.code = NEW.category AND c.active) THEN
+        RAISE EXCEPTION USING ERRCODE = '23503',
+            MESSAGE = pg_catalog.format('video event type "%s": category "%s" is not an active category',
+                                        pg_catalog.left(NEW.event_type, 40), pg_catalog.left(NEW.category, 20)),
+            DETAIL = 'An alert of the type opens a case of its category; it must exist in gridgov.categories and be active.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION gridgov.video_event_types_check() IS
+    'Trigger: a video event type''s category must be an active category (23503), as a sensor rule''s';
+CREATE TRIGGER video_event_types_check BEFORE INSERT OR UPDATE ON gridgov.video_event_types
+    FOR EACH ROW EXECUTE FUNCTION gridgov.video_event_types_check();
+
 CREATE TABLE gridgov.video_alerts (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     camera_id       text COLLATE pg_catalog."C" NOT NULL,
@@ -599,6 +617,7 @@ BEGIN
     END IF;
     NEW.county := s.county;
     NEW.case_id := NULL;
+    NEW.received_at := pg_catalog.statement_timestamp();
     IF NOT s.active OR NOT t.active OR NEW.confidence < t.min_confidence THEN
         NEW.status := 'review';
         RETURN NEW;
@@ -611,7 +630,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_in() IS
-    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, and files it: review below the type''s threshold (or when camera or type is inactive), else gridgov.video_alert_file (duplicate or case)';
+    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, stamps received_at with the statement''s time, and files it: review below the type''s threshold (or when camera or type is inactive), else gridgov.video_alert_file (duplicate or case)';
 CREATE TRIGGER video_alert_in BEFORE INSERT ON gridgov.video_alerts
     FOR EACH ROW EXECUTE FUNCTION gridgov.video_alert_in();
 
