@@ -13,7 +13,7 @@
 --      sensor_quarantine_retry once the reason is gone; partitions;
 --   5. a device login feeds readings and nothing else.
 BEGIN;
-SELECT plan(66);
+SELECT plan(68);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -127,6 +127,15 @@ SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, sensor_id, cond
 SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, condition, threshold, hysteresis, category, title)
                    VALUES ('sen x', 'noise', 'above', 1, -1, 'H0902', 'x')$$,
                  '23514', NULL, 'a negative hysteresis is 23514');
+
+SELECT throws_ok($$UPDATE gridgov.categories SET active = false WHERE code = 'E0406'$$,
+                 '23503', 'category "E0406" is used by the active sensor rule sen 暴雨',
+                 'a category an active rule opens cases of stays active (else every firing reading would fail the feed with GG108)');
+SAVEPOINT sen_cat;
+UPDATE gridgov.sensor_rules SET active = false WHERE name = 'sen 噪声计卡死';
+SELECT lives_ok($$UPDATE gridgov.categories SET active = false WHERE code = 'H0902'$$,
+                'once its rules are inactive, the category may be deactivated');
+ROLLBACK TO SAVEPOINT sen_cat;
 
 -- 3. Readings end to end --------------------------------------------------------------
 

@@ -6,7 +6,7 @@
 -- alert whose case is open joins that case's history; bad alerts are refused
 -- with their SQLSTATEs; a re-sent alert is a no-op.
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -127,6 +127,9 @@ SELECT throws_ok($$INSERT INTO gridgov.video_event_types (event_type, name, cate
                  '23503', NULL, 'an event type''s category must exist (23503): else every alert of the type would fail');
 SELECT throws_ok($$UPDATE gridgov.video_event_types SET category = 'ZZ99' WHERE event_type = 'va_waste'$$,
                  '23503', NULL, 'also when it changes');
+SELECT throws_ok($$UPDATE gridgov.categories SET active = false WHERE code = 'E0109'$$,
+                 '23503', 'category "E0109" is used by the active video event type va_waste',
+                 'and a category an active event type opens cases of stays active');
 SELECT throws_ok($$INSERT INTO gridgov.video_event_types (event_type, name, category, min_confidence) VALUES ('va_x', 'x', 'H0404', 2)$$,
                  '23514', NULL, 'a threshold above 1 is refused (23514)');
 

@@ -158,6 +158,40 @@ COMMENT ON FUNCTION gridgov.sensor_rules_check() IS
 CREATE TRIGGER sensor_rules_check BEFORE INSERT OR UPDATE ON gridgov.sensor_rules
     FOR EACH ROW EXECUTE FUNCTION gridgov.sensor_rules_check();
 
+-- A category that an active rule or event type opens cases of stays active:
+-- deactivating or deleting it would fail every reading that fires the rule
+-- (GG108 / GG121) and with it the whole INSERT or COPY of the feed.
+CREATE FUNCTION gridgov.categories_sensor_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    user_name text;
+BEGIN
+    PERFORM gridgov.trigger_check('categories_sensor_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF TG_OP = 'UPDATE' AND NEW.active AND NEW.code IS NOT DISTINCT FROM OLD.code THEN
+        RETURN NEW;
+    END IF;
+    SELECT u.name INTO user_name
+    FROM (SELECT 'sensor rule ' || r.name AS name FROM gridgov.sensor_rules r
+          WHERE r.active AND r.category = OLD.code
+          UNION ALL
+          SELECT 'video event type ' || t.event_type FROM gridgov.video_event_types t
+          WHERE t.active AND t.category = OLD.code) u
+    ORDER BY u.name LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '23503',
+            MESSAGE = pg_catalog.format('category "%s" is used by the active %s', pg_catalog.left(OLD.code, 20),
+                                        pg_catalog.left(user_name, 140)),
+            DETAIL = 'Readings and video alerts open cases of it: without it every one that fires would fail the feed.',
+            HINT = 'Point the rule or event type at another category, or deactivate it, first.';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION gridgov.categories_sensor_guard() IS
+    'Trigger: a category an active sensor rule or video event type opens cases of cannot be deactivated, re-coded or deleted (23503)';
+CREATE TRIGGER categories_sensor_guard BEFORE UPDATE OR DELETE ON gridgov.categories
+    FOR EACH ROW EXECUTE FUNCTION gridgov.categories_sensor_guard();
+
 -- Readings and the quarantine -------------------------------------------------------
 
 CREATE TABLE gridgov.sensor_readings (
