@@ -6,7 +6,7 @@
 -- alert whose case is open joins that case's history; bad alerts are refused
 -- with their SQLSTATEs; a re-sent alert is a no-op.
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -170,12 +170,19 @@ INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind) VALUES
 INSERT INTO gridgov.staff (name, department_id, db_role)
 SELECT v.n, d.id, v.r FROM (VALUES ('va 本区', 'va-cc', 'va_disp_home'), ('va 外区', 'va-cc-away', 'va_disp_away')) v(n, c, r)
 JOIN gridgov.departments d ON d.code = v.c;
+CREATE TEMP TABLE r4 AS SELECT id FROM gridgov.video_alerts WHERE external_id = 'r-4';
+GRANT SELECT ON r4 TO PUBLIC;
 SET LOCAL ROLE va_disp_home;
 SELECT is((SELECT array_agg(external_id ORDER BY external_id) FROM gridgov.video_alerts WHERE case_id IS NULL),
           ARRAY['r-3', 'r-4'], 'the county''s command center sees its alerts without a case');
 SET LOCAL ROLE va_disp_away;
 SELECT is_empty($$SELECT external_id FROM gridgov.video_alerts$$,
                 'another county''s command center sees none of them');
+SELECT throws_ok($$SELECT gridgov.video_alert_review((SELECT id FROM r4), false)$$,
+                 '55000', NULL, 'nor may it decide them: an alert outside the caller''s scope looks as if it did not exist (55000)');
+SET LOCAL ROLE va_disp_home;
+SELECT is((gridgov.video_alert_review((SELECT id FROM r4), false)).status, 'dismissed',
+          'the county''s command center decides it');
 RESET ROLE;
 SET LOCAL ROLE va_disp;
 SELECT is((SELECT count(*) FROM gridgov.sensor_cases), 0::bigint, 'and the machines'' cases it sees (none)');

@@ -673,6 +673,12 @@ COMMENT ON FUNCTION gridgov.video_alert_in() IS
 CREATE TRIGGER video_alert_in BEFORE INSERT ON gridgov.video_alerts
     FOR EACH ROW EXECUTE FUNCTION gridgov.video_alert_in();
 
+CREATE FUNCTION gridgov.case_readable_by_caller(county gridgov.gridcode, grid gridgov.gridcode,
+                                                department_id bigint, case_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_readable_by_caller' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
+COMMENT ON FUNCTION gridgov.case_readable_by_caller(gridgov.gridcode, gridgov.gridcode, bigint, bigint) IS
+    'Internal: gridgov.case_readable for the login that called (the session''s role), not the current user: what a SECURITY DEFINER function (gridgov.video_alert_review) asks about its caller''s scope';
+
 CREATE FUNCTION gridgov.video_alert_review(alert_id bigint, accept boolean)
     RETURNS gridgov.video_alerts
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
@@ -684,7 +690,8 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'video_alert_review needs an alert and a decision';
     END IF;
     SELECT * INTO a FROM gridgov.video_alerts x WHERE x.id = alert_id FOR UPDATE;
-    IF NOT FOUND OR a.status <> 'review' THEN
+    -- An alert the caller does not see (another county's) looks as if it did not exist.
+    IF NOT FOUND OR a.status <> 'review' OR NOT gridgov.case_readable_by_caller(a.county, NULL, NULL, NULL) THEN
         RAISE EXCEPTION USING ERRCODE = '55000',
             MESSAGE = pg_catalog.format('video alert %s is not waiting for review', alert_id);
     END IF;
@@ -700,7 +707,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_review(bigint, boolean) IS
-    'A person decides a video alert waiting for review: accept files it as if it had passed its threshold (opens a case or joins an open duplicate), otherwise it is dismissed; returns the alert. 22004 NULL argument, 55000 when the alert does not wait for review';
+    'A person decides a video alert waiting for review: accept files it as if it had passed its threshold (opens a case or joins an open duplicate), otherwise it is dismissed; returns the alert. 22004 NULL argument, 55000 when the alert does not wait for review or lies outside the caller''s scope (its county''s command center decides)';
 -- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql
 -- makes their triggers on a fresh install): the block 1.5.0's upgrade has for the same.
 DO $$
