@@ -13,7 +13,7 @@
 --      sensor_quarantine_retry once the reason is gone; partitions;
 --   5. a device login feeds readings and nothing else.
 BEGIN;
-SELECT plan(68);
+SELECT plan(70);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -78,6 +78,15 @@ SELECT throws_ok($$SELECT * FROM gridgov.sensor_rule_eval('above', 0, 0, '0', '1
                  '22023', NULL, 'sensor_rule_eval: a NaN reading is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_rule_eval('above', 0, 0, '178000000 years', '1 minute', 0, ARRAY[now()], ARRAY[1::float8])$$,
                  '22023', 'bad sensor rule: duration must be between 0 and 30 days', 'sensor_rule_eval: a huge duration is 22023, not an overflow');
+SELECT is((SELECT array_agg(e.phase || COALESCE('/' || e.event, '') ORDER BY e.at)
+           FROM gridgov.sensor_rule_eval('above', 0, 0, '1 day', '1 minute', 0,
+                                         ARRAY['4713-01-01 BC', '294276-12-31']::timestamptz[], ARRAY[1, 1]::float8[]) e),
+          ARRAY['pending', 'firing/fire'],
+          'sensor_rule_eval: readings 4713 BC and 294276 AD are more than a day apart (the difference overflowed and it stayed pending)');
+SELECT is((SELECT array_agg(e.phase ORDER BY e.at)
+           FROM gridgov.sensor_rule_eval('rate', -1e-20, 0, '0', '1 day', 0,
+                                         ARRAY['4713-01-01 BC', '294276-12-31']::timestamptz[], ARRAY[1, 2]::float8[]) e),
+          ARRAY['idle', 'idle'], 'sensor_rule_eval: and give no rate (further apart than rate_window; the overflow made a rise a fall)');
 SELECT is((SELECT count(*) FROM gridgov.sensor_rule_eval('above', NULL, 0, '0', '1 minute', 0, ARRAY[now()], ARRAY[1::float8])),
           0::bigint, 'sensor_rule_eval: a NULL argument gives no rows');
 
