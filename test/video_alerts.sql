@@ -6,7 +6,7 @@
 -- alert whose case is open joins that case's history; bad alerts are refused
 -- with their SQLSTATEs; a re-sent alert is a no-op.
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -88,6 +88,20 @@ SELECT is((gridgov.video_alert_review((SELECT id FROM gridgov.video_alerts WHERE
 SELECT throws_ok($$SELECT gridgov.video_alert_review((SELECT id FROM gridgov.video_alerts WHERE external_id = 'r-3'), true)$$,
                  '55000', NULL, 'an alert that no longer waits for review cannot be reviewed again (55000)');
 SELECT throws_ok($$SELECT gridgov.video_alert_review(NULL, true)$$, '22004', NULL, 'video_alert_review(NULL) is 22004');
+
+-- Seen in another county than the camera's: review, no case there.
+INSERT INTO gridgov.grids (code, name, geom)
+SELECT v.code::gridgov.gridcode, v.name, ST_Multi(ST_MakeEnvelope(104.05, 34.00, 104.09, 34.04, 4326))
+FROM (VALUES ('990703', '视频测试邻区'), ('990703001', '视频测试邻街道'), ('990703001001', '视频测试邻社区'),
+             ('990703001001001', '视频测试邻网格')) v(code, name);
+INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, location, external_id) VALUES
+    ('VA-CAM-1', 'va_parking', 0.99, '2026-07-02 10:30+08', ST_SetSRID(ST_MakePoint(104.07, 34.02), 4326), 'x-county');
+SELECT is((SELECT status || ' ' || county::text || ' ' || (case_id IS NULL)::text || ' '
+                  || (SELECT count(*) FROM gridgov.cases WHERE county = '990703')::text
+           FROM gridgov.video_alerts WHERE external_id = 'x-county'),
+          'review 990702 true 0',
+          'an alert placed in another county than its camera''s opens no case there: it waits for review in the camera''s county');
+DELETE FROM gridgov.video_alerts WHERE external_id = 'x-county';
 
 -- Once the case is closed, the next alert there opens a new one.
 SELECT lives_ok($$SELECT gridgov.act((SELECT case_id FROM a1), 'reject', '核实：已驶离', '{}', '2026-07-02 09:20+08')$$,

@@ -558,7 +558,7 @@ COMMENT ON COLUMN gridgov.video_alerts.image_url IS 'Snapshot: an http or https 
 COMMENT ON COLUMN gridgov.video_alerts.at IS 'When it was seen';
 COMMENT ON COLUMN gridgov.video_alerts.location IS 'Where (WGS-84); the camera''s location when not given';
 COMMENT ON COLUMN gridgov.video_alerts.external_id IS 'The video platform''s own id of the alert: unique per camera, so a re-sent alert is a no-op with ON CONFLICT DO NOTHING';
-COMMENT ON COLUMN gridgov.video_alerts.status IS 'case (opened a case), duplicate (joined an open case), review (below the threshold, or the type is inactive: waits for a person), dismissed (reviewed and rejected)';
+COMMENT ON COLUMN gridgov.video_alerts.status IS 'case (opened a case), duplicate (joined an open case), review (below the threshold, the camera or type is inactive, or seen in another county than the camera''s: waits for a person), dismissed (reviewed and rejected)';
 COMMENT ON COLUMN gridgov.video_alerts.county IS 'County of the camera';
 COMMENT ON COLUMN gridgov.video_alerts.case_id IS 'The case it opened or joined';
 COMMENT ON COLUMN gridgov.video_alerts.received_at IS 'When it arrived';
@@ -652,7 +652,11 @@ BEGIN
     NEW.county := s.county;
     NEW.case_id := NULL;
     NEW.received_at := pg_catalog.statement_timestamp();
-    IF NOT s.active OR NOT t.active OR NEW.confidence < t.min_confidence THEN
+    -- Below the threshold, of an inactive camera or type, or seen in another
+    -- county than the camera's (a platform could otherwise open cases in any
+    -- county by the location it sends): a person of the camera's county decides.
+    IF NOT s.active OR NOT t.active OR NEW.confidence < t.min_confidence
+       OR gridgov.case_county(NEW.location, 'wgs84', NULL, NEW.at) IS DISTINCT FROM s.county THEN
         NEW.status := 'review';
         RETURN NEW;
     END IF;
@@ -664,7 +668,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_in() IS
-    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, stamps received_at with the statement''s time, and files it: review below the type''s threshold (or when camera or type is inactive), else gridgov.video_alert_file (duplicate or case)';
+    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, stamps received_at with the statement''s time, and files it: review below the type''s threshold (or when camera or type is inactive, or the location lies in another county than the camera''s), else gridgov.video_alert_file (duplicate or case)';
 CREATE TRIGGER video_alert_in BEFORE INSERT ON gridgov.video_alerts
     FOR EACH ROW EXECUTE FUNCTION gridgov.video_alert_in();
 
