@@ -13,7 +13,7 @@
 --      sensor_quarantine_retry once the reason is gone; partitions;
 --   5. a device login feeds readings and nothing else.
 BEGIN;
-SELECT plan(70);
+SELECT plan(72);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -292,14 +292,22 @@ SELECT is((SELECT quality FROM gridgov.sensor_quarantine WHERE reason = 'bad_qua
 
 -- The reasons go away: the device is registered, May gets its partition.
 INSERT INTO gridgov.sensors (id, kind, location) VALUES ('SEN-XX-9', 'rainfall', ST_SetSRID(ST_MakePoint(103.02, 33.02), 4326));
+-- As the admin role, whose functions these are (it has no CREATE on the schema and no INSERT on readings).
+CREATE ROLE sen_admin IN ROLE gridgov_admin;
+SET LOCAL ROLE sen_admin;
 SELECT is((SELECT count(*) FROM gridgov.sensor_partitions('2019-05-01 00:00+00', 0)), 1::bigint,
-          'a partition for May is made');
+          'a partition for May is made (by the admin role)');
 SELECT is((SELECT ARRAY[retried, quarantined_again] FROM gridgov.sensor_quarantine_retry()), ARRAY[7, 5]::bigint[],
-          'sensor_quarantine_retry feeds unknown_sensor, inactive_sensor, future and no_partition again: 2 are stored now, the still inactive, the nameless, the over-long and the two future ones are quarantined again');
+          'sensor_quarantine_retry (by the admin role) feeds unknown_sensor, inactive_sensor, future and no_partition again: 2 are stored now, the still inactive, the nameless, the over-long and the two future ones are quarantined again');
+RESET ROLE;
+SELECT is((SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'gridgov.sensor_readings_y2019m05'::regclass),
+          (SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'gridgov'), 'the partition is the extension owner''s');
 SELECT is((SELECT count(*) FROM gridgov.sensor_readings WHERE sensor_id IN ('SEN-XX-9', 'SEN-WL-2') AND at IN ('2019-07-01 10:00+08', '2019-05-01 10:00+08')),
           2::bigint, 'the device registered since and the month with a partition now are stored');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(NULL)$$, '22023', NULL, 'sensor_partitions: NULL as_of is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(now(), 99)$$, '22023', NULL, 'sensor_partitions: 99 months ahead is 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions('294276-12-01', 1)$$, '22023', NULL,
+                 'sensor_partitions: an as_of past 2199 is 22023 (was 22008 from the month after it)');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_quarantine_retry(NULL)$$, '22004', NULL, 'sensor_quarantine_retry(NULL) is 22004');
 
 -- A restore writes each partition's rows straight into it: they go in as they are.

@@ -430,15 +430,15 @@ COMMENT ON FUNCTION gridgov.sensor_state_load(text) IS
 
 CREATE FUNCTION gridgov.sensor_partitions(as_of timestamptz DEFAULT pg_catalog.now(), months_ahead integer DEFAULT 3)
     RETURNS SETOF text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     m timestamptz;
     part text;
 BEGIN
     IF as_of IS NULL OR months_ahead IS NULL OR months_ahead NOT BETWEEN 0 AND 36
-       OR NOT pg_catalog.isfinite(as_of) THEN
+       OR NOT (as_of >= timestamptz '1949-01-01 00:00+00' AND as_of < timestamptz '2200-01-01 00:00+00') THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = 'sensor_partitions needs a finite as_of and months_ahead between 0 and 36';
+            MESSAGE = 'sensor_partitions needs an as_of in 1949-2199 and months_ahead between 0 and 36';
     END IF;
     FOR i IN 0 .. months_ahead LOOP
         m := (pg_catalog.date_trunc('month', as_of AT TIME ZONE 'UTC') + pg_catalog.make_interval(months => i))
@@ -462,11 +462,11 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.sensor_partitions(timestamptz, integer) IS
-    'Administration: makes the monthly partitions of gridgov.sensor_readings (UTC months, named sensor_readings_yYYYYmMM) of the month of as_of and months_ahead months after it that do not exist yet; returns those made. The nightly job runs it for now and 3 months ahead; run it with an earlier as_of before loading past readings. 22023 for a bad argument';
+    'Administration: makes the monthly partitions of gridgov.sensor_readings (UTC months, named sensor_readings_yYYYYmMM) of the month of as_of and months_ahead months after it that do not exist yet; returns those made. The nightly job runs it for now and 3 months ahead; run it with an earlier as_of before loading past readings. Runs as the extension''s owner (the partitions are its own; the admin role has no CREATE on the schema). 22023 for a bad argument (as_of outside 1949-2199)';
 
 CREATE FUNCTION gridgov.sensor_quarantine_retry(reasons text[] DEFAULT ARRAY['unknown_sensor', 'inactive_sensor', 'future', 'no_partition'])
     RETURNS TABLE (retried bigint, quarantined_again bigint)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     landed bigint;
 BEGIN
@@ -486,7 +486,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.sensor_quarantine_retry(text[]) IS
-    'Administration: feeds the quarantined readings of the reasons given again, oldest first (a device registered since, a partition made since, a future reading whose time has come): returns how many were fed and how many of them were quarantined again (with their reason now)';
+    'Administration: feeds the quarantined readings of the reasons given again, oldest first (a device registered since, a partition made since, a future reading whose time has come): returns how many were fed and how many of them were quarantined again (with their reason now). Runs as the extension''s owner (the admin role may not INSERT readings), feeding through gridgov.sensor_readings and its checks';
 
 -- Video alerts -------------------------------------------------------------------------
 
