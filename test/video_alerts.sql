@@ -6,7 +6,7 @@
 -- alert whose case is open joins that case's history; bad alerts are refused
 -- with their SQLSTATEs; a re-sent alert is a no-op.
 BEGIN;
-SELECT plan(45);
+SELECT plan(46);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -135,6 +135,8 @@ SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, conf
                  '22023', NULL, 'an image URL of more than 2000 characters is 22023');
 SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at) VALUES ('VA-CAM-1', 'va_parking', 0.9, now() + interval '1 day')$$,
                  'GG112', NULL, 'an alert in the future is GG112');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at) VALUES ('VA-CAM-1', 'va_parking', 0.9, '4713-01-01 BC')$$,
+                 '22023', 'the time of a video alert must not lie before 1949', 'an alert of 4713 BC is 22023 (was 22008 from the case''s clock)');
 SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence) VALUES ('VA-CAM-1', 'va_parking', 0.9)$$,
                  '23502', NULL, 'an alert without a time is 23502');
 SELECT throws_ok($$INSERT INTO gridgov.video_event_types (event_type, name, category) VALUES ('va_x', 'x', 'ZZ99')$$,

@@ -645,6 +645,9 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'GG112', MESSAGE = 'the time of a video alert must not lie in the future',
             DETAIL = 'It may be at most gridgov.future_tolerance seconds ahead of the database''s clock.';
     END IF;
+    IF NEW.at < timestamptz '1949-01-01 00:00+00' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the time of a video alert must not lie before 1949';
+    END IF;
     NEW.location := COALESCE(NEW.location, s.location);
     IF public.ST_SRID(NEW.location) <> 4326 THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the location of a video alert must be a WGS-84 point';
@@ -668,7 +671,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_in() IS
-    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, stamps received_at with the statement''s time, and files it: review below the type''s threshold (or when camera or type is inactive, or the location lies in another county than the camera''s), else gridgov.video_alert_file (duplicate or case)';
+    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112 when in the future, 22023 before 1949), takes the camera''s location when none is given, stamps received_at with the statement''s time, and files it: review below the type''s threshold (or when camera or type is inactive, or the location lies in another county than the camera''s), else gridgov.video_alert_file (duplicate or case)';
 CREATE TRIGGER video_alert_in BEFORE INSERT ON gridgov.video_alerts
     FOR EACH ROW EXECUTE FUNCTION gridgov.video_alert_in();
 
