@@ -13,7 +13,7 @@
 --      sensor_quarantine_retry once the reason is gone; partitions;
 --   5. a device login feeds readings and nothing else.
 BEGIN;
-SELECT plan(66);
+SELECT plan(72);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -78,6 +78,15 @@ SELECT throws_ok($$SELECT * FROM gridgov.sensor_rule_eval('above', 0, 0, '0', '1
                  '22023', NULL, 'sensor_rule_eval: a NaN reading is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_rule_eval('above', 0, 0, '178000000 years', '1 minute', 0, ARRAY[now()], ARRAY[1::float8])$$,
                  '22023', 'bad sensor rule: duration must be between 0 and 30 days', 'sensor_rule_eval: a huge duration is 22023, not an overflow');
+SELECT is((SELECT array_agg(e.phase || COALESCE('/' || e.event, '') ORDER BY e.at)
+           FROM gridgov.sensor_rule_eval('above', 0, 0, '1 day', '1 minute', 0,
+                                         ARRAY['4713-01-01 BC', '294276-12-31']::timestamptz[], ARRAY[1, 1]::float8[]) e),
+          ARRAY['pending', 'firing/fire'],
+          'sensor_rule_eval: readings 4713 BC and 294276 AD are more than a day apart (the difference overflowed and it stayed pending)');
+SELECT is((SELECT array_agg(e.phase ORDER BY e.at)
+           FROM gridgov.sensor_rule_eval('rate', -1e-20, 0, '0', '1 day', 0,
+                                         ARRAY['4713-01-01 BC', '294276-12-31']::timestamptz[], ARRAY[1, 2]::float8[]) e),
+          ARRAY['idle', 'idle'], 'sensor_rule_eval: and give no rate (further apart than rate_window; the overflow made a rise a fall)');
 SELECT is((SELECT count(*) FROM gridgov.sensor_rule_eval('above', NULL, 0, '0', '1 minute', 0, ARRAY[now()], ARRAY[1::float8])),
           0::bigint, 'sensor_rule_eval: a NULL argument gives no rows');
 
@@ -127,6 +136,15 @@ SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, sensor_id, cond
 SELECT throws_ok($$INSERT INTO gridgov.sensor_rules (name, kind, condition, threshold, hysteresis, category, title)
                    VALUES ('sen x', 'noise', 'above', 1, -1, 'H0902', 'x')$$,
                  '23514', NULL, 'a negative hysteresis is 23514');
+
+SELECT throws_ok($$UPDATE gridgov.categories SET active = false WHERE code = 'E0406'$$,
+                 '23503', 'category "E0406" is used by the active sensor rule sen 暴雨',
+                 'a category an active rule opens cases of stays active (else every firing reading would fail the feed with GG108)');
+SAVEPOINT sen_cat;
+UPDATE gridgov.sensor_rules SET active = false WHERE name = 'sen 噪声计卡死';
+SELECT lives_ok($$UPDATE gridgov.categories SET active = false WHERE code = 'H0902'$$,
+                'once its rules are inactive, the category may be deactivated');
+ROLLBACK TO SAVEPOINT sen_cat;
 
 -- 3. Readings end to end --------------------------------------------------------------
 
@@ -274,14 +292,22 @@ SELECT is((SELECT quality FROM gridgov.sensor_quarantine WHERE reason = 'bad_qua
 
 -- The reasons go away: the device is registered, May gets its partition.
 INSERT INTO gridgov.sensors (id, kind, location) VALUES ('SEN-XX-9', 'rainfall', ST_SetSRID(ST_MakePoint(103.02, 33.02), 4326));
+-- As the admin role, whose functions these are (it has no CREATE on the schema and no INSERT on readings).
+CREATE ROLE sen_admin IN ROLE gridgov_admin;
+SET LOCAL ROLE sen_admin;
 SELECT is((SELECT count(*) FROM gridgov.sensor_partitions('2019-05-01 00:00+00', 0)), 1::bigint,
-          'a partition for May is made');
+          'a partition for May is made (by the admin role)');
 SELECT is((SELECT ARRAY[retried, quarantined_again] FROM gridgov.sensor_quarantine_retry()), ARRAY[7, 5]::bigint[],
-          'sensor_quarantine_retry feeds unknown_sensor, inactive_sensor, future and no_partition again: 2 are stored now, the still inactive, the nameless, the over-long and the two future ones are quarantined again');
+          'sensor_quarantine_retry (by the admin role) feeds unknown_sensor, inactive_sensor, future and no_partition again: 2 are stored now, the still inactive, the nameless, the over-long and the two future ones are quarantined again');
+RESET ROLE;
+SELECT is((SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'gridgov.sensor_readings_y2019m05'::regclass),
+          (SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'gridgov'), 'the partition is the extension owner''s');
 SELECT is((SELECT count(*) FROM gridgov.sensor_readings WHERE sensor_id IN ('SEN-XX-9', 'SEN-WL-2') AND at IN ('2019-07-01 10:00+08', '2019-05-01 10:00+08')),
           2::bigint, 'the device registered since and the month with a partition now are stored');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(NULL)$$, '22023', NULL, 'sensor_partitions: NULL as_of is 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions(now(), 99)$$, '22023', NULL, 'sensor_partitions: 99 months ahead is 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.sensor_partitions('294276-12-01', 1)$$, '22023', NULL,
+                 'sensor_partitions: an as_of past 2199 is 22023 (was 22008 from the month after it)');
 SELECT throws_ok($$SELECT * FROM gridgov.sensor_quarantine_retry(NULL)$$, '22004', NULL, 'sensor_quarantine_retry(NULL) is 22004');
 
 -- A restore writes each partition's rows straight into it: they go in as they are.

@@ -6,7 +6,7 @@
 -- alert whose case is open joins that case's history; bad alerts are refused
 -- with their SQLSTATEs; a re-sent alert is a no-op.
 BEGIN;
-SELECT plan(33);
+SELECT plan(46);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL gridgov.duplicate_radius_m = 0;
@@ -89,6 +89,20 @@ SELECT throws_ok($$SELECT gridgov.video_alert_review((SELECT id FROM gridgov.vid
                  '55000', NULL, 'an alert that no longer waits for review cannot be reviewed again (55000)');
 SELECT throws_ok($$SELECT gridgov.video_alert_review(NULL, true)$$, '22004', NULL, 'video_alert_review(NULL) is 22004');
 
+-- Seen in another county than the camera's: review, no case there.
+INSERT INTO gridgov.grids (code, name, geom)
+SELECT v.code::gridgov.gridcode, v.name, ST_Multi(ST_MakeEnvelope(104.05, 34.00, 104.09, 34.04, 4326))
+FROM (VALUES ('990703', '视频测试邻区'), ('990703001', '视频测试邻街道'), ('990703001001', '视频测试邻社区'),
+             ('990703001001001', '视频测试邻网格')) v(code, name);
+INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, location, external_id) VALUES
+    ('VA-CAM-1', 'va_parking', 0.99, '2026-07-02 10:30+08', ST_SetSRID(ST_MakePoint(104.07, 34.02), 4326), 'x-county');
+SELECT is((SELECT status || ' ' || county::text || ' ' || (case_id IS NULL)::text || ' '
+                  || (SELECT count(*) FROM gridgov.cases WHERE county = '990703')::text
+           FROM gridgov.video_alerts WHERE external_id = 'x-county'),
+          'review 990702 true 0',
+          'an alert placed in another county than its camera''s opens no case there: it waits for review in the camera''s county');
+DELETE FROM gridgov.video_alerts WHERE external_id = 'x-county';
+
 -- Once the case is closed, the next alert there opens a new one.
 SELECT lives_ok($$SELECT gridgov.act((SELECT case_id FROM a1), 'reject', '核实：已驶离', '{}', '2026-07-02 09:20+08')$$,
                 'the first parking case is closed');
@@ -121,8 +135,17 @@ SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, conf
                  '22023', NULL, 'an image URL of more than 2000 characters is 22023');
 SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at) VALUES ('VA-CAM-1', 'va_parking', 0.9, now() + interval '1 day')$$,
                  'GG112', NULL, 'an alert in the future is GG112');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at) VALUES ('VA-CAM-1', 'va_parking', 0.9, '4713-01-01 BC')$$,
+                 '22023', 'the time of a video alert must not lie before 1949', 'an alert of 4713 BC is 22023 (was 22008 from the case''s clock)');
 SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence) VALUES ('VA-CAM-1', 'va_parking', 0.9)$$,
                  '23502', NULL, 'an alert without a time is 23502');
+SELECT throws_ok($$INSERT INTO gridgov.video_event_types (event_type, name, category) VALUES ('va_x', 'x', 'ZZ99')$$,
+                 '23503', NULL, 'an event type''s category must exist (23503): else every alert of the type would fail');
+SELECT throws_ok($$UPDATE gridgov.video_event_types SET category = 'ZZ99' WHERE event_type = 'va_waste'$$,
+                 '23503', NULL, 'also when it changes');
+SELECT throws_ok($$UPDATE gridgov.categories SET active = false WHERE code = 'E0109'$$,
+                 '23503', 'category "E0109" is used by the active video event type va_waste',
+                 'and a category an active event type opens cases of stays active');
 SELECT throws_ok($$INSERT INTO gridgov.video_event_types (event_type, name, category, min_confidence) VALUES ('va_x', 'x', 'H0404', 2)$$,
                  '23514', NULL, 'a threshold above 1 is refused (23514)');
 
@@ -132,15 +155,52 @@ SET LOCAL ROLE va_feed;
 SELECT lives_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, external_id)
                   VALUES ('VA-CAM-2', 'va_waste', 0.95, '2026-07-02 12:00+08', 'w-feed')$$,
                 'the device role files an alert (the trigger opens the case as the owner)');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (id, camera_id, event_type, confidence, at)
+                   OVERRIDING SYSTEM VALUE VALUES (9000000000, 'VA-CAM-2', 'va_waste', 0.5, '2026-07-02 12:00+08')$$,
+                 '42501', NULL, 'the device role cannot choose an alert''s id (ids ahead of the sequence would fail later alerts)');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, received_at)
+                   VALUES ('VA-CAM-2', 'va_waste', 0.5, '2026-07-02 12:00+08', '2000-01-01')$$,
+                 '42501', NULL, 'nor its arrival time');
+SELECT throws_ok($$INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, status, county, case_id)
+                   VALUES ('VA-CAM-2', 'va_waste', 0.5, '2026-07-02 12:00+08', 'case', '990702', 1)$$,
+                 '42501', NULL, 'nor its status, county or case');
 RESET ROLE;
 SELECT is((SELECT status FROM gridgov.video_alerts WHERE external_id = 'w-feed'), 'case', 'and it opened a case');
+INSERT INTO gridgov.video_alerts (camera_id, event_type, confidence, at, external_id, received_at)
+VALUES ('VA-CAM-2', 'va_waste', 0.1, '2026-07-02 12:00+08', 'w-stamp', '2000-01-01');
+SELECT ok((SELECT received_at >= now() FROM gridgov.video_alerts WHERE external_id = 'w-stamp'),
+          'received_at is the statement''s time, whatever the row says');
+DELETE FROM gridgov.video_alerts WHERE external_id = 'w-stamp';
 
--- Row-level security: a dispatcher login that is no staff member sees no case, so
--- only the alerts without one.
+-- Row-level security: a dispatcher login that is no staff member sees no case, and
+-- no alert without a case either (those are its county's command center's).
 CREATE ROLE va_disp IN ROLE gridgov_dispatcher;
 SET LOCAL ROLE va_disp;
-SELECT is((SELECT array_agg(external_id ORDER BY external_id) FROM gridgov.video_alerts),
-          ARRAY['r-3', 'r-4'], 'a login sees the alerts of the cases it sees (none here) and those without a case');
+SELECT is_empty($$SELECT external_id FROM gridgov.video_alerts$$,
+                'a login sees the alerts of the cases it sees (none here) and no alert without a case of a county it does not see');
+RESET ROLE;
+CREATE ROLE va_disp_home IN ROLE gridgov_dispatcher;
+CREATE ROLE va_disp_away IN ROLE gridgov_dispatcher;
+INSERT INTO gridgov.departments (code, name, level, jurisdiction, kind) VALUES
+    ('va-cc-away', '视频测试外区指挥中心', 'district', '990799', 'command_center');
+INSERT INTO gridgov.staff (name, department_id, db_role)
+SELECT v.n, d.id, v.r FROM (VALUES ('va 本区', 'va-cc', 'va_disp_home'), ('va 外区', 'va-cc-away', 'va_disp_away')) v(n, c, r)
+JOIN gridgov.departments d ON d.code = v.c;
+CREATE TEMP TABLE r4 AS SELECT id FROM gridgov.video_alerts WHERE external_id = 'r-4';
+GRANT SELECT ON r4 TO PUBLIC;
+SET LOCAL ROLE va_disp_home;
+SELECT is((SELECT array_agg(external_id ORDER BY external_id) FROM gridgov.video_alerts WHERE case_id IS NULL),
+          ARRAY['r-3', 'r-4'], 'the county''s command center sees its alerts without a case');
+SET LOCAL ROLE va_disp_away;
+SELECT is_empty($$SELECT external_id FROM gridgov.video_alerts$$,
+                'another county''s command center sees none of them');
+SELECT throws_ok($$SELECT gridgov.video_alert_review((SELECT id FROM r4), false)$$,
+                 '55000', NULL, 'nor may it decide them: an alert outside the caller''s scope looks as if it did not exist (55000)');
+SET LOCAL ROLE va_disp_home;
+SELECT is((gridgov.video_alert_review((SELECT id FROM r4), false)).status, 'dismissed',
+          'the county''s command center decides it');
+RESET ROLE;
+SET LOCAL ROLE va_disp;
 SELECT is((SELECT count(*) FROM gridgov.sensor_cases), 0::bigint, 'and the machines'' cases it sees (none)');
 RESET ROLE;
 

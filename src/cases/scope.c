@@ -183,10 +183,13 @@ scope_build(Oid userid)
 	cache_build_done(scope_cache_id, token);
 }
 
+/* The user scope_current() answers for instead of the current one (InvalidOid: none). */
+static Oid	scope_user_override = InvalidOid;
+
 static const Scope *
 scope_current(void)
 {
-	Oid			userid = GetUserId();
+	Oid			userid = OidIsValid(scope_user_override) ? scope_user_override : GetUserId();
 
 	if (!cache_is_current(scope_cache_id) || scope.userid != userid)
 	{
@@ -440,6 +443,33 @@ gridgov_case_readable(PG_FUNCTION_ARGS)
 	ScopeCase	c;
 
 	PG_RETURN_BOOL(case_args(fcinfo, &c) && scope_case_readable(&c));
+}
+
+/*
+ * gridgov.case_readable_by_caller(county, grid, department_id, case_id):
+ * case_readable for the login that called (the outer user: a SECURITY
+ * DEFINER function that calls it asks for its caller, not its owner).
+ */
+PG_FUNCTION_INFO_V1(gridgov_case_readable_by_caller);
+Datum
+gridgov_case_readable_by_caller(PG_FUNCTION_ARGS)
+{
+	ScopeCase	c;
+	volatile bool readable = false;
+
+	if (!case_args(fcinfo, &c))
+		PG_RETURN_BOOL(false);
+	scope_user_override = GetOuterUserId();
+	PG_TRY();
+	{
+		readable = scope_case_readable(&c);
+	}
+	PG_FINALLY();
+	{
+		scope_user_override = InvalidOid;
+	}
+	PG_END_TRY();
+	PG_RETURN_BOOL(readable);
 }
 
 PG_FUNCTION_INFO_V1(gridgov_case_actable);

@@ -24,6 +24,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -129,6 +130,21 @@ is_new_peak(const SensorRule *r, const SensorState *s, double m)
 	return up ? m > s->peak + r->peak_step : m < s->peak - r->peak_step;
 }
 
+/*
+ * Whether to lies at least us after from (to >= from): the difference of two
+ * timestamps 4713 BC and 294276 AD apart overflows int64, and is then more
+ * than any duration.
+ */
+static bool
+elapsed_at_least(TimestampTz from, TimestampTz to, int64 us)
+{
+	int64		d;
+
+	if (pg_sub_s64_overflow(to, from, &d))
+		return to > from;
+	return d >= us;
+}
+
 static void
 fire(SensorState *s, TimestampTz at, double m, SensorStep *out)
 {
@@ -174,7 +190,7 @@ step_threshold(const SensorRule *r, SensorState *s, TimestampTz at, double m, bo
 		s->has_since = true;
 		s->since = at;
 	}
-	if (at - s->since >= r->duration_us)
+	if (elapsed_at_least(s->since, at, r->duration_us))
 		fire(s, at, m, out);
 }
 
@@ -195,7 +211,7 @@ step_stuck(const SensorRule *r, SensorState *s, TimestampTz at, double v, Sensor
 		}
 		return;
 	}
-	if (s->phase != SP_FIRING && at - s->since >= r->duration_us)
+	if (s->phase != SP_FIRING && elapsed_at_least(s->since, at, r->duration_us))
 		fire(s, at, v, out);
 }
 
@@ -216,7 +232,7 @@ sensor_rule_step(const SensorRule *r, SensorState *s, TimestampTz at, double v, 
 	{
 		if (r->cond == SC_RATE)
 		{
-			known = s->has_last && at > s->last_at && at - s->last_at <= r->window_us;
+			known = s->has_last && at > s->last_at && !elapsed_at_least(s->last_at, at, r->window_us + 1);
 			m = known ? (v - s->last_value) * 60.0e6 / (double) (at - s->last_at) : 0;
 			out->measure = m;
 		}

@@ -110,6 +110,8 @@ static const TriggerBinding bindings[] = {
 	B_STMT("sensor_readings_start", "sensor_readings", "I"),
 	A_STMT("sensor_readings_done", "sensor_readings", "I"),
 	B_ROW("video_alert_in", "video_alerts", "I"),
+	B_ROW("video_event_types_check", "video_event_types", "IU"),
+	B_ROW("categories_sensor_guard", "categories", "UD"),
 };
 
 #define NSTATIC		((int) lengthof(bindings))

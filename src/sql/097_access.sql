@@ -98,13 +98,16 @@ ALTER TABLE gridgov.case_meetings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY case_meetings_read ON gridgov.case_meetings FOR SELECT
     USING (gridgov.case_row_readable(county, case_id));
 -- The cases machines opened (078): visible with the case; a video alert
--- without a case (waiting for review, dismissed) to whoever may read alerts.
+-- without a case (waiting for review, dismissed) to whoever may read alerts
+-- and sees its county's cases at county level (as a case of the county
+-- without grid or department: the command center of the county, the admin).
 ALTER TABLE gridgov.sensor_cases ENABLE ROW LEVEL SECURITY;
 CREATE POLICY sensor_cases_read ON gridgov.sensor_cases FOR SELECT
     USING (gridgov.case_row_readable(county, case_id));
 ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY video_alerts_read ON gridgov.video_alerts FOR SELECT
-    USING (case_id IS NULL OR gridgov.case_row_readable(county, case_id));
+    USING (CASE WHEN case_id IS NULL THEN gridgov.case_readable(county, NULL, NULL, NULL)
+                ELSE gridgov.case_row_readable(county, case_id) END);
 CREATE POLICY video_alerts_feed ON gridgov.video_alerts FOR INSERT WITH CHECK (true);
 -- Devices as cases are seen: by their county, grid and owner department (a
 -- command center its jurisdiction's, a department its own, a worker its

@@ -158,6 +158,40 @@ COMMENT ON FUNCTION gridgov.sensor_rules_check() IS
 CREATE TRIGGER sensor_rules_check BEFORE INSERT OR UPDATE ON gridgov.sensor_rules
     FOR EACH ROW EXECUTE FUNCTION gridgov.sensor_rules_check();
 
+-- A category that an active rule or event type opens cases of stays active:
+-- deactivating or deleting it would fail every reading that fires the rule
+-- (GG108 / GG121) and with it the whole INSERT or COPY of the feed.
+CREATE FUNCTION gridgov.categories_sensor_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    user_name text;
+BEGIN
+    PERFORM gridgov.trigger_check('categories_sensor_guard', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF TG_OP = 'UPDATE' AND NEW.active AND NEW.code IS NOT DISTINCT FROM OLD.code THEN
+        RETURN NEW;
+    END IF;
+    SELECT u.name INTO user_name
+    FROM (SELECT 'sensor rule ' || r.name AS name FROM gridgov.sensor_rules r
+          WHERE r.active AND r.category = OLD.code
+          UNION ALL
+          SELECT 'video event type ' || t.event_type FROM gridgov.video_event_types t
+          WHERE t.active AND t.category = OLD.code) u
+    ORDER BY u.name LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '23503',
+            MESSAGE = pg_catalog.format('category "%s" is used by the active %s', pg_catalog.left(OLD.code, 20),
+                                        pg_catalog.left(user_name, 140)),
+            DETAIL = 'Readings and video alerts open cases of it: without it every one that fires would fail the feed.',
+            HINT = 'Point the rule or event type at another category, or deactivate it, first.';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION gridgov.categories_sensor_guard() IS
+    'Trigger: a category an active sensor rule or video event type opens cases of cannot be deactivated, re-coded or deleted (23503)';
+CREATE TRIGGER categories_sensor_guard BEFORE UPDATE OR DELETE ON gridgov.categories
+    FOR EACH ROW EXECUTE FUNCTION gridgov.categories_sensor_guard();
+
 -- Readings and the quarantine -------------------------------------------------------
 
 CREATE TABLE gridgov.sensor_readings (
@@ -401,15 +435,15 @@ COMMENT ON FUNCTION gridgov.sensor_state_load(text) IS
 
 CREATE FUNCTION gridgov.sensor_partitions(as_of timestamptz DEFAULT pg_catalog.now(), months_ahead integer DEFAULT 3)
     RETURNS SETOF text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     m timestamptz;
     part text;
 BEGIN
     IF as_of IS NULL OR months_ahead IS NULL OR months_ahead NOT BETWEEN 0 AND 36
-       OR NOT pg_catalog.isfinite(as_of) THEN
+       OR NOT (as_of >= timestamptz '1949-01-01 00:00+00' AND as_of < timestamptz '2200-01-01 00:00+00') THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = 'sensor_partitions needs a finite as_of and months_ahead between 0 and 36';
+            MESSAGE = 'sensor_partitions needs an as_of in 1949-2199 and months_ahead between 0 and 36';
     END IF;
     FOR i IN 0 .. months_ahead LOOP
         m := (pg_catalog.date_trunc('month', as_of AT TIME ZONE 'UTC') + pg_catalog.make_interval(months => i))
@@ -433,11 +467,11 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.sensor_partitions(timestamptz, integer) IS
-    'Administration: makes the monthly partitions of gridgov.sensor_readings (UTC months, named sensor_readings_yYYYYmMM) of the month of as_of and months_ahead months after it that do not exist yet; returns those made. The nightly job runs it for now and 3 months ahead; run it with an earlier as_of before loading past readings. 22023 for a bad argument';
+    'Administration: makes the monthly partitions of gridgov.sensor_readings (UTC months, named sensor_readings_yYYYYmMM) of the month of as_of and months_ahead months after it that do not exist yet; returns those made. The nightly job runs it for now and 3 months ahead; run it with an earlier as_of before loading past readings. Runs as the extension''s owner (the partitions are its own; the admin role has no CREATE on the schema). 22023 for a bad argument (as_of outside 1949-2199)';
 
 CREATE FUNCTION gridgov.sensor_quarantine_retry(reasons text[] DEFAULT ARRAY['unknown_sensor', 'inactive_sensor', 'future', 'no_partition'])
     RETURNS TABLE (retried bigint, quarantined_again bigint)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gridgov, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
 DECLARE
     landed bigint;
 BEGIN
@@ -457,7 +491,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.sensor_quarantine_retry(text[]) IS
-    'Administration: feeds the quarantined readings of the reasons given again, oldest first (a device registered since, a partition made since, a future reading whose time has come): returns how many were fed and how many of them were quarantined again (with their reason now)';
+    'Administration: feeds the quarantined readings of the reasons given again, oldest first (a device registered since, a partition made since, a future reading whose time has come): returns how many were fed and how many of them were quarantined again (with their reason now). Runs as the extension''s owner (the admin role may not INSERT readings), feeding through gridgov.sensor_readings and its checks';
 
 -- Video alerts -------------------------------------------------------------------------
 
@@ -483,6 +517,24 @@ COMMENT ON COLUMN gridgov.video_event_types.dedup_radius_m IS 'Metres within whi
 COMMENT ON COLUMN gridgov.video_event_types.dedup_window IS 'Time within which an alert is a duplicate of an earlier one (0-7 days)';
 COMMENT ON COLUMN gridgov.video_event_types.active IS 'false: its alerts are kept for review only';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.video_event_types', '');
+
+CREATE FUNCTION gridgov.video_event_types_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    PERFORM gridgov.trigger_check('video_event_types_check', TG_RELID, TG_WHEN, TG_LEVEL, TG_OP);
+    IF NOT EXISTS (SELECT 1 FROM gridgov.categories c WHERE c.code = NEW.category AND c.active) THEN
+        RAISE EXCEPTION USING ERRCODE = '23503',
+            MESSAGE = pg_catalog.format('video event type "%s": category "%s" is not an active category',
+                                        pg_catalog.left(NEW.event_type, 40), pg_catalog.left(NEW.category, 20)),
+            DETAIL = 'An alert of the type opens a case of its category; it must exist in gridgov.categories and be active.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION gridgov.video_event_types_check() IS
+    'Trigger: a video event type''s category must be an active category (23503), as a sensor rule''s';
+CREATE TRIGGER video_event_types_check BEFORE INSERT OR UPDATE ON gridgov.video_event_types
+    FOR EACH ROW EXECUTE FUNCTION gridgov.video_event_types_check();
 
 CREATE TABLE gridgov.video_alerts (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -511,7 +563,7 @@ COMMENT ON COLUMN gridgov.video_alerts.image_url IS 'Snapshot: an http or https 
 COMMENT ON COLUMN gridgov.video_alerts.at IS 'When it was seen';
 COMMENT ON COLUMN gridgov.video_alerts.location IS 'Where (WGS-84); the camera''s location when not given';
 COMMENT ON COLUMN gridgov.video_alerts.external_id IS 'The video platform''s own id of the alert: unique per camera, so a re-sent alert is a no-op with ON CONFLICT DO NOTHING';
-COMMENT ON COLUMN gridgov.video_alerts.status IS 'case (opened a case), duplicate (joined an open case), review (below the threshold, or the type is inactive: waits for a person), dismissed (reviewed and rejected)';
+COMMENT ON COLUMN gridgov.video_alerts.status IS 'case (opened a case), duplicate (joined an open case), review (below the threshold, the camera or type is inactive, or seen in another county than the camera''s: waits for a person), dismissed (reviewed and rejected)';
 COMMENT ON COLUMN gridgov.video_alerts.county IS 'County of the camera';
 COMMENT ON COLUMN gridgov.video_alerts.case_id IS 'The case it opened or joined';
 COMMENT ON COLUMN gridgov.video_alerts.received_at IS 'When it arrived';
@@ -598,13 +650,21 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'GG112', MESSAGE = 'the time of a video alert must not lie in the future',
             DETAIL = 'It may be at most gridgov.future_tolerance seconds ahead of the database''s clock.';
     END IF;
+    IF NEW.at < timestamptz '1949-01-01 00:00+00' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the time of a video alert must not lie before 1949';
+    END IF;
     NEW.location := COALESCE(NEW.location, s.location);
     IF public.ST_SRID(NEW.location) <> 4326 THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the location of a video alert must be a WGS-84 point';
     END IF;
     NEW.county := s.county;
     NEW.case_id := NULL;
-    IF NOT s.active OR NOT t.active OR NEW.confidence < t.min_confidence THEN
+    NEW.received_at := pg_catalog.statement_timestamp();
+    -- Below the threshold, of an inactive camera or type, or seen in another
+    -- county than the camera's (a platform could otherwise open cases in any
+    -- county by the location it sends): a person of the camera's county decides.
+    IF NOT s.active OR NOT t.active OR NEW.confidence < t.min_confidence
+       OR gridgov.case_county(NEW.location, 'wgs84', NULL, NEW.at) IS DISTINCT FROM s.county THEN
         NEW.status := 'review';
         RETURN NEW;
     END IF;
@@ -616,9 +676,15 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_in() IS
-    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112), takes the camera''s location when none is given, and files it: review below the type''s threshold (or when camera or type is inactive), else gridgov.video_alert_file (duplicate or case)';
+    'BEFORE INSERT trigger on video_alerts: checks the alert (camera, event type and time given 23502, camera 23503, event type 23503, confidence 22023, image URL 22023, time GG112 when in the future, 22023 before 1949), takes the camera''s location when none is given, stamps received_at with the statement''s time, and files it: review below the type''s threshold (or when camera or type is inactive, or the location lies in another county than the camera''s), else gridgov.video_alert_file (duplicate or case)';
 CREATE TRIGGER video_alert_in BEFORE INSERT ON gridgov.video_alerts
     FOR EACH ROW EXECUTE FUNCTION gridgov.video_alert_in();
+
+CREATE FUNCTION gridgov.case_readable_by_caller(county gridgov.gridcode, grid gridgov.gridcode,
+                                                department_id bigint, case_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_case_readable_by_caller' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
+COMMENT ON FUNCTION gridgov.case_readable_by_caller(gridgov.gridcode, gridgov.gridcode, bigint, bigint) IS
+    'Internal: gridgov.case_readable for the login that called (the session''s role), not the current user: what a SECURITY DEFINER function (gridgov.video_alert_review) asks about its caller''s scope';
 
 CREATE FUNCTION gridgov.video_alert_review(alert_id bigint, accept boolean)
     RETURNS gridgov.video_alerts
@@ -631,7 +697,8 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'video_alert_review needs an alert and a decision';
     END IF;
     SELECT * INTO a FROM gridgov.video_alerts x WHERE x.id = alert_id FOR UPDATE;
-    IF NOT FOUND OR a.status <> 'review' THEN
+    -- An alert the caller does not see (another county's) looks as if it did not exist.
+    IF NOT FOUND OR a.status <> 'review' OR NOT gridgov.case_readable_by_caller(a.county, NULL, NULL, NULL) THEN
         RAISE EXCEPTION USING ERRCODE = '55000',
             MESSAGE = pg_catalog.format('video alert %s is not waiting for review', alert_id);
     END IF;
@@ -647,7 +714,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.video_alert_review(bigint, boolean) IS
-    'A person decides a video alert waiting for review: accept files it as if it had passed its threshold (opens a case or joins an open duplicate), otherwise it is dismissed; returns the alert. 22004 NULL argument, 55000 when the alert does not wait for review';
+    'A person decides a video alert waiting for review: accept files it as if it had passed its threshold (opens a case or joins an open duplicate), otherwise it is dismissed; returns the alert. 22004 NULL argument, 55000 when the alert does not wait for review or lies outside the caller''s scope (its county''s command center decides)';
 -- The cache registry watches gridgov.sensors and gridgov.sensor_rules (src/sql/095_caches.sql
 -- makes their triggers on a fresh install): the block 1.5.0's upgrade has for the same.
 DO $$
@@ -672,7 +739,8 @@ CREATE POLICY sensor_cases_read ON gridgov.sensor_cases FOR SELECT
     USING (gridgov.case_row_readable(county, case_id));
 ALTER TABLE gridgov.video_alerts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY video_alerts_read ON gridgov.video_alerts FOR SELECT
-    USING (case_id IS NULL OR gridgov.case_row_readable(county, case_id));
+    USING (CASE WHEN case_id IS NULL THEN gridgov.case_readable(county, NULL, NULL, NULL)
+                ELSE gridgov.case_row_readable(county, case_id) END);
 CREATE POLICY video_alerts_feed ON gridgov.video_alerts FOR INSERT WITH CHECK (true);
 ALTER TABLE gridgov.sensors ENABLE ROW LEVEL SECURITY;
 CREATE POLICY sensors_scope ON gridgov.sensors

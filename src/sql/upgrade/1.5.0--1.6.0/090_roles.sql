@@ -242,7 +242,12 @@ BEGIN
         RETURN NEXT 'created gridgov_device';
     END IF;
     GRANT USAGE ON SCHEMA gridgov TO gridgov_device;
-    GRANT INSERT ON gridgov.sensor_readings, gridgov.video_alerts TO gridgov_device;
+    GRANT INSERT ON gridgov.sensor_readings TO gridgov_device;
+    -- Only the columns a video platform sends: not id (OVERRIDING SYSTEM VALUE would
+    -- take ids ahead of the sequence), status, county, case_id or received_at.
+    REVOKE INSERT ON gridgov.video_alerts FROM gridgov_device;
+    GRANT INSERT (camera_id, event_type, confidence, image_url, at, location, external_id)
+          ON gridgov.video_alerts TO gridgov_device;
     GRANT SELECT ON gridgov.sensors, gridgov.sensor_rules, gridgov.video_event_types, gridgov.device_readings,
           gridgov.sensor_cases
           TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
