@@ -78,7 +78,9 @@ $$, 'every C function points into the gridgov module');
 -- Security (docs/security.md) ----------------------------------------------------------
 
 -- Every trigger on any table that runs a gridgov function is registered in
--- gridgov.trigger_bindings(), and every binding is installed.
+-- gridgov.trigger_bindings(), and every binding is installed.  The clones of a
+-- partitioned table's row trigger on its partitions (tgparentid) are that
+-- trigger: it is registered on the partitioned table (patrol_points).
 SELECT set_eq($$
     SELECT p.proname::text AS function_name, c.relname::text AS table_name,
            CASE WHEN t.tgtype & 2 <> 0 THEN 'BEFORE' ELSE 'AFTER' END AS timing,
@@ -88,7 +90,7 @@ SELECT set_eq($$
     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid AND p.pronamespace = 'gridgov'::pg_catalog.regnamespace
     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
     JOIN (VALUES (1, 'I', 4), (2, 'U', 16), (3, 'D', 8), (4, 'T', 32)) e(ord, letter, bit) ON t.tgtype & e.bit <> 0
-    WHERE NOT t.tgisinternal AND c.relnamespace = 'gridgov'::pg_catalog.regnamespace
+    WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND c.relnamespace = 'gridgov'::pg_catalog.regnamespace
     GROUP BY 1, 2, 3, 4
 $$, $$ SELECT * FROM gridgov.trigger_bindings() $$,
 'the installed triggers are exactly the registered bindings');

@@ -18,6 +18,7 @@
 #include "intake_assist.h"
 #include "locate.h"
 #include "notify.h"
+#include "patrol.h"
 #include "pgis.h"
 #include "refcache.h"
 #include "textmodel_cache.h"
@@ -65,4 +66,5 @@ _PG_init(void)
 	scope_init();
 	shards_init();
 	worktime_init();
+	patrol_init();
 }

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -98,6 +99,10 @@ static const TriggerBinding bindings[] = {
 	B_ROW("score_weights_guard", "score_weights", "IUD"),
 	B_ROW("settings_analytics_check", "settings", "IU"),
 	A_ROW("settings_analytics_changed", "settings", "IUD"),
+	/* grid workers' patrols (on each partition of patrol_points) */
+	B_ROW("patrol_point_check", "patrol_points", "I"),
+	B_ROW("settings_patrol_check", "settings", "IU"),
+	B_ROW("patrol_weights_guard", "patrol_weights", "IUD"),
 };
 
 #define NSTATIC		((int) lengthof(bindings))
@@ -146,6 +151,29 @@ binding_relid(const char *name)
 	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
 }
 
+/*
+ * The partitioned table a partition belongs to (its topmost ancestor), or
+ * relid itself: a row trigger of a partitioned table fires on the partition.
+ * The last answer is kept (a feed inserts into one day's partition at a time).
+ */
+static Oid
+partition_root(Oid relid)
+{
+	static Oid	memo_relid = InvalidOid;
+	static Oid	memo_root = InvalidOid;
+	List	   *ancestors;
+
+	if (!OidIsValid(relid) || !get_rel_relispartition(relid))
+		return relid;
+	if (relid == memo_relid)
+		return memo_root;
+	ancestors = get_partition_ancestors(relid);
+	memo_root = llast_oid(ancestors);
+	memo_relid = relid;
+	list_free(ancestors);
+	return memo_root;
+}
+
 static const char *
 describe(const TriggerBinding *b)
 {
@@ -174,7 +202,7 @@ check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char
 	int			n = nbindings();
 	int			i;
 	char	   *relname;
-	Oid			table = shards_table_of(relid);
+	Oid			table = shards_table_of(partition_root(relid));
 
 	initStringInfo(&allowed);
 	for (i = 0; i < n; i++)
