@@ -127,11 +127,20 @@ COMMENT ON COLUMN gridgov.patrol_rejects.received_at IS 'When it arrived';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.patrol_rejects', '');
 SELECT pg_catalog.pg_extension_config_dump('gridgov.patrol_rejects_id_seq', '');
 
+-- gridgov.time_zone, defined by the module (loaded by the call of one of its functions).
+CREATE FUNCTION gridgov.patrol_time_zone() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+    SELECT CASE WHEN gridgov.local_day(pg_catalog.now()) IS NOT NULL
+                THEN pg_catalog.current_setting('gridgov.time_zone') END
+$$;
+COMMENT ON FUNCTION gridgov.patrol_time_zone() IS
+    'The setting gridgov.time_zone (the zone of the local days of patrols), read once the module that defines it is loaded';
+
 -- The local day [from, to) as times.
 CREATE FUNCTION gridgov.patrol_day_bounds(day date, OUT day_start timestamptz, OUT day_end timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-    SELECT pg_catalog.timezone(pg_catalog.current_setting('gridgov.time_zone'), day::timestamp),
-           pg_catalog.timezone(pg_catalog.current_setting('gridgov.time_zone'), (day + 1)::timestamp)
+    SELECT pg_catalog.timezone(gridgov.patrol_time_zone(), day::timestamp),
+           pg_catalog.timezone(gridgov.patrol_time_zone(), (day + 1)::timestamp)
 $$;
 COMMENT ON FUNCTION gridgov.patrol_day_bounds(date) IS
     'Start and end (exclusive) of a local day in gridgov.time_zone: the bounds of a patrol_points partition and of a day''s coverage';
@@ -160,7 +169,7 @@ BEGIN
                                   part, b.day_start, b.day_end);
         EXECUTE pg_catalog.format('COMMENT ON TABLE gridgov.%I IS %L', part,
                                   pg_catalog.format('Patrol fixes of %s (local day in %s), a partition of gridgov.patrol_points',
-                                                    day, pg_catalog.current_setting('gridgov.time_zone')));
+                                                    day, gridgov.patrol_time_zone()));
         FOR col IN SELECT a.attname FROM pg_catalog.pg_attribute a
                    WHERE a.attrelid = 'gridgov.patrol_points'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped LOOP
             EXECUTE pg_catalog.format('COMMENT ON COLUMN gridgov.%I.%I IS %L', part, col,
@@ -224,18 +233,21 @@ CREATE FUNCTION gridgov.patrol_steps(since timestamptz, until timestamptz)
                    grid gridgov.gridcode, prev_at timestamptz, prev_geom geometry, prev_grid gridgov.gridcode,
                    metres double precision, seconds double precision, jump boolean)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-    WITH p AS (
+    WITH lim AS MATERIALIZED (
+        SELECT gridgov.patrol_setting('patrol_session_gap_s') AS gap_s,
+               gridgov.patrol_setting('patrol_max_speed_kmh') / 3.6 AS max_mps
+    ), p AS (
         SELECT p.county, p.staff_id, p.at, p.geom, gridgov.locate(p.geom, p.at) AS grid,
-               pg_catalog.lag(p.at) OVER w AS prev_at, pg_catalog.lag(p.geom) OVER w AS prev_geom
+               pg_catalog.lag(p.at) OVER w AS prev_at, pg_catalog.lag(p.geom) OVER w AS prev_geom,
+               -- Here, where it is computed once per fix (not once per use below).
+               ST_Distance((pg_catalog.lag(p.geom) OVER w)::geography, p.geom::geography) AS d
         FROM gridgov.patrol_points p
         WHERE p.at >= since AND p.at < until
         WINDOW w AS (PARTITION BY p.county, p.staff_id ORDER BY p.at)
     ), s AS (
-        SELECT p.*,
-               p.prev_at IS NULL
-               OR EXTRACT(epoch FROM p.at - p.prev_at) > gridgov.patrol_setting('patrol_session_gap_s') AS starts,
-               ST_Distance(p.prev_geom::geography, p.geom::geography) AS d
-        FROM p
+        SELECT p.*, lim.max_mps,
+               p.prev_at IS NULL OR EXTRACT(epoch FROM p.at - p.prev_at) > lim.gap_s AS starts
+        FROM p, lim
     )
     SELECT s.county, s.staff_id,
            pg_catalog.count(*) FILTER (WHERE s.starts) OVER (PARTITION BY s.county, s.staff_id ORDER BY s.at)::integer,
@@ -245,7 +257,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
            CASE WHEN NOT s.starts THEN pg_catalog.lag(s.grid) OVER (PARTITION BY s.county, s.staff_id ORDER BY s.at) END,
            CASE WHEN s.starts THEN 0 ELSE s.d END,
            CASE WHEN s.starts THEN 0 ELSE EXTRACT(epoch FROM s.at - s.prev_at)::double precision END,
-           NOT s.starts AND s.d > gridgov.patrol_setting('patrol_max_speed_kmh') / 3.6 * EXTRACT(epoch FROM s.at - s.prev_at)
+           NOT s.starts AND s.d > s.max_mps * EXTRACT(epoch FROM s.at - s.prev_at)
     FROM s
 $$;
 COMMENT ON FUNCTION gridgov.patrol_steps(timestamptz, timestamptz) IS
@@ -296,17 +308,18 @@ COMMENT ON COLUMN gridgov.patrol_coverage.covered_share IS 'Share (0-1) of the g
 COMMENT ON COLUMN gridgov.patrol_coverage.basis IS 'roads (share of the road length) or area (share of the area)';
 SELECT pg_catalog.pg_extension_config_dump('gridgov.patrol_coverage', '');
 
--- A metric projection around a place: transverse Mercator on WGS-84, scale 1 on
--- the meridian (rounded to 0.1 degree, so that a district uses a few), less than
--- 1e-6 off within 10 km of it.
-CREATE FUNCTION gridgov.patrol_projection(place geometry) RETURNS text
+-- The metric projection of a place: its UTM zone (WGS-84), and the zone's scale
+-- factor there (0.9996 on the central meridian, up to about 1.001 at the edges),
+-- by which a length in metres is multiplied to be one in the projection.
+CREATE FUNCTION gridgov.patrol_utm(lon double precision, lat double precision, OUT srid integer, OUT scale double precision)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT AS $$
-    SELECT pg_catalog.format('+proj=tmerc +lat_0=%s +lon_0=%s +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs',
-                             pg_catalog.round(ST_Y(ST_Centroid(place))::numeric, 1),
-                             pg_catalog.round(ST_X(ST_Centroid(place))::numeric, 1))
+    SELECT CASE WHEN lat < 0 THEN 32700 ELSE 32600 END + z.zone,
+           0.9996 / pg_catalog.sqrt(1 - pg_catalog.power(pg_catalog.cos(pg_catalog.radians(lat))
+                                                        * pg_catalog.sin(pg_catalog.radians(lon - (6 * z.zone - 183))), 2))
+    FROM (SELECT LEAST(60, GREATEST(1, pg_catalog.floor((lon + 180) / 6)::integer + 1)) AS zone) z
 $$;
-COMMENT ON FUNCTION gridgov.patrol_projection(geometry) IS
-    'PROJ definition of the metric projection the coverage measures in around a WGS-84 geometry: transverse Mercator with scale 1 on the meridian of its centroid (rounded to 0.1 degree), distances true to 1e-6 within 10 km';
+COMMENT ON FUNCTION gridgov.patrol_utm(double precision, double precision) IS
+    'The UTM zone (SRID 326zz north, 327zz south) the coverage is measured in around a place (lon, lat), and the zone''s point scale factor there (transverse Mercator on the sphere: 0.9996 / sqrt(1 - (cos lat sin dlon)^2)), by which the buffer radius in metres becomes one in the projection: areas and lengths there are off by the square of the same factor, which their ratios cancel';
 
 CREATE FUNCTION gridgov.patrol_coverage_refresh(day date) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
@@ -323,7 +336,10 @@ BEGIN
     mid := b.day_start + (b.day_end - b.day_start) / 2;
     DELETE FROM gridgov.patrol_coverage c WHERE c.day = patrol_coverage_refresh.day;
     CREATE TEMP TABLE patrol_refresh_steps ON COMMIT DROP AS
-        SELECT * FROM gridgov.patrol_steps(b.day_start, b.day_end);
+        SELECT s.*, pg_catalog.count(*) FILTER (WHERE s.jump) OVER w AS run,
+               (pg_catalog.row_number() OVER w - 1) / 30 AS chunk
+        FROM gridgov.patrol_steps(b.day_start, b.day_end) s
+        WINDOW w AS (PARTITION BY s.county, s.staff_id ORDER BY s.at);
     INSERT INTO gridgov.patrol_coverage (county, day, staff_id, grid, points, metres, seconds, covered_share, basis)
     WITH parts AS (
         -- A step counts for the grid of each of its ends, half each (a jump for neither).
@@ -332,31 +348,41 @@ BEGIN
              LATERAL (VALUES (s.grid, 1, CASE WHEN s.jump THEN 0 ELSE 0.5 END),
                              (s.prev_grid, 0, CASE WHEN s.jump THEN 0 ELSE 0.5 END)) x(grid, pt, w)
         WHERE x.grid IS NOT NULL
-    ), per_grid AS (
+    ), per_grid AS MATERIALIZED (
         SELECT p.county, p.staff_id, p.grid, pg_catalog.sum(p.pt)::integer AS points,
                pg_catalog.sum(p.metres) AS metres, pg_catalog.sum(p.seconds) AS seconds
         FROM parts p
         GROUP BY p.county, p.staff_id, p.grid
-    ), runs AS (
-        -- Runs of steps without jumps, as lines (a lone fix as a point).
-        SELECT s.county, s.staff_id, s.session,
-               pg_catalog.count(*) FILTER (WHERE s.jump) OVER (PARTITION BY s.county, s.staff_id ORDER BY s.at) AS run,
-               s.at, s.geom
-        FROM patrol_refresh_steps s
-    ), lines AS (
-        SELECT r.county, r.staff_id,
-               CASE WHEN pg_catalog.count(*) = 1 THEN (pg_catalog.array_agg(r.geom))[1]
-                    ELSE public.ST_MakeLine(r.geom ORDER BY r.at) END AS line
-        FROM runs r
-        GROUP BY r.county, r.staff_id, r.session, r.run
-    ), tracks AS (
-        SELECT l.county, l.staff_id, public.ST_Collect(l.line) AS track
-        FROM lines l
-        GROUP BY l.county, l.staff_id
-    ), buffers AS (
-        SELECT t.county, t.staff_id, gridgov.patrol_projection(t.track) AS proj,
-               public.ST_Buffer(public.ST_Transform(t.track, '+proj=longlat +datum=WGS84 +no_defs', gridgov.patrol_projection(t.track)), r) AS buf
-        FROM tracks t
+    ), zones AS MATERIALIZED (
+        SELECT s.county, s.staff_id, u.srid, u.scale
+        FROM (SELECT s.county, s.staff_id, pg_catalog.avg(public.ST_X(s.geom)) AS lon, pg_catalog.avg(public.ST_Y(s.geom)) AS lat
+              FROM patrol_refresh_steps s GROUP BY s.county, s.staff_id) s,
+             LATERAL gridgov.patrol_utm(s.lon, s.lat) u
+    ), pieces AS (
+        -- The track in pieces of up to 30 steps (a session, and a run between
+        -- jumps, ends one), each with the fix before it when the step from it
+        -- counts: buffered one by one and then united, which is much faster
+        -- than the buffer of a day's track that passes the same streets again
+        -- and again.
+        SELECT x.county, x.staff_id, pg_catalog.count(*) AS n,
+               public.ST_MakeLine(x.pt ORDER BY x.ord) AS line, (pg_catalog.array_agg(x.pt))[1] AS one
+        FROM (SELECT s.county, s.staff_id, s.session, s.run, s.chunk, s.at AS ord, s.geom AS pt
+              FROM patrol_refresh_steps s
+              UNION ALL
+              SELECT f.county, f.staff_id, f.session, f.run, f.chunk, f.prev_at, f.prev_geom
+              FROM (SELECT s.*, pg_catalog.row_number() OVER (PARTITION BY s.county, s.staff_id, s.session, s.run, s.chunk
+                                                              ORDER BY s.at) AS k
+                    FROM patrol_refresh_steps s) f
+              WHERE f.k = 1 AND f.prev_geom IS NOT NULL AND NOT f.jump) x
+        GROUP BY x.county, x.staff_id, x.session, x.run, x.chunk
+    ), buffers AS MATERIALIZED (
+        -- In the worker's UTM zone, simplified to within 1 m (a fix is good to several).
+        SELECT p.county, p.staff_id, z.srid,
+               public.ST_Union(public.ST_Buffer(public.ST_Simplify(public.ST_Transform(
+                   CASE WHEN p.n = 1 THEN p.one ELSE p.line END, z.srid), z.scale), r * z.scale)) AS buf
+        FROM pieces p
+        JOIN zones z ON z.county OPERATOR(gridgov.=) p.county AND z.staff_id = p.staff_id
+        GROUP BY p.county, p.staff_id, z.srid
     )
     SELECT g.county, patrol_coverage_refresh.day, g.staff_id, g.grid, g.points,
            pg_catalog.round(g.metres::numeric, 3)::double precision,
@@ -368,12 +394,12 @@ BEGIN
         SELECT CASE WHEN rd.len > 0 THEN rd.covered / rd.len
                     ELSE public.ST_Area(public.ST_Intersection(bf.buf, gg.geom)) / NULLIF(public.ST_Area(gg.geom), 0) END AS share,
                CASE WHEN rd.len > 0 THEN 'roads' ELSE 'area' END AS basis
-        FROM (SELECT public.ST_Transform(v.geom, '+proj=longlat +datum=WGS84 +no_defs', bf.proj) AS geom
+        FROM (SELECT public.ST_Transform(v.geom, bf.srid) AS geom
               FROM gridgov.grids v
               WHERE v.code OPERATOR(gridgov.=) g.grid AND v.valid_from <= mid AND mid < v.valid_to) gg,
              LATERAL (SELECT public.ST_Length(x.inside) AS len,
                              public.ST_Length(public.ST_Intersection(x.inside, bf.buf)) AS covered
-                      FROM (SELECT public.ST_Intersection(public.ST_Transform(public.ST_Collect(rd.geom), '+proj=longlat +datum=WGS84 +no_defs', bf.proj), gg.geom) AS inside
+                      FROM (SELECT public.ST_Intersection(public.ST_Transform(public.ST_Collect(rd.geom), bf.srid), gg.geom) AS inside
                             FROM gridgov.patrol_roads rd, gridgov.grids v
                             WHERE v.code OPERATOR(gridgov.=) g.grid AND v.valid_from <= mid AND mid < v.valid_to
                               AND public.ST_Intersects(rd.geom, v.geom)) x) rd
@@ -384,7 +410,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_coverage_refresh(date) IS
-    'Administration: stores the patrol coverage of a local day in gridgov.patrol_coverage (replacing the day''s rows): per worker and grid of their fixes, the fixes, metres and seconds walked in it and the share of it (of its roads'' length where gridgov.patrol_roads has segments in it, else of its area) within patrol_buffer_m of the worker''s track of the day, measured in a transverse Mercator projection around the track; returns the rows stored. Runs as its owner (every worker''s fixes). 22004 NULL';
+    'Administration: stores the patrol coverage of a local day in gridgov.patrol_coverage (replacing the day''s rows): per worker and grid of their fixes, the fixes, metres and seconds walked in it and the share of it (of its roads'' length where gridgov.patrol_roads has segments in it, else of its area) within patrol_buffer_m of the worker''s track of the day (simplified to within 1 m), measured in the UTM zone of the worker''s fixes (gridgov.patrol_utm); returns the rows stored. Runs as its owner (every worker''s fixes). 22004 NULL';
 
 CREATE FUNCTION gridgov.unpatrolled_grids(days integer, as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (code gridgov.gridcode, name text, last_patrolled date, days_unpatrolled integer)
