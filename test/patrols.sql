@@ -90,7 +90,7 @@ INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from) VALUES
     ('990701001001001', pg_temp.sid('pat_t_w1'), 'worker', '2026-01-01'),
     ('990701001001002', pg_temp.sid('pat_t_w2'), 'worker', '2026-01-01'),
     ('990701001001001', pg_temp.sid('pat_t_ld'), 'leader', '2026-01-01');
-SELECT is(gridgov.patrol_partition_create('2026-11-02'), to_regclass('gridgov.patrol_points_20261102'),
+SELECT is(gridgov.patrol_partition_create('2026-11-02'), to_regclass('gridgov_tracks.patrol_points_20261102'),
           'patrol_partition_create: the day''s partition');
 SELECT is(gridgov.patrol_partitions_ensure('2026-11-02 12:00+08', 2), 3,
           'patrol_partitions_ensure: the day before, and the 2 days after, are created; the day itself exists');
@@ -105,7 +105,7 @@ SELECT pg_temp.sid('pat_t_w1'), timestamptz '2026-11-02 09:00:00+08' + w.k * int
 FROM walk w ORDER BY w.k;
 SELECT is((SELECT count(*) FROM gridgov.patrol_points WHERE county = '990701'), 141::bigint,
           'the 141 fixes of the walk are stored with the worker''s county');
-SELECT is((SELECT count(*) FROM gridgov.patrol_points_20261102), 141::bigint, 'in the day''s partition');
+SELECT is((SELECT count(*) FROM gridgov_tracks.patrol_points_20261102), 141::bigint, 'in the day''s partition');
 -- A lone fix an hour later at the start (a second session).
 INSERT INTO gridgov.patrol_points (staff_id, at, geom) SELECT pg_temp.sid('pat_t_w1'), '2026-11-02 10:30+08', geom FROM walk WHERE k = 0;
 
@@ -296,7 +296,7 @@ SELECT throws_ok($$CREATE TRIGGER x BEFORE INSERT ON gridgov.patrol_roads FOR EA
 -- Retention: 91 days later the day's fixes go, its coverage stays (stored again from all fixes).
 SELECT is((SELECT array_agg(day) FROM gridgov.patrol_retention('2026-11-02 12:00+08'::timestamptz + interval '91 days')),
           ARRAY['2026-11-01', '2026-11-02']::date[], 'patrol_retention drops the days older than 90 days');
-SELECT ok(to_regclass('gridgov.patrol_points_20261102') IS NULL AND to_regclass('gridgov.patrol_points_20261103') IS NOT NULL,
+SELECT ok(to_regclass('gridgov_tracks.patrol_points_20261102') IS NULL AND to_regclass('gridgov_tracks.patrol_points_20261103') IS NOT NULL,
           'their partitions are gone, the next day''s stays');
 SELECT is((SELECT count(*) FROM gridgov.patrol_coverage WHERE day = '2026-11-02'), 3::bigint, 'the day''s coverage is kept');
 SELECT is((SELECT array_agg(reason ORDER BY reason) FROM gridgov.patrol_rejects), ARRAY['no_partition', 'no_time'],

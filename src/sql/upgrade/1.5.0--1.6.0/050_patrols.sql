@@ -81,12 +81,19 @@ CREATE TABLE gridgov.patrol_points (
 ) PARTITION BY RANGE (at);
 CREATE INDEX patrol_points_worker ON gridgov.patrol_points (county, staff_id, at);
 COMMENT ON TABLE gridgov.patrol_points IS
-    'Grid workers'' patrol fixes (巡查轨迹), one row per fix: the worker app writes staff_id, at, geom and accuracy_m with plain INSERT or COPY; a trigger sets county and keeps a bad fix apart in gridgov.patrol_rejects with its reason (docs/grid-workers.md). Partitioned by local day (gridgov.patrol_partitions_ensure creates them ahead); a time without a day''s partition reaches the default partition and is kept apart (no_partition). Read by the worker, their grid leader and the command center over them (row-level security)';
+    'Grid workers'' patrol fixes (巡查轨迹), one row per fix: the worker app writes staff_id, at, geom and accuracy_m with plain INSERT or COPY; a trigger sets county and keeps a bad fix apart in gridgov.patrol_rejects with its reason (docs/grid-workers.md). Partitioned by local day (gridgov_tracks.patrol_points_YYYYMMDD; gridgov.patrol_partitions_ensure creates them ahead); a time without a day''s partition reaches the default partition and is kept apart (no_partition). Read by the worker, their grid leader and the command center over them (row-level security)';
 COMMENT ON COLUMN gridgov.patrol_points.county IS 'County of the worker (their department''s), set by the trigger; part of the key';
 COMMENT ON COLUMN gridgov.patrol_points.staff_id IS 'The worker (gridgov.staff, active)';
 COMMENT ON COLUMN gridgov.patrol_points.at IS 'When the phone took the fix';
 COMMENT ON COLUMN gridgov.patrol_points.geom IS 'Where, WGS-84 (SRID 4326)';
 COMMENT ON COLUMN gridgov.patrol_points.accuracy_m IS 'Radius of the fix''s uncertainty as the phone reports it, metres; NULL when unknown';
+
+-- The days' partitions live in a schema of their own: they come and go with the
+-- data (a day ahead, a day dropped), and gridgov's schema keeps only what the
+-- extension defines.
+CREATE SCHEMA gridgov_tracks;
+COMMENT ON SCHEMA gridgov_tracks IS
+    'The daily partitions of gridgov.patrol_points (patrol_points_YYYYMMDD), created by gridgov.patrol_partition_create() and dropped by gridgov.patrol_retention(); read them through gridgov.patrol_points';
 
 CREATE TABLE gridgov.patrol_points_default PARTITION OF gridgov.patrol_points DEFAULT;
 COMMENT ON TABLE gridgov.patrol_points_default IS
@@ -162,26 +169,26 @@ BEGIN
             DETAIL = 'Patrol days lie between 2000-01-01 and 2999-12-31.';
     END IF;
     part := 'patrol_points_' || pg_catalog.to_char(day, 'YYYYMMDD');
-    IF pg_catalog.to_regclass('gridgov.' || part) IS NULL THEN
+    IF pg_catalog.to_regclass('gridgov_tracks.' || part) IS NULL THEN
         b := gridgov.patrol_day_bounds(day);
         -- A fix of the day in the default partition would stop the creation: none is
         -- ever stored there (the trigger keeps it apart).
-        EXECUTE pg_catalog.format('CREATE TABLE gridgov.%I PARTITION OF gridgov.patrol_points FOR VALUES FROM (%L) TO (%L)',
+        EXECUTE pg_catalog.format('CREATE TABLE gridgov_tracks.%I PARTITION OF gridgov.patrol_points FOR VALUES FROM (%L) TO (%L)',
                                   part, b.day_start, b.day_end);
-        EXECUTE pg_catalog.format('COMMENT ON TABLE gridgov.%I IS %L', part,
+        EXECUTE pg_catalog.format('COMMENT ON TABLE gridgov_tracks.%I IS %L', part,
                                   pg_catalog.format('Patrol fixes of %s (local day in %s), a partition of gridgov.patrol_points',
                                                     day, gridgov.patrol_time_zone()));
         FOR col IN SELECT a.attname FROM pg_catalog.pg_attribute a
                    WHERE a.attrelid = 'gridgov.patrol_points'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped LOOP
-            EXECUTE pg_catalog.format('COMMENT ON COLUMN gridgov.%I.%I IS %L', part, col,
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN gridgov_tracks.%I.%I IS %L', part, col,
                                       'As gridgov.patrol_points.' || col);
         END LOOP;
     END IF;
-    RETURN pg_catalog.to_regclass('gridgov.' || part);
+    RETURN pg_catalog.to_regclass('gridgov_tracks.' || part);
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_partition_create(date) IS
-    'Administration: creates the partition of gridgov.patrol_points for a local day (gridgov.patrol_points_YYYYMMDD) unless it exists; returns it. 22004 NULL, 22023 a day outside 2000-2999';
+    'Administration: creates the partition of gridgov.patrol_points for a local day (gridgov_tracks.patrol_points_YYYYMMDD) unless it exists; returns it. 22004 NULL, 22023 a day outside 2000-2999';
 
 CREATE FUNCTION gridgov.patrol_partitions_ensure(as_of timestamptz DEFAULT pg_catalog.now(), days_ahead integer DEFAULT 7)
     RETURNS integer
@@ -200,7 +207,7 @@ BEGIN
     END IF;
     first_day := gridgov.local_day(as_of) - 1;
     FOR d IN SELECT first_day + g FROM pg_catalog.generate_series(0, days_ahead + 1) g LOOP
-        IF pg_catalog.to_regclass('gridgov.patrol_points_' || pg_catalog.to_char(d, 'YYYYMMDD')) IS NULL THEN
+        IF pg_catalog.to_regclass('gridgov_tracks.patrol_points_' || pg_catalog.to_char(d, 'YYYYMMDD')) IS NULL THEN
             PERFORM gridgov.patrol_partition_create(d);
             n := n + 1;
         END IF;
@@ -672,13 +679,13 @@ BEGIN
              FROM pg_catalog.pg_inherits i
              JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
              WHERE i.inhparent = 'gridgov.patrol_points'::pg_catalog.regclass
-               AND c.relname ~ '^patrol_points_[0-9]{8}$'
+               AND c.relnamespace = 'gridgov_tracks'::pg_catalog.regnamespace AND c.relname ~ '^patrol_points_[0-9]{8}$'
                AND pg_catalog.to_date(pg_catalog.right(c.relname, 8), 'YYYYMMDD') < keep_from
              ORDER BY 2 LOOP
         day := p.d;
         -- The day's coverage first, from every fix, then the fixes go.
         coverage_rows := gridgov.patrol_coverage_refresh(p.d);
-        EXECUTE pg_catalog.format('DROP TABLE gridgov.%I', p.relname);
+        EXECUTE pg_catalog.format('DROP TABLE gridgov_tracks.%I', p.relname);
         RETURN NEXT;
     END LOOP;
     DELETE FROM gridgov.patrol_rejects r
