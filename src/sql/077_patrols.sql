@@ -399,7 +399,9 @@ BEGIN
     JOIN buffers bf ON bf.county OPERATOR(gridgov.=) g.county AND bf.staff_id = g.staff_id
     LEFT JOIN LATERAL (
         SELECT CASE WHEN rd.len > 0 THEN rd.covered / rd.len
-                    ELSE public.ST_Area(public.ST_Intersection(bf.buf, gg.geom)) / NULLIF(public.ST_Area(gg.geom), 0) END AS share,
+                    -- (the buffer cut to the grid's box first: a cheap cut that leaves the exact one less to do)
+                    ELSE public.ST_Area(public.ST_Intersection(public.ST_ClipByBox2D(bf.buf, public.ST_Expand(gg.geom, 1)::public.box2d),
+                                                               gg.geom)) / NULLIF(public.ST_Area(gg.geom), 0) END AS share,
                CASE WHEN rd.len > 0 THEN 'roads' ELSE 'area' END AS basis
         FROM (SELECT public.ST_Transform(v.geom, bf.srid) AS geom
               FROM gridgov.grids v

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Grid workers' patrols (issue 19; docs/grid-workers.md).  In a database of its
 # own on the demo city (tools/democity.sql, seed 1: 2,799 unit grids) with
-# Daxing's organisation and 700 grid workers, one per 4 unit grids:
+# Daxing's organisation and 700 grid workers, one per 4 unit grids (the last
+# one 3 more):
 #   1. COPY of one day of a district's patrol fixes: 700 workers x 8 h at one
 #      fix per 10 s = 2,016,000 fixes (x BENCH_SCALE), as the worker app sends
 #      them (hex EWKB points), through the intake trigger into the day's
@@ -11,9 +12,10 @@
 #      25 m of the track) for the 2,799 unit grids (target: <= 60 s);
 #   3. the map metric over it (map_geojson patrol_coverage, all unit grids)
 #      and the month's assessment and ranking.
-# The tracks: each worker sweeps a rectangle around the middle of their first
-# grid (at most 600 m x 400 m) along lanes 50 m apart, there and back, at
-# 1.2 m/s, with 2 m of GPS noise (tools/demo/080_patrols.sql walks the same way).
+# The tracks: each worker sweeps each of their 4 grids for 2 h in turn (a
+# rectangle around its middle, at most 600 m x 400 m, along lanes 50 m apart,
+# there and back, at 1.2 m/s, with 2 m of GPS noise: tools/patrol_walk.sql),
+# with a break of 15 minutes between two grids.
 set -euo pipefail
 scale=${BENCH_SCALE:-1}
 workers=$(awk -v s="$scale" 'BEGIN { w = int(700 * s); if (w < 10) w = 10; print w }')
@@ -25,7 +27,7 @@ trap 'fresh_drop; rm -rf "$tmp"' EXIT
 
 fresh_psql -v workers="$workers" >/dev/null <<SQL
 \\i tools/patrol_walk.sql
--- The workers: one per 4 unit grids (worker k serves the grids k, k + 700, ...), in the district center.
+-- The workers: one per 4 unit grids (worker k serves the grids 4k .. 4k + 3 in code order), in the district center.
 CREATE TEMP TABLE units AS
 SELECT g.code, pg_catalog.row_number() OVER (ORDER BY g.code) - 1 AS n, ST_PointOnSurface(g.geom) AS mid,
        ST_XMax(g.geom) - ST_XMin(g.geom) AS w, ST_YMax(g.geom) - ST_YMin(g.geom) AS h
@@ -35,8 +37,8 @@ SELECT '网格员' || i, (SELECT id FROM gridgov.departments WHERE code = 'dx-ce
 CREATE TEMP TABLE workers AS
 SELECT s.id AS staff_id, pg_catalog.row_number() OVER (ORDER BY s.id) - 1 AS k FROM gridgov.staff s WHERE s.name LIKE '网格员%';
 INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from)
-SELECT u.code, w.staff_id, 'worker', '2024-01-01' FROM workers w JOIN units u ON u.n % :workers = w.k;
-\\copy (SELECT w.staff_id, p.at, encode(ST_AsEWKB(p.geom), 'hex'), 8 FROM workers w JOIN units u ON u.n = w.k, LATERAL pg_temp.patrol_sweep(w.k::integer, u.mid, least(0.6 * u.w * 111195 * cos(radians(ST_Y(u.mid))), 600), least(0.6 * u.h * 111195, 400), '2026-11-02 08:00+08', 2880) p ORDER BY w.staff_id, p.i) TO '$tmp/fixes.tsv'
+SELECT u.code, w.staff_id, 'worker', '2024-01-01' FROM workers w JOIN units u ON u.n / 4 = w.k OR (w.k = :workers - 1 AND u.n / 4 >= :workers);
+\\copy (SELECT w.staff_id, p.at, encode(ST_AsEWKB(p.geom), 'hex'), 8 FROM workers w JOIN units u ON u.n / 4 = w.k AND u.n < 4 * :workers, LATERAL pg_temp.patrol_sweep(w.k::integer, u.mid, least(0.6 * u.w * 111195 * cos(radians(ST_Y(u.mid))), 600), least(0.6 * u.h * 111195, 400), timestamptz '2026-11-02 08:00+08' + (u.n % 4) * interval '2 h 15 min', 720) p ORDER BY w.staff_id, p.at) TO '$tmp/fixes.tsv'
 SQL
 n=$(wc -l <"$tmp/fixes.tsv")
 fresh_psql -Atc "SELECT gridgov.patrol_partitions_ensure('2026-11-02 12:00+08', 1)" >/dev/null
