@@ -38,7 +38,7 @@ CREATE TEMP TABLE workers AS
 SELECT s.id AS staff_id, pg_catalog.row_number() OVER (ORDER BY s.id) - 1 AS k FROM gridgov.staff s WHERE s.name LIKE '网格员%';
 INSERT INTO gridgov.grid_staff (grid, staff_id, duty, valid_from)
 SELECT u.code, w.staff_id, 'worker', '2024-01-01' FROM workers w JOIN units u ON u.n / 4 = w.k OR (w.k = :workers - 1 AND u.n / 4 >= :workers);
-\\copy (SELECT w.staff_id, p.at, encode(ST_AsEWKB(p.geom), 'hex'), 8 FROM workers w JOIN units u ON u.n / 4 = w.k AND u.n < 4 * :workers, LATERAL pg_temp.patrol_sweep(w.k::integer, u.mid, least(0.6 * u.w * 111195 * cos(radians(ST_Y(u.mid))), 600), least(0.6 * u.h * 111195, 400), timestamptz '2026-11-02 08:00+08' + (u.n % 4) * interval '2 h 15 min', 720) p ORDER BY w.staff_id, p.at) TO '$tmp/fixes.tsv'
+\\copy (SELECT w.staff_id, p.at, encode(ST_AsEWKB(p.geom), 'hex'), 8 FROM workers w JOIN units u ON u.n / 4 = w.k AND u.n < 4 * $workers, LATERAL pg_temp.patrol_sweep(w.k::integer, u.mid, least(0.6 * u.w * 111195 * cos(radians(ST_Y(u.mid))), 600), least(0.6 * u.h * 111195, 400), timestamptz '2026-11-02 08:00+08' + (u.n % 4) * interval '2 h 15 min', 720) p ORDER BY w.staff_id, p.at) TO '$tmp/fixes.tsv'
 SQL
 n=$(wc -l <"$tmp/fixes.tsv")
 fresh_psql -Atc "SELECT gridgov.patrol_partitions_ensure('2026-11-02 12:00+08', 1)" >/dev/null
