@@ -79,7 +79,10 @@ CREATE TABLE gridgov.patrol_points (
     geom       geometry(Point, 4326) NOT NULL,
     accuracy_m real
 ) PARTITION BY RANGE (at);
-CREATE INDEX patrol_points_worker ON gridgov.patrol_points (county, staff_id, at);
+-- Each day's partition gets its own index (county, staff_id, at) when it is made
+-- (gridgov.patrol_partition_create), not one of the partitioned table: an index
+-- of an extension's partitioned table would be cloned onto the partitions a
+-- restore attaches and then made again by the dump (pg_restore: "already exists").
 COMMENT ON TABLE gridgov.patrol_points IS
     'Grid workers'' patrol fixes (巡查轨迹), one row per fix: the worker app writes staff_id, at, geom and accuracy_m with plain INSERT or COPY; a trigger sets county and keeps a bad fix apart in gridgov.patrol_rejects with its reason (docs/grid-workers.md). Partitioned by local day (gridgov_tracks.patrol_points_YYYYMMDD; gridgov.patrol_partitions_ensure creates them ahead); a time without a day''s partition reaches the default partition and is kept apart (no_partition). Read by the worker, their grid leader and the command center over them (row-level security)';
 COMMENT ON COLUMN gridgov.patrol_points.county IS 'County of the worker (their department''s), set by the trigger; part of the key';
@@ -175,6 +178,7 @@ BEGIN
         -- ever stored there (the trigger keeps it apart).
         EXECUTE pg_catalog.format('CREATE TABLE gridgov_tracks.%I PARTITION OF gridgov.patrol_points FOR VALUES FROM (%L) TO (%L)',
                                   part, b.day_start, b.day_end);
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON gridgov_tracks.%I (county, staff_id, at)', part || '_worker', part);
         EXECUTE pg_catalog.format('COMMENT ON TABLE gridgov_tracks.%I IS %L', part,
                                   pg_catalog.format('Patrol fixes of %s (local day in %s), a partition of gridgov.patrol_points',
                                                     day, gridgov.patrol_time_zone()));
@@ -188,7 +192,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_partition_create(date) IS
-    'Administration: creates the partition of gridgov.patrol_points for a local day (gridgov_tracks.patrol_points_YYYYMMDD) unless it exists; returns it. 22004 NULL, 22023 a day outside 2000-2999';
+    'Administration: creates the partition of gridgov.patrol_points for a local day (gridgov_tracks.patrol_points_YYYYMMDD, with its index on county, staff_id, at) unless it exists; returns it. 22004 NULL, 22023 a day outside 2000-2999';
 
 CREATE FUNCTION gridgov.patrol_partitions_ensure(as_of timestamptz DEFAULT pg_catalog.now(), days_ahead integer DEFAULT 7)
     RETURNS integer
