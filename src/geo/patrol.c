@@ -22,7 +22,7 @@
  * database: it was checked when it first arrived and is let in as it is.
  *
  * The speed check needs the worker's previous fix: each backend keeps the
- * last accepted fix per worker (forgotten when a transaction aborts).  It
+ * last accepted fix per worker (forgotten when a transaction or a savepoint aborts).  It
  * applies to fixes that follow it within setting patrol_session_gap_s;
  * an earlier fix (out of order, or from another backend's feed) is stored
  * unchecked and the sessions (gridgov.patrol_sessions_of) leave out any step
@@ -88,15 +88,30 @@ static struct
 static HTAB *last_fixes;		/* LastFix by staff_id, in TopMemoryContext */
 static SPIPlanPtr reject_plan;
 
-/* A transaction that aborts takes its fixes back: forget the last ones. */
 static void
-patrol_xact_callback(XactEvent event, void *arg pg_attribute_unused())
+forget_last_fixes(void)
 {
-	if (event == XACT_EVENT_ABORT && last_fixes != NULL)
+	if (last_fixes != NULL)
 	{
 		hash_destroy(last_fixes);
 		last_fixes = NULL;
 	}
+}
+
+/* A transaction (or savepoint) that aborts takes its fixes back: forget the last ones. */
+static void
+patrol_xact_callback(XactEvent event, void *arg pg_attribute_unused())
+{
+	if (event == XACT_EVENT_ABORT)
+		forget_last_fixes();
+}
+
+static void
+patrol_subxact_callback(SubXactEvent event, SubTransactionId mySubid pg_attribute_unused(),
+						SubTransactionId parentSubid pg_attribute_unused(), void *arg pg_attribute_unused())
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		forget_last_fixes();
 }
 
 void
@@ -104,6 +119,7 @@ patrol_init(void)
 {
 	patrol_cache_id = cache_register(&patrol_spec);
 	RegisterXactCallback(patrol_xact_callback, NULL);
+	RegisterSubXactCallback(patrol_subxact_callback, NULL);
 }
 
 static double

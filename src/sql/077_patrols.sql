@@ -346,8 +346,10 @@ BEGIN
     b := gridgov.patrol_day_bounds(day);
     mid := b.day_start + (b.day_end - b.day_start) / 2;
     DELETE FROM gridgov.patrol_coverage c WHERE c.day = patrol_coverage_refresh.day;
+    -- The columns used below only (the table is as narrow as it can be: it is a day's fixes).
     CREATE TEMP TABLE patrol_refresh_steps ON COMMIT DROP AS
-        SELECT s.*, pg_catalog.count(*) FILTER (WHERE s.jump) OVER w AS run,
+        SELECT s.county, s.staff_id, s.session, s.at, s.geom, s.grid, s.prev_grid, s.metres, s.seconds, s.jump,
+               pg_catalog.count(*) FILTER (WHERE s.jump) OVER w AS run,
                (pg_catalog.row_number() OVER w - 1) / 30 AS chunk
         FROM gridgov.patrol_steps(b.day_start, b.day_end) s
         WINDOW w AS (PARTITION BY s.county, s.staff_id ORDER BY s.at);
@@ -381,10 +383,14 @@ BEGIN
               FROM patrol_refresh_steps s
               UNION ALL
               SELECT f.county, f.staff_id, f.session, f.run, f.chunk, f.prev_at, f.prev_geom
-              FROM (SELECT s.*, pg_catalog.row_number() OVER (PARTITION BY s.county, s.staff_id, s.session, s.run, s.chunk
-                                                              ORDER BY s.at) AS k
-                    FROM patrol_refresh_steps s) f
-              WHERE f.k = 1 AND f.prev_geom IS NOT NULL AND NOT f.jump) x
+              FROM (SELECT s.county, s.staff_id, s.session, s.run, s.chunk, s.jump,
+                           pg_catalog.lag(s.at) OVER w AS prev_at, pg_catalog.lag(s.geom) OVER w AS prev_geom,
+                           pg_catalog.lag(s.session) OVER w AS prev_session,
+                           pg_catalog.lag(s.chunk) OVER w AS prev_chunk
+                    FROM patrol_refresh_steps s
+                    WINDOW w AS (PARTITION BY s.county, s.staff_id ORDER BY s.at)) f
+              -- the first fix of a piece that a step (not a jump) of its session leads to
+              WHERE f.prev_chunk IS DISTINCT FROM f.chunk AND f.prev_session = f.session AND NOT f.jump) x
         GROUP BY x.county, x.staff_id, x.session, x.run, x.chunk
     ), buffers AS MATERIALIZED (
         -- In the worker's UTM zone, simplified to within 1 m (a fix is good to several).
