@@ -51,10 +51,11 @@ SELECT results_eq($$SELECT step, code FROM seen ORDER BY ctid$$,
 SELECT results_eq($$SELECT table_name, caches FROM gridgov.cache_watched_tables() ORDER BY 1$$,
     $$VALUES ('calendar_exceptions', '{calendars}'::text[]), ('calendar_periods', '{calendars}'),
              ('calendars', '{calendars}'), ('categories', '{reference data}'), ('components', '{reference data}'),
-             ('departments', '{reference data,login scopes}'), ('grid_staff', '{login scopes}'),
+             ('departments', '{reference data,login scopes,patrol workers and limits}'), ('grid_staff', '{login scopes}'),
              ('grids', '{grid index}'), ('routing_rules', '{reference data}'),
              ('sensor_rules', '{devices and their rules}'), ('sensors', '{devices and their rules}'),
-             ('settings', '{reference data}'), ('sla_policies', '{intake clocks}'), ('staff', '{reference data,login scopes}'),
+             ('settings', '{reference data,patrol workers and limits}'), ('sla_policies', '{intake clocks}'),
+             ('staff', '{reference data,login scopes,patrol workers and limits}'),
              ('text_models', '{text models}'), ('transitions', '{reference data}'), ('workflow_states', '{reference data}'),
              ('workflows', '{reference data,intake clocks}')$$,
     '(b) the watched tables and the caches that read them');
@@ -139,10 +140,12 @@ CREATE TEMP TABLE answers AS SELECT pg_temp.b_answers() AS before;
 -- cache is read (and holds none).
 SELECT dblink_exec('gg_b', $q$DO $d$ BEGIN PERFORM gridgov.suggest_category('路灯', 1, 'cache_probe');
     EXCEPTION WHEN undefined_object THEN NULL; END $d$$q$);
--- B feeds a reading of a device that does not exist, and undoes it: its
--- cache of devices and rules is read.
+-- B feeds a reading of a device that does not exist and takes a patrol fix
+-- without a worker (both kept apart), and undoes them: its caches of devices
+-- and rules and of patrol workers are read.
 SELECT dblink_exec('gg_b', $q$DO $d$ BEGIN
     INSERT INTO gridgov.sensor_readings (sensor_id, at, value) VALUES ('cache-probe', '2026-01-05 09:00+08', 1);
+    INSERT INTO gridgov.patrol_points (staff_id, at, geom) VALUES (NULL, '2026-03-02 09:00+08', 'SRID=4326;POINT(91.13 29.65)');
     RAISE SQLSTATE 'TT001';
     EXCEPTION WHEN SQLSTATE 'TT001' THEN NULL; END $d$$q$);
 SELECT is((SELECT pg_catalog.array_agg(cache ORDER BY cache) FROM dblink('gg_b',

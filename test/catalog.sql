@@ -78,7 +78,9 @@ $$, 'every C function points into the gridgov module');
 -- Security (docs/security.md) ----------------------------------------------------------
 
 -- Every trigger on any table that runs a gridgov function is registered in
--- gridgov.trigger_bindings(), and every binding is installed.
+-- gridgov.trigger_bindings(), and every binding is installed.  The clones of a
+-- partitioned table's row trigger on its partitions (tgparentid) are that
+-- trigger: it is registered on the partitioned table (patrol_points).
 SELECT set_eq($$
     SELECT t.function_name, t.table_name,
            CASE WHEN t.tgtype & 2 <> 0 THEN 'BEFORE' ELSE 'AFTER' END AS timing,
@@ -101,8 +103,10 @@ SELECT is_empty($$
     SELECT t.tgname FROM pg_catalog.pg_trigger t
     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid AND p.pronamespace = 'gridgov'::pg_catalog.regnamespace
     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
-    WHERE c.relnamespace <> 'gridgov'::pg_catalog.regnamespace OR t.tgnargs > 0
-$$, 'gridgov''s trigger functions fire only on gridgov''s tables, and take no arguments');
+    -- a partition (patrol_points' days in gridgov_tracks) is its partitioned table's
+    JOIN pg_catalog.pg_class r ON r.oid = COALESCE(pg_catalog.pg_partition_root(c.oid), c.oid)
+    WHERE r.relnamespace <> 'gridgov'::pg_catalog.regnamespace OR t.tgnargs > 0
+$$, 'gridgov''s trigger functions fire only on gridgov''s tables (or their partitions), and take no arguments');
 
 -- The cache registry's one list of watched tables (src/core/cache.c) is what
 -- the invalidation triggers are bound to and installed on, one trigger each.

@@ -17,6 +17,7 @@
   const METRICS = {
     open_cases: '在办案件数', overdue_cases: '超期案件数', cases_30d: '近30日案件数',
     response_rate: '响应率(%)', resolution_rate: '解决率(%)', satisfaction_rate: '满意率(%)', score: '综合得分',
+    patrol_coverage: '巡查覆盖率(%)', days_unpatrolled: '未巡查天数',
   };
   const MAP_FIXED = ['code', 'name', 'kind', 'metric', 'value'];
   // System actions have no workflow title (gridgov.transitions.title).

@@ -18,6 +18,7 @@
 #include "intake_assist.h"
 #include "locate.h"
 #include "notify.h"
+#include "patrol.h"
 #include "pgis.h"
 #include "refcache.h"
 #include "textmodel_cache.h"
@@ -67,4 +68,5 @@ _PG_init(void)
 	shards_init();
 	worktime_init();
 	sensors_init();
+	patrol_init();
 }

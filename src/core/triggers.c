@@ -112,6 +112,10 @@ static const TriggerBinding bindings[] = {
 	B_ROW("video_alert_in", "video_alerts", "I"),
 	B_ROW("video_event_types_check", "video_event_types", "IU"),
 	B_ROW("categories_sensor_guard", "categories", "UD"),
+	/* grid workers' patrols (on each partition of patrol_points) */
+	B_ROW("patrol_point_check", "patrol_points", "I"),
+	B_ROW("settings_patrol_check", "settings", "IU"),
+	B_ROW("patrol_weights_guard", "patrol_weights", "IUD"),
 };
 
 #define NSTATIC		((int) lengthof(bindings))
@@ -160,6 +164,31 @@ binding_relid(const char *name)
 	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
 }
 
+/*
+ * The partitioned table a partition belongs to (its topmost ancestor), or
+ * relid itself: a row trigger of a partitioned table fires on the partition.
+ * The last answer is kept (a feed inserts into one day's partition at a time).
+ */
+static Oid
+partition_root(Oid relid)
+{
+	static Oid	memo_relid = InvalidOid;
+	static Oid	memo_root = InvalidOid;
+	List	   *ancestors;
+
+	if (!OidIsValid(relid) || !get_rel_relispartition(relid))
+		return relid;
+	if (relid == memo_relid)
+		return memo_root;
+	ancestors = get_partition_ancestors(relid);
+	if (ancestors == NIL)
+		return relid;
+	memo_root = llast_oid(ancestors);
+	memo_relid = relid;
+	list_free(ancestors);
+	return memo_root;
+}
+
 static const char *
 describe(const TriggerBinding *b)
 {
@@ -176,18 +205,6 @@ describe(const TriggerBinding *b)
 	return buf.data;
 }
 
-/* The partitioned table a partition belongs to (the root of its tree); else relid. */
-static Oid
-partition_root(Oid relid)
-{
-	List	   *ancestors;
-
-	if (!OidIsValid(relid) || !get_rel_relispartition(relid))
-		return relid;
-	ancestors = get_partition_ancestors(relid);
-	return ancestors != NIL ? llast_oid(ancestors) : relid;
-}
-
 /*
  * Refuses a firing of gridgov.fn() that no binding allows; returns the table
  * of the binding that allows it.  The relation fired on is the table or,
@@ -200,7 +217,7 @@ check_binding(const char *fn, Oid relid, bool before, bool after, bool row, char
 	int			n = nbindings();
 	int			i;
 	char	   *relname;
-	Oid			table = partition_root(shards_table_of(relid));
+	Oid			table = shards_table_of(partition_root(relid));
 
 	initStringInfo(&allowed);
 	for (i = 0; i < n; i++)

@@ -516,10 +516,11 @@ CREATE FUNCTION gridgov.job_definitions(OUT job_name text, OUT schedule text, OU
 BEGIN ATOMIC
     VALUES ('gridgov-sla-sweep', '* * * * *', 'CALL gridgov.sla_sweep_run()'),
            ('gridgov-analytics', '* * * * *', 'SELECT gridgov.analytics_refresh_pending()'),
-           ('gridgov-nightly', '17 2 * * *', 'SELECT gridgov.nightly_maintenance()');
+           ('gridgov-nightly', '17 2 * * *', 'SELECT gridgov.nightly_maintenance()'),
+           ('gridgov-patrols', '37 16 * * *', 'SELECT gridgov.patrol_nightly()');
 END;
 COMMENT ON FUNCTION gridgov.job_definitions() IS
-    'The jobs gridgov wants scheduled: the sweep (a procedure that commits in batches: run it outside a transaction block) and the analytics refresh from the history''s new events every minute, and the nightly maintenance at 02:17 (pg_cron times are UTC); any scheduler can run these commands';
+    'The jobs gridgov wants scheduled: the sweep (a procedure that commits in batches: run it outside a transaction block) and the analytics refresh from the history''s new events every minute, the nightly maintenance at 02:17, and the patrols'' nightly job at 16:37 (00:37 in Beijing: partitions ahead, yesterday''s coverage, retention; gridgov.patrol_nightly) (pg_cron times are UTC); any scheduler can run these commands';
 
 CREATE FUNCTION gridgov.schedule_jobs() RETURNS TABLE (job_name text, schedule text, jobid bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$
@@ -550,7 +551,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.schedule_jobs() IS
-    'Administration: registers gridgov''s pg_cron jobs (gridgov-sla-sweep, which calls gridgov.sla_sweep_run(), and gridgov-analytics every minute, gridgov-nightly at 02:17 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
+    'Administration: registers gridgov''s pg_cron jobs (gridgov-sla-sweep, which calls gridgov.sla_sweep_run(), and gridgov-analytics every minute, gridgov-nightly at 02:17 UTC, gridgov-patrols at 16:37 UTC) under their names; idempotent (re-running updates them). Fails with a hint (55000) without pg_cron. The install script schedules nothing';
 
 CREATE FUNCTION gridgov.unschedule_jobs() RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path FROM CURRENT AS $$

@@ -110,10 +110,10 @@ BEGIN
             DETAIL = 'Map levels are county, town, community and grid.';
     END IF;
     IF metric NOT IN ('open_cases', 'overdue_cases', 'cases_30d', 'response_rate', 'resolution_rate',
-                      'satisfaction_rate', 'score', 'social_index') THEN
+                      'satisfaction_rate', 'score', 'social_index', 'patrol_coverage', 'days_unpatrolled') THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('unknown map metric "%s"', pg_catalog.left(metric, 40)),
-            DETAIL = 'Map metrics are open_cases, overdue_cases, cases_30d, response_rate, resolution_rate, satisfaction_rate, score and social_index.';
+            DETAIL = 'Map metrics are open_cases, overdue_cases, cases_30d, response_rate, resolution_rate, satisfaction_rate, score, social_index, patrol_coverage and days_unpatrolled.';
     END IF;
     RETURN lvl;
 END
@@ -144,7 +144,8 @@ BEGIN
                'open_cases', COALESCE(m.open_cases, 0), 'overdue_cases', COALESCE(m.overdue_cases, 0),
                'cases_30d', COALESCE(m.cases_30d, 0), 'response_rate', m.response_rate,
                'resolution_rate', m.resolution_rate, 'satisfaction_rate', m.satisfaction_rate,
-               'score', m.score)
+               'score', m.score, 'patrol_coverage', COALESCE(p.patrol_coverage, 0),
+               'days_unpatrolled', p.days_unpatrolled)
            || CASE WHEN map_areas.metric = 'social_index'
                    THEN pg_catalog.jsonb_build_object('social_index', si.index, 'social_index_month', si_month)
                    ELSE '{}'::jsonb END AS metrics,
@@ -156,9 +157,12 @@ BEGIN
                WHEN 'resolution_rate' THEN m.resolution_rate
                WHEN 'satisfaction_rate' THEN m.satisfaction_rate
                WHEN 'score' THEN m.score
-               WHEN 'social_index' THEN si.index END::numeric AS value
+               WHEN 'social_index' THEN si.index
+               WHEN 'patrol_coverage' THEN COALESCE(p.patrol_coverage, 0)
+               WHEN 'days_unpatrolled' THEN p.days_unpatrolled END::numeric AS value
     FROM gridgov.grids g
     LEFT JOIN gridgov.grid_metrics(map_areas.as_of) m ON m.code OPERATOR(gridgov.=) g.code
+    LEFT JOIN gridgov.patrol_grid_metrics(map_areas.as_of) p ON p.code OPERATOR(gridgov.=) g.code
     LEFT JOIN si ON si.area OPERATOR(gridgov.=) g.code
     WHERE g.level = lvl
       AND g.valid_from <= map_areas.as_of AND map_areas.as_of < g.valid_to
@@ -166,7 +170,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.map_areas(text, text, timestamptz) IS
-    'Building block of map_geojson() and map_svg(): the grid versions of a level valid at as_of with their metrics (gridgov.grid_metrics; for the metric social_index also social_index and social_index_month: gridgov.social_index() of the last complete month before as_of) as JSON and the chosen metric as value, ordered by code';
+    'Building block of map_geojson() and map_svg(): the grid versions of a level valid at as_of with their metrics (gridgov.grid_metrics and the patrol metrics of gridgov.patrol_grid_metrics; for the metric social_index also social_index and social_index_month: gridgov.social_index() of the last complete month before as_of) as JSON and the chosen metric as value, ordered by code';
 
 CREATE FUNCTION gridgov.map_geojson(level text, metric text DEFAULT 'open_cases',
                                     as_of timestamptz DEFAULT pg_catalog.now())
@@ -185,7 +189,7 @@ BEGIN ATOMIC
     FROM gridgov.map_areas(map_geojson.level, map_geojson.metric, map_geojson.as_of) a;
 END;
 COMMENT ON FUNCTION gridgov.map_geojson(text, text, timestamptz) IS
-    'GeoJSON FeatureCollection of the areas of a level (county, town, community, grid) valid at as_of: one Feature per area with id (grid version), WGS-84 geometry (6 decimals) and properties code, name, kind, metric, value (the chosen metric) and every metric of gridgov.grid_metrics (with the metric social_index: also social_index and social_index_month, the last complete month before as_of). 22004 NULL, 22023 unknown level or metric';
+    'GeoJSON FeatureCollection of the areas of a level (county, town, community, grid) valid at as_of: one Feature per area with id (grid version), WGS-84 geometry (6 decimals) and properties code, name, kind, metric, value (the chosen metric) and every metric of gridgov.grid_metrics and of gridgov.patrol_grid_metrics (patrol_coverage, days_unpatrolled; with the metric social_index: also social_index and social_index_month, the last complete month before as_of). 22004 NULL, 22023 unknown level or metric';
 
 CREATE FUNCTION gridgov.map_svg(level text, metric text DEFAULT 'open_cases',
                                 as_of timestamptz DEFAULT pg_catalog.now())
@@ -220,6 +224,8 @@ BEGIN
         WHEN 'satisfaction_rate' THEN '满意率 satisfaction rate (%)'
         WHEN 'social_index' THEN pg_catalog.format('社情指数 social-conditions index (%s)', pg_catalog.to_char(
             pg_catalog.date_trunc('month', as_of AT TIME ZONE gridgov.analytics_time_zone()) - interval '1 month', 'YYYY-MM'))
+        WHEN 'patrol_coverage' THEN '巡查覆盖率 patrol coverage, yesterday (%)'
+        WHEN 'days_unpatrolled' THEN '未巡查天数 days since the last patrol'
         ELSE '综合得分 composite score' END;
     title := pg_catalog.format('%s — %s, as of %s', label, level,
                                pg_catalog.to_char(as_of AT TIME ZONE gridgov.analytics_time_zone(), 'YYYY-MM-DD HH24:MI'));

@@ -220,3 +220,40 @@ COMMENT ON FUNCTION gridgov.contact_revealable(bigint) IS
 -- Not for everyone: setup_roles() grants them to the roles that may hold a case.
 REVOKE EXECUTE ON PROCEDURE gridgov.reveal_contact(bigint, text, text, text, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION gridgov.contact_revealable(bigint) FROM PUBLIC;
+
+-- Grid workers' patrol tracks (077, docs/security.md "Patrol tracks"): the
+-- worker, their grid leader and the command center over them read them.
+
+CREATE FUNCTION gridgov.patrol_track_readable(county gridgov.gridcode, staff_id bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL RESTRICTED SET search_path FROM CURRENT AS $$
+    SELECT s.reads = 'all'
+           OR s.staff_id = patrol_track_readable.staff_id
+           OR (s.department_kind = 'command_center'
+               AND patrol_track_readable.county OPERATOR(gridgov.<@) s.jurisdiction)
+           OR (s.department_kind = 'command_center'
+               AND EXISTS (SELECT 1 FROM gridgov.grid_staff w
+                           WHERE w.staff_id = patrol_track_readable.staff_id AND w.duty = 'worker'
+                             AND w.valid_from <= pg_catalog.now() AND pg_catalog.now() < w.valid_to
+                             AND w.grid OPERATOR(gridgov.<@) s.jurisdiction))
+           OR EXISTS (SELECT 1 FROM gridgov.grid_staff l, gridgov.grid_staff w
+                      WHERE l.staff_id = s.staff_id AND l.duty = 'leader'
+                        AND l.valid_from <= pg_catalog.now() AND pg_catalog.now() < l.valid_to
+                        AND w.staff_id = patrol_track_readable.staff_id AND w.duty = 'worker'
+                        AND w.valid_from <= pg_catalog.now() AND pg_catalog.now() < w.valid_to
+                        AND w.grid OPERATOR(gridgov.<@) l.grid)
+    FROM gridgov.my_scope() s
+$$;
+COMMENT ON FUNCTION gridgov.patrol_track_readable(gridgov.gridcode, bigint) IS
+    'Whether the caller reads the patrol track of a worker (of county): the worker themself, the leader (网格长) of a grid over one of the worker''s current grids, a command center whose jurisdiction covers the county or one of those grids, and whoever reads all cases (the admin role); the row-level security of patrol_points and patrol_coverage (docs/security.md). Runs with the caller''s rights (gridgov.my_scope(), gridgov.grid_staff)';
+
+ALTER TABLE gridgov.patrol_points ENABLE ROW LEVEL SECURITY;
+CREATE POLICY patrol_points_read ON gridgov.patrol_points FOR SELECT
+    USING (gridgov.patrol_track_readable(county, staff_id));
+CREATE POLICY patrol_points_write ON gridgov.patrol_points FOR INSERT
+    WITH CHECK (staff_id = (gridgov.my_scope()).staff_id OR (gridgov.my_scope()).reads = 'all');
+ALTER TABLE gridgov.patrol_rejects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY patrol_rejects_read ON gridgov.patrol_rejects FOR SELECT
+    USING ((gridgov.my_scope()).reads = 'all' OR staff_id = (gridgov.my_scope()).staff_id);
+ALTER TABLE gridgov.patrol_coverage ENABLE ROW LEVEL SECURITY;
+CREATE POLICY patrol_coverage_read ON gridgov.patrol_coverage FOR SELECT
+    USING (gridgov.patrol_track_readable(county, staff_id));

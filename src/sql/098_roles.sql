@@ -268,6 +268,27 @@ BEGIN
     GRANT EXECUTE ON FUNCTION gridgov.video_alert_review(bigint, boolean) TO gridgov_dispatcher;
     GRANT EXECUTE ON FUNCTION gridgov.sensor_partitions(timestamptz, integer),
           gridgov.sensor_quarantine_retry(text[]) TO gridgov_admin;
+    -- Grid workers' patrols (077, docs/grid-workers.md): workers (their app)
+    -- write their fixes; the tracks are read by the worker, their grid leader
+    -- and the command center over them (row-level security, 077); the admin
+    -- role runs the partitions, the coverage and the retention; the command
+    -- centers and leaders read the monthly assessment.
+    GRANT SELECT, INSERT ON gridgov.patrol_points TO gridgov_worker, gridgov_leader, gridgov_dispatcher, gridgov_admin;
+    GRANT SELECT ON gridgov.patrol_rejects TO gridgov_worker, gridgov_admin;
+    GRANT SELECT ON gridgov.patrol_coverage TO gridgov_worker, gridgov_leader, gridgov_dispatcher, gridgov_admin;
+    GRANT SELECT ON gridgov.patrol_roads, gridgov.patrol_weights
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+             gridgov_auditor;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON gridgov.patrol_roads, gridgov.patrol_weights TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.patrol_partition_create(date), gridgov.patrol_partitions_ensure(timestamptz, integer),
+          gridgov.patrol_coverage_refresh(date), gridgov.patrol_retention(timestamptz), gridgov.patrol_nightly(timestamptz)
+          TO gridgov_admin;
+    GRANT EXECUTE ON FUNCTION gridgov.worker_assessment(date, timestamptz), gridgov.worker_ranking(date, timestamptz)
+          TO gridgov_dispatcher, gridgov_leader, gridgov_admin;
+    -- Whoever reads the grids reads the per-grid patrol metrics (no worker in them).
+    GRANT EXECUTE ON FUNCTION gridgov.unpatrolled_grids(integer, timestamptz), gridgov.patrol_grid_metrics(timestamptz)
+          TO gridgov_dispatcher, gridgov_department, gridgov_worker, gridgov_analyst, gridgov_leader,
+             gridgov_auditor, gridgov_admin;
     RETURN NEXT 'granted';
 END
 $$;

@@ -583,7 +583,7 @@ COMMENT ON FUNCTION gridgov.forecast_check(gridgov.gridcode, text, text) IS
 -- key_work_items is configuration: a reference table on Citus (src/sql/096_citus.sql).
 CREATE OR REPLACE FUNCTION gridgov.citus_layout()
     RETURNS TABLE (table_name text, kind text, step integer)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 59
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 64
     SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT l.t, l.k, l.n::integer
@@ -617,7 +617,13 @@ AS $$
             -- the readings (partitioned by month, the partitions with their
             -- table), their quarantine, the rules' states and the video alerts:
             -- written by the feed's triggers on the coordinator, where devices connect
-            'sensor_readings', 'sensor_quarantine', 'sensor_rule_state', 'video_alerts']),
+            'sensor_readings', 'sensor_quarantine', 'sensor_rule_state', 'video_alerts',
+            -- the patrols' weights and road layer (077): configuration
+            'patrol_weights', 'patrol_roads',
+            -- the patrol fixes (partitioned by day, the partitions with their
+            -- table), their rejects and the coverage computed from them: written by
+            -- the worker app and the nightly job on the coordinator
+            'patrol_points', 'patrol_rejects', 'patrol_coverage']),
         pg_catalog.unnest(ARRAY[
             'reference', 'reference', 'reference', 'reference', 'reference',
             'reference', 'reference', 'reference', 'reference', 'reference',
@@ -633,8 +639,10 @@ AS $$
             'reference', 'reference', 'reference',
             'reference', 'reference', 'reference',
             'distributed',
-            'local', 'local', 'local', 'local']))
+            'local', 'local', 'local', 'local',
+            'reference', 'reference',
+            'local', 'local', 'local']))
         WITH ORDINALITY AS l(t, k, n)
 $$;
 COMMENT ON FUNCTION gridgov.citus_layout() IS
-    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots, the forecasts'' fits, the gateway''s keys and the transfer''s tables, the sensors'' readings, quarantine, rule states and video alerts); docs/scaling.md';
+    'Where each table of gridgov lives on a Citus cluster, in the order gridgov.distribute() converts them: reference (configuration, copied to every node), distributed (per-case rows, by county, co-located with cases) or local (on the coordinator: the history import''s staging, the case inbox, the analytics'' node watermarks, the hot spots, the forecasts'' fits, the gateway''s keys and the transfer''s tables, the sensors'' readings, quarantine, rule states and video alerts, the patrol fixes, their rejects and coverage); docs/scaling.md';
