@@ -20,7 +20,7 @@
 --   990701001001002 grid S: 2 km north of it, worker w2
 --   leader ld leads grid R only; the district command center pat-cc sees both.
 BEGIN;
-SELECT plan(66);
+SELECT plan(69);
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 SET LOCAL gridgov.analytics_sync = on;
@@ -284,10 +284,18 @@ SET LOCAL ROLE pat_t_w2;
 SELECT throws_ok($$INSERT INTO gridgov.patrol_points (staff_id, at, geom) VALUES
                    ((SELECT staff_id FROM gridgov.my_scope()) - 1, '2026-11-02 12:00+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326))$$,
                  '42501', NULL, 'a worker may not write another worker''s fixes');
+SELECT throws_ok($$INSERT INTO gridgov.patrol_points (staff_id, at, geom, accuracy_m) VALUES
+                   (pg_temp.sid('pat_t_w1'), '2026-11-02 12:01+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326), 5000)$$,
+                 '42501', NULL, 'nor a bad fix of another worker (it would land in their rejects)');
+SELECT throws_ok($$INSERT INTO gridgov.patrol_points (staff_id, at, geom) VALUES
+                   (-77, '2026-11-02 12:02+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326))$$,
+                 '42501', NULL, 'nor a fix of an unknown worker (no oracle on who is active)');
 SELECT lives_ok($$INSERT INTO gridgov.patrol_points (county, staff_id, at, geom) VALUES
                   ('990799', (SELECT staff_id FROM gridgov.my_scope()), '2026-11-02 12:00+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326))$$,
                 'a worker writes their own fixes');
 RESET ROLE;
+SELECT is((SELECT count(*) FROM gridgov.patrol_rejects WHERE at IN ('2026-11-02 12:01+08', '2026-11-02 12:02+08')), 0::bigint,
+          'no reject is written for a fix the caller may not write');
 SELECT is((SELECT county::text FROM gridgov.patrol_points WHERE staff_id = pg_temp.sid('pat_t_w2') AND at = '2026-11-02 12:00+08'),
           '990701', '... with the county of their department, whatever they give');
 -- A fix that comes back from a dump (its county given, by the owner) is let in as it is.
