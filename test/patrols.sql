@@ -20,7 +20,7 @@
 --   990701001001002 grid S: 2 km north of it, worker w2
 --   leader ld leads grid R only; the district command center pat-cc sees both.
 BEGIN;
-SELECT plan(69);
+SELECT plan(73);
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 SET LOCAL gridgov.analytics_sync = on;
@@ -256,6 +256,18 @@ SELECT is((SELECT array_agg(r.staff_id::text || ':' || r.rank || ':' || r.top_te
            FROM gridgov.worker_ranking('2026-11-01', '2026-12-01 00:00+08') r WHERE r.county = '990701'),
           ARRAY[pg_temp.sid('pat_t_w1') || ':1:true', pg_temp.sid('pat_t_w2') || ':2:true'],
           'worker_ranking: ranked by score, both among the ten best');
+-- The assessment and the ranking list the workers whose track the caller reads.
+SET LOCAL ROLE pat_t_ld;
+SELECT is((SELECT array_agg(staff_id) FROM gridgov.worker_assessment('2026-11-01', '2026-12-01 00:00+08')),
+          ARRAY[pg_temp.sid('pat_t_w1')], 'the leader of R assesses R''s worker only, not the other worker');
+SELECT is((SELECT array_agg(r.staff_id::text || ':' || r.rank) FROM gridgov.worker_ranking('2026-11-01', '2026-12-01 00:00+08') r),
+          ARRAY[pg_temp.sid('pat_t_w1') || ':1'], '... and sees R''s worker''s rank only');
+SET LOCAL ROLE pat_t_cc;
+SELECT is((SELECT count(*) FROM gridgov.worker_ranking('2026-11-01', '2026-12-01 00:00+08') r WHERE r.county = '990701'),
+          2::bigint, 'the command center over both ranks both');
+SELECT throws_ok($$SELECT * FROM gridgov.worker_assessment_all('2026-11-01', '2026-12-01 00:00+08')$$, '42501', NULL,
+                 'nobody but the owner calls the unfiltered assessment');
+RESET ROLE;
 SELECT throws_ok($$UPDATE gridgov.patrol_weights SET weight = 1 WHERE metric = 'coverage' AND builtin$$, 'GG131', NULL,
                  'a shipped weight cannot be changed');
 SELECT throws_ok($$INSERT INTO gridgov.patrol_weights (metric, weight, builtin) VALUES ('coverage', 1, true)$$, 'GG131', NULL,
