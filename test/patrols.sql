@@ -20,7 +20,7 @@
 --   990701001001002 grid S: 2 km north of it, worker w2
 --   leader ld leads grid R only; the district command center pat-cc sees both.
 BEGIN;
-SELECT plan(73);
+SELECT plan(75);
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 SET LOCAL gridgov.analytics_sync = on;
@@ -316,6 +316,14 @@ VALUES ('990701', -5, '2026-11-02 12:30+08', ST_SetSRID(ST_MakePoint(102.002, 30
 SELECT is((SELECT count(*) FROM gridgov.patrol_points WHERE staff_id = -5), 1::bigint,
           'a complete fix written by the owner (pg_restore) is stored as it is');
 DELETE FROM gridgov.patrol_points WHERE staff_id = -5;
+-- ... but not into the default partition, which must stay empty (a row there stops its day's partition).
+INSERT INTO gridgov.patrol_points (county, staff_id, at, geom)
+VALUES ('990701', pg_temp.sid('pat_t_w1'), '2031-05-05 10:00+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326));
+SELECT is((SELECT count(*) FROM gridgov.patrol_points_default), 0::bigint,
+          'a complete fix of a day without partition does not reach the default partition, even from the owner');
+SELECT lives_ok($$SELECT gridgov.patrol_partition_create('2031-05-05')$$, '... so that day''s partition can still be made');
+DROP TABLE gridgov_tracks.patrol_points_20310505;
+DELETE FROM gridgov.patrol_rejects WHERE at = '2031-05-05 10:00+08';
 SELECT throws_ok($$SELECT gridgov.patrol_point_check()$$, '39P01', NULL, 'the trigger function refuses to run as a function');
 SELECT throws_ok($$CREATE TRIGGER x BEFORE INSERT ON gridgov.patrol_roads FOR EACH ROW EXECUTE FUNCTION gridgov.patrol_point_check();
                    INSERT INTO gridgov.patrol_roads (geom) VALUES ('SRID=4326;LINESTRING(0 0, 1 1)')$$, '39P01', NULL,

@@ -19,7 +19,8 @@
  * A good fix gets its county (the worker's department's county).  A fix that
  * arrives with its county, written by the owner of the table or a superuser,
  * comes back from a dump (pg_restore; docs/backup.md) or another gridgov
- * database: it was checked when it first arrived and is let in as it is.
+ * database: it was checked when it first arrived and is let in as it is,
+ * unless it reaches the default partition (no_partition, as any other fix).
  *
  * The speed check needs the worker's previous fix: each backend keeps the
  * last accepted fix per worker (forgotten when a transaction or a savepoint aborts).  It
@@ -433,7 +434,8 @@ gridgov_patrol_point_check(PG_FUNCTION_ARGS)
 	WorkerEntry *worker;
 	RejectArgs	r;
 
-	if (restored_fix(td))
+	/* (the default partition stays empty: a row there would stop its day's partition being made) */
+	if (restored_fix(td) && !is_default_partition(td->tg_relation))
 		return PointerGetDatum(td->tg_trigtuple);
 	ensure_cache();
 	read_fix(td, &f);
