@@ -20,7 +20,7 @@
 --   990701001001002 grid S: 2 km north of it, worker w2
 --   leader ld leads grid R only; the district command center pat-cc sees both.
 BEGIN;
-SELECT plan(75);
+SELECT plan(76);
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 SET LOCAL gridgov.analytics_sync = on;
@@ -292,6 +292,11 @@ SELECT is(pg_temp.seen('pat_t_w2'), 'pat_t_w2', 'so does the other worker');
 SELECT is(pg_temp.seen('pat_t_ld'), 'pat_t_w1', 'the leader of grid R reads the track of R''s worker only');
 SELECT is(pg_temp.seen('pat_t_cc'), 'pat_t_w1,pat_t_w2', 'the district command center reads both');
 SELECT throws_ok($$SELECT pg_temp.seen('pat_t_an')$$, '42501', NULL, 'an analyst may not read tracks at all');
+-- A worker on the command center's staff is no dispatcher of it.
+CREATE ROLE pat_t_cw NOLOGIN IN ROLE gridgov_worker;
+INSERT INTO gridgov.staff (name, department_id, db_role)
+SELECT '巡查测试中心员', d.id, 'pat_t_cw' FROM gridgov.departments d WHERE d.code = 'pat-cc';
+SELECT is(pg_temp.seen('pat_t_cw'), '', 'a worker on a command center''s staff does not read the tracks of its jurisdiction');
 SET LOCAL ROLE pat_t_w2;
 SELECT throws_ok($$INSERT INTO gridgov.patrol_points (staff_id, at, geom) VALUES
                    ((SELECT staff_id FROM gridgov.my_scope()) - 1, '2026-11-02 12:00+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326))$$,
