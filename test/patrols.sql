@@ -20,7 +20,7 @@
 --   990701001001002 grid S: 2 km north of it, worker w2
 --   leader ld leads grid R only; the district command center pat-cc sees both.
 BEGIN;
-SELECT plan(76);
+SELECT plan(79);
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 SET LOCAL gridgov.analytics_sync = on;
@@ -348,6 +348,9 @@ SELECT throws_ok($$SELECT gridgov.patrol_partition_create(NULL)$$, '22004', NULL
 SELECT throws_ok($$SELECT gridgov.patrol_partition_create('1900-01-01')$$, '22023', NULL, 'a day before 2000: 22023');
 SELECT throws_ok($$SELECT gridgov.patrol_partitions_ensure(now(), 400)$$, '22023', NULL, 'days_ahead above 366: 22023');
 SELECT throws_ok($$SELECT gridgov.patrol_coverage_refresh(NULL)$$, '22004', NULL, 'patrol_coverage_refresh(NULL): 22004');
+SELECT throws_ok($$SELECT gridgov.patrol_coverage_refresh('infinity')$$, '22023', NULL, 'patrol_coverage_refresh(infinity): 22023');
+SELECT throws_ok($$SELECT gridgov.patrol_nightly('infinity')$$, '22023', NULL, 'patrol_nightly(infinity): 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.patrol_retention('-infinity')$$, '22023', NULL, 'patrol_retention(-infinity): 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.unpatrolled_grids(0)$$, '22023', NULL, 'unpatrolled_grids(0): 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.worker_assessment(NULL)$$, '22004', NULL, 'worker_assessment(NULL): 22004');
 SELECT throws_ok($$SELECT * FROM gridgov.worker_assessment('0001-01-01')$$, '22023', NULL, 'a month out of range: 22023');

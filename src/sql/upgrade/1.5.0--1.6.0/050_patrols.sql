@@ -205,6 +205,9 @@ BEGIN
     IF as_of IS NULL OR days_ahead IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of and days_ahead must not be NULL';
     END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = pg_catalog.format('as_of must be a finite time, not %s', as_of);
+    END IF;
     IF days_ahead NOT BETWEEN 0 AND 366 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('days_ahead must lie between 0 and 366, not %s', days_ahead);
@@ -220,7 +223,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_partitions_ensure(timestamptz, integer) IS
-    'Administration: creates the missing partitions of gridgov.patrol_points from the local day before as_of to days_ahead days after it (the nightly job, gridgov.patrol_nightly); returns how many it created. 22004 NULL, 22023 days_ahead outside 0-366';
+    'Administration: creates the missing partitions of gridgov.patrol_points from the local day before as_of to days_ahead days after it (the nightly job, gridgov.patrol_nightly); returns how many it created. 22004 NULL, 22023 days_ahead outside 0-366 or an infinite as_of';
 
 -- Roads (optional layer) --------------------------------------------------------------
 
@@ -344,6 +347,11 @@ BEGIN
     IF day IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'day must not be NULL';
     END IF;
+    IF day < date '2000-01-01' OR day > date '2999-12-31' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('no patrol coverage for %s', day),
+            DETAIL = 'Patrol days lie between 2000-01-01 and 2999-12-31.';
+    END IF;
     b := gridgov.patrol_day_bounds(day);
     mid := b.day_start + (b.day_end - b.day_start) / 2;
     DELETE FROM gridgov.patrol_coverage c WHERE c.day = patrol_coverage_refresh.day;
@@ -430,7 +438,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_coverage_refresh(date) IS
-    'Administration: stores the patrol coverage of a local day in gridgov.patrol_coverage (replacing the day''s rows): per worker and grid of their fixes, the fixes, metres and seconds walked in it and the share of it (of its roads'' length where gridgov.patrol_roads has segments in it, else of its area) within patrol_buffer_m of the worker''s track of the day (simplified to within 1 m), measured in the UTM zone of the worker''s fixes (gridgov.patrol_utm); returns the rows stored. Runs as its owner (every worker''s fixes). 22004 NULL';
+    'Administration: stores the patrol coverage of a local day in gridgov.patrol_coverage (replacing the day''s rows): per worker and grid of their fixes, the fixes, metres and seconds walked in it and the share of it (of its roads'' length where gridgov.patrol_roads has segments in it, else of its area) within patrol_buffer_m of the worker''s track of the day (simplified to within 1 m), measured in the UTM zone of the worker''s fixes (gridgov.patrol_utm); returns the rows stored. Runs as its owner (every worker''s fixes). 22004 NULL, 22023 a day outside 2000-2999';
 
 CREATE FUNCTION gridgov.unpatrolled_grids(days integer, as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (code gridgov.gridcode, name text, last_patrolled date, days_unpatrolled integer)
@@ -706,6 +714,9 @@ BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
     END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = pg_catalog.format('as_of must be a finite time, not %s', as_of);
+    END IF;
     keep_from := gridgov.local_day(as_of) - gridgov.patrol_setting('patrol_retention_days')::integer;
     FOR p IN SELECT c.relname, pg_catalog.to_date(pg_catalog.right(c.relname, 8), 'YYYYMMDD') AS d
              FROM pg_catalog.pg_inherits i
@@ -725,7 +736,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_retention(timestamptz) IS
-    'Administration: drops the partitions of gridgov.patrol_points of the local days more than patrol_retention_days before as_of''s, each after storing its coverage again from all its fixes (gridgov.patrol_coverage_refresh), and deletes the rejects of fixes taken before that (received, for those without a time); returns the days dropped and their coverage rows. 22004 NULL';
+    'Administration: drops the partitions of gridgov.patrol_points of the local days more than patrol_retention_days before as_of''s, each after storing its coverage again from all its fixes (gridgov.patrol_coverage_refresh), and deletes the rejects of fixes taken before that (received, for those without a time); returns the days dropped and their coverage rows. 22004 NULL, 22023 an infinite as_of';
 
 CREATE FUNCTION gridgov.patrol_nightly(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
