@@ -492,6 +492,8 @@ typedef struct TrackArgs
 	Datum		values[2];
 } TrackArgs;
 
+static SPIPlanPtr track_plan;
+
 /* gridgov.patrol_track_readable(county, staff_id), which asks gridgov.my_scope(). */
 static bool
 track_readable_cb(void *arg)
@@ -502,8 +504,8 @@ track_readable_cb(void *arg)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plans_run("SELECT gridgov.patrol_track_readable($1, $2)", 2, t->types, t->values, NULL, true, 1,
-			  SPI_OK_SELECT);
+	plans_keep(&track_plan, "SELECT gridgov.patrol_track_readable($1, $2)", 2, t->types);
+	plans_execute(track_plan, t->values, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed == 1)
 		readable = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
