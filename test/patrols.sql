@@ -20,7 +20,7 @@
 --   990701001001002 grid S: 2 km north of it, worker w2
 --   leader ld leads grid R only; the district command center pat-cc sees both.
 BEGIN;
-SELECT plan(66);
+SELECT plan(79);
 SET LOCAL timezone = 'Asia/Shanghai';
 SET LOCAL client_min_messages = warning;
 SET LOCAL gridgov.analytics_sync = on;
@@ -256,6 +256,18 @@ SELECT is((SELECT array_agg(r.staff_id::text || ':' || r.rank || ':' || r.top_te
            FROM gridgov.worker_ranking('2026-11-01', '2026-12-01 00:00+08') r WHERE r.county = '990701'),
           ARRAY[pg_temp.sid('pat_t_w1') || ':1:true', pg_temp.sid('pat_t_w2') || ':2:true'],
           'worker_ranking: ranked by score, both among the ten best');
+-- The assessment and the ranking list the workers whose track the caller reads.
+SET LOCAL ROLE pat_t_ld;
+SELECT is((SELECT array_agg(staff_id) FROM gridgov.worker_assessment('2026-11-01', '2026-12-01 00:00+08')),
+          ARRAY[pg_temp.sid('pat_t_w1')], 'the leader of R assesses R''s worker only, not the other worker');
+SELECT is((SELECT array_agg(r.staff_id::text || ':' || r.rank) FROM gridgov.worker_ranking('2026-11-01', '2026-12-01 00:00+08') r),
+          ARRAY[pg_temp.sid('pat_t_w1') || ':1'], '... and sees R''s worker''s rank only');
+SET LOCAL ROLE pat_t_cc;
+SELECT is((SELECT count(*) FROM gridgov.worker_ranking('2026-11-01', '2026-12-01 00:00+08') r WHERE r.county = '990701'),
+          2::bigint, 'the command center over both ranks both');
+SELECT throws_ok($$SELECT * FROM gridgov.worker_assessment_all('2026-11-01', '2026-12-01 00:00+08')$$, '42501', NULL,
+                 'nobody but the owner calls the unfiltered assessment');
+RESET ROLE;
 SELECT throws_ok($$UPDATE gridgov.patrol_weights SET weight = 1 WHERE metric = 'coverage' AND builtin$$, 'GG131', NULL,
                  'a shipped weight cannot be changed');
 SELECT throws_ok($$INSERT INTO gridgov.patrol_weights (metric, weight, builtin) VALUES ('coverage', 1, true)$$, 'GG131', NULL,
@@ -280,14 +292,27 @@ SELECT is(pg_temp.seen('pat_t_w2'), 'pat_t_w2', 'so does the other worker');
 SELECT is(pg_temp.seen('pat_t_ld'), 'pat_t_w1', 'the leader of grid R reads the track of R''s worker only');
 SELECT is(pg_temp.seen('pat_t_cc'), 'pat_t_w1,pat_t_w2', 'the district command center reads both');
 SELECT throws_ok($$SELECT pg_temp.seen('pat_t_an')$$, '42501', NULL, 'an analyst may not read tracks at all');
+-- A worker on the command center's staff is no dispatcher of it.
+CREATE ROLE pat_t_cw NOLOGIN IN ROLE gridgov_worker;
+INSERT INTO gridgov.staff (name, department_id, db_role)
+SELECT '巡查测试中心员', d.id, 'pat_t_cw' FROM gridgov.departments d WHERE d.code = 'pat-cc';
+SELECT is(pg_temp.seen('pat_t_cw'), '', 'a worker on a command center''s staff does not read the tracks of its jurisdiction');
 SET LOCAL ROLE pat_t_w2;
 SELECT throws_ok($$INSERT INTO gridgov.patrol_points (staff_id, at, geom) VALUES
                    ((SELECT staff_id FROM gridgov.my_scope()) - 1, '2026-11-02 12:00+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326))$$,
                  '42501', NULL, 'a worker may not write another worker''s fixes');
+SELECT throws_ok($$INSERT INTO gridgov.patrol_points (staff_id, at, geom, accuracy_m) VALUES
+                   (pg_temp.sid('pat_t_w1'), '2026-11-02 12:01+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326), 5000)$$,
+                 '42501', NULL, 'nor a bad fix of another worker (it would land in their rejects)');
+SELECT throws_ok($$INSERT INTO gridgov.patrol_points (staff_id, at, geom) VALUES
+                   (-77, '2026-11-02 12:02+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326))$$,
+                 '42501', NULL, 'nor a fix of an unknown worker (no oracle on who is active)');
 SELECT lives_ok($$INSERT INTO gridgov.patrol_points (county, staff_id, at, geom) VALUES
                   ('990799', (SELECT staff_id FROM gridgov.my_scope()), '2026-11-02 12:00+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326))$$,
                 'a worker writes their own fixes');
 RESET ROLE;
+SELECT is((SELECT count(*) FROM gridgov.patrol_rejects WHERE at IN ('2026-11-02 12:01+08', '2026-11-02 12:02+08')), 0::bigint,
+          'no reject is written for a fix the caller may not write');
 SELECT is((SELECT county::text FROM gridgov.patrol_points WHERE staff_id = pg_temp.sid('pat_t_w2') AND at = '2026-11-02 12:00+08'),
           '990701', '... with the county of their department, whatever they give');
 -- A fix that comes back from a dump (its county given, by the owner) is let in as it is.
@@ -296,6 +321,14 @@ VALUES ('990701', -5, '2026-11-02 12:30+08', ST_SetSRID(ST_MakePoint(102.002, 30
 SELECT is((SELECT count(*) FROM gridgov.patrol_points WHERE staff_id = -5), 1::bigint,
           'a complete fix written by the owner (pg_restore) is stored as it is');
 DELETE FROM gridgov.patrol_points WHERE staff_id = -5;
+-- ... but not into the default partition, which must stay empty (a row there stops its day's partition).
+INSERT INTO gridgov.patrol_points (county, staff_id, at, geom)
+VALUES ('990701', pg_temp.sid('pat_t_w1'), '2031-05-05 10:00+08', ST_SetSRID(ST_MakePoint(102.002, 30.0215), 4326));
+SELECT is((SELECT count(*) FROM gridgov.patrol_points_default), 0::bigint,
+          'a complete fix of a day without partition does not reach the default partition, even from the owner');
+SELECT lives_ok($$SELECT gridgov.patrol_partition_create('2031-05-05')$$, '... so that day''s partition can still be made');
+DROP TABLE gridgov_tracks.patrol_points_20310505;
+DELETE FROM gridgov.patrol_rejects WHERE at = '2031-05-05 10:00+08';
 SELECT throws_ok($$SELECT gridgov.patrol_point_check()$$, '39P01', NULL, 'the trigger function refuses to run as a function');
 SELECT throws_ok($$CREATE TRIGGER x BEFORE INSERT ON gridgov.patrol_roads FOR EACH ROW EXECUTE FUNCTION gridgov.patrol_point_check();
                    INSERT INTO gridgov.patrol_roads (geom) VALUES ('SRID=4326;LINESTRING(0 0, 1 1)')$$, '39P01', NULL,
@@ -315,6 +348,9 @@ SELECT throws_ok($$SELECT gridgov.patrol_partition_create(NULL)$$, '22004', NULL
 SELECT throws_ok($$SELECT gridgov.patrol_partition_create('1900-01-01')$$, '22023', NULL, 'a day before 2000: 22023');
 SELECT throws_ok($$SELECT gridgov.patrol_partitions_ensure(now(), 400)$$, '22023', NULL, 'days_ahead above 366: 22023');
 SELECT throws_ok($$SELECT gridgov.patrol_coverage_refresh(NULL)$$, '22004', NULL, 'patrol_coverage_refresh(NULL): 22004');
+SELECT throws_ok($$SELECT gridgov.patrol_coverage_refresh('infinity')$$, '22023', NULL, 'patrol_coverage_refresh(infinity): 22023');
+SELECT throws_ok($$SELECT gridgov.patrol_nightly('infinity')$$, '22023', NULL, 'patrol_nightly(infinity): 22023');
+SELECT throws_ok($$SELECT * FROM gridgov.patrol_retention('-infinity')$$, '22023', NULL, 'patrol_retention(-infinity): 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.unpatrolled_grids(0)$$, '22023', NULL, 'unpatrolled_grids(0): 22023');
 SELECT throws_ok($$SELECT * FROM gridgov.worker_assessment(NULL)$$, '22004', NULL, 'worker_assessment(NULL): 22004');
 SELECT throws_ok($$SELECT * FROM gridgov.worker_assessment('0001-01-01')$$, '22023', NULL, 'a month out of range: 22023');

@@ -445,6 +445,31 @@ gridgov_case_readable(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(case_args(fcinfo, &c) && scope_case_readable(&c));
 }
 
+/* fn(arg) with scope_current() answering for the login that called (the outer user). */
+static bool
+as_caller(bool (*fn) (void *arg), void *arg)
+{
+	volatile bool result = false;
+
+	scope_user_override = GetOuterUserId();
+	PG_TRY();
+	{
+		result = fn(arg);
+	}
+	PG_FINALLY();
+	{
+		scope_user_override = InvalidOid;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+static bool
+case_readable_cb(void *arg)
+{
+	return scope_case_readable((const ScopeCase *) arg);
+}
+
 /*
  * gridgov.case_readable_by_caller(county, grid, department_id, case_id):
  * case_readable for the login that called (the outer user: a SECURITY
@@ -455,21 +480,58 @@ Datum
 gridgov_case_readable_by_caller(PG_FUNCTION_ARGS)
 {
 	ScopeCase	c;
-	volatile bool readable = false;
 
 	if (!case_args(fcinfo, &c))
 		PG_RETURN_BOOL(false);
-	scope_user_override = GetOuterUserId();
-	PG_TRY();
-	{
-		readable = scope_case_readable(&c);
-	}
-	PG_FINALLY();
-	{
-		scope_user_override = InvalidOid;
-	}
-	PG_END_TRY();
-	PG_RETURN_BOOL(readable);
+	PG_RETURN_BOOL(as_caller(case_readable_cb, &c));
+}
+
+typedef struct TrackArgs
+{
+	Oid			types[2];
+	Datum		values[2];
+} TrackArgs;
+
+static SPIPlanPtr track_plan;
+
+/* gridgov.patrol_track_readable(county, staff_id), which asks gridgov.my_scope(). */
+static bool
+track_readable_cb(void *arg)
+{
+	TrackArgs  *t = (TrackArgs *) arg;
+	bool		isnull = true;
+	bool		readable = false;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plans_keep(&track_plan, "SELECT gridgov.patrol_track_readable($1, $2)", 2, t->types);
+	plans_execute(track_plan, t->values, NULL, true, 1, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		readable = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return readable && !isnull;
+}
+
+/*
+ * gridgov.patrol_track_readable_by_caller(county, staff_id): whether the login
+ * that called reads the worker's track (for a SECURITY DEFINER function,
+ * gridgov.worker_assessment, that sees every worker); false on NULL.
+ */
+PG_FUNCTION_INFO_V1(gridgov_patrol_track_readable_by_caller);
+Datum
+gridgov_patrol_track_readable_by_caller(PG_FUNCTION_ARGS)
+{
+	TrackArgs	t;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	t.types[0] = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	t.types[1] = INT8OID;
+	t.values[0] = PG_GETARG_DATUM(0);
+	t.values[1] = PG_GETARG_DATUM(1);
+	if (!OidIsValid(t.types[0]))
+		elog(ERROR, "gridgov.patrol_track_readable_by_caller: unknown argument type");
+	PG_RETURN_BOOL(as_caller(track_readable_cb, &t));
 }
 
 PG_FUNCTION_INFO_V1(gridgov_case_actable);

@@ -19,7 +19,8 @@
  * A good fix gets its county (the worker's department's county).  A fix that
  * arrives with its county, written by the owner of the table or a superuser,
  * comes back from a dump (pg_restore; docs/backup.md) or another gridgov
- * database: it was checked when it first arrived and is let in as it is.
+ * database: it was checked when it first arrived and is let in as it is,
+ * unless it reaches the default partition (no_partition, as any other fix).
  *
  * The speed check needs the worker's previous fix: each backend keeps the
  * last accepted fix per worker (forgotten when a transaction or a savepoint aborts).  It
@@ -44,6 +45,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/timestamp.h"
 
 #include "cache.h"
@@ -389,6 +391,40 @@ restored_fix(TriggerData *td)
 	return !isnull && restore_allowed(td->tg_relation->rd_rel->relowner);
 }
 
+/*
+ * Whether the caller may write a fix of this worker, as the policy
+ * patrol_points_write says (row-level security is checked after this trigger,
+ * on the rows it lets through only): without this, a bad fix of another worker
+ * would be appended to their rejects, and whether a forged fix is dropped or
+ * refused would tell whether that worker is active and where their last fix was.
+ */
+static void
+check_writer(TriggerData *td, const Fix *f)
+{
+	Relation	rel = td->tg_relation;
+	Oid			relid = rel->rd_rel->relispartition ?
+		get_partition_parent(RelationGetRelid(rel), false) : RelationGetRelid(rel);
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(f->staff_id)};
+	bool		isnull;
+	bool		ok;
+
+	if (check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plans_run("SELECT $1 = s.staff_id OR s.reads = 'all' FROM gridgov.my_scope() s",
+			  1, types, values, f->has_staff ? " " : "n", true, 1, SPI_OK_SELECT);
+	ok = SPI_processed == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) && !isnull;
+	SPI_finish();
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("new row violates row-level security policy for table \"patrol_points\""),
+				 errdetail("A login writes the patrol fixes of its own staff member only.")));
+}
+
 PG_FUNCTION_INFO_V1(gridgov_patrol_point_check);
 Datum
 gridgov_patrol_point_check(PG_FUNCTION_ARGS)
@@ -398,7 +434,8 @@ gridgov_patrol_point_check(PG_FUNCTION_ARGS)
 	WorkerEntry *worker;
 	RejectArgs	r;
 
-	if (restored_fix(td))
+	/* (the default partition stays empty: a row there would stop its day's partition being made) */
+	if (restored_fix(td) && !is_default_partition(td->tg_relation))
 		return PointerGetDatum(td->tg_trigtuple);
 	ensure_cache();
 	read_fix(td, &f);
@@ -410,6 +447,7 @@ gridgov_patrol_point_check(PG_FUNCTION_ARGS)
 		r.reason = motion_reason(&f);
 	if (r.reason == NULL)
 		return PointerGetDatum(with_county(td, worker->county));
+	check_writer(td, &f);
 	owner_spi_as_history_owner(reject_as_owner, &r);
 	return PointerGetDatum(NULL);
 }

@@ -228,13 +228,15 @@ CREATE FUNCTION gridgov.patrol_track_readable(county gridgov.gridcode, staff_id 
 LANGUAGE sql STABLE PARALLEL RESTRICTED SET search_path FROM CURRENT AS $$
     SELECT s.reads = 'all'
            OR s.staff_id = patrol_track_readable.staff_id
+           -- (its dispatchers and leaders: not a grid worker on its staff)
            OR (s.department_kind = 'command_center'
-               AND patrol_track_readable.county OPERATOR(gridgov.<@) s.jurisdiction)
-           OR (s.department_kind = 'command_center'
-               AND EXISTS (SELECT 1 FROM gridgov.grid_staff w
-                           WHERE w.staff_id = patrol_track_readable.staff_id AND w.duty = 'worker'
-                             AND w.valid_from <= pg_catalog.now() AND pg_catalog.now() < w.valid_to
-                             AND w.grid OPERATOR(gridgov.<@) s.jurisdiction))
+               AND (pg_catalog.pg_has_role(s.login, 'gridgov_dispatcher', 'USAGE')
+                    OR pg_catalog.pg_has_role(s.login, 'gridgov_leader', 'USAGE'))
+               AND (patrol_track_readable.county OPERATOR(gridgov.<@) s.jurisdiction
+                    OR EXISTS (SELECT 1 FROM gridgov.grid_staff w
+                               WHERE w.staff_id = patrol_track_readable.staff_id AND w.duty = 'worker'
+                                 AND w.valid_from <= pg_catalog.now() AND pg_catalog.now() < w.valid_to
+                                 AND w.grid OPERATOR(gridgov.<@) s.jurisdiction)))
            OR EXISTS (SELECT 1 FROM gridgov.grid_staff l, gridgov.grid_staff w
                       WHERE l.staff_id = s.staff_id AND l.duty = 'leader'
                         AND l.valid_from <= pg_catalog.now() AND pg_catalog.now() < l.valid_to
@@ -244,7 +246,7 @@ LANGUAGE sql STABLE PARALLEL RESTRICTED SET search_path FROM CURRENT AS $$
     FROM gridgov.my_scope() s
 $$;
 COMMENT ON FUNCTION gridgov.patrol_track_readable(gridgov.gridcode, bigint) IS
-    'Whether the caller reads the patrol track of a worker (of county): the worker themself, the leader (网格长) of a grid over one of the worker''s current grids, a command center whose jurisdiction covers the county or one of those grids, and whoever reads all cases (the admin role); the row-level security of patrol_points and patrol_coverage (docs/security.md). Runs with the caller''s rights (gridgov.my_scope(), gridgov.grid_staff)';
+    'Whether the caller reads the patrol track of a worker (of county): the worker themself, the leader (网格长) of a grid over one of the worker''s current grids, a dispatcher or leader (gridgov_dispatcher, gridgov_leader) of a command center whose jurisdiction covers the county or one of those grids, and whoever reads all cases (the admin role); the row-level security of patrol_points and patrol_coverage (docs/security.md). Runs with the caller''s rights (gridgov.my_scope(), gridgov.grid_staff)';
 
 ALTER TABLE gridgov.patrol_points ENABLE ROW LEVEL SECURITY;
 CREATE POLICY patrol_points_read ON gridgov.patrol_points FOR SELECT

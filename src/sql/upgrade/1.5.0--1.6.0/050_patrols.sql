@@ -205,6 +205,9 @@ BEGIN
     IF as_of IS NULL OR days_ahead IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of and days_ahead must not be NULL';
     END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = pg_catalog.format('as_of must be a finite time, not %s', as_of);
+    END IF;
     IF days_ahead NOT BETWEEN 0 AND 366 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = pg_catalog.format('days_ahead must lie between 0 and 366, not %s', days_ahead);
@@ -220,7 +223,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_partitions_ensure(timestamptz, integer) IS
-    'Administration: creates the missing partitions of gridgov.patrol_points from the local day before as_of to days_ahead days after it (the nightly job, gridgov.patrol_nightly); returns how many it created. 22004 NULL, 22023 days_ahead outside 0-366';
+    'Administration: creates the missing partitions of gridgov.patrol_points from the local day before as_of to days_ahead days after it (the nightly job, gridgov.patrol_nightly); returns how many it created. 22004 NULL, 22023 days_ahead outside 0-366 or an infinite as_of';
 
 -- Roads (optional layer) --------------------------------------------------------------
 
@@ -344,6 +347,11 @@ BEGIN
     IF day IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'day must not be NULL';
     END IF;
+    IF day < date '2000-01-01' OR day > date '2999-12-31' THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = pg_catalog.format('no patrol coverage for %s', day),
+            DETAIL = 'Patrol days lie between 2000-01-01 and 2999-12-31.';
+    END IF;
     b := gridgov.patrol_day_bounds(day);
     mid := b.day_start + (b.day_end - b.day_start) / 2;
     DELETE FROM gridgov.patrol_coverage c WHERE c.day = patrol_coverage_refresh.day;
@@ -430,7 +438,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_coverage_refresh(date) IS
-    'Administration: stores the patrol coverage of a local day in gridgov.patrol_coverage (replacing the day''s rows): per worker and grid of their fixes, the fixes, metres and seconds walked in it and the share of it (of its roads'' length where gridgov.patrol_roads has segments in it, else of its area) within patrol_buffer_m of the worker''s track of the day (simplified to within 1 m), measured in the UTM zone of the worker''s fixes (gridgov.patrol_utm); returns the rows stored. Runs as its owner (every worker''s fixes). 22004 NULL';
+    'Administration: stores the patrol coverage of a local day in gridgov.patrol_coverage (replacing the day''s rows): per worker and grid of their fixes, the fixes, metres and seconds walked in it and the share of it (of its roads'' length where gridgov.patrol_roads has segments in it, else of its area) within patrol_buffer_m of the worker''s track of the day (simplified to within 1 m), measured in the UTM zone of the worker''s fixes (gridgov.patrol_utm); returns the rows stored. Runs as its owner (every worker''s fixes). 22004 NULL, 22023 a day outside 2000-2999';
 
 CREATE FUNCTION gridgov.unpatrolled_grids(days integer, as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (code gridgov.gridcode, name text, last_patrolled date, days_unpatrolled integer)
@@ -534,7 +542,7 @@ COMMENT ON FUNCTION gridgov.patrol_weights_guard() IS
 CREATE TRIGGER patrol_weights_guard BEFORE INSERT OR UPDATE OR DELETE ON gridgov.patrol_weights
     FOR EACH ROW EXECUTE FUNCTION gridgov.patrol_weights_guard();
 
-CREATE FUNCTION gridgov.worker_assessment(month date, as_of timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION gridgov.worker_assessment_all(month date, as_of timestamptz)
     RETURNS TABLE (county gridgov.gridcode, staff_id bigint, grids gridgov.gridcode[], patrol_days integer,
                    patrol_km numeric, patrol_hours numeric, coverage numeric, cases_found integer,
                    cases_rejected integer, valid_rate numeric, self_handled integer, verify_pass integer,
@@ -658,21 +666,41 @@ BEGIN
     ORDER BY n.county, n.staff_id;
 END
 $$;
+COMMENT ON FUNCTION gridgov.worker_assessment_all(date, timestamptz) IS
+    'Internal: gridgov.worker_assessment for every worker (what the ranking ranks); the monthly assessment of the grid workers (duty worker in gridgov.grid_staff during the month) up to as_of: patrol days, km and hours in their grids and coverage (mean covered share of their unit grids on the days patrolled) from gridgov.patrol_coverage; patrol cases they reported (the intake event''s staff), of them rejected (不予立案) and the valid rate, self-handled (自处置), verifications passed and failed, callers'' satisfaction; missed: cases of component or event categories in their grids reported by others (hotline, app, city); and the score: the sum over gridgov.patrol_weights of weight x the metric (counts and hours as a share of the best in the county that month, rates as they are; a user row for a metric wins over the shipped one). Runs as its owner. 22004 NULL, 22023 month out of range';
+
+CREATE FUNCTION gridgov.patrol_track_readable_by_caller(county gridgov.gridcode, staff_id bigint) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gridgov_patrol_track_readable_by_caller' LANGUAGE C STABLE PARALLEL RESTRICTED COST 1000;
+COMMENT ON FUNCTION gridgov.patrol_track_readable_by_caller(gridgov.gridcode, bigint) IS
+    'Internal: gridgov.patrol_track_readable for the login that called (the outer user), not the current user: what the SECURITY DEFINER assessment and ranking ask about their caller (src/cases/scope.c); false on NULL';
+
+CREATE FUNCTION gridgov.worker_assessment(month date, as_of timestamptz DEFAULT pg_catalog.now())
+    RETURNS TABLE (county gridgov.gridcode, staff_id bigint, grids gridgov.gridcode[], patrol_days integer,
+                   patrol_km numeric, patrol_hours numeric, coverage numeric, cases_found integer,
+                   cases_rejected integer, valid_rate numeric, self_handled integer, verify_pass integer,
+                   verify_fail integer, satisfaction_rate numeric, missed integer, score numeric)
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+    SELECT a.* FROM gridgov.worker_assessment_all(month, as_of) a
+    WHERE gridgov.patrol_track_readable_by_caller(a.county, a.staff_id)
+$$;
 COMMENT ON FUNCTION gridgov.worker_assessment(date, timestamptz) IS
-    'Administration: The monthly assessment of the grid workers (duty worker in gridgov.grid_staff during the month) up to as_of: patrol days, km and hours in their grids and coverage (mean covered share of their unit grids on the days patrolled) from gridgov.patrol_coverage; patrol cases they reported (the intake event''s staff), of them rejected (不予立案) and the valid rate, self-handled (自处置), verifications passed and failed, callers'' satisfaction; missed: cases of component or event categories in their grids reported by others (hotline, app, city); and the score: the sum over gridgov.patrol_weights of weight x the metric (counts and hours as a share of the best in the county that month, rates as they are; a user row for a metric wins over the shipped one). Runs as its owner. 22004 NULL, 22023 month out of range';
+    'Administration: The monthly assessment of the grid workers whose track the caller reads (gridgov.patrol_track_readable: their grid leader, the command center over them, the admin role) (duty worker in gridgov.grid_staff during the month) up to as_of: patrol days, km and hours in their grids and coverage (mean covered share of their unit grids on the days patrolled) from gridgov.patrol_coverage; patrol cases they reported (the intake event''s staff), of them rejected (不予立案) and the valid rate, self-handled (自处置), verifications passed and failed, callers'' satisfaction; missed: cases of component or event categories in their grids reported by others (hotline, app, city); and the score: the sum over gridgov.patrol_weights of weight x the metric (counts and hours as a share of the best in the county that month, rates as they are; a user row for a metric wins over the shipped one). Runs as its owner. 22004 NULL, 22023 month out of range';
 
 CREATE FUNCTION gridgov.worker_ranking(month date, as_of timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (county gridgov.gridcode, rank integer, staff_id bigint, name text, score numeric, top_ten boolean)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
-    SELECT a.county, (pg_catalog.rank() OVER w)::integer, a.staff_id, s.name, a.score,
-           pg_catalog.rank() OVER w <= 10
-    FROM gridgov.worker_assessment(month, as_of) a
-    JOIN gridgov.staff s ON s.id = a.staff_id
-    WINDOW w AS (PARTITION BY a.county ORDER BY a.score DESC)
-    ORDER BY a.county, 2, a.staff_id
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
+    -- Ranked among all the county's workers, shown for those whose track the caller reads.
+    SELECT r.county, r.rank, r.staff_id, r.name, r.score, r.top_ten
+    FROM (SELECT a.county, (pg_catalog.rank() OVER w)::integer AS rank, a.staff_id, s.name, a.score,
+                 pg_catalog.rank() OVER w <= 10 AS top_ten
+          FROM gridgov.worker_assessment_all(month, as_of) a
+          JOIN gridgov.staff s ON s.id = a.staff_id
+          WINDOW w AS (PARTITION BY a.county ORDER BY a.score DESC)) r
+    WHERE gridgov.patrol_track_readable_by_caller(r.county, r.staff_id)
+    ORDER BY r.county, r.rank, r.staff_id
 $$;
 COMMENT ON FUNCTION gridgov.worker_ranking(date, timestamptz) IS
-    'Administration: The grid workers of each county ranked by their score of the month (gridgov.worker_assessment), with their names; top_ten marks the 十佳网格员 (rank 1 to 10; ties share a rank). Runs as its owner. 22004 NULL, 22023 month out of range';
+    'Administration: The grid workers of each county ranked by their score of the month (gridgov.worker_assessment; ranked among all the county''s workers, listed for those whose track the caller reads), with their names; top_ten marks the 十佳网格员 (rank 1 to 10; ties share a rank). Runs as its owner. 22004 NULL, 22023 month out of range';
 
 -- Retention and the nightly job -----------------------------------------------------
 
@@ -685,6 +713,9 @@ DECLARE
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'as_of must not be NULL';
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = pg_catalog.format('as_of must be a finite time, not %s', as_of);
     END IF;
     keep_from := gridgov.local_day(as_of) - gridgov.patrol_setting('patrol_retention_days')::integer;
     FOR p IN SELECT c.relname, pg_catalog.to_date(pg_catalog.right(c.relname, 8), 'YYYYMMDD') AS d
@@ -705,7 +736,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gridgov.patrol_retention(timestamptz) IS
-    'Administration: drops the partitions of gridgov.patrol_points of the local days more than patrol_retention_days before as_of''s, each after storing its coverage again from all its fixes (gridgov.patrol_coverage_refresh), and deletes the rejects of fixes taken before that (received, for those without a time); returns the days dropped and their coverage rows. 22004 NULL';
+    'Administration: drops the partitions of gridgov.patrol_points of the local days more than patrol_retention_days before as_of''s, each after storing its coverage again from all its fixes (gridgov.patrol_coverage_refresh), and deletes the rejects of fixes taken before that (received, for those without a time); returns the days dropped and their coverage rows. 22004 NULL, 22023 an infinite as_of';
 
 CREATE FUNCTION gridgov.patrol_nightly(as_of timestamptz DEFAULT pg_catalog.now()) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gridgov, pg_temp AS $$
@@ -966,13 +997,15 @@ CREATE FUNCTION gridgov.patrol_track_readable(county gridgov.gridcode, staff_id 
 LANGUAGE sql STABLE PARALLEL RESTRICTED SET search_path FROM CURRENT AS $$
     SELECT s.reads = 'all'
            OR s.staff_id = patrol_track_readable.staff_id
+           -- (its dispatchers and leaders: not a grid worker on its staff)
            OR (s.department_kind = 'command_center'
-               AND patrol_track_readable.county OPERATOR(gridgov.<@) s.jurisdiction)
-           OR (s.department_kind = 'command_center'
-               AND EXISTS (SELECT 1 FROM gridgov.grid_staff w
-                           WHERE w.staff_id = patrol_track_readable.staff_id AND w.duty = 'worker'
-                             AND w.valid_from <= pg_catalog.now() AND pg_catalog.now() < w.valid_to
-                             AND w.grid OPERATOR(gridgov.<@) s.jurisdiction))
+               AND (pg_catalog.pg_has_role(s.login, 'gridgov_dispatcher', 'USAGE')
+                    OR pg_catalog.pg_has_role(s.login, 'gridgov_leader', 'USAGE'))
+               AND (patrol_track_readable.county OPERATOR(gridgov.<@) s.jurisdiction
+                    OR EXISTS (SELECT 1 FROM gridgov.grid_staff w
+                               WHERE w.staff_id = patrol_track_readable.staff_id AND w.duty = 'worker'
+                                 AND w.valid_from <= pg_catalog.now() AND pg_catalog.now() < w.valid_to
+                                 AND w.grid OPERATOR(gridgov.<@) s.jurisdiction)))
            OR EXISTS (SELECT 1 FROM gridgov.grid_staff l, gridgov.grid_staff w
                       WHERE l.staff_id = s.staff_id AND l.duty = 'leader'
                         AND l.valid_from <= pg_catalog.now() AND pg_catalog.now() < l.valid_to
@@ -982,7 +1015,7 @@ LANGUAGE sql STABLE PARALLEL RESTRICTED SET search_path FROM CURRENT AS $$
     FROM gridgov.my_scope() s
 $$;
 COMMENT ON FUNCTION gridgov.patrol_track_readable(gridgov.gridcode, bigint) IS
-    'Whether the caller reads the patrol track of a worker (of county): the worker themself, the leader (网格长) of a grid over one of the worker''s current grids, a command center whose jurisdiction covers the county or one of those grids, and whoever reads all cases (the admin role); the row-level security of patrol_points and patrol_coverage (docs/security.md). Runs with the caller''s rights (gridgov.my_scope(), gridgov.grid_staff)';
+    'Whether the caller reads the patrol track of a worker (of county): the worker themself, the leader (网格长) of a grid over one of the worker''s current grids, a dispatcher or leader (gridgov_dispatcher, gridgov_leader) of a command center whose jurisdiction covers the county or one of those grids, and whoever reads all cases (the admin role); the row-level security of patrol_points and patrol_coverage (docs/security.md). Runs with the caller''s rights (gridgov.my_scope(), gridgov.grid_staff)';
 
 ALTER TABLE gridgov.patrol_points ENABLE ROW LEVEL SECURITY;
 CREATE POLICY patrol_points_read ON gridgov.patrol_points FOR SELECT
