@@ -37,10 +37,10 @@ is "the demo's 12345 call: category by the model, grid by the address (长丰园
 	          WHERE c.external_id = 'demo-call-1'")" \
 	"$(value "SELECT 'E0102 model 110115005020 address ' || code FROM gridgov.departments
 	          WHERE name = '黄村地区网格化服务管理中心'")"
-is "the three gridgov jobs are scheduled, active, in the demo database" \
+is "the four gridgov jobs are scheduled, active, in the demo database" \
 	"$(value "SELECT string_agg(jobname || ' ' || schedule, ', ' ORDER BY jobname) FROM cron.job
 	          WHERE active AND database = '$db' AND jobname LIKE 'gridgov-%'")" \
-	"gridgov-analytics * * * * *, gridgov-nightly 17 2 * * *, gridgov-sla-sweep * * * * *"
+	"gridgov-analytics * * * * *, gridgov-nightly 17 2 * * *, gridgov-patrols 37 16 * * *, gridgov-sla-sweep * * * * *"
 
 # Bounded poll: both every-minute jobs have a succeeded run.
 deadline=$((SECONDS + 150))
