@@ -97,7 +97,7 @@ SELECT dblink_exec('setup', $$
     SELECT '990102', 'patrol', 'sla-cron', 'E0102', '等待定时任务', pg_catalog.now() - interval '2 hours',
            (SELECT id FROM gridgov.departments WHERE code = 'T99-CC')$$);
 SELECT is((SELECT pg_catalog.count(*) FROM dblink('setup', 'SELECT job_name FROM gridgov.schedule_jobs()') AS t(j text)),
-          3::bigint, 'schedule_jobs registered the sweep, the analytics refresh and the nightly job');
+          4::bigint, 'schedule_jobs registered the sweep, the analytics refresh, the nightly job and the patrols'' job');
 CREATE FUNCTION pg_temp.wait_for_cron(limit_s integer) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     FOR i IN 1 .. limit_s LOOP
@@ -138,7 +138,7 @@ BEGIN
     RETURN st;
 END $$;
 SELECT is(pg_temp.cron_run_status(30), 'succeeded', 'pg_cron recorded the run as succeeded (COMMIT inside CALL works under pg_cron)');
-SELECT is((SELECT n FROM dblink('setup', 'SELECT gridgov.unschedule_jobs()') AS t(n integer)), 3, 'unschedule_jobs removed the three jobs');
+SELECT is((SELECT n FROM dblink('setup', 'SELECT gridgov.unschedule_jobs()') AS t(n integer)), 4, 'unschedule_jobs removed the four jobs');
 
 SELECT dblink_disconnect(c) FROM pg_catalog.unnest(ARRAY['setup', 'listener', 'sweep_a', 'sweep_b']) c;
 SELECT * FROM finish();
